@@ -1,0 +1,59 @@
+package rbm
+
+import (
+	"fmt"
+
+	"github.com/rbmkit/rbm/internal/kernel"
+)
+
+// HiddenProbs sets each row of dst to p(h=1|v) = σ(c + vᵀW) for the
+// corresponding row of v. dst must be v.Rows×Hidden.
+func (m *RBM) HiddenProbs(dst, v *Matrix) { hiddenProbs(nil, m, dst, v) }
+
+// VisibleProbs sets each row of dst to p(v=1|h) = σ(b + Wh) for the
+// corresponding row of h. dst must be h.Rows×Visible.
+func (m *RBM) VisibleProbs(dst, h *Matrix) { visibleProbs(nil, m, dst, h) }
+
+// FreeEnergies sets dst[r] to F(v_r) for each row of v. The inputs to the
+// hidden units come from a float32 product, so the result agrees with
+// FreeEnergy to float32 precision of those inputs.
+func (m *RBM) FreeEnergies(dst []float64, v *Matrix) { freeEnergies(nil, m, dst, v) }
+
+func hiddenProbs(p *kernel.Pool, m *RBM, dst, v *Matrix) {
+	mustShape("v", v, -1, m.Visible)
+	mustShape("p(h|v)", dst, v.Rows, m.Hidden)
+	p.Gemm(false, false, v.Rows, m.Hidden, m.Visible, 1, v.Data, m.Visible, m.W, m.Hidden, 0, dst.Data, m.Hidden)
+	p.SigmoidRows(dst.Data, m.C)
+}
+
+func visibleProbs(p *kernel.Pool, m *RBM, dst, h *Matrix) {
+	mustShape("h", h, -1, m.Hidden)
+	mustShape("p(v|h)", dst, h.Rows, m.Visible)
+	p.Gemm(false, true, h.Rows, m.Visible, m.Hidden, 1, h.Data, m.Hidden, m.W, m.Hidden, 0, dst.Data, m.Visible)
+	p.SigmoidRows(dst.Data, m.B)
+}
+
+func freeEnergies(p *kernel.Pool, m *RBM, dst []float64, v *Matrix) {
+	mustShape("v", v, -1, m.Visible)
+	if len(dst) != v.Rows {
+		panic(fmt.Sprintf("rbm: free energies: dst has %d entries for %d rows", len(dst), v.Rows))
+	}
+	in := NewMatrix(v.Rows, m.Hidden)
+	p.Gemm(false, false, v.Rows, m.Hidden, m.Visible, 1, v.Data, m.Visible, m.W, m.Hidden, 0, in.Data, m.Hidden)
+	act := make([]float64, m.Hidden)
+	for r := range v.Rows {
+		for j, x := range in.Row(r) {
+			act[j] = float64(x) + float64(m.C[j])
+		}
+		dst[r] = FreeEnergyFromInput(m.B, v.Row(r), act)
+	}
+}
+
+// mustShape panics when x is not rows×cols (rows < 0 accepts any count):
+// a shape mismatch inside the package is a programming error, and the
+// exported entry points that take user data validate it first.
+func mustShape(name string, x *Matrix, rows, cols int) {
+	if x.Cols != cols || (rows >= 0 && x.Rows != rows) || len(x.Data) != x.Rows*x.Cols {
+		panic(fmt.Sprintf("rbm: %s is %d×%d (%d values), want %d×%d", name, x.Rows, x.Cols, len(x.Data), rows, cols))
+	}
+}

@@ -1,0 +1,216 @@
+package rbm
+
+import (
+	"bufio"
+	"bytes"
+	"encoding/binary"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"hash/crc32"
+	"io"
+	"math"
+	"os"
+
+	"github.com/rbmkit/rbm/internal/atomicfile"
+)
+
+// The model file format, version 1. All integers are little-endian.
+//
+//	offset  size  field
+//	0       8     magic "\x89RBM\r\n\x1a\n"
+//	8       4     uint32 format version (1)
+//	12      4     uint32 V, visible units
+//	16      4     uint32 H, hidden units
+//	20      4     uint32 M, length of the metadata
+//	24      M     metadata, UTF-8 JSON (the Meta type)
+//	24+M    4VH   W as float32, V×H row-major
+//	...     4V    b as float32
+//	...     4H    c as float32
+//	end-4   4     uint32 CRC-32 (Castagnoli) of every preceding byte
+//
+// The magic's first byte is not ASCII and it holds a CR-LF pair and a
+// Ctrl-Z, as PNG's does, so that text-mode transfers are detected. The file
+// holds no timestamps or paths: identical training gives identical bytes.
+const (
+	fileMagic   = "\x89RBM\r\n\x1a\n"
+	fileVersion = 1
+	headerSize  = 24
+	// maxUnits bounds each layer so that a lying header cannot request an
+	// absurd allocation; 2^24 units is far beyond any RBM this toolkit
+	// trains.
+	maxUnits = 1 << 24
+	maxMeta  = 1 << 20
+)
+
+// Meta is the metadata stored beside a model's parameters.
+type Meta struct {
+	// ImageRows×ImageCols is the shape of the visible layer when it is an
+	// image, zero otherwise.
+	ImageRows int `json:"image_rows,omitempty"`
+	ImageCols int `json:"image_cols,omitempty"`
+	// Binarize records how grey levels were turned into training data.
+	Binarize string `json:"binarize,omitempty"`
+	// Training is the configuration the model was trained with, Epochs the
+	// number of epochs completed, Interrupted whether training stopped
+	// early, and Rows the number of training rows.
+	Training    *Config `json:"training,omitempty"`
+	Epochs      int     `json:"epochs"`
+	Interrupted bool    `json:"interrupted,omitempty"`
+	Rows        int     `json:"rows,omitempty"`
+	// Final holds the monitoring figures of the last epoch, with the wall
+	// time removed to keep files reproducible.
+	Final *EpochStats `json:"final,omitempty"`
+}
+
+// ErrFormat is wrapped by every error that Decode returns for a file that is
+// not a valid model file.
+var ErrFormat = errors.New("not a valid model file")
+
+// Encode writes m and meta in the model file format.
+func Encode(w io.Writer, m *RBM, meta *Meta) error {
+	if err := m.Validate(); err != nil {
+		return err
+	}
+	if meta == nil {
+		meta = &Meta{}
+	}
+	if meta.Final != nil {
+		f := *meta.Final
+		f.Seconds = 0
+		meta = &Meta{ImageRows: meta.ImageRows, ImageCols: meta.ImageCols, Binarize: meta.Binarize,
+			Training: meta.Training, Epochs: meta.Epochs, Interrupted: meta.Interrupted, Rows: meta.Rows, Final: &f}
+	}
+	js, err := json.Marshal(meta)
+	if err != nil {
+		return fmt.Errorf("rbm: encode metadata: %w", err)
+	}
+	crc := crc32.New(crc32.MakeTable(crc32.Castagnoli))
+	bw := bufio.NewWriter(io.MultiWriter(w, crc))
+	var hdr [headerSize]byte
+	copy(hdr[:], fileMagic)
+	binary.LittleEndian.PutUint32(hdr[8:], fileVersion)
+	binary.LittleEndian.PutUint32(hdr[12:], uint32(m.Visible))
+	binary.LittleEndian.PutUint32(hdr[16:], uint32(m.Hidden))
+	binary.LittleEndian.PutUint32(hdr[20:], uint32(len(js)))
+	bw.Write(hdr[:])
+	bw.Write(js)
+	for _, p := range [][]float32{m.W, m.B, m.C} {
+		if err := binary.Write(bw, binary.LittleEndian, p); err != nil {
+			return err
+		}
+	}
+	if err := bw.Flush(); err != nil {
+		return err
+	}
+	return binary.Write(w, binary.LittleEndian, crc.Sum32())
+}
+
+// Decode reads a model written by Encode, verifying its checksum and
+// parameters.
+func Decode(r io.Reader) (*RBM, *Meta, error) {
+	crc := crc32.New(crc32.MakeTable(crc32.Castagnoli))
+	tr := io.TeeReader(r, crc)
+	var hdr [headerSize]byte
+	if _, err := io.ReadFull(tr, hdr[:]); err != nil {
+		return nil, nil, fmt.Errorf("%w: header: %v", ErrFormat, truncated(err))
+	}
+	if string(hdr[:8]) != fileMagic {
+		return nil, nil, fmt.Errorf("%w: bad magic (not an rbm model)", ErrFormat)
+	}
+	if v := binary.LittleEndian.Uint32(hdr[8:]); v != fileVersion {
+		return nil, nil, fmt.Errorf("%w: format version %d, this build reads version %d", ErrFormat, v, fileVersion)
+	}
+	vis := binary.LittleEndian.Uint32(hdr[12:])
+	hid := binary.LittleEndian.Uint32(hdr[16:])
+	metaLen := binary.LittleEndian.Uint32(hdr[20:])
+	if vis == 0 || hid == 0 || vis > maxUnits || hid > maxUnits || uint64(vis)*uint64(hid) > maxUnits*16 {
+		return nil, nil, fmt.Errorf("%w: implausible shape %d×%d", ErrFormat, vis, hid)
+	}
+	if metaLen > maxMeta {
+		return nil, nil, fmt.Errorf("%w: metadata length %d exceeds %d", ErrFormat, metaLen, maxMeta)
+	}
+	// Read the metadata and parameters in bounded pieces so a header that
+	// lies about sizes fails on the missing bytes, not on the allocation.
+	js, err := readN(tr, int(metaLen))
+	if err != nil {
+		return nil, nil, fmt.Errorf("%w: metadata: %v", ErrFormat, err)
+	}
+	m := &RBM{Visible: int(vis), Hidden: int(hid)}
+	for _, p := range []struct {
+		name string
+		dst  *[]float32
+		n    int
+	}{{"W", &m.W, m.Visible * m.Hidden}, {"b", &m.B, m.Visible}, {"c", &m.C, m.Hidden}} {
+		raw, err := readN(tr, 4*p.n)
+		if err != nil {
+			return nil, nil, fmt.Errorf("%w: %s: %v", ErrFormat, p.name, err)
+		}
+		*p.dst = make([]float32, p.n)
+		for i := range *p.dst {
+			(*p.dst)[i] = math.Float32frombits(binary.LittleEndian.Uint32(raw[4*i:]))
+		}
+	}
+	want := crc.Sum32()
+	var sum [4]byte
+	if _, err := io.ReadFull(r, sum[:]); err != nil {
+		return nil, nil, fmt.Errorf("%w: checksum: %v", ErrFormat, truncated(err))
+	}
+	if got := binary.LittleEndian.Uint32(sum[:]); got != want {
+		return nil, nil, fmt.Errorf("%w: checksum mismatch (file corrupted)", ErrFormat)
+	}
+	if n, _ := io.Copy(io.Discard, io.LimitReader(r, 1)); n > 0 {
+		return nil, nil, fmt.Errorf("%w: trailing data after checksum", ErrFormat)
+	}
+	meta := new(Meta)
+	dec := json.NewDecoder(bytes.NewReader(js))
+	if err := dec.Decode(meta); err != nil {
+		return nil, nil, fmt.Errorf("%w: metadata: %v", ErrFormat, err)
+	}
+	if err := m.Validate(); err != nil {
+		return nil, nil, fmt.Errorf("%w: %v", ErrFormat, err)
+	}
+	return m, meta, nil
+}
+
+// readN reads exactly n bytes, growing its buffer only as data arrives.
+func readN(r io.Reader, n int) ([]byte, error) {
+	const step = 1 << 20
+	buf := make([]byte, 0, min(n, step))
+	for len(buf) < n {
+		k := min(n-len(buf), step)
+		buf = append(buf, make([]byte, k)...)
+		if _, err := io.ReadFull(r, buf[len(buf)-k:]); err != nil {
+			return nil, truncated(err)
+		}
+	}
+	return buf, nil
+}
+
+func truncated(err error) error {
+	if errors.Is(err, io.EOF) || errors.Is(err, io.ErrUnexpectedEOF) {
+		return errors.New("file is truncated")
+	}
+	return err
+}
+
+// SaveFile writes the model to path atomically: it writes a temporary file
+// in the same directory and renames it over path, so a failure or an
+// interruption never leaves a partial model behind.
+func SaveFile(path string, m *RBM, meta *Meta) error {
+	return atomicfile.Write(path, func(w io.Writer) error { return Encode(w, m, meta) })
+}
+
+// LoadFile reads a model file; its errors name the file.
+func LoadFile(path string) (*RBM, *Meta, error) {
+	f, err := os.Open(path)
+	if err != nil {
+		return nil, nil, err
+	}
+	defer f.Close()
+	m, meta, err := Decode(bufio.NewReader(f))
+	if err != nil {
+		return nil, nil, fmt.Errorf("%s: %w", path, err)
+	}
+	return m, meta, nil
+}

@@ -1,0 +1,119 @@
+package rbm
+
+import (
+	"math/rand/v2"
+	"time"
+
+	"github.com/rbmkit/rbm/internal/kernel"
+)
+
+// EpochStats are the monitoring figures of one training epoch, computed on
+// a fixed subset of rows (Trainer.MonitorRows) after the epoch's updates.
+type EpochStats struct {
+	Epoch        int     `json:"epoch"`
+	LearningRate float64 `json:"learning_rate"`
+	Momentum     float64 `json:"momentum"`
+	// ReconError is the mean squared reconstruction error per row
+	// (Σᵢ (vᵢ - p(vᵢ|h))² with h = p(h|v)).
+	ReconError float64 `json:"recon_error"`
+	// PseudoLogLik is the mean exact pseudo-log-likelihood per row, in nats.
+	PseudoLogLik float64 `json:"pseudo_log_lik"`
+	// FreeEnergyTrain and FreeEnergyVal are mean free energies of the
+	// training and held-out subsets; Gap = FreeEnergyVal - FreeEnergyTrain.
+	// The held-out figures are absent without validation data.
+	FreeEnergyTrain float64  `json:"free_energy_train"`
+	FreeEnergyVal   *float64 `json:"free_energy_val,omitempty"`
+	Gap             *float64 `json:"free_energy_gap,omitempty"`
+	// Seconds is the wall time of the epoch, monitoring excluded. It is the
+	// one figure that differs between identical runs.
+	Seconds float64 `json:"seconds"`
+}
+
+type monitor struct {
+	m          *RBM
+	pool       *kernel.Pool
+	train, val *Matrix
+	started    time.Time
+	off        bool
+	pll        pllJob
+}
+
+// newMonitor picks the monitoring subsets once, with a seeded source, so
+// that every epoch is measured on the same rows.
+func newMonitor(t *Trainer, m *RBM, data *Matrix, pool *kernel.Pool) *monitor {
+	mon := &monitor{m: m, pool: pool, started: time.Now(), off: t.MonitorRows < 0}
+	n := t.MonitorRows
+	if n == 0 {
+		n = 500
+	}
+	if mon.off {
+		return mon
+	}
+	mon.train = subset(data, n, t.Seed)
+	if t.Validation != nil && t.Validation.Rows > 0 {
+		mon.val = subset(t.Validation, n, t.Seed+1)
+	}
+	return mon
+}
+
+// subset returns n rows of data chosen without replacement (all of them, in
+// order, when data has no more than n rows).
+func subset(data *Matrix, n int, seed uint64) *Matrix {
+	if data.Rows <= n {
+		return data
+	}
+	rng := rand.New(rand.NewPCG(seed, 0x3_0_417))
+	out := NewMatrix(n, data.Cols)
+	for r, i := range rng.Perm(data.Rows)[:n] {
+		copy(out.Row(r), data.Row(i))
+	}
+	return out
+}
+
+func (mon *monitor) epoch(e int) EpochStats {
+	st := EpochStats{Epoch: e, Seconds: time.Since(mon.started).Seconds()}
+	defer func() { mon.started = time.Now() }()
+	if mon.off {
+		return st
+	}
+	st.ReconError = reconstructionError(mon.pool, mon.m, mon.train)
+	st.PseudoLogLik = mon.pseudoLogLik(mon.train)
+	st.FreeEnergyTrain = meanFreeEnergy(mon.pool, mon.m, mon.train)
+	if mon.val != nil {
+		fv := meanFreeEnergy(mon.pool, mon.m, mon.val)
+		gap := fv - st.FreeEnergyTrain
+		st.FreeEnergyVal, st.Gap = &fv, &gap
+	}
+	return st
+}
+
+func meanFreeEnergy(p *kernel.Pool, m *RBM, v *Matrix) float64 {
+	f := make([]float64, v.Rows)
+	freeEnergies(p, m, f, v)
+	var sum float64
+	for _, x := range f {
+		sum += x
+	}
+	return sum / float64(len(f))
+}
+
+// pseudoLogLik returns the mean pseudo-log-likelihood of the rows of v,
+// computed in parallel; the per-row values are summed in row order so the
+// result does not depend on the number of workers.
+func (mon *monitor) pseudoLogLik(v *Matrix) float64 {
+	mon.pll = pllJob{m: mon.m, v: v, out: make([]float64, v.Rows)}
+	mon.pool.Run(&mon.pll, v.Rows)
+	var sum float64
+	for _, x := range mon.pll.out {
+		sum += x
+	}
+	return sum / float64(v.Rows)
+}
+
+type pllJob struct {
+	m   *RBM
+	v   *Matrix
+	out []float64
+}
+
+func (j *pllJob) Do(r int) { j.out[r] = j.m.PseudoLogLikelihood(j.v.Row(r)) }

@@ -1,0 +1,250 @@
+package rbm
+
+import (
+	"context"
+	"fmt"
+	"math/rand/v2"
+
+	"github.com/rbmkit/rbm/internal/kernel"
+)
+
+// Trainer trains an RBM by CD-k or persistent CD on mini-batches, with
+// per-epoch monitoring. Only Config is required; the hooks are optional.
+type Trainer struct {
+	Config
+
+	// Validation is held-out data; when set, each epoch reports the gap
+	// between the mean free energy of training and held-out rows, which
+	// grows when the model starts to overfit (guide, section 6).
+	Validation *Matrix
+	// MonitorRows is the number of training (and validation) rows the
+	// per-epoch statistics use; 0 means 500 and a negative value turns the
+	// statistics off.
+	MonitorRows int
+
+	// Progress is called after every mini-batch.
+	Progress func(epoch, batch, batches int)
+	// EpochDone is called with each epoch's statistics.
+	EpochDone func(EpochStats)
+}
+
+// Train runs the configured number of epochs on the rows of data, updating
+// m in place, and returns the statistics of every completed epoch. It
+// checks ctx between mini-batches: on cancellation it returns ctx's error
+// with m holding the parameters after the last complete update, a
+// consistent model that can be saved.
+func (t *Trainer) Train(ctx context.Context, m *RBM, data *Matrix) ([]EpochStats, error) {
+	cfg, err := t.Config.withDefaults()
+	if err != nil {
+		return nil, fmt.Errorf("rbm: train: %w", err)
+	}
+	if err := m.Validate(); err != nil {
+		return nil, fmt.Errorf("rbm: train: %w", err)
+	}
+	if data.Cols != m.Visible || data.Rows == 0 || len(data.Data) != data.Rows*data.Cols {
+		return nil, fmt.Errorf("rbm: train: data is %d×%d, model has %d visible units", data.Rows, data.Cols, m.Visible)
+	}
+	if v := t.Validation; v != nil && (v.Cols != m.Visible || len(v.Data) != v.Rows*v.Cols) {
+		return nil, fmt.Errorf("rbm: train: validation data has %d columns, model has %d visible units", v.Cols, m.Visible)
+	}
+	s := newStepper(m, cfg, min(cfg.BatchSize, data.Rows))
+	defer s.pool.Close()
+	mon := newMonitor(t, m, data, s.pool)
+
+	order := make([]int32, data.Rows)
+	for i := range order {
+		order[i] = int32(i)
+	}
+	shuffle := rand.New(rand.NewPCG(cfg.Seed, 0x5_4f_ff1e))
+	if cfg.Persistent {
+		s.initChains(data, shuffle)
+	}
+	batches := (data.Rows + s.batch - 1) / s.batch
+
+	var history []EpochStats
+	for e := range cfg.Epochs {
+		shuffle.Shuffle(len(order), func(i, j int) { order[i], order[j] = order[j], order[i] })
+		lr, mom := cfg.rates(e)
+		for b := range batches {
+			if err := ctx.Err(); err != nil {
+				return history, err
+			}
+			rows := order[b*s.batch : min((b+1)*s.batch, data.Rows)]
+			s.load(data, rows)
+			s.step(float32(lr), float32(mom))
+			if t.Progress != nil {
+				t.Progress(e, b+1, batches)
+			}
+		}
+		st := mon.epoch(e + 1)
+		st.LearningRate, st.Momentum = lr, mom
+		history = append(history, st)
+		if t.EpochDone != nil {
+			t.EpochDone(st)
+		}
+	}
+	if err := m.Validate(); err != nil {
+		return history, fmt.Errorf("rbm: train: training diverged (lower the learning rate): %w", err)
+	}
+	return history, nil
+}
+
+// stepper owns the buffers of one CD/PCD update so that the training loop
+// allocates nothing per step.
+type stepper struct {
+	m      *RBM
+	cfg    Config
+	pool   *kernel.Pool
+	batch  int
+	stream uint64
+
+	v0, vp, vs, chain *Matrix // data, p(v|h), sampled visibles, PCD chains
+	h0, hs, hp        *Matrix // p(h|v0), sampled hiddens, p(h|vs)
+	gradW, velW       []float32
+	velB, velC        []float32
+	gradB, gradC      []float64
+	q                 []float64 // running mean hidden activation (sparsity)
+	rows              int
+}
+
+func newStepper(m *RBM, cfg Config, batch int) *stepper {
+	s := &stepper{
+		m: m, cfg: cfg, batch: batch,
+		pool:  kernel.NewPool(cfg.Workers),
+		v0:    NewMatrix(batch, m.Visible),
+		vp:    NewMatrix(batch, m.Visible),
+		vs:    NewMatrix(batch, m.Visible),
+		h0:    NewMatrix(batch, m.Hidden),
+		hs:    NewMatrix(batch, m.Hidden),
+		hp:    NewMatrix(batch, m.Hidden),
+		gradW: make([]float32, len(m.W)),
+		velW:  make([]float32, len(m.W)),
+		velB:  make([]float32, m.Visible),
+		velC:  make([]float32, m.Hidden),
+		gradB: make([]float64, m.Visible),
+		gradC: make([]float64, m.Hidden),
+	}
+	if cfg.SparsityTarget > 0 {
+		s.q = make([]float64, m.Hidden)
+		for j := range s.q {
+			s.q[j] = cfg.SparsityTarget
+		}
+	}
+	return s
+}
+
+// initChains starts one persistent chain per mini-batch row from a random
+// training row.
+func (s *stepper) initChains(data *Matrix, rng *rand.Rand) {
+	s.chain = NewMatrix(s.batch, s.m.Visible)
+	for r := range s.batch {
+		copy(s.chain.Row(r), data.Row(rng.IntN(data.Rows)))
+	}
+}
+
+func (s *stepper) load(data *Matrix, rows []int32) {
+	s.rows = len(rows)
+	for r, i := range rows {
+		copy(s.v0.Row(r), data.Row(int(i)))
+	}
+}
+
+func (s *stepper) sample(dst, p *Matrix) {
+	s.stream++
+	s.pool.SampleRows(dst.Data, p.Data, p.Cols, s.cfg.Seed, s.stream)
+}
+
+// step performs one update: the positive statistics from the data, the
+// negative ones after k block Gibbs steps started at the data (CD) or at
+// the persistent chains (PCD), and a momentum step on the difference.
+func (s *stepper) step(lr, mom float32) {
+	m, n := s.m, s.rows
+	v0, vp, vs := s.v0.Slice(0, n), s.vp.Slice(0, n), s.vs.Slice(0, n)
+	h0, hs, hp := s.h0.Slice(0, n), s.hs.Slice(0, n), s.hp.Slice(0, n)
+
+	hiddenProbs(s.pool, m, h0, v0)
+	if s.cfg.Persistent {
+		chain := s.chain.Slice(0, n)
+		hiddenProbs(s.pool, m, hp, chain)
+		s.sample(hs, hp)
+	} else {
+		s.sample(hs, h0)
+	}
+	for k := range s.cfg.K {
+		visibleProbs(s.pool, m, vp, hs)
+		s.sample(vs, vp)
+		hiddenProbs(s.pool, m, hp, vs)
+		if k+1 < s.cfg.K {
+			s.sample(hs, hp)
+		}
+	}
+	if s.cfg.Persistent {
+		copy(s.chain.Data, vs.Data)
+	}
+
+	// ∇W ∝ v0ᵀ p(h|v0) - vsᵀ p(h|vs), summed over the batch.
+	s.pool.Gemm(true, false, m.Visible, m.Hidden, n, 1, v0.Data, m.Visible, h0.Data, m.Hidden, 0, s.gradW, m.Hidden)
+	s.pool.Gemm(true, false, m.Visible, m.Hidden, n, -1, vs.Data, m.Visible, hp.Data, m.Hidden, 1, s.gradW, m.Hidden)
+	columnDiff(s.gradB, v0, vs)
+	columnDiff(s.gradC, h0, hp)
+
+	inv := 1 / float64(n)
+	if s.q != nil {
+		s.sparsity(v0, h0, inv)
+	}
+	wd := float32(s.cfg.WeightDecay)
+	scale := float32(inv)
+	for i, g := range s.gradW {
+		s.velW[i] = mom*s.velW[i] + lr*(g*scale-wd*m.W[i])
+		m.W[i] += s.velW[i]
+	}
+	for i, g := range s.gradB {
+		s.velB[i] = mom*s.velB[i] + lr*float32(g*inv)
+		m.B[i] += s.velB[i]
+	}
+	for j, g := range s.gradC {
+		s.velC[j] = mom*s.velC[j] + lr*float32(g*inv)
+		m.C[j] += s.velC[j]
+	}
+}
+
+// sparsity adds the gradient of the guide's sparsity penalty: the
+// cross-entropy between the target p and the running mean activation q of
+// each hidden unit, whose derivative with respect to a unit's total input
+// is p - q; it reaches the hidden bias and, through the mean visible
+// activity, the unit's weights.
+func (s *stepper) sparsity(v0, h0 *Matrix, inv float64) {
+	m, cfg := s.m, s.cfg
+	for j := range s.q {
+		var mean float64
+		for r := range h0.Rows {
+			mean += float64(h0.Data[r*m.Hidden+j])
+		}
+		s.q[j] = cfg.SparsityDecay*s.q[j] + (1-cfg.SparsityDecay)*mean*inv
+	}
+	rows := float64(v0.Rows)
+	for i := range m.Visible {
+		var vbar float64
+		for r := range v0.Rows {
+			vbar += float64(v0.Data[r*m.Visible+i])
+		}
+		for j, q := range s.q {
+			// gradW holds batch sums, so scale the penalty by the batch size.
+			s.gradW[i*m.Hidden+j] += float32(cfg.SparsityCost * (cfg.SparsityTarget - q) * vbar)
+		}
+	}
+	for j, q := range s.q {
+		s.gradC[j] += cfg.SparsityCost * (cfg.SparsityTarget - q) * rows
+	}
+}
+
+// columnDiff sets dst[j] = Σ_r (a[r][j] - b[r][j]).
+func columnDiff(dst []float64, a, b *Matrix) {
+	clear(dst)
+	for r := range a.Rows {
+		ar, br := a.Row(r), b.Row(r)
+		for j := range dst {
+			dst[j] += float64(ar[j]) - float64(br[j])
+		}
+	}
+}
