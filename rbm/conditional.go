@@ -57,3 +57,39 @@ func mustShape(name string, x *Matrix, rows, cols int) {
 		panic(fmt.Sprintf("rbm: %s is %d×%d (%d values), want %d×%d", name, x.Rows, x.Cols, len(x.Data), rows, cols))
 	}
 }
+
+// Transform returns p(h=1|v) for every row of data: the hidden features a
+// downstream model consumes. It uses workers goroutines (0: every core).
+func (m *RBM) Transform(data *Matrix, workers int) (*Matrix, error) {
+	if err := m.checkData("transform", data); err != nil {
+		return nil, err
+	}
+	p := kernel.NewPool(workers)
+	defer p.Close()
+	h := NewMatrix(data.Rows, m.Hidden)
+	hiddenProbs(p, m, h, data)
+	return h, nil
+}
+
+// Reconstruct returns the mean-field reconstruction p(v=1|h) with
+// h = p(h=1|v) for every row of data, using workers goroutines.
+func (m *RBM) Reconstruct(data *Matrix, workers int) (*Matrix, error) {
+	if err := m.checkData("reconstruct", data); err != nil {
+		return nil, err
+	}
+	p := kernel.NewPool(workers)
+	defer p.Close()
+	h := NewMatrix(data.Rows, m.Hidden)
+	hiddenProbs(p, m, h, data)
+	r := NewMatrix(data.Rows, m.Visible)
+	visibleProbs(p, m, r, h)
+	return r, nil
+}
+
+// checkData reports data that does not fit the visible layer.
+func (m *RBM) checkData(op string, data *Matrix) error {
+	if data.Cols != m.Visible || len(data.Data) != data.Rows*data.Cols {
+		return fmt.Errorf("rbm: %s: data is %d×%d, model has %d visible units", op, data.Rows, data.Cols, m.Visible)
+	}
+	return nil
+}

@@ -155,9 +155,36 @@ func (s *stepper) sample(dst, p *Matrix) {
 }
 
 // step performs one update: the positive statistics from the data, the
-// negative ones after k block Gibbs steps started at the data (CD) or at
-// the persistent chains (PCD), and a momentum step on the difference.
+// negative ones after k block Gibbs steps, and a momentum step on the
+// difference.
 func (s *stepper) step(lr, mom float32) {
+	s.gradient()
+	m, n := s.m, s.rows
+	inv := 1 / float64(n)
+	if s.q != nil {
+		s.sparsity(s.v0.Slice(0, n), s.h0.Slice(0, n), inv)
+	}
+	wd := float32(s.cfg.WeightDecay)
+	scale := float32(inv)
+	for i, g := range s.gradW {
+		s.velW[i] = mom*s.velW[i] + lr*(g*scale-wd*m.W[i])
+		m.W[i] += s.velW[i]
+	}
+	for i, g := range s.gradB {
+		s.velB[i] = mom*s.velB[i] + lr*float32(g*inv)
+		m.B[i] += s.velB[i]
+	}
+	for j, g := range s.gradC {
+		s.velC[j] = mom*s.velC[j] + lr*float32(g*inv)
+		m.C[j] += s.velC[j]
+	}
+}
+
+// gradient sets gradW, gradB and gradC to the batch sums of the CD-k (or
+// PCD-k) estimate of the log-likelihood gradient: the positive statistics
+// v0ᵀp(h|v0) from the data minus the negative ones vₖᵀp(h|vₖ) after k block
+// Gibbs steps started at the data (CD) or at the persistent chains (PCD).
+func (s *stepper) gradient() {
 	m, n := s.m, s.rows
 	v0, vp, vs := s.v0.Slice(0, n), s.vp.Slice(0, n), s.vs.Slice(0, n)
 	h0, hs, hp := s.h0.Slice(0, n), s.hs.Slice(0, n), s.hp.Slice(0, n)
@@ -181,31 +208,10 @@ func (s *stepper) step(lr, mom float32) {
 	if s.cfg.Persistent {
 		copy(s.chain.Data, vs.Data)
 	}
-
-	// ∇W ∝ v0ᵀ p(h|v0) - vsᵀ p(h|vs), summed over the batch.
 	s.pool.Gemm(true, false, m.Visible, m.Hidden, n, 1, v0.Data, m.Visible, h0.Data, m.Hidden, 0, s.gradW, m.Hidden)
 	s.pool.Gemm(true, false, m.Visible, m.Hidden, n, -1, vs.Data, m.Visible, hp.Data, m.Hidden, 1, s.gradW, m.Hidden)
 	columnDiff(s.gradB, v0, vs)
 	columnDiff(s.gradC, h0, hp)
-
-	inv := 1 / float64(n)
-	if s.q != nil {
-		s.sparsity(v0, h0, inv)
-	}
-	wd := float32(s.cfg.WeightDecay)
-	scale := float32(inv)
-	for i, g := range s.gradW {
-		s.velW[i] = mom*s.velW[i] + lr*(g*scale-wd*m.W[i])
-		m.W[i] += s.velW[i]
-	}
-	for i, g := range s.gradB {
-		s.velB[i] = mom*s.velB[i] + lr*float32(g*inv)
-		m.B[i] += s.velB[i]
-	}
-	for j, g := range s.gradC {
-		s.velC[j] = mom*s.velC[j] + lr*float32(g*inv)
-		m.C[j] += s.velC[j]
-	}
 }
 
 // sparsity adds the gradient of the guide's sparsity penalty: the

@@ -1,0 +1,61 @@
+package main
+
+import (
+	"fmt"
+	"math/rand/v2"
+
+	"github.com/rbmkit/rbm/rbm"
+	"github.com/rbmkit/rbm/rbm/dataset"
+	"github.com/spf13/pflag"
+)
+
+// dataFlags are the flags every command that reads IDX data shares: how
+// grey levels become visible-unit values.
+type dataFlags struct {
+	binarize  string
+	threshold float64
+	seed      uint64
+	limit     int
+}
+
+func (d *dataFlags) register(fs *pflag.FlagSet) {
+	fs.StringVar(&d.binarize, "binarize", "threshold", "how grey levels become units: threshold, stochastic (each pixel on with probability value/range, seeded by --seed) or prob (keep the scaled values)")
+	fs.Float64Var(&d.threshold, "threshold", dataset.DefaultThreshold, "cut-off for --binarize threshold, as a fraction of the value range")
+	fs.IntVar(&d.limit, "limit", 0, "use only the first N rows of each data file (0: all)")
+}
+
+// load reads an IDX file (gzipped or not) into a matrix.
+func (d *dataFlags) load(path string) (*rbm.Matrix, dataset.Shape, error) {
+	mode, err := dataset.ParseBinarize(d.binarize)
+	if err != nil {
+		return nil, dataset.Shape{}, usagef("--binarize: %v", err)
+	}
+	opt := dataset.Options{Binarize: mode, Threshold: d.threshold}
+	if mode == dataset.Stochastic {
+		opt.Rand = rand.New(rand.NewPCG(d.seed, 0xb1_7a_7e))
+	}
+	m, shape, err := dataset.Load(path, opt)
+	if err != nil {
+		return nil, shape, err
+	}
+	if d.limit < 0 {
+		return nil, shape, usagef("--limit %d must not be negative", d.limit)
+	}
+	if d.limit > 0 && d.limit < m.Rows {
+		m = m.Slice(0, d.limit)
+	}
+	return m, shape, nil
+}
+
+// checkWidth reports data whose rows do not fit the model's visible layer.
+func checkWidth(path string, data *rbm.Matrix, m *rbm.RBM) error {
+	if data.Cols != m.Visible {
+		return fmt.Errorf("%s: rows have %d values, the model has %d visible units", path, data.Cols, m.Visible)
+	}
+	return nil
+}
+
+// loadModel reads a model file, naming it in any error.
+func loadModel(path string) (*rbm.RBM, *rbm.Meta, error) {
+	return rbm.LoadFile(path)
+}

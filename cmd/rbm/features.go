@@ -1,0 +1,61 @@
+package main
+
+import (
+	"context"
+	"fmt"
+
+	"github.com/rbmkit/rbm/rbm/dataset"
+)
+
+func init() {
+	register(&command{
+		name:    "features",
+		usage:   "[flags] MODEL DATA -o OUT",
+		summary: "Write p(h|v), the hidden-unit probabilities, for every row of DATA; OUT's extension picks the format: .npy, .csv, .idx or .idx.gz.",
+		example: "  rbm features mnist64.rbm t10k-images-idx3-ubyte.gz -o test-features.npy",
+		run:     runFeatures,
+	})
+}
+
+func runFeatures(ctx context.Context, e *env, args []string) error {
+	fs := newFlags(e, lookup("features"))
+	var (
+		out     string
+		workers int
+		data    dataFlags
+	)
+	fs.StringVarP(&out, "out", "o", "", "output file: .npy, .csv, .idx or .idx.gz (required)")
+	fs.IntVar(&workers, "workers", 0, "goroutines sharing the work (0: one per core)")
+	fs.Uint64Var(&data.seed, "seed", 1, "seed of --binarize stochastic")
+	data.register(fs)
+	pos, err := parse(fs, args, 2, 2)
+	if err != nil {
+		return err
+	}
+	if out == "" {
+		return usagef("-o OUT is required")
+	}
+	if f := outputFormat(out); f != "npy" && f != "csv" && f != "idx" && f != "idx.gz" {
+		return usagef("%s: unknown feature format %q (use .npy, .csv, .idx or .idx.gz)", out, f)
+	}
+	m, _, err := loadModel(pos[0])
+	if err != nil {
+		return err
+	}
+	v, _, err := data.load(pos[1])
+	if err != nil {
+		return err
+	}
+	if err := checkWidth(pos[1], v, m); err != nil {
+		return err
+	}
+	h, err := m.Transform(v, workers)
+	if err != nil {
+		return err
+	}
+	if err := writeMatrix(out, h, dataset.Shape{}); err != nil {
+		return err
+	}
+	fmt.Fprintf(e.stderr, "wrote %d×%d features to %s\n", h.Rows, h.Cols, out)
+	return nil
+}

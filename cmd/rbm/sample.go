@@ -1,0 +1,102 @@
+package main
+
+import (
+	"context"
+	"fmt"
+	"math/rand/v2"
+
+	"github.com/rbmkit/rbm/internal/kernel"
+	"github.com/rbmkit/rbm/rbm"
+)
+
+func init() {
+	register(&command{
+		name:    "sample",
+		usage:   "[flags] MODEL -n N --steps K -o OUT",
+		summary: "Draw fantasy particles by block Gibbs sampling; OUT's extension picks the format: .png (image grid), .idx, .idx.gz, .npy or .csv.",
+		example: "  rbm sample mnist64.rbm -n 100 --steps 1000 -o fantasies.png",
+		run:     runSample,
+	})
+}
+
+func runSample(ctx context.Context, e *env, args []string) error {
+	fs := newFlags(e, lookup("sample"))
+	var (
+		n, steps, workers int
+		seed              uint64
+		out, from, shapeF string
+		binary            bool
+		data              dataFlags
+	)
+	fs.IntVarP(&n, "n", "n", 64, "number of independent chains (samples)")
+	fs.IntVar(&steps, "steps", 1000, "block Gibbs steps per chain")
+	fs.StringVarP(&out, "out", "o", "", "output file: .png, .idx, .idx.gz, .npy or .csv (required)")
+	fs.StringVar(&from, "from", "", "start the chains at the first N rows of this IDX file (default: random states drawn from the visible biases)")
+	fs.BoolVar(&binary, "binary", false, "write the sampled binary states instead of the probabilities p(v|h) of the last step")
+	fs.StringVar(&shapeF, "shape", "", "image shape HxW for .png and image IDX output (default: the one recorded in the model)")
+	fs.Uint64Var(&seed, "seed", 1, "random seed")
+	fs.IntVar(&workers, "workers", 0, "goroutines sharing the work (0: one per core); never changes the result")
+	data.register(fs)
+	pos, err := parse(fs, args, 1, 1)
+	if err != nil {
+		return err
+	}
+	if out == "" {
+		return usagef("-o OUT is required")
+	}
+	if n <= 0 || steps <= 0 {
+		return usagef("-n and --steps must be positive")
+	}
+	m, meta, err := loadModel(pos[0])
+	if err != nil {
+		return err
+	}
+	shape, err := imageShape(shapeF, meta, m.Visible)
+	if err != nil && (shapeF != "" || outputFormat(out) == "png") {
+		return err
+	}
+	v := rbm.NewMatrix(n, m.Visible)
+	if from != "" {
+		data.seed = seed
+		init, _, err := data.load(from)
+		if err != nil {
+			return err
+		}
+		if err := checkWidth(from, init, m); err != nil {
+			return err
+		}
+		if init.Rows < n {
+			return fmt.Errorf("%s: has %d rows, -n asks for %d chains", from, init.Rows, n)
+		}
+		copy(v.Data, init.Data)
+	} else {
+		rng := rand.New(rand.NewPCG(seed, 0x1417))
+		for r := range n {
+			for i, b := range m.B {
+				if rng.Float64() < kernel.Sigmoid(float64(b)) {
+					v.Row(r)[i] = 1
+				}
+			}
+		}
+	}
+	s := rbm.NewSampler(m, n, seed, workers)
+	defer s.Close()
+	bar := newProgress(e.stderr)
+	for i := range steps {
+		if err := ctx.Err(); err != nil {
+			return fmt.Errorf("interrupted after %d of %d steps; nothing written", i, steps)
+		}
+		s.Step(v)
+		bar.update("sampling", i+1, steps)
+	}
+	bar.clear()
+	result := v
+	if !binary {
+		result = s.VisibleProbs.Slice(0, n)
+	}
+	if err := writeMatrix(out, result, shape); err != nil {
+		return err
+	}
+	fmt.Fprintf(e.stderr, "wrote %d samples after %d Gibbs steps to %s\n", n, steps, out)
+	return nil
+}

@@ -1,0 +1,64 @@
+package main
+
+import (
+	"bufio"
+	"context"
+	"encoding/json"
+	"strconv"
+)
+
+func init() {
+	register(&command{
+		name:    "score",
+		usage:   "[flags] MODEL DATA",
+		summary: "Print the free energy F(v) of every row of DATA, one per line: the anomaly score that needs no partition function (higher is less likely).",
+		example: "  rbm score mnist64.rbm t10k-images-idx3-ubyte.gz > scores.txt",
+		run:     runScore,
+	})
+}
+
+// scoreResult is the JSON form of rbm score.
+type scoreResult struct {
+	Rows       int       `json:"rows"`
+	Mean       float64   `json:"mean"`
+	FreeEnergy []float64 `json:"free_energy"`
+}
+
+func runScore(ctx context.Context, e *env, args []string) error {
+	fs := newFlags(e, lookup("score"))
+	asJSON := fs.Bool("json", false, "print one JSON object")
+	var data dataFlags
+	fs.Uint64Var(&data.seed, "seed", 1, "seed of --binarize stochastic")
+	data.register(fs)
+	pos, err := parse(fs, args, 2, 2)
+	if err != nil {
+		return err
+	}
+	m, _, err := loadModel(pos[0])
+	if err != nil {
+		return err
+	}
+	v, _, err := data.load(pos[1])
+	if err != nil {
+		return err
+	}
+	if err := checkWidth(pos[1], v, m); err != nil {
+		return err
+	}
+	f := make([]float64, v.Rows)
+	m.FreeEnergies(f, v)
+	if *asJSON {
+		res := scoreResult{Rows: v.Rows, FreeEnergy: f}
+		for _, x := range f {
+			res.Mean += x / float64(len(f))
+		}
+		return json.NewEncoder(e.stdout).Encode(res)
+	}
+	w := bufio.NewWriter(e.stdout)
+	var buf []byte
+	for _, x := range f {
+		buf = strconv.AppendFloat(buf[:0], x, 'g', 10, 64)
+		w.Write(append(buf, '\n'))
+	}
+	return w.Flush()
+}
