@@ -30,6 +30,9 @@ func (d *dataFlags) load(path string) (*rbm.Matrix, dataset.Shape, error) {
 	if err != nil {
 		return nil, dataset.Shape{}, usagef("--binarize: %v", err)
 	}
+	if !(d.threshold > 0 && d.threshold <= 1) {
+		return nil, dataset.Shape{}, usagef("--threshold %v must lie in (0, 1]", d.threshold)
+	}
 	opt := dataset.Options{Binarize: mode, Threshold: d.threshold}
 	if mode == dataset.Stochastic {
 		opt.Rand = rand.New(rand.NewPCG(d.seed, 0xb1_7a_7e))

@@ -97,8 +97,8 @@ func runTrain(ctx context.Context, e *env, args []string) error {
 
 	m := rbm.New(train.Cols, hidden)
 	m.Init(train, cfg.Seed)
-	fmt.Fprintf(e.stderr, "training %d×%d RBM on %d rows of %s (CD-%d%s, batch %d, %d epochs)\n",
-		m.Visible, m.Hidden, train.Rows, path, cfg.K, map[bool]string{true: ", persistent"}[cfg.Persistent], cfg.BatchSize, cfg.Epochs)
+	fmt.Fprintf(e.stderr, "training %d×%d RBM on %d rows of %s (CD-%d%s, batch %d, %d %s)\n",
+		m.Visible, m.Hidden, train.Rows, path, cfg.K, map[bool]string{true: ", persistent"}[cfg.Persistent], cfg.BatchSize, cfg.Epochs, plural(cfg.Epochs, "epoch"))
 	bar := newProgress(e.stderr)
 	var logBuf bytes.Buffer
 	tr.Progress = func(epoch, batch, batches int) {
@@ -154,4 +154,11 @@ func epochLine(st rbm.EpochStats, epochs int, monitored bool) string {
 func defaultModelName(data string) string {
 	base := strings.TrimSuffix(filepath.Base(data), ".gz")
 	return strings.TrimSuffix(base, filepath.Ext(base)) + ".rbm"
+}
+
+func plural(n int, word string) string {
+	if n == 1 {
+		return word
+	}
+	return word + "s"
 }

@@ -3,6 +3,7 @@ package idx
 import (
 	"fmt"
 	"math"
+	"strings"
 )
 
 // MaxDataSize is the largest data section, in bytes, that Decode accepts
@@ -42,8 +43,9 @@ func New(dims []int, data any) (*Array, error) {
 	return a, nil
 }
 
-// Len returns the number of elements in a.Data: the product of a.Dims for
-// any Array from New or Decode.
+// Len returns the number of elements in a.Data, or 0 if Data is not a
+// supported slice. For any Array from New or Decode, it is the product of
+// a.Dims.
 func (a *Array) Len() int {
 	switch d := a.Data.(type) {
 	case []uint8:
@@ -149,22 +151,40 @@ func (a *Array) validate() error {
 }
 
 // elementCount returns the product of dims for an array of type t, or an
-// ErrTooLarge error if its data would exceed MaxDataSize bytes or the
-// count would not fit in an int. It never overflows, whatever dims hold.
+// ErrTooLarge error if its data would exceed MaxDataSize bytes or a count
+// or dimension would not fit in an int. It never overflows, whatever dims
+// hold.
 func elementCount(t Type, dims []uint64) (int, error) {
 	limit := min(uint64(MaxDataSize)/uint64(t.Size()), math.MaxInt)
-	n := uint64(1)
+	for _, d := range dims {
+		if d > math.MaxInt {
+			// Only possible where int has 32 bits, beside a zero dimension.
+			return 0, tooLargeErrorf("dimension %d does not fit in an int", d)
+		}
+	}
 	for _, d := range dims {
 		if d == 0 {
 			return 0, nil // an empty dimension empties the array, however large the others
 		}
 	}
+	n := uint64(1)
 	for _, d := range dims {
 		if n > limit/d {
-			return 0, tooLargeErrorf("dims %v of %v data exceed the %d-byte limit", dims, t, uint64(MaxDataSize))
+			return 0, tooLargeErrorf("dims %s of %v data exceed the %d-byte limit", formatDims(dims), t, uint64(MaxDataSize))
 		}
 		n *= d
 	}
 	return int(n), nil
 }
 
+// formatDims formats dims for a message, eliding the middle of a long list
+// such as the 255 dimensions a hostile header may hold.
+func formatDims(dims []uint64) string {
+	const shown = 4
+	if len(dims) <= 2*shown {
+		return fmt.Sprint(dims)
+	}
+	head := strings.Trim(fmt.Sprint(dims[:shown]), "[]")
+	tail := strings.Trim(fmt.Sprint(dims[len(dims)-shown:]), "[]")
+	return fmt.Sprintf("[%s ... %s] (%d dims)", head, tail, len(dims))
+}

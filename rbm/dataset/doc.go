@@ -1,0 +1,15 @@
+// Package dataset turns IDX arrays into the matrices an RBM trains on,
+// and matrices back into IDX arrays.
+//
+// FromIDX and Load take an array whose first dimension counts examples,
+// such as the MNIST images (60000 × 28 × 28), and return one matrix row
+// per example with the remaining dimensions flattened into columns. Each
+// element is scaled to [0,1] and then set on a visible unit in one of
+// three ways (see Binarize): thresholded, sampled as a Bernoulli variable
+// from a caller-seeded random source, or kept as a probability. The image
+// height and width travel alongside as a Shape, so that ToIDX can write
+// samples and features back out as images.
+//
+// Labels reads a 1-D label file as a slice of ints, and WriteNPY writes a
+// matrix for NumPy.
+package dataset
