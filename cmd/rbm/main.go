@@ -163,3 +163,19 @@ func commandUsage(fs *pflag.FlagSet) string {
 	}
 	return "arguments"
 }
+
+// hasFlag reports whether args hold the long flag name in any spelling:
+// -name, --name, -name=x or --name=x. Commands whose flags depend on the
+// kind of model use it to choose a parser before parsing.
+func hasFlag(args []string, name string) bool {
+	for _, a := range args {
+		if a == "--" {
+			return false
+		}
+		a = strings.TrimPrefix(strings.TrimPrefix(a, "-"), "-")
+		if n, _, _ := strings.Cut(a, "="); n == name {
+			return true
+		}
+	}
+	return false
+}

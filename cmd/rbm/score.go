@@ -5,14 +5,16 @@ import (
 	"context"
 	"encoding/json"
 	"strconv"
+
+	"github.com/rbmkit/rbm/export"
 )
 
 func init() {
 	register(&command{
 		name:    "score",
-		usage:   "[flags] MODEL DATA",
-		summary: "Print the free energy F(v) of every row of DATA, one per line: the anomaly score that needs no partition function (higher is less likely).",
-		example: "  rbm score mnist64.rbm t10k-images-idx3-ubyte.gz > scores.txt",
+		usage:   "[flags] MODEL DATA  |  rbm score --onnx MODEL.onnx [flags] DATA",
+		summary: "Print the free energy F(v) of every row of DATA, one per line: the anomaly score that needs no partition function (higher is less likely). With --onnx, run an ONNX scoring graph through onnx-go instead.",
+		example: "  rbm score mnist64.rbm t10k-images-idx3-ubyte.gz > scores.txt\n  rbm score --onnx mnist64.onnx --outputs free_energy,hidden t10k-images-idx3-ubyte.gz",
 		run:     runScore,
 	})
 }
@@ -27,9 +29,22 @@ type scoreResult struct {
 func runScore(ctx context.Context, e *env, args []string) error {
 	fs := newFlags(e, lookup("score"))
 	asJSON := fs.Bool("json", false, "print one JSON object")
+	onnxPath := fs.String("onnx", "", "score with this ONNX model (run by onnx-go) instead of an rbm model file")
+	outputs := fs.StringSlice("outputs", []string{export.OutputFreeEnergy}, "with --onnx: the graph outputs to print, comma-separated")
 	var data dataFlags
 	fs.Uint64Var(&data.seed, "seed", 1, "seed of --binarize stochastic")
 	data.register(fs)
+	if hasFlag(args, "onnx") {
+		pos, err := parse(fs, args, 1, 1)
+		if err != nil {
+			return err
+		}
+		v, _, err := data.load(pos[0])
+		if err != nil {
+			return err
+		}
+		return scoreONNX(ctx, e, *onnxPath, pos[0], v, *outputs, *asJSON)
+	}
 	pos, err := parse(fs, args, 2, 2)
 	if err != nil {
 		return err

@@ -1,0 +1,81 @@
+package main
+
+import (
+	"bufio"
+	"context"
+	"encoding/json"
+	"fmt"
+	"strconv"
+
+	"github.com/rbmkit/rbm/export"
+	"github.com/rbmkit/rbm/rbm"
+)
+
+// scoreONNX runs the ONNX graph at modelPath on v (read from dataPath) and
+// prints the named outputs. One output of width 1 prints as one number per
+// line, like rbm score; otherwise each line holds a row's values of every
+// output, space-separated, in the order named. With jsonOut it prints one
+// object with "rows" and, per output, an array named after it: numbers for
+// a width-1 output, arrays of numbers per row otherwise; a free_energy
+// output adds its "mean".
+func scoreONNX(ctx context.Context, e *env, modelPath, dataPath string, v *rbm.Matrix, outputs []string, jsonOut bool) error {
+	g, err := export.LoadGraphFile(modelPath)
+	if err != nil {
+		return err
+	}
+	if _, cols := g.Input(); cols != v.Cols {
+		return fmt.Errorf("%s: rows have %d values, the ONNX model %s wants %d", dataPath, v.Cols, modelPath, cols)
+	}
+	for _, name := range outputs {
+		if !contains(g.Outputs(), name) {
+			return fmt.Errorf("%s: the ONNX model has no output %q (its outputs: %v)", modelPath, name, g.Outputs())
+		}
+	}
+	batch := g.SafeBatch(min(export.DefaultBatch, max(v.Rows, 1)))
+	outs, err := g.Run(ctx, v, batch, outputs...)
+	if err != nil {
+		return fmt.Errorf("%s: %w", modelPath, err)
+	}
+	if jsonOut {
+		obj := map[string]any{"rows": v.Rows}
+		for _, o := range outs {
+			if o.Data == nil {
+				o.Data = []float64{} // "[]", not null, for no rows
+			}
+			if o.Cols == 1 || o.Rows == 0 {
+				obj[o.Name] = o.Data
+			} else {
+				rows := make([][]float64, o.Rows)
+				for r := range rows {
+					rows[r] = o.Row(r)
+				}
+				obj[o.Name] = rows
+			}
+			if o.Name == export.OutputFreeEnergy && o.Cols == 1 {
+				var mean float64
+				for _, x := range o.Data {
+					mean += x / float64(len(o.Data))
+				}
+				obj["mean"] = mean
+			}
+		}
+		return json.NewEncoder(e.stdout).Encode(obj)
+	}
+	w := bufio.NewWriter(e.stdout)
+	var buf []byte
+	for r := range v.Rows {
+		buf = buf[:0]
+		for _, o := range outs {
+			for _, x := range o.Row(r) {
+				if len(buf) > 0 {
+					buf = append(buf, ' ')
+				}
+				buf = strconv.AppendFloat(buf, x, 'g', 10, 64)
+			}
+		}
+		if _, err := w.Write(append(buf, '\n')); err != nil {
+			return err
+		}
+	}
+	return w.Flush()
+}

@@ -1,0 +1,25 @@
+// Package export writes restricted Boltzmann machines as ONNX models, reads
+// them back, and runs ONNX scoring graphs with the pure-Go runtime
+// github.com/owulveryck/onnx-go.
+//
+// An exported model has one input v of shape [N, V], with N a symbolic
+// batch dimension, and up to three outputs:
+//
+//	free_energy     [N, 1]  F(v) = -bᵀv - Σⱼ softplus(cⱼ + (vᵀW)ⱼ)
+//	hidden          [N, H]  p(h=1|v) = σ(c + vᵀW)
+//	reconstruction  [N, V]  p(v=1|h) = σ(b + Wh) with h = p(h=1|v)
+//
+// The parameters are initializers W [V, H], b [1, V] and c [1, H]; the
+// biases are two-dimensional because onnx-go mis-broadcasts a 1-D bias
+// added to an [N, H] tensor when N equals H. Softplus is written as
+// Relu(x) - Log(Sigmoid(Abs(x))), which never overflows and uses only
+// operators ONNX Runtime implements for both float32 and float64 (it has no
+// float64 Softplus kernel). Sums are MatMuls with a column of ones because
+// onnx-go has no ReduceSum. The file uses IR version 8 and opset 13, which
+// current ONNX Runtime and the ONNX checker both accept, and carries the
+// model's sizes, training settings and the toolkit's version in its
+// metadata_props.
+//
+// The protobuf messages come from the official onnx.proto, compiled into
+// the internal package onnxpb; nothing here encodes protobuf by hand.
+package export
