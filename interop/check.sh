@@ -1,36 +1,10 @@
 #!/bin/sh
-# check.sh installs the ONNX tooling the interop tests need — Debian's
-# python3-onnx (the official ONNX checker) and onnxruntime-node from npm,
-# pinned by package-lock.json — and runs the Go tests that use them with
-# RBM_REQUIRE_INTEROP=1, so that a missing tool fails instead of skipping.
-# It needs root (or sudo) for apt-get on a machine lacking the packages.
+# check.sh installs the ONNX tooling (setup.sh) and runs the Go tests that
+# use it with RBM_REQUIRE_INTEROP=1, so that a missing tool fails the run
+# instead of skipping the tests.
 set -eu
 cd "$(dirname "$0")"
-
-apt_install() {
-	sudo=
-	if [ "$(id -u)" -ne 0 ]; then sudo=sudo; fi
-	if [ -z "${apt_updated:-}" ]; then
-		$sudo apt-get update -qq
-		apt_updated=1
-	fi
-	DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq "$@"
-}
-
-if ! /usr/bin/python3 -c 'import onnx' 2>/dev/null; then
-	echo "check.sh: installing python3-onnx" >&2
-	apt_install python3-onnx
-fi
-if ! command -v npm >/dev/null 2>&1; then
-	echo "check.sh: installing nodejs and npm" >&2
-	apt_install nodejs npm
-fi
-
-# onnxruntime-node's install script would fetch GPU libraries from outside
-# npm; the CPU build the tests use ships inside the npm package.
-echo "check.sh: npm ci (onnxruntime-node)" >&2
-ONNXRUNTIME_NODE_INSTALL=skip npm ci --no-audit --no-fund --loglevel=error
-
+sh ./setup.sh
 cd ..
 echo "check.sh: go test ./export/... with RBM_REQUIRE_INTEROP=1" >&2
 RBM_REQUIRE_INTEROP=1 go test -count=1 ./export/...

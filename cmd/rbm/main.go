@@ -172,6 +172,9 @@ func hasFlag(args []string, name string) bool {
 		if a == "--" {
 			return false
 		}
+		if !strings.HasPrefix(a, "-") {
+			continue
+		}
 		a = strings.TrimPrefix(strings.TrimPrefix(a, "-"), "-")
 		if n, _, _ := strings.Cut(a, "="); n == name {
 			return true

@@ -13,13 +13,16 @@ func init() {
 	register(&command{
 		name:    "sample",
 		usage:   "[flags] MODEL -n N --steps K -o OUT",
-		summary: "Draw fantasy particles by block Gibbs sampling; OUT's extension picks the format: .png (image grid), .idx, .idx.gz, .npy or .csv.",
+		summary: "Draw fantasy particles from an RBM by block Gibbs sampling; OUT's extension picks the format: .png (image grid), .idx, .idx.gz, .npy or .csv. With --ising or --spec, sample a discrete model instead (see rbm sample --ising 4x4 --help).",
 		example: "  rbm sample mnist64.rbm -n 100 --steps 1000 -o fantasies.png",
 		run:     runSample,
 	})
 }
 
 func runSample(ctx context.Context, e *env, args []string) error {
+	if hasDiscreteFlag(args) {
+		return runSampleDiscrete(ctx, e, args)
+	}
 	fs := newFlags(e, lookup("sample"))
 	var (
 		n, steps, workers int

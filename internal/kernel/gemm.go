@@ -1,62 +1,71 @@
 package kernel
 
-import (
-	"gonum.org/v1/gonum/blas"
-	"gonum.org/v1/gonum/blas/gonum"
-)
-
-// tile is the side of the square blocks of C that form one task. Each
-// element of C is computed entirely within one tile, by one serial call,
-// so the split never changes a result.
-const tile = 64
+import "fmt"
 
 // Gemm computes C = alpha·op(A)·op(B) + beta·C for row-major matrices, where
 // op(X) is X or Xᵀ as tA and tB say; op(A) is m×k, op(B) is k×n and C is
-// m×n, with leading dimensions (row strides) lda, ldb and ldc. A nil pool
-// computes on the calling goroutine.
+// m×n, with leading dimensions (row strides) lda, ldb and ldc. As in BLAS,
+// beta = 0 sets C without reading it, and alpha = 0 or k = 0 only scales
+// C. A nil pool computes on the calling goroutine.
+//
+// Every element of C is one serial sum over k in a fixed order that does
+// not depend on the pool's size, so the result is bit-for-bit the same
+// for any number of workers. It panics, like a BLAS routine, when a
+// dimension is negative, a leading dimension is too small or a slice too
+// short for its matrix.
 func (p *Pool) Gemm(tA, tB bool, m, n, k int, alpha float32, a []float32, lda int, b []float32, ldb int, beta float32, c []float32, ldc int) {
+	checkGemm(tA, tB, m, n, k, a, lda, b, ldb, c, ldc)
 	if m == 0 || n == 0 {
 		return
 	}
-	var job *gemmJob
-	if p != nil {
-		job = &p.gemm
+	if alpha == 0 || k == 0 {
+		scaleRows(m, n, beta, c, ldc)
+		return
+	}
+	if haveAVX2FMA {
+		p.gemmBlocked(tA, tB, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc)
+		return
+	}
+	p.gemmPortable(tA, tB, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc)
+}
+
+// checkGemm validates the arguments of Gemm; the assembly kernels rely on
+// it, since they index the slices without bounds checks.
+func checkGemm(tA, tB bool, m, n, k int, a []float32, lda int, b []float32, ldb int, c []float32, ldc int) {
+	if m < 0 || n < 0 || k < 0 {
+		panic(fmt.Sprintf("kernel: gemm: negative dimension %d×%d×%d", m, n, k))
+	}
+	check := func(name string, rows, cols int, x []float32, ld int) {
+		if ld < max(cols, 1) {
+			panic(fmt.Sprintf("kernel: gemm: leading dimension of %s is %d, less than its %d columns", name, ld, cols))
+		}
+		if rows > 0 && cols > 0 && len(x) < (rows-1)*ld+cols {
+			panic(fmt.Sprintf("kernel: gemm: %s has %d values, %d×%d with stride %d needs %d", name, len(x), rows, cols, ld, (rows-1)*ld+cols))
+		}
+	}
+	if tA {
+		check("A", k, m, a, lda)
 	} else {
-		job = new(gemmJob)
+		check("A", m, k, a, lda)
 	}
-	*job = gemmJob{tA, tB, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc, (n + tile - 1) / tile}
-	p.Run(job, ((m+tile-1)/tile)*job.colTiles)
-	job.a, job.b, job.c = nil, nil, nil
+	if tB {
+		check("B", n, k, b, ldb)
+	} else {
+		check("B", k, n, b, ldb)
+	}
+	check("C", m, n, c, ldc)
 }
 
-type gemmJob struct {
-	tA, tB   bool
-	m, n, k  int
-	alpha    float32
-	a        []float32
-	lda      int
-	b        []float32
-	ldb      int
-	beta     float32
-	c        []float32
-	ldc      int
-	colTiles int
-}
-
-func (g *gemmJob) Do(task int) {
-	i0 := (task / g.colTiles) * tile
-	j0 := (task % g.colTiles) * tile
-	mt := min(tile, g.m-i0)
-	nt := min(tile, g.n-j0)
-	a, tA := g.a[i0*g.lda:], blas.NoTrans
-	if g.tA {
-		a, tA = g.a[i0:], blas.Trans
+// scaleRows sets C = beta·C, or C = 0 when beta is 0.
+func scaleRows(m, n int, beta float32, c []float32, ldc int) {
+	for i := range m {
+		row := c[i*ldc : i*ldc+n]
+		if beta == 0 {
+			clear(row)
+			continue
+		}
+		for j := range row {
+			row[j] *= beta
+		}
 	}
-	b, tB := g.b[j0:], blas.NoTrans
-	if g.tB {
-		b, tB = g.b[j0*g.ldb:], blas.Trans
-	}
-	// A tile never exceeds gonum's block size, so gonum takes its serial
-	// path: no goroutines, no allocation, a fixed order of summation.
-	gonum.Implementation{}.Sgemm(tA, tB, mt, nt, g.k, g.alpha, a, g.lda, b, g.ldb, g.beta, g.c[i0*g.ldc+j0:], g.ldc)
 }

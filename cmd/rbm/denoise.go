@@ -1,0 +1,347 @@
+package main
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"math/rand/v2"
+	"path/filepath"
+	"strings"
+	"sync/atomic"
+	"time"
+
+	"github.com/rbmkit/rbm/discrete"
+	"github.com/rbmkit/rbm/gibbs"
+	"github.com/rbmkit/rbm/internal/kernel"
+	"github.com/rbmkit/rbm/rbm"
+	"github.com/rbmkit/rbm/rbm/dataset"
+)
+
+func init() {
+	register(&command{
+		name:  "denoise",
+		usage: "[flags] MODEL INPUT [-o OUT]",
+		summary: "Restore binary images (or any binary rows) with a model as prior: MODEL is an RBM model file or a JSON model spec (.json). " +
+			"Denoising samples the posterior given the input seen through a channel flipping each unit with probability --noise; " +
+			"--missing hides half of each image and samples it given the rest (inpainting). With --corrupt the input is taken as clean, " +
+			"corrupted first, and the pixel error before and after restoration is reported.",
+		example: "  rbm denoise mnist.rbm t10k-images-idx3-ubyte.gz --limit 100 --corrupt 0.1 --noise 0.1 -o restored.png\n" +
+			"  rbm denoise mnist.rbm t10k-images-idx3-ubyte.gz --limit 16 --missing bottom -o inpainted.png",
+		run: runDenoise,
+	})
+}
+
+// denoiseResult is the --json output of rbm denoise.
+type denoiseResult struct {
+	Model      string  `json:"model"`
+	Input      string  `json:"input"`
+	Rows       int     `json:"rows"`
+	Units      int     `json:"units"`
+	Mode       string  `json:"mode"` // "denoise" or "inpaint"
+	Noise      float64 `json:"noise,omitempty"`
+	Corrupt    float64 `json:"corrupt,omitempty"`
+	Missing    string  `json:"missing,omitempty"`
+	Sampler    string  `json:"sampler"`
+	Beta       float64 `json:"beta"`
+	Sweeps     int     `json:"sweeps"`
+	Burnin     int     `json:"burnin"`
+	AcceptRate float64 `json:"accept_rate"`
+	// ErrorBefore and ErrorAfter are the fractions of units that differ from
+	// the clean input, for the corrupted (or, inpainting, the hidden units
+	// set off) and the restored images; present with --corrupt or --missing.
+	ErrorBefore *float64 `json:"error_before,omitempty"`
+	ErrorAfter  *float64 `json:"error_after,omitempty"`
+	Out         string   `json:"out,omitempty"`
+	Seconds     float64  `json:"seconds"`
+}
+
+func runDenoise(ctx context.Context, e *env, args []string) error {
+	fs := newFlags(e, lookup("denoise"))
+	var (
+		noise, corrupt, beta  float64
+		missing, sampler, out string
+		shapeF                string
+		sweeps, burnin        int
+		workers               int
+		seed                  uint64
+		binary, asJSON        bool
+		data                  dataFlags
+	)
+	fs.Float64Var(&noise, "noise", 0.1, "flip probability of the channel the input was seen through")
+	fs.Float64Var(&corrupt, "corrupt", 0, "first flip this fraction of each input row (seeded), treating the input as clean, and report the error")
+	fs.StringVar(&missing, "missing", "", "inpaint instead: hide the top, bottom, left or right half of each image and sample it given the rest")
+	fs.StringVar(&sampler, "sampler", "gibbs", "gibbs, gibbs-random, mh or gwg")
+	fs.Float64Var(&beta, "beta", 1, "inverse temperature of the prior")
+	fs.IntVar(&sweeps, "sweeps", 50, "recorded sweeps per row; the restoration is the posterior mean over them")
+	fs.IntVar(&burnin, "burnin", 10, "sweeps discarded first")
+	fs.BoolVar(&binary, "binary", false, "write 0/1 restorations (posterior mean thresholded at ½) instead of the posterior means")
+	fs.StringVarP(&out, "out", "o", "", "output file: .png, .idx, .idx.gz, .npy or .csv (optional)")
+	fs.StringVar(&shapeF, "shape", "", "image shape HxW (default: the model's or the input's)")
+	fs.Uint64Var(&seed, "seed", 1, "random seed")
+	fs.IntVar(&workers, "workers", 0, "goroutines sharing the rows (0: one per core); never changes the result")
+	fs.BoolVar(&asJSON, "json", false, "print one JSON object")
+	data.register(fs)
+	pos, err := parse(fs, args, 2, 2)
+	if err != nil {
+		return err
+	}
+	if err := checkBeta(beta); err != nil {
+		return err
+	}
+	if sweeps <= 0 || burnin < 0 {
+		return usagef("--sweeps must be positive and --burnin not negative")
+	}
+	if !(corrupt >= 0 && corrupt < 1) {
+		return usagef("--corrupt %v must lie in [0, 1)", corrupt)
+	}
+	method, err := gibbs.ParseMethod(sampler)
+	if err != nil {
+		return usagef("%v", err)
+	}
+	if missing == "" && !(noise > 0 && noise < 0.5) {
+		return usagef("--noise %v must lie in (0, 0.5)", noise)
+	}
+	prior, shape, err := loadPrior(pos[0])
+	if err != nil {
+		return err
+	}
+	data.seed = seed
+	input, inShape, err := data.load(pos[1])
+	if err != nil {
+		return err
+	}
+	if input.Cols != prior.Units() {
+		return fmt.Errorf("%s: rows have %d values, the model has %d units", pos[1], input.Cols, prior.Units())
+	}
+	if shape == (dataset.Shape{}) {
+		shape = inShape
+	}
+	if shapeF != "" {
+		if shape, err = parseShape(shapeF); err != nil {
+			return err
+		}
+	}
+	var hidden []bool
+	if missing != "" {
+		if shape.Height*shape.Width != prior.Units() {
+			return usagef("--missing needs images: pass --shape HxW")
+		}
+		if hidden, err = halfMask(missing, shape); err != nil {
+			return err
+		}
+	}
+
+	d := prior.Domain()
+	rows := input.Rows
+	clean := make([][]int8, rows)
+	observed := make([][]int8, rows)
+	for r := range rows {
+		clean[r] = make([]int8, input.Cols)
+		for i, v := range input.Row(r) {
+			clean[r][i] = toDomain(d, v)
+		}
+		observed[r] = append([]int8(nil), clean[r]...)
+		if corrupt > 0 {
+			rng := rand.New(rand.NewPCG(kernel.RowSeed(seed, 0xc0_77_a9, r)))
+			for i := range observed[r] {
+				if rng.Float64() < corrupt {
+					observed[r][i] = d.Flip(observed[r][i])
+				}
+			}
+		}
+		if hidden != nil {
+			for i, h := range hidden {
+				if h {
+					observed[r][i] = d.Value(0)
+				}
+			}
+		}
+	}
+
+	start := time.Now()
+	job := &denoiseJob{
+		ctx: ctx, prior: prior, observed: observed, hidden: hidden, noise: noise,
+		cfg:  gibbs.Config{Method: method, Beta: beta, Chains: 1, Sweeps: sweeps, Burnin: burnin, Workers: 1},
+		seed: seed, restored: rbm.NewMatrix(rows, input.Cols), errs: make([]error, rows),
+		bar: newProgress(e.stderr),
+	}
+	pool := kernel.NewPool(workers)
+	pool.Run(job, rows)
+	pool.Close()
+	job.bar.clear()
+	if err := ctx.Err(); err != nil {
+		return err
+	}
+	for _, err := range job.errs {
+		if err != nil {
+			return err
+		}
+	}
+	res := denoiseResult{
+		Model: pos[0], Input: pos[1], Rows: rows, Units: input.Cols, Mode: "denoise", Sampler: method.String(),
+		Beta: beta, Sweeps: sweeps, Burnin: burnin, Out: out,
+	}
+	if job.proposals.Load() > 0 {
+		res.AcceptRate = float64(job.accepted.Load()) / float64(job.proposals.Load())
+	}
+	if hidden != nil {
+		res.Mode, res.Missing = "inpaint", missing
+	} else {
+		res.Noise = noise
+	}
+	if corrupt > 0 || hidden != nil {
+		res.Corrupt = corrupt
+		var before, after int
+		for r := range rows {
+			for i, c := range clean[r] {
+				if observed[r][i] != c {
+					before++
+				}
+				if toDomain(d, job.restored.Row(r)[i]) != c {
+					after++
+				}
+			}
+		}
+		total := float64(rows * input.Cols)
+		b, a := float64(before)/total, float64(after)/total
+		res.ErrorBefore, res.ErrorAfter = &b, &a
+	}
+	if binary {
+		for i, v := range job.restored.Data {
+			job.restored.Data[i] = 0
+			if v >= 0.5 {
+				job.restored.Data[i] = 1
+			}
+		}
+	}
+	if out != "" {
+		if err := writeMatrix(out, job.restored, shape); err != nil {
+			return err
+		}
+	}
+	res.Seconds = time.Since(start).Seconds()
+	if asJSON {
+		return json.NewEncoder(e.stdout).Encode(res)
+	}
+	fmt.Fprintf(e.stdout, "%s %d rows of %d units with %s (%s, β = %g, %d sweeps after %d burn-in), acceptance %.3f, %.1fs\n",
+		res.Mode, rows, input.Cols, filepath.Base(pos[0]), res.Sampler, beta, sweeps, burnin, res.AcceptRate, res.Seconds)
+	if res.ErrorBefore != nil {
+		fmt.Fprintf(e.stdout, "pixel error: %.4f before, %.4f after\n", *res.ErrorBefore, *res.ErrorAfter)
+	}
+	if out != "" {
+		fmt.Fprintf(e.stdout, "wrote %s\n", out)
+	}
+	return nil
+}
+
+// loadPrior reads an RBM model file as its visible marginal, or a JSON
+// model spec, with the image shape the model file records.
+func loadPrior(path string) (discrete.Model, dataset.Shape, error) {
+	if strings.EqualFold(filepath.Ext(path), ".json") {
+		m, err := discrete.LoadSpec(path)
+		return m, dataset.Shape{}, err
+	}
+	r, meta, err := loadModel(path)
+	if err != nil {
+		return nil, dataset.Shape{}, err
+	}
+	m, err := discrete.NewRBMMarginal(r)
+	if err != nil {
+		return nil, dataset.Shape{}, fmt.Errorf("%s: %w", path, err)
+	}
+	shape := dataset.Shape{Height: meta.ImageRows, Width: meta.ImageCols}
+	if shape.Height*shape.Width != r.Visible {
+		shape = dataset.Shape{}
+	}
+	return m, shape, nil
+}
+
+// halfMask marks the units of the named half of an image.
+func halfMask(which string, s dataset.Shape) ([]bool, error) {
+	mask := make([]bool, s.Height*s.Width)
+	for y := range s.Height {
+		for x := range s.Width {
+			var h bool
+			switch which {
+			case "top":
+				h = y < s.Height/2
+			case "bottom":
+				h = y >= s.Height/2
+			case "left":
+				h = x < s.Width/2
+			case "right":
+				h = x >= s.Width/2
+			default:
+				return nil, usagef("--missing %q: want top, bottom, left or right", which)
+			}
+			mask[y*s.Width+x] = h
+		}
+	}
+	return mask, nil
+}
+
+// denoiseJob restores one row per task, each from its own seed, so the
+// result does not depend on the number of workers.
+type denoiseJob struct {
+	ctx                 context.Context
+	prior               discrete.Model
+	observed            [][]int8
+	hidden              []bool
+	noise               float64
+	cfg                 gibbs.Config
+	seed                uint64
+	restored            *rbm.Matrix
+	errs                []error
+	proposals, accepted atomic.Int64
+	done                atomic.Int64
+	bar                 *progress
+	barMu               atomic.Bool
+}
+
+func (j *denoiseJob) Do(r int) {
+	if j.ctx.Err() != nil {
+		return
+	}
+	y := j.observed[r]
+	cfg := j.cfg
+	cfg.Seed = j.seed ^ uint64(r)*0x9e3779b97f4a7c15
+	cfg.Init = y
+	model := j.prior
+	if j.hidden != nil {
+		// Inpainting: the visible half is known exactly, so clamp it.
+		cfg.Clamp = make([]bool, len(y))
+		for i, h := range j.hidden {
+			cfg.Clamp[i] = !h
+		}
+	} else {
+		lik, err := discrete.FlipNoise(j.prior.Domain(), y, j.noise)
+		if err == nil {
+			model, err = discrete.NewProduct(j.prior, lik)
+		}
+		if err != nil {
+			j.errs[r] = err
+			return
+		}
+	}
+	res, err := gibbs.Run(j.ctx, model, cfg)
+	if err != nil {
+		j.errs[r] = err
+		return
+	}
+	row := j.restored.Row(r)
+	spin := j.prior.Domain() == discrete.Spin
+	for i, m := range res.Mean {
+		if spin {
+			m = (m + 1) / 2
+		}
+		row[i] = float32(m)
+	}
+	j.proposals.Add(res.Proposals)
+	j.accepted.Add(res.Accepted)
+	done := int(j.done.Add(1))
+	// Only one goroutine draws at a time; the others skip the update.
+	if j.barMu.CompareAndSwap(false, true) {
+		j.bar.update("restoring", done, len(j.observed))
+		j.barMu.Store(false)
+	}
+}

@@ -1,0 +1,142 @@
+package main
+
+import (
+	"encoding/json"
+	"math/rand/v2"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/rbmkit/rbm/rbm"
+	"github.com/rbmkit/rbm/rbm/idx"
+)
+
+// writeBlocks writes n h×w ubyte images, each entirely on or entirely off.
+func writeBlocks(t *testing.T, path string, n, h, w int) {
+	t.Helper()
+	rng := rand.New(rand.NewPCG(4, 4))
+	pix := make([]uint8, n*h*w)
+	for r := range n {
+		if rng.IntN(2) == 0 {
+			for i := range h * w {
+				pix[r*h*w+i] = 255
+			}
+		}
+	}
+	a, err := idx.New([]int{n, h, w}, pix)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := idx.WriteFile(path, a, false); err != nil {
+		t.Fatal(err)
+	}
+}
+
+func TestDenoise(t *testing.T) {
+	dir := t.TempDir()
+	data := filepath.Join(dir, "blocks.idx")
+	writeBlocks(t, data, 40, 6, 6)
+	// A ferromagnet on the image grid is the right prior for uniform blocks.
+	spec := filepath.Join(dir, "prior.json")
+	os.WriteFile(spec, []byte(`{"ising": {"rows": 6, "cols": 6, "coupling": 0.6, "boundary": "open"}}`), 0o644)
+	out := filepath.Join(dir, "restored.csv")
+	for _, sampler := range []string{"gibbs", "gwg"} {
+		r := rbmRun(t, "denoise", spec, data, "--corrupt", "0.1", "--noise", "0.1", "--sampler", sampler,
+			"--shape", "6x6", "--binary", "-o", out, "--json")
+		if r.code != 0 {
+			t.Fatalf("%s: exit %d: %s", sampler, r.code, r.stderr)
+		}
+		var got denoiseResult
+		if err := json.Unmarshal([]byte(r.stdout), &got); err != nil {
+			t.Fatal(err)
+		}
+		// With 40×36 pixels each flipped with probability 0.1 the error
+		// before is 0.10 ± 0.008; a 6×6 ferromagnet at coupling 0.6 against
+		// a likelihood of log 9 per pixel restores isolated flips, so the
+		// error after must fall well below it.
+		if got.ErrorBefore == nil || *got.ErrorBefore < 0.07 || *got.ErrorAfter > *got.ErrorBefore/3 {
+			t.Errorf("%s: error before %v, after %v", sampler, deref(got.ErrorBefore), deref(got.ErrorAfter))
+		}
+		t.Logf("%s: pixel error %.4f → %.4f", sampler, *got.ErrorBefore, *got.ErrorAfter)
+	}
+	b, err := os.ReadFile(out)
+	if err != nil || strings.Count(string(b), "\n") != 40 {
+		t.Errorf("output has %d lines (%v)", strings.Count(string(b), "\n"), err)
+	}
+
+	// Inpainting with an RBM model file: the known half is clamped, so it
+	// comes back exactly.
+	m := rbm.New(36, 4)
+	for i := range m.W {
+		m.W[i] = 0.3
+	}
+	model := filepath.Join(dir, "m.rbm")
+	if err := rbm.SaveFile(model, m, &rbm.Meta{ImageRows: 6, ImageCols: 6}); err != nil {
+		t.Fatal(err)
+	}
+	r := rbmRun(t, "denoise", model, data, "--missing", "bottom", "--sweeps", "20", "-o", out, "--json")
+	var got denoiseResult
+	if err := json.Unmarshal([]byte(r.stdout), &got); err != nil || r.code != 0 {
+		t.Fatalf("inpaint: %v %s", err, r.stderr)
+	}
+	if got.Mode != "inpaint" || got.ErrorAfter == nil || *got.ErrorAfter > 0.5 {
+		t.Errorf("inpaint: %+v", got)
+	}
+	a, err := idx.ReadFile(data)
+	if err != nil {
+		t.Fatal(err)
+	}
+	b, _ = os.ReadFile(out)
+	for r, line := range strings.Split(strings.TrimSpace(string(b)), "\n") {
+		for i, f := range strings.Split(line, ",")[:18] { // the top three rows of pixels
+			want := "0"
+			if a.Data.([]uint8)[r*36+i] == 255 {
+				want = "1"
+			}
+			if f != want {
+				t.Fatalf("inpaint: row %d, clamped unit %d came back as %s, want %s", r, i, f, want)
+			}
+		}
+	}
+	r = rbmRun(t, "denoise", model, data, "--corrupt", "0.1")
+	if r.code != 0 || !strings.Contains(r.stdout, "pixel error") {
+		t.Errorf("text output %q %s", r.stdout, r.stderr)
+	}
+}
+
+func deref(p *float64) any {
+	if p == nil {
+		return nil
+	}
+	return *p
+}
+
+func TestDenoiseErrors(t *testing.T) {
+	dir := t.TempDir()
+	data := filepath.Join(dir, "blocks.idx")
+	writeBlocks(t, data, 4, 3, 3)
+	spec := filepath.Join(dir, "prior.json")
+	os.WriteFile(spec, []byte(`{"ising": {"rows": 2, "cols": 2}}`), 0o644)
+	spec9 := filepath.Join(dir, "prior9.json")
+	os.WriteFile(spec9, []byte(`{"ising": {"rows": 3, "cols": 3}}`), 0o644)
+	for _, tc := range []struct {
+		args []string
+		code int
+		msg  string
+	}{
+		{[]string{"denoise", spec9}, 2, ""},
+		{[]string{"denoise", spec, data}, 1, "4 units"},
+		{[]string{"denoise", spec9, data, "--noise", "0.7"}, 2, "noise"},
+		{[]string{"denoise", spec9, data, "--corrupt", "1.5"}, 2, "corrupt"},
+		{[]string{"denoise", spec9, data, "--sampler", "pt"}, 2, "sampler"},
+		{[]string{"denoise", spec9, data, "--missing", "middle"}, 2, "missing"},
+		{[]string{"denoise", filepath.Join(dir, "none.rbm"), data}, 1, "none.rbm"},
+		{[]string{"denoise", spec9, filepath.Join(dir, "none.idx")}, 1, "none.idx"},
+	} {
+		r := rbmRun(t, tc.args...)
+		if r.code != tc.code || !strings.Contains(r.stderr, tc.msg) {
+			t.Errorf("%v: exit %d, stderr %q; want %d mentioning %q", tc.args[1:], r.code, r.stderr, tc.code, tc.msg)
+		}
+	}
+}

@@ -1,0 +1,77 @@
+package main
+
+import (
+	"encoding/json"
+	"math"
+	"strings"
+	"testing"
+)
+
+func TestSampleDiscrete(t *testing.T) {
+	// Exact mean energy per spin of the 3×3 periodic Ising model at β = 0.3,
+	// d log Z/dβ by enumeration through bruteIsingLogZ's sum (central
+	// difference, error O(h²) ≈ 1e-8).
+	const beta, h = 0.3, 1e-4
+	meanE := -(bruteIsingLogZ(3, 3, 1, 0, beta+h) - bruteIsingLogZ(3, 3, 1, 0, beta-h)) / (2 * h) / 9
+	for _, sampler := range []string{"gibbs", "gibbs-random", "mh", "gwg", "pt"} {
+		r := runDiscrete(runSampleDiscrete, "--ising", "3x3", "--beta", "0.3", "--sampler", sampler,
+			"--chains", "4", "--sweeps", "2000", "--seed", "2", "--replicas", "4", "--json")
+		if r.code != 0 {
+			t.Fatalf("%s: exit %d: %s", sampler, r.code, r.stderr)
+		}
+		var got sampleDiscreteResult
+		if err := json.Unmarshal([]byte(r.stdout), &got); err != nil {
+			t.Fatalf("%s: %v", sampler, err)
+		}
+		e := got.Stats["energy"]
+		// 5 Monte Carlo standard errors (from the measured ESS), as in the
+		// gibbs package's checks.
+		if math.Abs(e.Mean-meanE) > 5*e.StdErr || e.RHat > 1.05 {
+			t.Errorf("%s: energy per spin %.4f ± %.4f (R-hat %.3f), exact %.4f", sampler, e.Mean, e.StdErr, e.RHat, meanE)
+		}
+		if m := got.Stats["magnetization"]; math.Abs(m.Mean) > 5*m.StdErr {
+			t.Errorf("%s: magnetization %.4f ± %.4f, exact 0", sampler, m.Mean, m.StdErr)
+		}
+		if sampler == "pt" && len(got.SwapRates) != 3 {
+			t.Errorf("pt: swap rates %v", got.SwapRates)
+		}
+		if got.AcceptRate <= 0 || got.Evaluations <= 0 {
+			t.Errorf("%s: acceptance %v, evaluations %v", sampler, got.AcceptRate, got.Evaluations)
+		}
+	}
+	r := runDiscrete(runSampleDiscrete, "--ising", "4x4", "--sampler", "pt", "--sweeps", "50")
+	for _, want := range []string{"swap rates", "R-hat", "abs_magnetization"} {
+		if r.code != 0 || !strings.Contains(r.stdout, want) {
+			t.Errorf("text output lacks %q: %q %s", want, r.stdout, r.stderr)
+		}
+	}
+	// Same seed, same output, whatever the number of workers.
+	a := runDiscrete(runSampleDiscrete, "--ising", "4x4", "--sweeps", "100", "--workers", "1", "--json")
+	b := runDiscrete(runSampleDiscrete, "--ising", "4x4", "--sweeps", "100", "--workers", "3", "--json")
+	var ra, rb sampleDiscreteResult
+	json.Unmarshal([]byte(a.stdout), &ra)
+	json.Unmarshal([]byte(b.stdout), &rb)
+	if ra.Stats["energy"] != rb.Stats["energy"] {
+		t.Error("results depend on --workers")
+	}
+}
+
+func TestSampleDiscreteErrors(t *testing.T) {
+	for _, tc := range []struct {
+		args []string
+		code int
+	}{
+		{[]string{"--ising", "3x3", "--sampler", "hmc"}, 2},
+		{[]string{"--ising", "3x3", "--sampler", "pt", "--move", "hmc"}, 2},
+		{[]string{"--ising", "3x3", "--sampler", "pt", "--replicas", "1"}, 2},
+		{[]string{"--ising", "3x3", "--sampler", "pt", "--beta-min", "2"}, 2},
+		{[]string{"--ising", "3x3", "--chains", "0"}, 2},
+		{[]string{"--ising", "3x3", "--beta", "0"}, 2},
+		{[]string{"--sweeps", "10"}, 2},
+		{[]string{"--spec", "/nonexistent/m.json"}, 1},
+	} {
+		if r := runDiscrete(runSampleDiscrete, tc.args...); r.code != tc.code {
+			t.Errorf("%v: exit %d (%s), want %d", tc.args, r.code, r.stderr, tc.code)
+		}
+	}
+}

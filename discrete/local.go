@@ -1,0 +1,67 @@
+package discrete
+
+import "slices"
+
+// Local is one chain's current state together with whatever auxiliary
+// quantities make single-unit flips cheap (for an RBM, the inputs of the
+// hidden units). Samplers keep one Local per chain. A Local is not safe for
+// concurrent use.
+type Local interface {
+	// State returns the current state; callers must not modify it.
+	State() []int8
+	// Set replaces the state with a copy of x and recomputes the cache.
+	Set(x []int8)
+	// FlipDelta returns the energy change of flipping unit i.
+	FlipDelta(i int) float64
+	// Flip flips unit i, updating the cache.
+	Flip(i int)
+}
+
+// Localizer is a Model that provides its own Local.
+type Localizer interface {
+	Model
+	NewLocal(x []int8) Local
+}
+
+// NewLocal returns a Local for m starting at a copy of x: the model's own
+// when it is a Localizer, otherwise one that calls FlipDelta(m, ...).
+func NewLocal(m Model, x []int8) Local {
+	if l, ok := m.(Localizer); ok {
+		return l.NewLocal(x)
+	}
+	return &plainLocal{m: m, x: slices.Clone(x)}
+}
+
+type plainLocal struct {
+	m Model
+	x []int8
+}
+
+func (l *plainLocal) State() []int8           { return l.x }
+func (l *plainLocal) Set(x []int8)            { copy(l.x, x) }
+func (l *plainLocal) FlipDelta(i int) float64 { return FlipDelta(l.m, l.x, i) }
+func (l *plainLocal) Flip(i int)              { l.x[i] = l.m.Domain().Flip(l.x[i]) }
+
+// Differentiable is a Model whose energy extends to a differentiable
+// function of real-valued units, as Gibbs-with-Gradients needs: Gradient
+// sets grad[i] = ∂E/∂x_i at the (discrete) state x, so that
+// (x'_i - x_i)·grad[i] approximates the energy change of flipping unit i
+// to first order.
+type Differentiable interface {
+	Model
+	Gradient(x []int8, grad []float64)
+}
+
+// GradientOf returns m as a Differentiable when its energy has a gradient:
+// m implements Differentiable and, if it reports the property itself (as a
+// Product does, depending on its experts), reports true.
+func GradientOf(m Model) (Differentiable, bool) {
+	d, ok := m.(Differentiable)
+	if !ok {
+		return nil, false
+	}
+	if r, ok := m.(interface{ Differentiable() bool }); ok && !r.Differentiable() {
+		return nil, false
+	}
+	return d, true
+}

@@ -1,0 +1,121 @@
+package discrete
+
+import (
+	"fmt"
+	"slices"
+
+	"github.com/rbmkit/rbm/internal/kernel"
+	"github.com/rbmkit/rbm/rbm"
+)
+
+// RBMMarginal is the marginal distribution of an RBM over its visible units
+// as a discrete model: binary units and energy the free energy,
+//
+//	E(v) = F(v) = -bᵀv - Σ_j softplus(c_j + (vᵀW)_j),
+//
+// so that p(v) ∝ exp(-F(v)) is the RBM's marginal. The RBM must not change
+// while the model is in use.
+type RBMMarginal struct {
+	rbm *rbm.RBM
+}
+
+// NewRBMMarginal returns the visible marginal of m.
+func NewRBMMarginal(m *rbm.RBM) (*RBMMarginal, error) {
+	if err := m.Validate(); err != nil {
+		return nil, fmt.Errorf("discrete: RBM marginal: %w", err)
+	}
+	return &RBMMarginal{rbm: m}, nil
+}
+
+// RBM returns the underlying machine.
+func (r *RBMMarginal) RBM() *rbm.RBM { return r.rbm }
+
+// Units returns the number of visible units.
+func (r *RBMMarginal) Units() int { return r.rbm.Visible }
+
+// Domain returns Binary.
+func (r *RBMMarginal) Domain() Domain { return Binary }
+
+// Energy returns the free energy F(v).
+func (r *RBMMarginal) Energy(x []int8) float64 {
+	return r.rbm.FreeEnergy(toFloat32(x))
+}
+
+// FlipDelta returns F(v with unit i flipped) - F(v).
+func (r *RBMMarginal) FlipDelta(x []int8, i int) float64 {
+	l := r.NewLocal(x).(*rbmLocal)
+	return l.FlipDelta(i)
+}
+
+// Gradient sets grad[i] = ∂F/∂v_i = -b_i - Σ_j σ(c_j + (vᵀW)_j) W_ij, the
+// derivative of the free energy extended to real v.
+func (r *RBMMarginal) Gradient(x []int8, grad []float64) {
+	m := r.rbm
+	act := make([]float64, m.Hidden)
+	m.HiddenInput(act, toFloat32(x))
+	for j, a := range act {
+		act[j] = kernel.Sigmoid(a)
+	}
+	for i := range m.Visible {
+		g := -float64(m.B[i])
+		for j, w := range m.W[i*m.Hidden : (i+1)*m.Hidden] {
+			g -= act[j] * float64(w)
+		}
+		grad[i] = g
+	}
+}
+
+// NewLocal returns a Local that keeps the hidden inputs c + vᵀW, so that a
+// flip's free-energy change and the flip itself cost O(Hidden).
+func (r *RBMMarginal) NewLocal(x []int8) Local {
+	l := &rbmLocal{m: r.rbm, x: slices.Clone(x), act: make([]float64, r.rbm.Hidden), sp: make([]float64, r.rbm.Hidden)}
+	l.Set(x)
+	return l
+}
+
+type rbmLocal struct {
+	m       *rbm.RBM
+	x       []int8
+	act, sp []float64 // hidden inputs and their softplus
+}
+
+func (l *rbmLocal) State() []int8 { return l.x }
+
+func (l *rbmLocal) Set(x []int8) {
+	copy(l.x, x)
+	l.m.HiddenInput(l.act, toFloat32(l.x))
+	for j, a := range l.act {
+		l.sp[j] = kernel.Softplus(a)
+	}
+}
+
+// FlipDelta uses the same decomposition as rbm.PseudoLogLikelihood: with
+// d = v'_i - v_i, F(v') - F(v) = -b_i·d - Σ_j [softplus(act_j + d·W_ij) -
+// softplus(act_j)].
+func (l *rbmLocal) FlipDelta(i int) float64 {
+	m := l.m
+	d := 1 - 2*float64(l.x[i])
+	delta := -float64(m.B[i]) * d
+	for j, w := range m.W[i*m.Hidden : (i+1)*m.Hidden] {
+		delta -= kernel.Softplus(l.act[j]+d*float64(w)) - l.sp[j]
+	}
+	return delta
+}
+
+func (l *rbmLocal) Flip(i int) {
+	m := l.m
+	d := 1 - 2*float64(l.x[i])
+	l.x[i] = 1 - l.x[i]
+	for j, w := range m.W[i*m.Hidden : (i+1)*m.Hidden] {
+		l.act[j] += d * float64(w)
+		l.sp[j] = kernel.Softplus(l.act[j])
+	}
+}
+
+func toFloat32(x []int8) []float32 {
+	v := make([]float32, len(x))
+	for i, b := range x {
+		v[i] = float32(b)
+	}
+	return v
+}

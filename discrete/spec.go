@@ -1,0 +1,208 @@
+package discrete
+
+import (
+	"bytes"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"path/filepath"
+	"strings"
+
+	"github.com/rbmkit/rbm/rbm"
+)
+
+// Spec is the JSON description of a model, the format of the files the rbm
+// command reads with --spec. Exactly one of its members is set:
+//
+//	pairwise model on any graph (domain "binary", the default, or "spin";
+//	fields default to zero; each coupling is [i, j, J]):
+//	  {"units": 3, "domain": "spin", "fields": [0, 0.1, 0],
+//	   "couplings": [[0, 1, 1.0], [1, 2, -0.5]]}
+//
+//	Ising model on a lattice (spins; coupling defaults to 1, field to 0,
+//	boundary to "periodic", the other choice being "open"):
+//	  {"ising": {"rows": 4, "cols": 4, "coupling": 1, "field": 0.1}}
+//
+//	the marginal over v of an RBM model file, its path relative to the
+//	spec file:
+//	  {"rbm": "mnist.rbm"}
+//
+//	a product of experts over the same units and domain:
+//	  {"product": [{"rbm": "mnist.rbm"}, {"units": 784, "fields": [...]}]}
+type Spec struct {
+	Units     *int         `json:"units,omitempty"`
+	Domain    string       `json:"domain,omitempty"`
+	Fields    []float64    `json:"fields,omitempty"`
+	Couplings [][3]float64 `json:"couplings,omitempty"`
+	Ising     *LatticeSpec `json:"ising,omitempty"`
+	RBM       string       `json:"rbm,omitempty"`
+	Product   []Spec       `json:"product,omitempty"`
+}
+
+// LatticeSpec describes a lattice Ising model.
+type LatticeSpec struct {
+	Rows     int      `json:"rows"`
+	Cols     int      `json:"cols"`
+	Coupling *float64 `json:"coupling,omitempty"`
+	Field    float64  `json:"field,omitempty"`
+	Boundary string   `json:"boundary,omitempty"`
+}
+
+// maxSpecBytes bounds a spec file: a dense 2000-unit model is about 40 MB.
+const maxSpecBytes = 64 << 20
+
+// LoadSpec reads the model spec at path and builds its model. Errors name
+// the file.
+func LoadSpec(path string) (Model, error) {
+	f, err := os.Open(path)
+	if err != nil {
+		return nil, err
+	}
+	defer f.Close()
+	m, err := ParseSpec(f, filepath.Dir(path))
+	if err != nil {
+		return nil, fmt.Errorf("%s: %w", path, err)
+	}
+	return m, nil
+}
+
+// ParseSpec reads a model spec from r and builds its model; RBM model files
+// it names are read relative to dir.
+func ParseSpec(r io.Reader, dir string) (Model, error) {
+	data, err := io.ReadAll(io.LimitReader(r, maxSpecBytes+1))
+	if err != nil {
+		return nil, err
+	}
+	if len(data) > maxSpecBytes {
+		return nil, fmt.Errorf("model spec is larger than %d bytes", maxSpecBytes)
+	}
+	dec := json.NewDecoder(bytes.NewReader(data))
+	dec.DisallowUnknownFields()
+	var s Spec
+	if err := dec.Decode(&s); err != nil {
+		return nil, fmt.Errorf("model spec: %w", jsonError(data, err))
+	}
+	if dec.More() {
+		return nil, errors.New("model spec: unexpected data after the JSON object")
+	}
+	return s.Build(dir)
+}
+
+func jsonError(data []byte, err error) error {
+	var se *json.SyntaxError
+	if errors.As(err, &se) {
+		line := 1 + bytes.Count(data[:min(int(se.Offset), len(data))], []byte("\n"))
+		return fmt.Errorf("line %d: %w", line, err)
+	}
+	return err
+}
+
+// Build returns the model s describes; RBM files are read relative to dir.
+func (s *Spec) Build(dir string) (Model, error) {
+	return s.build(dir, 0)
+}
+
+// maxSpecDepth bounds the nesting of products.
+const maxSpecDepth = 16
+
+func (s *Spec) build(dir string, depth int) (Model, error) {
+	set := 0
+	for _, b := range []bool{s.Units != nil, s.Ising != nil, s.RBM != "", s.Product != nil} {
+		if b {
+			set++
+		}
+	}
+	if set != 1 {
+		return nil, errors.New(`model spec: give exactly one of "units" (pairwise model), "ising", "rbm" or "product"`)
+	}
+	if s.Units == nil && (s.Domain != "" || s.Fields != nil || s.Couplings != nil) {
+		return nil, errors.New(`model spec: "domain", "fields" and "couplings" belong to a pairwise model with "units"`)
+	}
+	switch {
+	case s.Units != nil:
+		return s.pairwise()
+	case s.Ising != nil:
+		l := s.Ising
+		b := Periodic
+		switch strings.ToLower(l.Boundary) {
+		case "", "periodic":
+		case "open":
+			b = Open
+		default:
+			return nil, fmt.Errorf(`model spec: ising: boundary %q (want "periodic" or "open")`, l.Boundary)
+		}
+		j := 1.0
+		if l.Coupling != nil {
+			j = *l.Coupling
+		}
+		if !finite(j) || !finite(l.Field) {
+			return nil, errors.New("model spec: ising: coupling and field must be finite")
+		}
+		return Lattice(l.Rows, l.Cols, j, l.Field, b)
+	case s.RBM != "":
+		path := s.RBM
+		if !filepath.IsAbs(path) {
+			path = filepath.Join(dir, path)
+		}
+		m, _, err := rbm.LoadFile(path)
+		if err != nil {
+			return nil, fmt.Errorf("model spec: %w", err)
+		}
+		return NewRBMMarginal(m)
+	default:
+		if depth >= maxSpecDepth {
+			return nil, fmt.Errorf("model spec: products nested deeper than %d", maxSpecDepth)
+		}
+		if len(s.Product) == 0 {
+			return nil, errors.New("model spec: empty product")
+		}
+		experts := make([]Model, len(s.Product))
+		for k := range s.Product {
+			m, err := s.Product[k].build(dir, depth+1)
+			if err != nil {
+				return nil, fmt.Errorf("product expert %d: %w", k, err)
+			}
+			experts[k] = m
+		}
+		return NewProduct(experts...)
+	}
+}
+
+func (s *Spec) pairwise() (Model, error) {
+	n := *s.Units
+	if n <= 0 || n > 1<<24 {
+		return nil, fmt.Errorf("model spec: units = %d must lie in [1, 2^24]", n)
+	}
+	var d Domain
+	switch strings.ToLower(s.Domain) {
+	case "", "binary":
+		d = Binary
+	case "spin":
+		d = Spin
+	default:
+		return nil, fmt.Errorf(`model spec: domain %q (want "binary" or "spin")`, s.Domain)
+	}
+	h := s.Fields
+	switch len(h) {
+	case 0:
+		h = make([]float64, n)
+	case n:
+	default:
+		return nil, fmt.Errorf("model spec: %d fields for %d units", len(h), n)
+	}
+	cs := make([]Coupling, len(s.Couplings))
+	for k, c := range s.Couplings {
+		i, j := int(c[0]), int(c[1])
+		if float64(i) != c[0] || float64(j) != c[1] {
+			return nil, fmt.Errorf("model spec: coupling %d: unit indices %v and %v must be integers", k, c[0], c[1])
+		}
+		cs[k] = Coupling{I: i, J: j, Value: c[2]}
+	}
+	m, err := NewPairwise(d, h, cs)
+	if err != nil {
+		return nil, fmt.Errorf("model spec: %w", err)
+	}
+	return m, nil
+}

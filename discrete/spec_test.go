@@ -1,0 +1,137 @@
+package discrete
+
+import (
+	"math"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/rbmkit/rbm/rbm"
+)
+
+func TestParseSpec(t *testing.T) {
+	dir := t.TempDir()
+	r := testRBM(3, 4, 2)
+	if err := rbm.SaveFile(filepath.Join(dir, "m.rbm"), r, nil); err != nil {
+		t.Fatal(err)
+	}
+	x := []int8{1, 0, 1, 1}
+	for _, tc := range []struct {
+		spec   string
+		units  int
+		domain Domain
+		energy float64 // of x converted to the domain
+	}{
+		{`{"units": 4, "fields": [1, 0, 0, 0], "couplings": [[0, 2, 2], [2, 3, -1]]}`, 4, Binary, -1 - 2 + 1},
+		{`{"units": 4, "domain": "spin", "couplings": [[0, 1, 1]]}`, 4, Spin, 1},
+		{`{"ising": {"rows": 2, "cols": 2, "boundary": "open", "field": 0.5}}`, 4, Spin, 0 - 0.5*2},
+		{`{"rbm": "m.rbm"}`, 4, Binary, math.NaN()},
+		{`{"product": [{"rbm": "m.rbm"}, {"units": 4, "fields": [1, 1, 1, 1]}]}`, 4, Binary, math.NaN()},
+	} {
+		m, err := ParseSpec(strings.NewReader(tc.spec), dir)
+		if err != nil {
+			t.Fatalf("%s: %v", tc.spec, err)
+		}
+		if m.Units() != tc.units || m.Domain() != tc.domain {
+			t.Errorf("%s: %d %v units, want %d %v", tc.spec, m.Units(), m.Domain(), tc.units, tc.domain)
+		}
+		y := make([]int8, 4)
+		ConvertState(y, x, Binary, m.Domain())
+		if !math.IsNaN(tc.energy) && m.Energy(y) != tc.energy {
+			t.Errorf("%s: E = %v, want %v", tc.spec, m.Energy(y), tc.energy)
+		}
+	}
+	v := []float32{1, 0, 1, 1}
+	m, _ := ParseSpec(strings.NewReader(`{"product": [{"rbm": "m.rbm"}, {"units": 4, "fields": [1, 1, 1, 1]}]}`), dir)
+	if got, want := m.Energy(x), r.FreeEnergy(v)-3; math.Abs(got-want) > 1e-12 {
+		t.Errorf("product energy %v, want %v", got, want)
+	}
+}
+
+func TestParseSpecErrors(t *testing.T) {
+	for _, spec := range []string{
+		``,
+		`{`,
+		`{}`,
+		`{"units": 2, "ising": {"rows": 2, "cols": 2}}`,
+		`{"units": 0}`,
+		`{"units": 2, "domain": "ternary"}`,
+		`{"units": 2, "fields": [1]}`,
+		`{"units": 2, "couplings": [[0, 0, 1]]}`,
+		`{"units": 2, "couplings": [[0, 1.5, 1]]}`,
+		`{"units": 2, "couplings": [[0, 7, 1]]}`,
+		`{"units": 2, "colour": 3}`,
+		`{"ising": {"rows": 0, "cols": 2}}`,
+		`{"ising": {"rows": 2, "cols": 2, "boundary": "twisted"}}`,
+		`{"rbm": "missing.rbm"}`,
+		`{"product": []}`,
+		`{"product": [{"units": 2}, {"units": 3}]}`,
+		`{"product": [{"units": 2}, {"units": 2, "domain": "spin"}]}`,
+		`{"ising": {"rows": 2, "cols": 2}, "domain": "spin"}`,
+		`{"units": 2} {"units": 2}`,
+	} {
+		if _, err := ParseSpec(strings.NewReader(spec), t.TempDir()); err == nil {
+			t.Errorf("%q accepted", spec)
+		}
+	}
+	path := filepath.Join(t.TempDir(), "bad.json")
+	os.WriteFile(path, []byte(`{"units": -1}`), 0o644)
+	if _, err := LoadSpec(path); err == nil || !strings.Contains(err.Error(), path) {
+		t.Errorf("error %v does not name %s", err, path)
+	}
+}
+
+func FuzzParseSpec(f *testing.F) {
+	for _, s := range []string{
+		`{"units": 3, "domain": "spin", "fields": [0, 0.1, 0], "couplings": [[0, 1, 1.0], [1, 2, -0.5]]}`,
+		`{"ising": {"rows": 4, "cols": 4, "coupling": 1, "field": 0.1}}`,
+		`{"product": [{"units": 2}, {"units": 2, "fields": [1, 2]}]}`,
+	} {
+		f.Add(s)
+	}
+	dir := f.TempDir()
+	f.Fuzz(func(t *testing.T, s string) {
+		m, err := ParseSpec(strings.NewReader(s), dir)
+		if err != nil {
+			return
+		}
+		if m.Units() > 1<<12 {
+			return
+		}
+		x := make([]int8, m.Units())
+		ConvertState(x, x, Binary, m.Domain())
+		if e := m.Energy(x); math.IsNaN(e) {
+			t.Errorf("%q: energy NaN", s)
+		}
+	})
+}
+
+func TestFlipNoise(t *testing.T) {
+	const rate = 0.1
+	lambda := math.Log(0.9 / 0.1)
+	for _, d := range []Domain{Binary, Spin} {
+		y := make([]int8, 5)
+		ConvertState(y, []int8{1, 0, 0, 1, 1}, Binary, d)
+		m, err := FlipNoise(d, y, rate)
+		if err != nil {
+			t.Fatal(err)
+		}
+		base := m.Energy(y)
+		for code := range uint(1 << 5) {
+			x := state(d, 5, code)
+			diff := 0
+			for i := range x {
+				if x[i] != y[i] {
+					diff++
+				}
+			}
+			if got, want := m.Energy(x)-base, lambda*float64(diff); math.Abs(got-want) > 1e-12 {
+				t.Fatalf("%v: energy above the observation %v, want %v", d, got, want)
+			}
+		}
+	}
+	if _, err := FlipNoise(Binary, []int8{0}, 0.5); err == nil {
+		t.Error("rate 0.5 accepted")
+	}
+}

@@ -1,0 +1,17 @@
+// Package gibbs samples any discrete.Model by Markov chain Monte Carlo:
+// single-site Gibbs sampling (systematic or random scan),
+// Metropolis-Hastings with single bit-flip proposals, Gibbs-with-Gradients
+// (Grathwohl et al., "Oops I Took A Gradient", ICML 2021) and parallel
+// tempering over a ladder of inverse temperatures with any of them as the
+// move within each replica. It also estimates log partition functions by
+// annealed importance sampling and reports the usual diagnostics:
+// acceptance and swap rates, integrated autocorrelation times, effective
+// sample sizes and split R-hat across chains.
+//
+// Chains are independent and each draws from its own PCG source seeded from
+// (Config.Seed, chain index), so a run gives the same result bit for bit for
+// any number of workers. Units can be clamped to fixed values, which turns
+// the samplers into conditional samplers for inpainting; denoising with a
+// known flip-noise rate is sampling from a discrete.Product of the prior
+// and the observation's likelihood expert (see discrete.FlipNoise).
+package gibbs

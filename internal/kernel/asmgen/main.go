@@ -1,0 +1,438 @@
+// Command asmgen generates the AVX2/FMA assembly of package kernel with
+// github.com/mmcloughlin/avo. It lives in its own module so that the main
+// module neither depends on avo nor loses it to go mod tidy.
+//
+// Run it through go generate in internal/kernel:
+//
+//	go generate ./internal/kernel
+//
+// which runs, in this directory,
+//
+//	go run . -out ../kernel_amd64.s -stubs ../kernel_amd64.go -pkg kernel
+//
+// Every kernel uses only Y0–Y15: the register allocator is bypassed for
+// the vector registers of the GEMM micro-kernel (whose 15 live vectors
+// would otherwise tempt it into the AVX-512-only Y16–Y31), and the other
+// kernels keep few enough vectors live that the allocator stays below 16.
+// A test in package kernel fails if the generated file names Y16–Y31 or
+// any Z register.
+package main
+
+import (
+	"fmt"
+	"math"
+
+	. "github.com/mmcloughlin/avo/build"
+	. "github.com/mmcloughlin/avo/operand"
+	"github.com/mmcloughlin/avo/reg"
+)
+
+// Micro-tile shape of the GEMM kernels: mr rows of C by nr columns, held in
+// mr·nr/8 = 12 accumulators.
+const (
+	mr = 6
+	nr = 16
+)
+
+func main() {
+	ConstraintExpr("amd64,!noasm")
+	gemmKernel("gemmKernelN", false)
+	gemmKernel("gemmKernelT", true)
+	sigmoidKernel()
+	bernoulliKernel()
+	transposeKernel()
+	Generate()
+}
+
+// gemmKernel emits
+//
+//	C[r][j] = alpha·Σ_kk A(r,kk)·B[kk][j] + beta·C[r][j]   (r < 6, j < 16)
+//
+// with A(r,kk) at a[r·lda+kk] (transA false: rows of A, read in place) or
+// at a[kk·lda+r] (transA true: columns of A, i.e. six contiguous values per
+// step), and row kk of B at b[kk·ldb : kk·ldb+16]. Each element is one
+// serial FMA chain over kk = 0, 1, …, k-1, so its value does not depend on
+// which other elements the caller computes alongside it. beta == 0 does not
+// read C.
+func gemmKernel(name string, transA bool) {
+	TEXT(name, NOSPLIT, "func(k int, a *float32, lda int, b *float32, ldb int, c *float32, ldc int, alpha, beta float32)")
+	Pragma("noescape")
+	Doc(fmt.Sprintf("%s computes one 6×16 tile of C = alpha·A·B + beta·C (transA=%v).", name, transA))
+
+	k := Load(Param("k"), GP64())
+	pa := Load(Param("a"), GP64())
+	lda := Load(Param("lda"), GP64())
+	pb := Load(Param("b"), GP64())
+	ldb := Load(Param("ldb"), GP64())
+	SHLQ(U8(2), lda) // bytes
+	SHLQ(U8(2), ldb)
+
+	acc := [mr][2]reg.VecPhysical{
+		{reg.Y0, reg.Y1}, {reg.Y2, reg.Y3}, {reg.Y4, reg.Y5},
+		{reg.Y6, reg.Y7}, {reg.Y8, reg.Y9}, {reg.Y10, reg.Y11},
+	}
+	b0, b1, bc0, bc1 := reg.Y12, reg.Y13, reg.Y14, reg.Y15
+	for r := range acc {
+		for h := range acc[r] {
+			VXORPS(acc[r][h], acc[r][h], acc[r][h])
+		}
+	}
+
+	// For A read by rows, rows 0–2 are addressed from pa and rows 3–5 from
+	// pa3 = pa + 3·lda, with lda as the index register (scale 1).
+	var pa3 reg.GPVirtual
+	if !transA {
+		pa3 = GP64()
+		LEAQ(Mem{Base: lda, Index: lda, Scale: 2}, pa3)
+		ADDQ(pa, pa3)
+	}
+	aAddr := func(r, step int) Mem {
+		if transA {
+			// Six contiguous values; step 1 is one lda further on.
+			if step == 0 {
+				return Mem{Base: pa, Disp: 4 * r}
+			}
+			return Mem{Base: pa, Index: lda, Scale: 1, Disp: 4 * r}
+		}
+		base := pa
+		if r >= 3 {
+			base, r = pa3, r-3
+		}
+		m := Mem{Base: base, Disp: 4 * step}
+		if r > 0 {
+			m.Index, m.Scale = lda, byte(r)
+		}
+		return m
+	}
+	bAddr := func(h, step int) Mem {
+		m := Mem{Base: pb, Disp: 32 * h}
+		if step == 1 {
+			m.Index, m.Scale = ldb, 1
+		}
+		return m
+	}
+	// One step kk of the chain: two vectors of B, and for each row a
+	// broadcast of A(r,kk) into both halves. Two broadcast registers let
+	// the loads of the next row overlap the FMAs of this one.
+	emitStep := func(step int) {
+		VMOVUPS(bAddr(0, step), b0)
+		VMOVUPS(bAddr(1, step), b1)
+		for r := range mr {
+			bc := bc0
+			if r%2 == 1 {
+				bc = bc1
+			}
+			VBROADCASTSS(aAddr(r, step), bc)
+			VFMADD231PS(b0, bc, acc[r][0])
+			VFMADD231PS(b1, bc, acc[r][1])
+		}
+	}
+	advance := func(steps int) {
+		if transA {
+			for range steps {
+				ADDQ(lda, pa)
+			}
+		} else {
+			ADDQ(U32(4*steps), pa)
+			ADDQ(U32(4*steps), pa3)
+		}
+		for range steps {
+			ADDQ(ldb, pb)
+		}
+	}
+
+	pairs := GP64()
+	MOVQ(k, pairs)
+	SHRQ(U8(1), pairs)
+	JZ(LabelRef(name + "_tail"))
+	Label(name + "_loop")
+	emitStep(0)
+	emitStep(1)
+	advance(2)
+	DECQ(pairs)
+	JNZ(LabelRef(name + "_loop"))
+	Label(name + "_tail")
+	TESTQ(U32(1), k)
+	JZ(LabelRef(name + "_store"))
+	emitStep(0)
+
+	Label(name + "_store")
+	pc := Load(Param("c"), GP64())
+	ldc := Load(Param("ldc"), GP64())
+	SHLQ(U8(2), ldc)
+	pc3 := GP64()
+	LEAQ(Mem{Base: ldc, Index: ldc, Scale: 2}, pc3)
+	ADDQ(pc, pc3)
+	cAddr := func(r, h int) Mem {
+		base := pc
+		if r >= 3 {
+			base, r = pc3, r-3
+		}
+		m := Mem{Base: base, Disp: 32 * h}
+		if r > 0 {
+			m.Index, m.Scale = ldc, byte(r)
+		}
+		return m
+	}
+	alpha, beta := b0, b1
+	VBROADCASTSS(paramAddr("alpha"), alpha)
+	VBROADCASTSS(paramAddr("beta"), beta)
+	// beta == 0 (either sign) must not read C, which may hold NaNs.
+	zero := bc0
+	VXORPS(zero, zero, zero)
+	VUCOMISS(zero.AsX(), beta.AsX())
+	JNE(LabelRef(name + "_beta"))
+	JP(LabelRef(name + "_beta"))
+	for r := range acc {
+		for h := range acc[r] {
+			VMULPS(alpha, acc[r][h], acc[r][h])
+			VMOVUPS(acc[r][h], cAddr(r, h))
+		}
+	}
+	VZEROUPPER()
+	RET()
+
+	Label(name + "_beta")
+	t := bc1
+	for r := range acc {
+		for h := range acc[r] {
+			VMULPS(cAddr(r, h), beta, t)
+			VFMADD231PS(alpha, acc[r][h], t)
+			VMOVUPS(t, cAddr(r, h))
+		}
+	}
+	VZEROUPPER()
+	RET()
+}
+
+// paramAddr returns the stack address of a float32 argument, so that it
+// can be broadcast straight from memory.
+func paramAddr(name string) Mem {
+	b, err := Param(name).Resolve()
+	if err != nil {
+		panic(err)
+	}
+	return b.Addr
+}
+
+// splat declares a read-only 32-byte constant holding eight copies of v.
+func splat(name string, v float32) Mem {
+	m := GLOBL(name, RODATA|NOPTR)
+	for i := range 8 {
+		DATA(4*i, F32(v))
+	}
+	return m
+}
+
+func splatInt(name string, v uint32) Mem {
+	m := GLOBL(name, RODATA|NOPTR)
+	for i := range 8 {
+		DATA(4*i, U32(v))
+	}
+	return m
+}
+
+// Coefficients of the float32 exponential of Cephes (expf.c): e^r for
+// |r| ≤ ln2/2 as 1 + r + r²·P(r), after the reduction x = n·ln2 + r with ln2
+// split in two so that n·C1 is exact. They are shared with the portable
+// Go implementation, sigmoid32 in activation.go, which must evaluate the
+// same formula.
+var expPoly = []float32{
+	1.9875691500e-4, 1.3981999507e-3, 8.3334519073e-3,
+	4.1665795894e-2, 1.6666665459e-1, 5.0000001201e-1,
+}
+
+const (
+	log2e  = 1.44269504088896341
+	ln2Hi  = 0.693359375
+	ln2Lo  = -2.12194440e-4
+	expMin = -87.0 // e^-87 is still a normal float32
+	expMax = 88.0  // 2^127·√2 is still finite
+)
+
+// sigmoidKernel emits x[j] = σ(x[j] + bias[j]) for j < n, n a multiple of
+// 8: σ(z) = 1/(1 + e^{-z}) with e^{-z} evaluated by the Cephes expf
+// polynomial on clamp(-z, -87, 88).
+func sigmoidKernel() {
+	cOne := splat("sigOne", 1)
+	cLog2e := splat("sigLog2e", log2e)
+	cLn2Hi := splat("sigLn2Hi", ln2Hi)
+	cLn2Lo := splat("sigLn2Lo", ln2Lo)
+	cMin := splat("sigMin", expMin)
+	cMax := splat("sigMax", expMax)
+	cP := make([]Mem, len(expPoly))
+	for i, p := range expPoly {
+		cP[i] = splat(fmt.Sprintf("sigP%d", i), p)
+	}
+	cBias := splatInt("sigExpBias", 127)
+
+	TEXT("sigmoidBiasAVX2", NOSPLIT, "func(x, bias *float32, n int)")
+	Pragma("noescape")
+	Doc("sigmoidBiasAVX2 sets x[j] = σ(x[j] + bias[j]) for j < n, n a multiple of 8.")
+	px := Load(Param("x"), GP64())
+	pbias := Load(Param("bias"), GP64())
+	n := Load(Param("n"), GP64())
+	SHRQ(U8(3), n)
+	JZ(LabelRef("sigmoid_done"))
+
+	one := YMM()
+	VMOVUPS(cOne, one)
+	Label("sigmoid_loop")
+	t := YMM()
+	VMOVUPS(Mem{Base: px}, t)
+	VADDPS(Mem{Base: pbias}, t, t)
+	zero := YMM()
+	VXORPS(zero, zero, zero)
+	VSUBPS(t, zero, t) // t = -z
+	VMAXPS(cMin, t, t)
+	VMINPS(cMax, t, t)
+	nf := YMM()
+	VMULPS(cLog2e, t, nf)
+	VROUNDPS(U8(0), nf, nf) // nearest, ties to even
+	VFNMADD231PS(cLn2Hi, nf, t)
+	VFNMADD231PS(cLn2Lo, nf, t) // t = r
+	p := YMM()
+	VMOVUPS(cP[0], p)
+	for _, c := range cP[1:] {
+		VFMADD213PS(c, t, p) // p = p·r + c
+	}
+	r2 := YMM()
+	VMULPS(t, t, r2)
+	VADDPS(one, t, t)     // 1 + r
+	VFMADD213PS(t, r2, p) // p = r²·P(r) + 1 + r
+	ni := YMM()
+	VCVTPS2DQ(nf, ni)
+	VPADDD(cBias, ni, ni)
+	VPSLLD(U8(23), ni, ni) // 2^n
+	VMULPS(ni, p, p)       // e^{-z}
+	VADDPS(one, p, p)
+	VDIVPS(p, one, p)
+	VMOVUPS(p, Mem{Base: px})
+	ADDQ(U32(32), px)
+	ADDQ(U32(32), pbias)
+	DECQ(n)
+	JNZ(LabelRef("sigmoid_loop"))
+	Label("sigmoid_done")
+	VZEROUPPER()
+	RET()
+}
+
+// bernoulliKernel emits the eight-lane xoshiro128+ Bernoulli sampler:
+// dst[j] = 1 if u_j < p[j] else 0, for j < n (a multiple of 8), where u_j is
+// the top 24 bits of the generator's output in lane j%8 scaled to [0, 1).
+// state holds s0, s1, s2, s3 as four runs of eight lanes and is updated.
+// The portable twin is bernoulliLanesGo in random.go; the two agree bit
+// for bit.
+func bernoulliKernel() {
+	cOne := splat("bernOne", 1)
+	cScale := splat("bernScale", float32(math.Ldexp(1, -24)))
+
+	TEXT("bernoulliAVX2", NOSPLIT, "func(dst, p *float32, n int, state *[32]uint32)")
+	Pragma("noescape")
+	Doc("bernoulliAVX2 draws dst[j] ~ Bernoulli(p[j]) for j < n, n a multiple of 8, from the eight-lane generator state.")
+	pd := Load(Param("dst"), GP64())
+	pp := Load(Param("p"), GP64())
+	n := Load(Param("n"), GP64())
+	ps := Load(Param("state"), GP64())
+	s := [4]reg.VecVirtual{YMM(), YMM(), YMM(), YMM()}
+	for i := range s {
+		VMOVDQU(Mem{Base: ps, Disp: 32 * i}, s[i])
+	}
+	SHRQ(U8(3), n)
+	JZ(LabelRef("bern_done"))
+	Label("bern_loop")
+	res, t, u := YMM(), YMM(), YMM()
+	VPADDD(s[3], s[0], res) // result = s0 + s3
+	VPSLLD(U8(9), s[1], t)  // t = s1 << 9
+	VPXOR(s[0], s[2], s[2]) // s2 ^= s0
+	VPXOR(s[1], s[3], s[3]) // s3 ^= s1
+	VPXOR(s[2], s[1], s[1]) // s1 ^= s2
+	VPXOR(s[3], s[0], s[0]) // s0 ^= s3
+	VPXOR(t, s[2], s[2])    // s2 ^= t
+	VPSLLD(U8(11), s[3], t) // s3 = rotl(s3, 11)
+	VPSRLD(U8(21), s[3], s[3])
+	VPOR(t, s[3], s[3])
+	VPSRLD(U8(8), res, u)
+	VCVTDQ2PS(u, u)
+	VMULPS(cScale, u, u)
+	VCMPPS(U8(1), Mem{Base: pp}, u, u) // u < p (ordered, signalling)
+	VANDPS(cOne, u, u)
+	VMOVUPS(u, Mem{Base: pd})
+	ADDQ(U32(32), pd)
+	ADDQ(U32(32), pp)
+	DECQ(n)
+	JNZ(LabelRef("bern_loop"))
+	Label("bern_done")
+	for i := range s {
+		VMOVDQU(s[i], Mem{Base: ps, Disp: 32 * i})
+	}
+	VZEROUPPER()
+	RET()
+}
+
+// transposeKernel emits the packing of a 16-column panel of op(B) = Bᵀ:
+// dst[kk·16 + jj] = src[jj·ld + kk] for jj < 16 and kk < k, k a multiple of
+// 8, by 8×8 in-register transposes (unpack, shuffle, lane permute).
+func transposeKernel() {
+	TEXT("packTransposedAVX2", NOSPLIT, "func(dst, src *float32, ld, k int)")
+	Pragma("noescape")
+	Doc("packTransposedAVX2 sets dst[kk*16+jj] = src[jj*ld+kk] for jj < 16, kk < k, k a multiple of 8.")
+	pd := Load(Param("dst"), GP64())
+	ps := Load(Param("src"), GP64())
+	ld := Load(Param("ld"), GP64())
+	k := Load(Param("k"), GP64())
+	SHLQ(U8(2), ld)
+	SHRQ(U8(3), k)
+	JZ(LabelRef("transpose_done"))
+	// Row pointers: rows 0–7 of the panel from ps (rows 3 and 5–7 via
+	// index arithmetic), rows 8–15 from ps + 8·ld.
+	ld3, ld5, ld7 := GP64(), GP64(), GP64()
+	LEAQ(Mem{Base: ld, Index: ld, Scale: 2}, ld3)
+	LEAQ(Mem{Base: ld, Index: ld, Scale: 4}, ld5)
+	LEAQ(Mem{Base: ld3, Index: ld, Scale: 4}, ld7)
+	ps8 := GP64()
+	LEAQ(Mem{Base: ps, Index: ld, Scale: 8}, ps8)
+	Label("transpose_loop")
+	for half, base := range []reg.Register{ps, ps8} {
+		addr := []Mem{
+			{Base: base}, {Base: base, Index: ld, Scale: 1}, {Base: base, Index: ld, Scale: 2},
+			{Base: base, Index: ld3, Scale: 1}, {Base: base, Index: ld, Scale: 4},
+			{Base: base, Index: ld5, Scale: 1}, {Base: base, Index: ld3, Scale: 2},
+			{Base: base, Index: ld7, Scale: 1},
+		}
+		var r [8]reg.VecVirtual
+		for i := range r {
+			r[i] = YMM()
+			VMOVUPS(addr[i], r[i])
+		}
+		var t [8]reg.VecVirtual
+		for i := 0; i < 8; i += 2 {
+			t[i], t[i+1] = YMM(), YMM()
+			VUNPCKLPS(r[i+1], r[i], t[i])
+			VUNPCKHPS(r[i+1], r[i], t[i+1])
+		}
+		var u [8]reg.VecVirtual
+		for g := 0; g < 8; g += 4 {
+			u[g], u[g+1], u[g+2], u[g+3] = YMM(), YMM(), YMM(), YMM()
+			VSHUFPS(U8(0x44), t[g+2], t[g], u[g])
+			VSHUFPS(U8(0xEE), t[g+2], t[g], u[g+1])
+			VSHUFPS(U8(0x44), t[g+3], t[g+1], u[g+2])
+			VSHUFPS(U8(0xEE), t[g+3], t[g+1], u[g+3])
+		}
+		for i := range 4 {
+			lo, hi := YMM(), YMM()
+			VPERM2F128(U8(0x20), u[i+4], u[i], lo)
+			VPERM2F128(U8(0x31), u[i+4], u[i], hi)
+			VMOVUPS(lo, Mem{Base: pd, Disp: 64*i + 32*half})
+			VMOVUPS(hi, Mem{Base: pd, Disp: 64*(i+4) + 32*half})
+		}
+	}
+	ADDQ(U32(32), ps)
+	ADDQ(U32(32), ps8)
+	ADDQ(U32(8*16*4), pd)
+	DECQ(k)
+	JNZ(LabelRef("transpose_loop"))
+	Label("transpose_done")
+	VZEROUPPER()
+	RET()
+}

@@ -1,0 +1,9 @@
+//go:build amd64 && !noasm
+
+package kernel
+
+import "golang.org/x/sys/cpu"
+
+// haveAVX2FMA selects the assembly kernels; x/sys/cpu reports AVX2 only
+// when the operating system saves the YMM registers too.
+var haveAVX2FMA = cpu.X86.HasAVX2 && cpu.X86.HasFMA
