@@ -34,6 +34,9 @@ for f in "$TRAIN_IMAGES" "$TRAIN_LABELS" "$TEST_IMAGES" "$TEST_LABELS"; do
 done
 mkdir -p "$WORK"
 RBM=$WORK/rbm
+# The figures belong to the code the binary is built from: record it now,
+# marked -dirty when the working tree differs from the commit.
+VERSION=$(git describe --always --dirty 2>/dev/null || echo unknown)
 CGO_ENABLED=0 go build -o "$RBM" ./cmd/rbm
 
 # step LOGNAME COMMAND...: echoes the command, runs it and appends its
@@ -74,7 +77,7 @@ row() {
 }
 echo
 echo "MNIST: $(field "$WORK/classify-pixels.json" train_rows) training and $(field "$WORK/classify-pixels.json" test_rows) test images. Softmax classifier, L2 1e-4, L-BFGS (at most 500 iterations, gradient tolerance 1e-5)."
-echo "$(go version | cut -d' ' -f3), $(nproc) cores, commit $(git rev-parse --short HEAD 2>/dev/null || echo unknown)"
+echo "$(go version | cut -d' ' -f3), $(nproc) cores, built from $VERSION"
 echo
 echo "| classifier input | features | test accuracy | train accuracy | L-BFGS iterations | RBM training (s) | classifier fit (s) |"
 echo "|---|---:|---:|---:|---:|---:|---:|"

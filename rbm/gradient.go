@@ -29,17 +29,17 @@ func (m *RBM) CDGradient(data *Matrix, k, chains int, seed uint64, workers int) 
 	defer s.pool.Close()
 	g := NewGradient(m)
 	for range chains {
-		copy(s.v0.Data, data.Data)
+		copy(s.vStack.Data, data.Data)
 		s.rows = data.Rows
 		s.gradient()
 		for i, x := range s.gradW {
 			g.W[i] += float64(x)
 		}
 		for i, x := range s.gradB {
-			g.B[i] += x
+			g.B[i] += float64(x)
 		}
 		for j, x := range s.gradC {
-			g.C[j] += x
+			g.C[j] += float64(x)
 		}
 	}
 	scale := 1 / float64(chains*data.Rows)

@@ -91,38 +91,43 @@ func (t *Trainer) Train(ctx context.Context, m *RBM, data *Matrix) ([]EpochStats
 
 // stepper owns the buffers of one CD/PCD update so that the training loop
 // allocates nothing per step.
+//
+// The positive and negative statistics share one product: vStack holds the
+// data rows above the negative-phase visibles and hStack holds p(h|v0)
+// above -p(h|vₖ), so ∇W = vStackᵀ·hStack is a single pass over the
+// gradient, each element one fixed chain of sums.
 type stepper struct {
 	m      *RBM
 	cfg    Config
 	pool   *kernel.Pool
 	batch  int
 	stream uint64
+	rows   int // rows in the current mini-batch
 
-	v0, vp, vs, chain *Matrix // data, p(v|h), sampled visibles, PCD chains
-	h0, hs, hp        *Matrix // p(h|v0), sampled hiddens, p(h|vs)
-	gradW, velW       []float32
-	velB, velC        []float32
-	gradB, gradC      []float64
-	q                 []float64 // running mean hidden activation (sparsity)
-	rows              int
+	vStack, hStack *Matrix // 2·batch rows: positive phase, then negative
+	vp, chain      *Matrix // p(v|h); PCD chains
+	hs, hp         *Matrix // sampled hiddens; p(h|vₖ)
+	gradW, velW    []float32
+	gradB, gradC   []float32
+	velB, velC     []float32
+	q              []float64 // running mean hidden activation (sparsity)
 }
 
 func newStepper(m *RBM, cfg Config, batch int) *stepper {
 	s := &stepper{
 		m: m, cfg: cfg, batch: batch,
-		pool:  kernel.NewPool(cfg.Workers),
-		v0:    NewMatrix(batch, m.Visible),
-		vp:    NewMatrix(batch, m.Visible),
-		vs:    NewMatrix(batch, m.Visible),
-		h0:    NewMatrix(batch, m.Hidden),
-		hs:    NewMatrix(batch, m.Hidden),
-		hp:    NewMatrix(batch, m.Hidden),
-		gradW: make([]float32, len(m.W)),
-		velW:  make([]float32, len(m.W)),
-		velB:  make([]float32, m.Visible),
-		velC:  make([]float32, m.Hidden),
-		gradB: make([]float64, m.Visible),
-		gradC: make([]float64, m.Hidden),
+		pool:   kernel.NewPool(cfg.Workers),
+		vStack: NewMatrix(2*batch, m.Visible),
+		hStack: NewMatrix(2*batch, m.Hidden),
+		vp:     NewMatrix(batch, m.Visible),
+		hs:     NewMatrix(batch, m.Hidden),
+		hp:     NewMatrix(batch, m.Hidden),
+		gradW:  make([]float32, len(m.W)),
+		velW:   make([]float32, len(m.W)),
+		gradB:  make([]float32, m.Visible),
+		gradC:  make([]float32, m.Hidden),
+		velB:   make([]float32, m.Visible),
+		velC:   make([]float32, m.Hidden),
 	}
 	if cfg.SparsityTarget > 0 {
 		s.q = make([]float64, m.Hidden)
@@ -142,10 +147,11 @@ func (s *stepper) initChains(data *Matrix, rng *rand.Rand) {
 	}
 }
 
+// load copies the given data rows into the positive phase.
 func (s *stepper) load(data *Matrix, rows []int32) {
 	s.rows = len(rows)
 	for r, i := range rows {
-		copy(s.v0.Row(r), data.Row(int(i)))
+		copy(s.vStack.Row(r), data.Row(int(i)))
 	}
 }
 
@@ -154,28 +160,26 @@ func (s *stepper) sample(dst, p *Matrix) {
 	s.pool.SampleRows(dst.Data, p.Data, p.Cols, s.cfg.Seed, s.stream)
 }
 
-// step performs one update: the positive statistics from the data, the
-// negative ones after k block Gibbs steps, and a momentum step on the
-// difference.
+// step performs one update: the gradient estimate, then a momentum step
+// with weight decay on W.
 func (s *stepper) step(lr, mom float32) {
 	s.gradient()
 	m, n := s.m, s.rows
-	inv := 1 / float64(n)
 	if s.q != nil {
-		s.sparsity(s.v0.Slice(0, n), s.h0.Slice(0, n), inv)
+		s.sparsity(s.vStack.Slice(0, n), s.hStack.Slice(0, n))
 	}
-	wd := float32(s.cfg.WeightDecay)
-	scale := float32(inv)
+	rate := lr / float32(n) // the gradients are batch sums
+	decay := lr * float32(s.cfg.WeightDecay)
 	for i, g := range s.gradW {
-		s.velW[i] = mom*s.velW[i] + lr*(g*scale-wd*m.W[i])
+		s.velW[i] = mom*s.velW[i] + rate*g - decay*m.W[i]
 		m.W[i] += s.velW[i]
 	}
 	for i, g := range s.gradB {
-		s.velB[i] = mom*s.velB[i] + lr*float32(g*inv)
+		s.velB[i] = mom*s.velB[i] + rate*g
 		m.B[i] += s.velB[i]
 	}
 	for j, g := range s.gradC {
-		s.velC[j] = mom*s.velC[j] + lr*float32(g*inv)
+		s.velC[j] = mom*s.velC[j] + rate*g
 		m.C[j] += s.velC[j]
 	}
 }
@@ -186,13 +190,13 @@ func (s *stepper) step(lr, mom float32) {
 // Gibbs steps started at the data (CD) or at the persistent chains (PCD).
 func (s *stepper) gradient() {
 	m, n := s.m, s.rows
-	v0, vp, vs := s.v0.Slice(0, n), s.vp.Slice(0, n), s.vs.Slice(0, n)
-	h0, hs, hp := s.h0.Slice(0, n), s.hs.Slice(0, n), s.hp.Slice(0, n)
+	v0, vs := s.vStack.Slice(0, n), s.vStack.Slice(n, 2*n)
+	h0, hNeg := s.hStack.Slice(0, n), s.hStack.Slice(n, 2*n)
+	vp, hs, hp := s.vp.Slice(0, n), s.hs.Slice(0, n), s.hp.Slice(0, n)
 
 	hiddenProbs(s.pool, m, h0, v0)
 	if s.cfg.Persistent {
-		chain := s.chain.Slice(0, n)
-		hiddenProbs(s.pool, m, hp, chain)
+		hiddenProbs(s.pool, m, hp, s.chain.Slice(0, n))
 		s.sample(hs, hp)
 	} else {
 		s.sample(hs, h0)
@@ -208,49 +212,54 @@ func (s *stepper) gradient() {
 	if s.cfg.Persistent {
 		copy(s.chain.Data, vs.Data)
 	}
-	s.pool.Gemm(true, false, m.Visible, m.Hidden, n, 1, v0.Data, m.Visible, h0.Data, m.Hidden, 0, s.gradW, m.Hidden)
-	s.pool.Gemm(true, false, m.Visible, m.Hidden, n, -1, vs.Data, m.Visible, hp.Data, m.Hidden, 1, s.gradW, m.Hidden)
-	columnDiff(s.gradB, v0, vs)
-	columnDiff(s.gradC, h0, hp)
+	for i, x := range hp.Data {
+		hNeg.Data[i] = -x
+	}
+	both := 2 * n
+	s.pool.Gemm(true, false, m.Visible, m.Hidden, both, 1, s.vStack.Data, m.Visible, s.hStack.Data, m.Hidden, 0, s.gradW, m.Hidden)
+	clear(s.gradB)
+	addColumns(s.gradB, v0, 1)
+	addColumns(s.gradB, vs, -1)
+	clear(s.gradC)
+	addColumns(s.gradC, s.hStack.Slice(0, both), 1)
+}
+
+// addColumns adds sign·Σ_r x[r][j] to each dst[j].
+func addColumns(dst []float32, x *Matrix, sign float32) {
+	for r := range x.Rows {
+		row := x.Row(r)[:len(dst)]
+		for j, v := range row {
+			dst[j] += sign * v
+		}
+	}
 }
 
 // sparsity adds the gradient of the guide's sparsity penalty: the
 // cross-entropy between the target p and the running mean activation q of
 // each hidden unit, whose derivative with respect to a unit's total input
 // is p - q; it reaches the hidden bias and, through the mean visible
-// activity, the unit's weights.
-func (s *stepper) sparsity(v0, h0 *Matrix, inv float64) {
+// activity, the unit's weights. Like the other gradients it is a batch sum.
+func (s *stepper) sparsity(v0, h0 *Matrix) {
 	m, cfg := s.m, s.cfg
+	n := float64(v0.Rows)
 	for j := range s.q {
 		var mean float64
 		for r := range h0.Rows {
 			mean += float64(h0.Data[r*m.Hidden+j])
 		}
-		s.q[j] = cfg.SparsityDecay*s.q[j] + (1-cfg.SparsityDecay)*mean*inv
+		s.q[j] = cfg.SparsityDecay*s.q[j] + (1-cfg.SparsityDecay)*mean/n
 	}
-	rows := float64(v0.Rows)
 	for i := range m.Visible {
-		var vbar float64
+		var vsum float64
 		for r := range v0.Rows {
-			vbar += float64(v0.Data[r*m.Visible+i])
+			vsum += float64(v0.Data[r*m.Visible+i])
 		}
+		row := s.gradW[i*m.Hidden : (i+1)*m.Hidden]
 		for j, q := range s.q {
-			// gradW holds batch sums, so scale the penalty by the batch size.
-			s.gradW[i*m.Hidden+j] += float32(cfg.SparsityCost * (cfg.SparsityTarget - q) * vbar)
+			row[j] += float32(cfg.SparsityCost * (cfg.SparsityTarget - q) * vsum)
 		}
 	}
 	for j, q := range s.q {
-		s.gradC[j] += cfg.SparsityCost * (cfg.SparsityTarget - q) * rows
-	}
-}
-
-// columnDiff sets dst[j] = Σ_r (a[r][j] - b[r][j]).
-func columnDiff(dst []float64, a, b *Matrix) {
-	clear(dst)
-	for r := range a.Rows {
-		ar, br := a.Row(r), b.Row(r)
-		for j := range dst {
-			dst[j] += float64(ar[j]) - float64(br[j])
-		}
+		s.gradC[j] += float32(cfg.SparsityCost * (cfg.SparsityTarget - q) * n)
 	}
 }

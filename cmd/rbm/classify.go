@@ -1,0 +1,341 @@
+package main
+
+import (
+	"bufio"
+	"context"
+	"encoding/binary"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"slices"
+	"time"
+
+	"github.com/rbmkit/rbm/rbm"
+	"github.com/rbmkit/rbm/rbm/classify"
+	"github.com/rbmkit/rbm/rbm/dataset"
+	"github.com/rbmkit/rbm/rbm/idx"
+	"github.com/sbinet/npyio"
+)
+
+func init() {
+	register(&command{
+		name:  "classify",
+		usage: "[flags] --train-labels LABELS --test-labels LABELS TRAIN TEST",
+		summary: "Fit a softmax (multinomial logistic-regression) classifier with an L2 penalty on the rows of TRAIN and report its accuracy on TEST. " +
+			"TRAIN and TEST are .npy files (as rbm features writes them) or IDX files, read as rbm train reads them; the classes are 0 to the largest training label.",
+		example: "  rbm features mnist64.rbm train-images-idx3-ubyte.gz -o train64.npy\n" +
+			"  rbm features mnist64.rbm t10k-images-idx3-ubyte.gz -o test64.npy\n" +
+			"  rbm classify --train-labels train-labels-idx1-ubyte.gz --test-labels t10k-labels-idx1-ubyte.gz train64.npy test64.npy",
+		run: runClassify,
+	})
+}
+
+// classifyResult is the JSON form of rbm classify.
+type classifyResult struct {
+	Train         string  `json:"train"`
+	Test          string  `json:"test"`
+	TrainRows     int     `json:"train_rows"`
+	TestRows      int     `json:"test_rows"`
+	Features      int     `json:"features"`
+	Classes       int     `json:"classes"`
+	L2            float64 `json:"l2"`
+	Iterations    int     `json:"iterations"`
+	Converged     bool    `json:"converged"`
+	Loss          float64 `json:"loss"`
+	TrainAccuracy float64 `json:"train_accuracy"`
+	TestAccuracy  float64 `json:"test_accuracy"`
+	TestCorrect   int     `json:"test_correct"`
+	Seconds       float64 `json:"seconds"`
+}
+
+func runClassify(ctx context.Context, e *env, args []string) error {
+	fs := newFlags(e, lookup("classify"))
+	def := classify.DefaultSettings()
+	s := def
+	var (
+		trainLabelPath, testLabelPath string
+		data                          dataFlags
+	)
+	fs.StringVar(&trainLabelPath, "train-labels", "", "IDX label file of TRAIN, one integer class per row (required)")
+	fs.StringVar(&testLabelPath, "test-labels", "", "IDX label file of TEST (required)")
+	fs.Float64Var(&s.L2, "l2", def.L2, "L2 penalty λ: the fit minimises the mean cross-entropy + (λ/2)‖W‖²")
+	fs.IntVar(&s.MaxIterations, "max-iter", def.MaxIterations, "most L-BFGS iterations")
+	fs.Float64Var(&s.GradientTolerance, "tol", def.GradientTolerance, "stop once no gradient component exceeds this")
+	asJSON := fs.Bool("json", false, "print one JSON object")
+	fs.Uint64Var(&data.seed, "seed", 1, "seed of --binarize stochastic (IDX inputs)")
+	data.register(fs)
+	pos, err := parse(fs, args, 2, 2)
+	if err != nil {
+		return err
+	}
+	if trainLabelPath == "" || testLabelPath == "" {
+		return usagef("--train-labels and --test-labels are required")
+	}
+	if s.MaxIterations <= 0 {
+		return usagef("--max-iter %d must be positive", s.MaxIterations)
+	}
+	if !(s.L2 >= 0) || !(s.GradientTolerance > 0) {
+		return usagef("--l2 must not be negative and --tol must be positive")
+	}
+	trainPath, testPath := pos[0], pos[1]
+	train, trainLabels, err := loadLabelled(&data, trainPath, trainLabelPath)
+	if err != nil {
+		return err
+	}
+	test, testLabels, err := loadLabelled(&data, testPath, testLabelPath)
+	if err != nil {
+		return err
+	}
+	if test.Cols != train.Cols {
+		return fmt.Errorf("%s: rows have %d values, those of %s %d", testPath, test.Cols, trainPath, train.Cols)
+	}
+	// Labels are class indices from 0, so a training set cannot show more
+	// classes than it has rows; a larger label is a mislabelled file, and
+	// taken at its word it could ask for any amount of memory.
+	classes := slices.Max(trainLabels) + 1
+	if classes > train.Rows {
+		return fmt.Errorf("%s: label %d implies %d classes, more than the %d training rows (labels must number the classes from 0)", trainLabelPath, classes-1, classes, train.Rows)
+	}
+
+	fmt.Fprintf(e.stderr, "fitting softmax on %d×%d rows of %s (%d classes, L2 %g)\n", train.Rows, train.Cols, trainPath, classes, s.L2)
+	bar := newProgress(e.stderr)
+	s.Progress = func(it int, loss float64) {
+		bar.update(fmt.Sprintf("iteration %d  loss %.5f", it, loss), it, s.MaxIterations)
+	}
+	start := time.Now()
+	model, err := classify.Fit(ctx, train, trainLabels, classes, &s)
+	bar.clear()
+	if err != nil {
+		if errors.Is(err, context.Canceled) {
+			return errors.New("interrupted")
+		}
+		return fmt.Errorf("%s: %w", trainPath, err)
+	}
+	seconds := time.Since(start).Seconds()
+	status := "converged"
+	if !model.Converged {
+		status = "not converged"
+	}
+	fmt.Fprintf(e.stderr, "%d iterations (%s) in %.1fs, training loss %.5f\n", model.Iterations, status, seconds, model.Loss)
+
+	trainAcc, _, err := score(model, train, trainLabels)
+	if err != nil {
+		return fmt.Errorf("%s: %w", trainPath, err)
+	}
+	testAcc, correct, err := score(model, test, testLabels)
+	if err != nil {
+		return fmt.Errorf("%s: %w", testPath, err)
+	}
+	if *asJSON {
+		return json.NewEncoder(e.stdout).Encode(classifyResult{
+			Train: trainPath, Test: testPath, TrainRows: train.Rows, TestRows: test.Rows,
+			Features: train.Cols, Classes: classes, L2: s.L2,
+			Iterations: model.Iterations, Converged: model.Converged, Loss: model.Loss,
+			TrainAccuracy: trainAcc, TestAccuracy: testAcc, TestCorrect: correct, Seconds: seconds,
+		})
+	}
+	fmt.Fprintf(e.stdout, "train accuracy %.4f  (%d rows)\n", trainAcc, train.Rows)
+	fmt.Fprintf(e.stdout, "test accuracy  %.4f  (%d/%d correct)\n", testAcc, correct, test.Rows)
+	return nil
+}
+
+// score returns the accuracy of model on x and the number of rows it
+// classifies correctly.
+func score(model *classify.Softmax, x *rbm.Matrix, labels []int) (float64, int, error) {
+	pred, err := model.Predict(x)
+	if err != nil {
+		return 0, 0, err
+	}
+	acc, err := classify.Accuracy(pred, labels)
+	if err != nil {
+		return 0, 0, err
+	}
+	correct := 0
+	for i, p := range pred {
+		if p == labels[i] {
+			correct++
+		}
+	}
+	return acc, correct, nil
+}
+
+// loadLabelled reads a data file (.npy, or IDX as data.load reads it) and
+// its IDX label file, both cut to --limit rows, and checks that they
+// match.
+func loadLabelled(data *dataFlags, path, labelPath string) (*rbm.Matrix, []int, error) {
+	var x *rbm.Matrix
+	var err error
+	if outputFormat(path) == "npy" {
+		if x, err = readNPY(path); err != nil {
+			return nil, nil, err
+		}
+		if data.limit < 0 {
+			return nil, nil, usagef("--limit %d must not be negative", data.limit)
+		}
+		if data.limit > 0 && data.limit < x.Rows {
+			x = x.Slice(0, data.limit)
+		}
+	} else if x, _, err = data.load(path); err != nil {
+		return nil, nil, err
+	}
+	a, err := idx.ReadFile(labelPath)
+	if err != nil {
+		return nil, nil, err
+	}
+	labels, err := dataset.Labels(a)
+	if err != nil {
+		return nil, nil, fmt.Errorf("%s: %w", labelPath, err)
+	}
+	if data.limit > 0 && data.limit < len(labels) {
+		labels = labels[:data.limit]
+	}
+	switch {
+	case len(labels) != x.Rows:
+		return nil, nil, fmt.Errorf("%s: %d labels for the %d rows of %s", labelPath, len(labels), x.Rows, path)
+	case x.Rows == 0:
+		return nil, nil, fmt.Errorf("%s: no rows", path)
+	}
+	if i := slices.IndexFunc(labels, func(y int) bool { return y < 0 }); i >= 0 {
+		return nil, nil, fmt.Errorf("%s: label %d of row %d is negative", labelPath, labels[i], i)
+	}
+	return x, labels, nil
+}
+
+// readNPY reads a two-dimensional float32 or float64 NumPy array, in C or
+// Fortran order, as a matrix. github.com/sbinet/npyio parses the header
+// and decodes the elements; the checks around it are there because npyio
+// trusts its input: it allocates whatever the header claims, silently
+// leaves zeros where a file is cut short, and panics on some malformed
+// headers. So the header length and the data size are checked against the
+// file's size first, and a panic in the parser is reported as a malformed
+// header.
+func readNPY(path string) (*rbm.Matrix, error) {
+	f, err := os.Open(path)
+	if err != nil {
+		return nil, err
+	}
+	defer f.Close()
+	st, err := f.Stat()
+	if err != nil {
+		return nil, err
+	}
+	m, err := decodeNPY(f, st.Size())
+	if err != nil {
+		return nil, fmt.Errorf("%s: %w", path, err)
+	}
+	return m, nil
+}
+
+func decodeNPY(f io.ReadSeeker, size int64) (*rbm.Matrix, error) {
+	dataStart, err := npyDataOffset(f, size)
+	if err != nil {
+		return nil, err
+	}
+	if _, err := f.Seek(0, io.SeekStart); err != nil {
+		return nil, err
+	}
+	r, err := npyReader(fullReader{bufio.NewReader(f)})
+	if err != nil {
+		return nil, err
+	}
+	h := r.Header.Descr
+	if len(h.Shape) != 2 || h.Shape[0] < 0 || h.Shape[1] < 0 {
+		return nil, fmt.Errorf("array of shape %v: want two dimensions, (rows, features)", h.Shape)
+	}
+	rows, cols := h.Shape[0], h.Shape[1]
+	var elem int64
+	switch npyio.TypeFrom(h.Type) {
+	case npyFloat32:
+		elem = 4
+	case npyFloat64:
+		elem = 8
+	default:
+		return nil, fmt.Errorf("element type %q: want float32 or float64", h.Type)
+	}
+	if cols > 0 && int64(rows) > (size-dataStart)/elem/int64(cols) || int64(rows)*int64(cols)*elem != size-dataStart {
+		return nil, fmt.Errorf("the header announces %d×%d %s values, the file holds %d bytes of data", rows, cols, h.Type, size-dataStart)
+	}
+	m := rbm.NewMatrix(rows, cols)
+	if elem == 4 {
+		err = r.Read(&m.Data)
+	} else {
+		wide := make([]float64, rows*cols)
+		if err = r.Read(&wide); err == nil {
+			for i, v := range wide {
+				m.Data[i] = float32(v)
+			}
+		}
+	}
+	if err != nil {
+		return nil, err
+	}
+	if h.Fortran { // column-major: element (i, j) is at j*rows + i
+		t := rbm.NewMatrix(rows, cols)
+		for j := range cols {
+			for i := range rows {
+				t.Data[i*cols+j] = m.Data[j*rows+i]
+			}
+		}
+		m = t
+	}
+	return m, nil
+}
+
+var (
+	npyFloat32 = npyio.TypeFrom("<f4")
+	npyFloat64 = npyio.TypeFrom("<f8")
+)
+
+// npyDataOffset reads the fixed part of a .npy header, the magic string,
+// the version and the header's length, and returns where the data
+// start, after checking that the header fits in the file.
+func npyDataOffset(r io.Reader, size int64) (int64, error) {
+	var fixed [10]byte
+	if _, err := io.ReadFull(r, fixed[:]); err != nil {
+		return 0, fmt.Errorf("not a .npy file: %d bytes", size)
+	}
+	if [6]byte(fixed[:6]) != npyio.Magic {
+		return 0, errors.New("not a .npy file: no NumPy magic string")
+	}
+	var start int64
+	switch fixed[6] {
+	case 1:
+		start = 10 + int64(binary.LittleEndian.Uint16(fixed[8:]))
+	case 2:
+		var ext [2]byte
+		if _, err := io.ReadFull(r, ext[:]); err != nil {
+			return 0, errors.New("truncated .npy header")
+		}
+		start = 12 + int64(binary.LittleEndian.Uint32(append(fixed[8:10:10], ext[:]...)))
+	default:
+		return 0, fmt.Errorf(".npy format version %d.%d is not supported (want 1.0 or 2.0)", fixed[6], fixed[7])
+	}
+	if start > size {
+		return 0, fmt.Errorf("truncated .npy header: %d bytes announced, the file has %d", start, size)
+	}
+	return start, nil
+}
+
+// npyReader parses the header with npyio, turning its panics on malformed
+// input into an error.
+func npyReader(r io.Reader) (rr *npyio.Reader, err error) {
+	defer func() {
+		if p := recover(); p != nil {
+			rr, err = nil, errors.New("malformed .npy header")
+		}
+	}()
+	rr, err = npyio.NewReader(r)
+	if err != nil {
+		return nil, fmt.Errorf("malformed .npy header: %w", err)
+	}
+	return rr, nil
+}
+
+// fullReader makes every Read fill its buffer unless the input ends:
+// npyio reads each element with one Read call and does not check the
+// count, so a short read from a buffer boundary would shift the data.
+type fullReader struct{ r io.Reader }
+
+func (f fullReader) Read(p []byte) (int, error) { return io.ReadFull(f.r, p) }
