@@ -1,0 +1,176 @@
+package main
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"time"
+
+	"github.com/rbmkit/rbm/internal/kernel"
+	"github.com/rbmkit/rbm/rbm"
+)
+
+func init() {
+	register(&command{
+		name:  "eval",
+		usage: "[flags] MODEL DATA",
+		summary: "Report the mean log-likelihood per row of DATA under MODEL, with the method (exact or AIS) and its uncertainty, " +
+			"and the mean pseudo-log-likelihood, free energy and reconstruction error.",
+		example: "  rbm eval mnist20.rbm t10k-images-idx3-ubyte.gz\n  rbm eval mnist500.rbm t10k-images-idx3-ubyte.gz --method ais --json",
+		run:     runEval,
+	})
+}
+
+// evalResult is the --json output of rbm eval.
+type evalResult struct {
+	Model   string `json:"model"`
+	Data    string `json:"data"`
+	Rows    int    `json:"rows"`
+	Visible int    `json:"visible"`
+	Hidden  int    `json:"hidden"`
+	// LogLik is the mean log-likelihood per row, -FreeEnergy - log Z; for
+	// AIS, LogLikLower/Upper come from log Z's ±3σ interval (Upper is null
+	// when that interval is unbounded) and LogLikReverse from reverse AIS.
+	LogLik        float64    `json:"log_lik"`
+	LogLikStdErr  float64    `json:"log_lik_std_err"`
+	LogLikLower   float64    `json:"log_lik_lower"`
+	LogLikUpper   *float64   `json:"log_lik_upper"`
+	LogLikReverse *float64   `json:"log_lik_reverse,omitempty"`
+	LogZ          logZResult `json:"log_z"`
+	FreeEnergy    float64    `json:"free_energy"`
+	PseudoLogLik  float64    `json:"pseudo_log_lik"`
+	PseudoRows    int        `json:"pseudo_log_lik_rows"`
+	ReconError    float64    `json:"recon_error"`
+	Seconds       float64    `json:"seconds"`
+}
+
+func runEval(ctx context.Context, e *env, args []string) error {
+	fs := newFlags(e, lookup("eval"))
+	var (
+		anneal  annealFlags
+		data    dataFlags
+		pllRows int
+		asJSON  bool
+	)
+	anneal.register(fs)
+	data.register(fs)
+	fs.IntVar(&pllRows, "pll-rows", 1000, "rows (the first N) whose exact pseudo-log-likelihood is averaged, O(visible×hidden) each (0: all)")
+	fs.BoolVar(&asJSON, "json", false, "print one JSON object")
+	pos, err := parse(fs, args, 2, 2)
+	if err != nil {
+		return err
+	}
+	if pllRows < 0 {
+		return usagef("--pll-rows %d must not be negative", pllRows)
+	}
+	data.seed = anneal.seed
+	m, _, err := loadModel(pos[0])
+	if err != nil {
+		return err
+	}
+	method, sched, err := anneal.resolve(m)
+	if err != nil {
+		return err
+	}
+	v, _, err := data.load(pos[1])
+	if err != nil {
+		return err
+	}
+	if err := checkWidth(pos[1], v, m); err != nil {
+		return err
+	}
+	if v.Rows == 0 {
+		return fmt.Errorf("%s: no rows", pos[1])
+	}
+	start := time.Now()
+	lz, err := computeLogZ(ctx, newProgress(e.stderr), m, v, method, sched, &anneal)
+	if err != nil {
+		return fmt.Errorf("%s: %w", pos[0], err)
+	}
+	res := evalResult{Model: pos[0], Data: pos[1], Rows: v.Rows, Visible: m.Visible, Hidden: m.Hidden, LogZ: *lz}
+
+	f := make([]float64, v.Rows)
+	m.FreeEnergies(f, v)
+	for _, x := range f {
+		res.FreeEnergy += x
+	}
+	res.FreeEnergy /= float64(v.Rows)
+	res.LogLik = -res.FreeEnergy - lz.LogZ
+	res.LogLikStdErr = lz.StdErr
+	res.LogLikLower = -res.FreeEnergy - lz.Upper
+	if lz.Lower != nil {
+		up := -res.FreeEnergy - *lz.Lower
+		res.LogLikUpper = &up
+	}
+	if lz.Reverse != nil {
+		rev := -res.FreeEnergy - lz.Reverse.LogZ
+		res.LogLikReverse = &rev
+	}
+
+	res.PseudoRows = v.Rows
+	if pllRows > 0 {
+		res.PseudoRows = min(pllRows, v.Rows)
+	}
+	if res.PseudoLogLik, err = meanPseudoLogLik(ctx, m, v.Slice(0, res.PseudoRows), anneal.workers); err != nil {
+		return err
+	}
+	res.ReconError = m.ReconstructionError(v)
+	res.Seconds = time.Since(start).Seconds()
+
+	if asJSON {
+		return json.NewEncoder(e.stdout).Encode(res)
+	}
+	fmt.Fprintf(e.stdout, "model:       %s (%d×%d)\n", pos[0], m.Visible, m.Hidden)
+	fmt.Fprintf(e.stdout, "data:        %s (%d rows)\n", pos[1], v.Rows)
+	lz.describe(e)
+	if method == "exact" {
+		fmt.Fprintf(e.stdout, "log-lik:     %.6f nats per row (exact)\n", res.LogLik)
+	} else {
+		upper := "+inf"
+		if res.LogLikUpper != nil {
+			upper = fmt.Sprintf("%.4f", *res.LogLikUpper)
+		}
+		fmt.Fprintf(e.stdout, "log-lik:     %.4f ± %.4f nats per row (AIS; ±3σ [%.4f, %s])\n", res.LogLik, res.LogLikStdErr, res.LogLikLower, upper)
+		if res.LogLikReverse != nil {
+			fmt.Fprintf(e.stdout, "log-lik:     %.4f nats per row (reverse AIS; AIS tends to overestimate, reverse to underestimate)\n", *res.LogLikReverse)
+		}
+	}
+	fmt.Fprintf(e.stdout, "free energy: %.6f mean per row\n", res.FreeEnergy)
+	fmt.Fprintf(e.stdout, "pseudo-LL:   %.6f nats per row (exact, %d rows)\n", res.PseudoLogLik, res.PseudoRows)
+	fmt.Fprintf(e.stdout, "recon error: %.6f squared error per row\n", res.ReconError)
+	return nil
+}
+
+// meanPseudoLogLik averages rbm.(*RBM).PseudoLogLikelihood over the rows of
+// v on the given workers, summing in row order so the result does not
+// depend on their number.
+func meanPseudoLogLik(ctx context.Context, m *rbm.RBM, v *rbm.Matrix, workers int) (float64, error) {
+	if v.Rows == 0 {
+		return 0, nil
+	}
+	pool := kernel.NewPool(workers)
+	defer pool.Close()
+	j := &pllJob{ctx: ctx, m: m, v: v, out: make([]float64, v.Rows)}
+	pool.Run(j, v.Rows)
+	if err := ctx.Err(); err != nil {
+		return 0, err
+	}
+	var sum float64
+	for _, x := range j.out {
+		sum += x
+	}
+	return sum / float64(v.Rows), nil
+}
+
+type pllJob struct {
+	ctx context.Context
+	m   *rbm.RBM
+	v   *rbm.Matrix
+	out []float64
+}
+
+func (j *pllJob) Do(r int) {
+	if j.ctx.Err() == nil {
+		j.out[r] = j.m.PseudoLogLikelihood(j.v.Row(r))
+	}
+}

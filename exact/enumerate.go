@@ -1,0 +1,242 @@
+package exact
+
+import (
+	"context"
+	"fmt"
+	"math"
+	"math/bits"
+
+	"github.com/rbmkit/rbm/discrete"
+)
+
+// LogZ returns log Σₓ exp(-β E(x)) over all 2ⁿ states of m, n = m.Units().
+// It refuses models with more than Options.MaxUnits units (ErrTooLarge)
+// and reports an error when the model gives a NaN or -Inf energy, or when
+// the context is cancelled.
+func LogZ(ctx context.Context, m discrete.Model, beta float64, opt *Options) (float64, error) {
+	n, err := checkModel(m, beta, opt)
+	if err != nil {
+		return 0, err
+	}
+	parts := make([]logSumExp, 1<<chunkBits(n))
+	_, err = forChunks(ctx, n, opt, func(ctx context.Context, c int, lo, hi uint64) error {
+		acc := newLogSumExp()
+		err := walkModel(ctx, m, beta, lo, hi, func(_ uint64, x float64) { acc.add(x) })
+		parts[c] = acc
+		return err
+	})
+	if err != nil {
+		return 0, err
+	}
+	ref, scale := combineRefs(parts)
+	var sum float64
+	for c, p := range parts {
+		sum += p.sum * scale[c]
+	}
+	return finish(m, ref+math.Log(sum))
+}
+
+// Moments are the exact first and second moments of a model's
+// distribution, in the model's own unit values (0/1 for Binary models,
+// -1/+1 for Spin models).
+type Moments struct {
+	// LogZ is log Σₓ exp(-β E(x)).
+	LogZ float64
+	// Mean[i] is E[xᵢ]; for a Binary model it is p(xᵢ = 1).
+	Mean []float64
+	// Pair[i*n+j] is E[xᵢxⱼ], an n×n symmetric matrix whose diagonal holds
+	// E[xᵢ²] (E[xᵢ] for Binary units, 1 for Spin units).
+	Pair []float64
+	// On[i] is p(xᵢ = on), the probability of the domain's larger value.
+	On []float64
+}
+
+// Marginals returns the exact moments of p(x) ∝ exp(-β E(x)), with the same
+// limits and errors as LogZ. Its cost per state grows with the square of the
+// number of units that are on, so it is slower than LogZ by a factor of
+// about n/8.
+func Marginals(ctx context.Context, m discrete.Model, beta float64, opt *Options) (*Moments, error) {
+	n, err := checkModel(m, beta, opt)
+	if err != nil {
+		return nil, err
+	}
+	type part struct {
+		acc     logSumExp
+		on, any []float64 // Σ w·[xᵢ on], Σ w·[xᵢ and xⱼ on] (i < j)
+	}
+	parts := make([]part, 1<<chunkBits(n))
+	_, err = forChunks(ctx, n, opt, func(ctx context.Context, c int, lo, hi uint64) error {
+		p := part{acc: newLogSumExp(), on: make([]float64, n), any: make([]float64, n*n)}
+		err := walkModel(ctx, m, beta, lo, hi, func(g uint64, x float64) {
+			w, r := p.acc.weight(x)
+			if r != 1 {
+				scaleAll(r, p.on, p.any)
+			}
+			p.acc.sum += w
+			for s := g; s != 0; s &= s - 1 {
+				i := bits.TrailingZeros64(s)
+				p.on[i] += w
+				row := p.any[i*n:]
+				for t := s & (s - 1); t != 0; t &= t - 1 {
+					row[bits.TrailingZeros64(t)] += w
+				}
+			}
+		})
+		parts[c] = p
+		return err
+	})
+	if err != nil {
+		return nil, err
+	}
+	accs := make([]logSumExp, len(parts))
+	for c, p := range parts {
+		accs[c] = p.acc
+	}
+	ref, scale := combineRefs(accs)
+	var sum float64
+	on, both := make([]float64, n), make([]float64, n*n)
+	for c, p := range parts {
+		sum += p.acc.sum * scale[c]
+		for i, v := range p.on {
+			on[i] += v * scale[c]
+		}
+		for i, v := range p.any {
+			both[i] += v * scale[c]
+		}
+	}
+	logZ, err := finish(m, ref+math.Log(sum))
+	if err != nil {
+		return nil, err
+	}
+	mo := &Moments{LogZ: logZ, Mean: make([]float64, n), Pair: make([]float64, n*n), On: on}
+	for i := range on {
+		on[i] /= sum
+	}
+	spin := m.Domain() == discrete.Spin
+	for i := range n {
+		mo.Mean[i] = on[i]
+		if spin {
+			mo.Mean[i] = 2*on[i] - 1
+		}
+		for j := range n {
+			var b float64 // p(xᵢ and xⱼ on)
+			switch {
+			case i == j:
+				b = on[i]
+			case i < j:
+				b = both[i*n+j] / sum
+			default:
+				b = both[j*n+i] / sum
+			}
+			if spin {
+				// sᵢsⱼ = (2bᵢ-1)(2bⱼ-1) for the indicators bᵢ of "on".
+				b = 4*b - 2*on[i] - 2*on[j] + 1
+			}
+			mo.Pair[i*n+j] = b
+		}
+	}
+	return mo, nil
+}
+
+// Distribution returns p(x) ∝ exp(-β E(x)) for every state: entry s is the
+// probability of the state whose unit i is on exactly when bit i of s is
+// set. It accepts at most MaxDistributionUnits units (and no more than
+// Options.MaxUnits).
+func Distribution(ctx context.Context, m discrete.Model, beta float64, opt *Options) ([]float64, error) {
+	n, err := checkModel(m, beta, opt)
+	if err != nil {
+		return nil, err
+	}
+	if n > MaxDistributionUnits {
+		return nil, fmt.Errorf("exact: distribution: %w: %d units means 2^%d probabilities; the limit is %d",
+			ErrTooLarge, n, n, MaxDistributionUnits)
+	}
+	out := make([]float64, 1<<n)
+	parts := make([]logSumExp, 1<<chunkBits(n))
+	_, err = forChunks(ctx, n, opt, func(ctx context.Context, c int, lo, hi uint64) error {
+		acc := newLogSumExp()
+		err := walkModel(ctx, m, beta, lo, hi, func(g uint64, x float64) {
+			out[g] = x
+			acc.add(x)
+		})
+		parts[c] = acc
+		return err
+	})
+	if err != nil {
+		return nil, err
+	}
+	ref, scale := combineRefs(parts)
+	var sum float64
+	for c, p := range parts {
+		sum += p.sum * scale[c]
+	}
+	logZ, err := finish(m, ref+math.Log(sum))
+	if err != nil {
+		return nil, err
+	}
+	for s, x := range out {
+		out[s] = math.Exp(x - logZ)
+	}
+	return out, nil
+}
+
+func checkModel(m discrete.Model, beta float64, opt *Options) (int, error) {
+	if math.IsNaN(beta) || math.IsInf(beta, 0) {
+		return 0, fmt.Errorf("exact: inverse temperature β = %v is not a finite number", beta)
+	}
+	n := m.Units()
+	return n, opt.checkSize(fmt.Sprintf("%s model", m.Domain()), n)
+}
+
+func finish(m discrete.Model, logZ float64) (float64, error) {
+	if math.IsNaN(logZ) || math.IsInf(logZ, 0) {
+		return 0, fmt.Errorf("exact: log Z of the %d-unit model is %v: the model gives non-finite energies", m.Units(), logZ)
+	}
+	return logZ, nil
+}
+
+func scaleAll(r float64, xs ...[]float64) {
+	for _, x := range xs {
+		for i := range x {
+			x[i] *= r
+		}
+	}
+}
+
+// walkModel visits the states at Gray-code positions [lo, hi), calling
+// visit(state bits, -β E(state)) for each. The energy is carried from state
+// to state by the flip deltas and recomputed every anchorEvery steps.
+func walkModel(ctx context.Context, m discrete.Model, beta float64, lo, hi uint64, visit func(g uint64, x float64)) error {
+	n, dom := m.Units(), m.Domain()
+	flip, _ := m.(discrete.Flipper)
+	x := make([]int8, n)
+	g := gray(lo)
+	for i := range x {
+		x[i] = dom.Value(uint(g >> i))
+	}
+	e := m.Energy(x)
+	for k := lo; ; k++ {
+		visit(g, -beta*e)
+		if k+1 == hi {
+			return nil
+		}
+		i := flipAt(k)
+		var d float64
+		if flip != nil {
+			d = flip.FlipDelta(x, i)
+		} else {
+			d = discrete.FlipDelta(m, x, i)
+		}
+		x[i] = dom.Flip(x[i])
+		g ^= 1 << i
+		e += d
+		if (k+1)%anchorEvery == 0 {
+			e = m.Energy(x)
+			if (k+1)%checkEvery == 0 {
+				if err := ctx.Err(); err != nil {
+					return err
+				}
+			}
+		}
+	}
+}

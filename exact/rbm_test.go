@@ -1,0 +1,152 @@
+package exact
+
+import (
+	"context"
+	"math"
+	"math/rand/v2"
+	"testing"
+
+	"github.com/rbmkit/rbm/rbm"
+)
+
+// The smaller-layer formula against enumeration of the joint (v, h), both
+// orientations and equal layers, with weights up to several units.
+func TestRBMLogZAgainstJoint(t *testing.T) {
+	rng := rand.New(rand.NewPCG(11, 12))
+	ctx := context.Background()
+	for _, shape := range [][2]int{{1, 1}, {3, 7}, {7, 3}, {5, 5}, {2, 12}, {12, 2}} {
+		for _, scale := range []float64{0.01, 1, 4} {
+			m := randomRBM(rng, shape[0], shape[1], scale)
+			want := bigLogSumExp(naiveStates(joint{m}, 1))
+			got, err := RBMLogZ(ctx, m, nil)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if !closeTo(got, want, 1e-13) {
+				t.Errorf("%v scale %g: RBMLogZ %.17g, joint enumeration %.17g", shape, scale, got, want)
+			}
+			gen, err := LogZ(ctx, joint{m}, 1, nil)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if !closeTo(gen, want, 1e-12) {
+				t.Errorf("%v scale %g: general LogZ of the joint %.17g, want %.17g", shape, scale, gen, want)
+			}
+		}
+	}
+}
+
+// Long enumerations cross the anchors and chunk boundaries; the transposed
+// model must give the same value.
+func TestRBMLogZLargerAndTransposed(t *testing.T) {
+	rng := rand.New(rand.NewPCG(13, 14))
+	m := randomRBM(rng, 40, 15, 0.5)
+	ctx := context.Background()
+	a, err := RBMLogZ(ctx, m, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	b, err := RBMLogZ(ctx, m.Transpose(), &Options{Workers: 1})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if a != b {
+		t.Errorf("log Z %.17g, transposed %.17g", a, b)
+	}
+	// Independent check: -F_T(h) over all 2¹⁵ h written out directly.
+	xs := make([]float64, 1<<15)
+	for s := range xs {
+		var x float64
+		for j := range 15 {
+			if s>>j&1 == 1 {
+				x += float64(m.C[j])
+			}
+		}
+		for i := range 40 {
+			a := float64(m.B[i])
+			for j := range 15 {
+				if s>>j&1 == 1 {
+					a += float64(m.W[i*15+j])
+				}
+			}
+			x += math.Max(a, 0) + math.Log1p(math.Exp(-math.Abs(a)))
+		}
+		xs[s] = x
+	}
+	if want := bigLogSumExp(xs); !closeTo(a, want, 1e-13) {
+		t.Errorf("log Z %.17g, direct %.17g", a, want)
+	}
+}
+
+func TestRBMMomentsAgainstJoint(t *testing.T) {
+	rng := rand.New(rand.NewPCG(15, 16))
+	ctx := context.Background()
+	for _, shape := range [][2]int{{4, 6}, {6, 4}, {5, 5}} {
+		m := randomRBM(rng, shape[0], shape[1], 1.5)
+		st, err := RBMMoments(ctx, m, nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		mo, err := Marginals(ctx, joint{m}, 1, nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		v, h := m.Visible, m.Hidden
+		n := v + h
+		if !closeTo(st.LogZ, mo.LogZ, 1e-12) {
+			t.Errorf("%v: log Z %v, joint %v", shape, st.LogZ, mo.LogZ)
+		}
+		for i := range v {
+			if math.Abs(st.Visible[i]-mo.Mean[i]) > 1e-12 {
+				t.Errorf("%v: p(v%d) %v, joint %v", shape, i, st.Visible[i], mo.Mean[i])
+			}
+			for j := range h {
+				if got, want := st.VH[i*h+j], mo.Pair[i*n+v+j]; math.Abs(got-want) > 1e-12 {
+					t.Errorf("%v: E[v%d h%d] %v, joint %v", shape, i, j, got, want)
+				}
+			}
+		}
+		for j := range h {
+			if math.Abs(st.Hidden[j]-mo.Mean[v+j]) > 1e-12 {
+				t.Errorf("%v: p(h%d) %v, joint %v", shape, j, st.Hidden[j], mo.Mean[v+j])
+			}
+		}
+	}
+}
+
+func TestRBMResultsIndependentOfWorkers(t *testing.T) {
+	m := randomRBM(rand.New(rand.NewPCG(17, 18)), 30, 16, 0.3)
+	ctx := context.Background()
+	ref, err := RBMLogZ(ctx, m, &Options{Workers: 1})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, w := range []int{2, 3, 8} {
+		got, err := RBMLogZ(ctx, m, &Options{Workers: w})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got != ref {
+			t.Errorf("%d workers: %.17g, 1 worker %.17g", w, got, ref)
+		}
+	}
+}
+
+// The enumerators' free energy is rbm.FreeEnergyFromInput with faster
+// softplus terms: they must agree to the rounding of the sum.
+func TestNegFreeEnergyMatchesRBM(t *testing.T) {
+	rng := rand.New(rand.NewPCG(19, 20))
+	m := randomRBM(rng, 20, 784, 3)
+	act := make([]float64, m.Hidden)
+	x := make([]float32, m.Visible)
+	for range 200 {
+		for i := range x {
+			x[i] = float32(rng.IntN(2))
+		}
+		m.HiddenInput(act, x)
+		want := -rbm.FreeEnergyFromInput(m.B, x, act)
+		if got := negFreeEnergy(m.B, x, act); !closeTo(got, want, 1e-14) {
+			t.Fatalf("-F = %.17g, rbm.FreeEnergyFromInput gives %.17g", got, -want)
+		}
+	}
+}
