@@ -12,6 +12,7 @@ import (
 // dataFlags are the flags every command that reads IDX data shares: how
 // grey levels become visible-unit values.
 type dataFlags struct {
+	fs        *pflag.FlagSet
 	binarize  string
 	threshold float64
 	seed      uint64
@@ -19,6 +20,7 @@ type dataFlags struct {
 }
 
 func (d *dataFlags) register(fs *pflag.FlagSet) {
+	d.fs = fs
 	fs.StringVar(&d.binarize, "binarize", "threshold", "how grey levels become units: threshold, stochastic (each pixel on with probability value/range, seeded by --seed) or prob (keep the scaled values)")
 	fs.Float64Var(&d.threshold, "threshold", dataset.DefaultThreshold, "cut-off for --binarize threshold, as a fraction of the value range")
 	fs.IntVar(&d.limit, "limit", 0, "use only the first N rows of each data file (0: all)")
@@ -48,6 +50,15 @@ func (d *dataFlags) load(path string) (*rbm.Matrix, dataset.Shape, error) {
 		m = m.Slice(0, d.limit)
 	}
 	return m, shape, nil
+}
+
+// followModel makes data read for a model default to the binarisation the
+// model was trained with, so that features and scores see the same kind of
+// input as training did; an explicit --binarize still wins.
+func (d *dataFlags) followModel(meta *rbm.Meta) {
+	if meta != nil && meta.Binarize != "" && d.fs != nil && !d.fs.Changed("binarize") {
+		d.binarize = meta.Binarize
+	}
 }
 
 // checkWidth reports data whose rows do not fit the model's visible layer.

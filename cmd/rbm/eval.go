@@ -64,10 +64,11 @@ func runEval(ctx context.Context, e *env, args []string) error {
 		return usagef("--pll-rows %d must not be negative", pllRows)
 	}
 	data.seed = anneal.seed
-	m, _, err := loadModel(pos[0])
+	m, meta, err := loadModel(pos[0])
 	if err != nil {
 		return err
 	}
+	data.followModel(meta)
 	method, sched, err := anneal.resolve(m)
 	if err != nil {
 		return err

@@ -38,10 +38,11 @@ func runFeatures(ctx context.Context, e *env, args []string) error {
 	if f := outputFormat(out); f != "npy" && f != "csv" && f != "idx" && f != "idx.gz" {
 		return usagef("%s: unknown feature format %q (use .npy, .csv, .idx or .idx.gz)", out, f)
 	}
-	m, _, err := loadModel(pos[0])
+	m, meta, err := loadModel(pos[0])
 	if err != nil {
 		return err
 	}
+	data.followModel(meta)
 	v, _, err := data.load(pos[1])
 	if err != nil {
 		return err

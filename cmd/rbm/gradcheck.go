@@ -87,10 +87,11 @@ func runGradcheck(ctx context.Context, e *env, args []string) error {
 	if maxUnits < 1 {
 		return usagef("--max-units %d must be positive", maxUnits)
 	}
-	m, _, err := loadModel(pos[0])
+	m, meta, err := loadModel(pos[0])
 	if err != nil {
 		return err
 	}
+	data.followModel(meta)
 	v, _, err := data.load(pos[1])
 	if err != nil {
 		return err

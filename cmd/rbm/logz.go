@@ -186,10 +186,11 @@ func runLogz(ctx context.Context, e *env, args []string) error {
 		return err
 	}
 	data.seed = anneal.seed
-	m, _, err := loadModel(pos[0])
+	m, meta, err := loadModel(pos[0])
 	if err != nil {
 		return err
 	}
+	data.followModel(meta)
 	method, sched, err := anneal.resolve(m)
 	if err != nil {
 		return err

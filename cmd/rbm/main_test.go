@@ -253,3 +253,27 @@ func TestInterruptedTrainingSavesConsistentModel(t *testing.T) {
 		t.Errorf("interrupted model: exit %d, %s %s", r.code, r.stdout, r.stderr)
 	}
 }
+
+func TestDataFollowsTheModelsBinarisation(t *testing.T) {
+	f := newFixture(t)
+	grey := filepath.Join(f.dir, "grey.idx")
+	rng := rand.New(rand.NewPCG(4, 4))
+	pix := make([]uint8, 30*4*5)
+	for i := range pix {
+		pix[i] = uint8(rng.IntN(256))
+	}
+	a, _ := idx.New([]int{30, 4, 5}, pix)
+	if err := idx.WriteFile(grey, a, false); err != nil {
+		t.Fatal(err)
+	}
+	model := filepath.Join(f.dir, "prob.rbm")
+	if r := rbmRun(t, "train", "-hidden", "4", "--epochs", "1", "--binarize", "prob", "-o", model, grey); r.code != 0 {
+		t.Fatal(r.stderr)
+	}
+	def := rbmRun(t, "score", model, grey)
+	prob := rbmRun(t, "score", "--binarize", "prob", model, grey)
+	thr := rbmRun(t, "score", "--binarize", "threshold", model, grey)
+	if def.stdout != prob.stdout || def.stdout == thr.stdout {
+		t.Errorf("score of a model trained on probabilities does not default to --binarize prob")
+	}
+}

@@ -61,6 +61,7 @@ func runSample(ctx context.Context, e *env, args []string) error {
 	v := rbm.NewMatrix(n, m.Visible)
 	if from != "" {
 		data.seed = seed
+		data.followModel(meta)
 		init, _, err := data.load(from)
 		if err != nil {
 			return err

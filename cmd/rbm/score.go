@@ -49,10 +49,11 @@ func runScore(ctx context.Context, e *env, args []string) error {
 	if err != nil {
 		return err
 	}
-	m, _, err := loadModel(pos[0])
+	m, meta, err := loadModel(pos[0])
 	if err != nil {
 		return err
 	}
+	data.followModel(meta)
 	v, _, err := data.load(pos[1])
 	if err != nil {
 		return err
