@@ -3,12 +3,11 @@ package gibbs
 import (
 	"context"
 	"math/rand/v2"
-	"os"
-	"path/filepath"
 	"testing"
 
 	"github.com/rbmkit/rbm/discrete"
 	"github.com/rbmkit/rbm/internal/kernel"
+	"github.com/rbmkit/rbm/internal/mnisttest"
 	"github.com/rbmkit/rbm/rbm"
 	"github.com/rbmkit/rbm/rbm/dataset"
 )
@@ -18,21 +17,10 @@ import (
 // sampling of the posterior (the RBM's marginal times the flip-noise
 // likelihood), taking the posterior mean over the recorded sweeps
 // thresholded at ½. It reports the pixel error before and after, which
-// must fall. It reads $RBM_MNIST_DIR (default
-// ../shared/data/mnist) and is skipped without it and under -short.
+// must fall (see mnisttest.Path for where the data is looked for).
 func TestMNISTDenoising(t *testing.T) {
-	if testing.Short() {
-		t.Skip("MNIST end-to-end check")
-	}
-	dir := os.Getenv("RBM_MNIST_DIR")
-	if dir == "" {
-		dir = filepath.Join("..", "..", "shared", "data", "mnist")
-	}
-	trainPath := filepath.Join(dir, "train-images-idx3-ubyte.gz")
-	testPath := filepath.Join(dir, "t10k-images-idx3-ubyte.gz")
-	if _, err := os.Stat(trainPath); err != nil {
-		t.Skipf("no MNIST: %v", err)
-	}
+	trainPath := mnisttest.Path(t, "train-images-idx3-ubyte.gz")
+	testPath := mnisttest.Path(t, "t10k-images-idx3-ubyte.gz")
 	train, _, err := dataset.Load(trainPath, dataset.Options{})
 	if err != nil {
 		t.Fatal(err)

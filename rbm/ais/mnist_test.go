@@ -3,31 +3,18 @@ package ais
 import (
 	"context"
 	"math"
-	"os"
-	"path/filepath"
 	"testing"
 
 	"github.com/rbmkit/rbm/exact"
+	"github.com/rbmkit/rbm/internal/mnisttest"
 	"github.com/rbmkit/rbm/rbm"
 	"github.com/rbmkit/rbm/rbm/dataset"
 )
 
 // mnistRows loads the first n rows of the MNIST training images, binarised
-// at one half, from $RBM_MNIST_DIR (default ../../../shared/data/mnist
-// relative to this package), skipping the test when absent or under -short.
+// at one half (see mnisttest.Path for where they are looked for).
 func mnistRows(t testing.TB, n int) *rbm.Matrix {
-	if testing.Short() {
-		t.Skip("end-to-end MNIST check")
-	}
-	dir := os.Getenv("RBM_MNIST_DIR")
-	if dir == "" {
-		dir = filepath.Join("..", "..", "..", "shared", "data", "mnist")
-	}
-	path := filepath.Join(dir, "train-images-idx3-ubyte.gz")
-	if _, err := os.Stat(path); err != nil {
-		t.Skipf("MNIST not found: %v", err)
-	}
-	data, _, err := dataset.Load(path, dataset.Options{})
+	data, _, err := dataset.Load(mnisttest.Path(t, "train-images-idx3-ubyte.gz"), dataset.Options{})
 	if err != nil {
 		t.Fatal(err)
 	}
