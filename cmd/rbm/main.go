@@ -92,8 +92,19 @@ func usage(w io.Writer) {
 	sorted := append([]*command(nil), commands...)
 	sort.Slice(sorted, func(i, j int) bool { return sorted[i].name < sorted[j].name })
 	for _, c := range sorted {
-		fmt.Fprintf(w, "  %-10s %s\n", c.name, c.summary)
+		fmt.Fprintf(w, "  %-10s %s\n", c.name, brief(c.summary))
 	}
+}
+
+// brief returns the summary's first clause, for the command list.
+func brief(summary string) string {
+	cut := len(summary)
+	for _, sep := range []string{". ", ": ", "; ", " ("} {
+		if i := strings.Index(summary, sep); i > 0 && i < cut {
+			cut = i
+		}
+	}
+	return strings.TrimSuffix(summary[:cut], ".")
 }
 
 // usageError marks errors in the command line itself (exit status 2).

@@ -87,14 +87,14 @@ func decode(r io.Reader, source string) (*Array, error) {
 	if err == errShort {
 		return nil, formatErrorf("header claims %d bytes of %v data, %s has %d", dataSize, t, source, got)
 	} else if err != nil {
-		return nil, fmt.Errorf("reading data: %w", err)
+		return nil, fmt.Errorf("reading data: %w", truncation(err))
 	}
 	// Reading on to the end also makes gzip verify its checksum.
 	var extra [1]byte
 	if _, err := readFull(in, extra[:]); err == nil {
 		return nil, formatErrorf("trailing data after %d bytes of %v data", dataSize, t)
 	} else if err != errShort {
-		return nil, fmt.Errorf("reading past the data: %w", err)
+		return nil, fmt.Errorf("reading past the data: %w", truncation(err))
 	}
 
 	a := &Array{Type: t, Dims: make([]int, len(dims)), Data: data}
@@ -260,4 +260,13 @@ func readFull(r io.Reader, buf []byte) (int, error) {
 		}
 	}
 	return n, nil
+}
+
+// truncation names the usual cause of an unexpected EOF inside a gzip
+// stream, which otherwise reads as a bare "unexpected EOF".
+func truncation(err error) error {
+	if errors.Is(err, io.ErrUnexpectedEOF) {
+		return fmt.Errorf("compressed file is truncated: %w", err)
+	}
+	return err
 }
