@@ -21,7 +21,7 @@ func encoded(t testing.TB, m *RBM, meta *Meta) []byte {
 
 func TestFileRoundTripIsBitExact(t *testing.T) {
 	m := randomRBM(7, 3, 1, 21)
-	m.W[0] = -0.0 // signed zero and extreme values survive too
+	m.W[0] = float32(math.Copysign(0, -1)) // signed zero and extreme values survive too
 	m.W[1] = 3.4028235e38
 	m.B[0] = 1.4e-45
 	cfg := DefaultConfig()

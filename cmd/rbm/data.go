@@ -61,6 +61,20 @@ func (d *dataFlags) followModel(meta *rbm.Meta) {
 	}
 }
 
+// loadFor reads data for model m: with the model's binarisation unless
+// --binarize overrides it, and checked against its visible layer.
+func (d *dataFlags) loadFor(path string, m *rbm.RBM, meta *rbm.Meta) (*rbm.Matrix, error) {
+	d.followModel(meta)
+	v, _, err := d.load(path)
+	if err != nil {
+		return nil, err
+	}
+	if err := checkWidth(path, v, m); err != nil {
+		return nil, err
+	}
+	return v, nil
+}
+
 // checkWidth reports data whose rows do not fit the model's visible layer.
 func checkWidth(path string, data *rbm.Matrix, m *rbm.RBM) error {
 	if data.Cols != m.Visible {

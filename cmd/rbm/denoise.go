@@ -149,11 +149,9 @@ func runDenoise(ctx context.Context, e *env, args []string) error {
 				}
 			}
 		}
-		if hidden != nil {
-			for i, h := range hidden {
-				if h {
-					observed[r][i] = d.Value(0)
-				}
+		for i, h := range hidden {
+			if h {
+				observed[r][i] = d.Value(0)
 			}
 		}
 	}

@@ -68,16 +68,12 @@ func runEval(ctx context.Context, e *env, args []string) error {
 	if err != nil {
 		return err
 	}
-	data.followModel(meta)
 	method, sched, err := anneal.resolve(m)
 	if err != nil {
 		return err
 	}
-	v, _, err := data.load(pos[1])
+	v, err := data.loadFor(pos[1], m, meta)
 	if err != nil {
-		return err
-	}
-	if err := checkWidth(pos[1], v, m); err != nil {
 		return err
 	}
 	if v.Rows == 0 {

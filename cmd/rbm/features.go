@@ -42,12 +42,8 @@ func runFeatures(ctx context.Context, e *env, args []string) error {
 	if err != nil {
 		return err
 	}
-	data.followModel(meta)
-	v, _, err := data.load(pos[1])
+	v, err := data.loadFor(pos[1], m, meta)
 	if err != nil {
-		return err
-	}
-	if err := checkWidth(pos[1], v, m); err != nil {
 		return err
 	}
 	h, err := m.Transform(v, workers)

@@ -190,17 +190,13 @@ func runLogz(ctx context.Context, e *env, args []string) error {
 	if err != nil {
 		return err
 	}
-	data.followModel(meta)
 	method, sched, err := anneal.resolve(m)
 	if err != nil {
 		return err
 	}
 	var rows *rbm.Matrix
 	if dataArg != "" {
-		if rows, _, err = data.load(dataArg); err != nil {
-			return err
-		}
-		if err := checkWidth(dataArg, rows, m); err != nil {
+		if rows, err = data.loadFor(dataArg, m, meta); err != nil {
 			return err
 		}
 	}

@@ -61,12 +61,8 @@ func runSample(ctx context.Context, e *env, args []string) error {
 	v := rbm.NewMatrix(n, m.Visible)
 	if from != "" {
 		data.seed = seed
-		data.followModel(meta)
-		init, _, err := data.load(from)
+		init, err := data.loadFor(from, m, meta)
 		if err != nil {
-			return err
-		}
-		if err := checkWidth(from, init, m); err != nil {
 			return err
 		}
 		if init.Rows < n {
