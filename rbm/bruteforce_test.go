@@ -10,18 +10,7 @@ import (
 // state, independently of the package's formulas.
 
 func randomRBM(v, h int, scale float64, seed uint64) *RBM {
-	rng := rand.New(rand.NewPCG(seed, 1))
-	m := New(v, h)
-	for i := range m.W {
-		m.W[i] = float32(scale * rng.NormFloat64())
-	}
-	for i := range m.B {
-		m.B[i] = float32(scale * rng.NormFloat64())
-	}
-	for j := range m.C {
-		m.C[j] = float32(scale * rng.NormFloat64())
-	}
-	return m
+	return NewRandom(v, h, scale, rand.New(rand.NewPCG(seed, 1)))
 }
 
 // bits returns the n-bit binary vector of state s.

@@ -40,3 +40,17 @@ func (m *RBM) Init(data *Matrix, seed uint64) {
 		m.B[i] = float32(math.Log(p / (1 - p)))
 	}
 }
+
+// NewRandom returns a visible×hidden RBM whose every parameter, biases
+// included, is drawn from N(0, scale²): the test and benchmark model of
+// the toolkit, where large scales give the rugged energy landscapes that
+// expose numerical trouble.
+func NewRandom(visible, hidden int, scale float64, rng *rand.Rand) *RBM {
+	m := New(visible, hidden)
+	for _, p := range [][]float32{m.W, m.B, m.C} {
+		for i := range p {
+			p[i] = float32(scale * rng.NormFloat64())
+		}
+	}
+	return m
+}

@@ -12,17 +12,7 @@ import (
 )
 
 func randomRBM(rng *rand.Rand, v, h int, scale float64) *rbm.RBM {
-	m := rbm.New(v, h)
-	for i := range m.W {
-		m.W[i] = float32(scale * rng.NormFloat64())
-	}
-	for i := range m.B {
-		m.B[i] = float32(scale * rng.NormFloat64())
-	}
-	for j := range m.C {
-		m.C[j] = float32(scale * rng.NormFloat64())
-	}
-	return m
+	return rbm.NewRandom(v, h, scale, rng)
 }
 
 // exactSamples draws n exact samples of v from m (hidden layer small enough
