@@ -110,17 +110,7 @@ func (j joint) Energy(x []int8) float64 {
 }
 
 func randomRBM(rng *rand.Rand, v, h int, scale float64) *rbm.RBM {
-	m := rbm.New(v, h)
-	for i := range m.W {
-		m.W[i] = float32(scale * rng.NormFloat64())
-	}
-	for i := range m.B {
-		m.B[i] = float32(scale * rng.NormFloat64())
-	}
-	for j := range m.C {
-		m.C[j] = float32(scale * rng.NormFloat64())
-	}
-	return m
+	return rbm.NewRandom(v, h, scale, rng)
 }
 
 func closeTo(got, want, tol float64) bool {

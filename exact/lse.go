@@ -44,14 +44,6 @@ func (a *logSumExp) add(x float64) {
 	a.sum += w
 }
 
-// value returns log Σ exp(xₖ), -Inf for an empty sum.
-func (a logSumExp) value() float64 {
-	if a.sum == 0 {
-		return math.Inf(-1)
-	}
-	return a.ref + math.Log(a.sum)
-}
-
 // combineRefs returns the common reference of chunk accumulators (the
 // largest reference of a non-empty chunk) and the factor exp(ref_c - common)
 // of each chunk, so that sums tied to the chunks' references can be added.

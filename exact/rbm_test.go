@@ -150,3 +150,62 @@ func TestNegFreeEnergyMatchesRBM(t *testing.T) {
 		}
 	}
 }
+
+// walkRBM's -F, updated by kernel.AddSoftplusSum along the Gray code and
+// recomputed at the anchors, must match rbm.FreeEnergyFromInput of a
+// from-scratch input at every state. 37 hidden units exercise the vector
+// kernel and its scalar tail; 2¹³ states pass an anchor.
+//
+// Tolerances, with u = 2⁻⁵³: act[j] is reached by at most anchorEvery
+// rounded additions of terms bounded by sⱼ = |cⱼ| + Σᵢ|Wᵢⱼ|, so it is within
+// anchorEvery·u·sⱼ of the from-scratch value; softplus is 1-Lipschitz, so
+// -F inherits the sum of those errors, plus the rounding of two sums of
+// n+37 terms of size at most Σ|actⱼ| + Σ|bᵢ| (kernel.SoftplusSum's bound,
+// 3nu plus that of its plain sums, is of that form).
+func TestWalkRBMFreeEnergies(t *testing.T) {
+	const u = 0x1p-53
+	rng := rand.New(rand.NewPCG(21, 22))
+	m := randomRBM(rng, 13, 37, 2)
+	actTol := make([]float64, m.Hidden)
+	var fTol, biasAbs float64
+	for j := range actTol {
+		s := math.Abs(float64(m.C[j]))
+		for i := range m.Visible {
+			s += math.Abs(float64(m.W[i*m.Hidden+j]))
+		}
+		actTol[j] = anchorEvery * u * s
+		fTol += actTol[j]
+	}
+	for _, b := range m.B {
+		biasAbs += math.Abs(float64(b))
+	}
+	terms := float64(m.Visible + m.Hidden)
+	x := make([]float32, m.Visible)
+	act := make([]float64, m.Hidden)
+	states := 0
+	err := walkRBM(context.Background(), m, 0, 1<<m.Visible, func(g uint64, got []float64, negF float64) {
+		states++
+		for i := range x {
+			x[i] = float32(g >> i & 1)
+		}
+		m.HiddenInput(act, x)
+		var actAbs float64
+		for j := range act {
+			actAbs += math.Abs(act[j])
+			if d := math.Abs(got[j] - act[j]); !(d <= actTol[j]) {
+				t.Fatalf("state %b: act[%d] = %.17g, from scratch %.17g (error %.3g > %.3g)", g, j, got[j], act[j], d, actTol[j])
+			}
+		}
+		want := -rbm.FreeEnergyFromInput(m.B, x, act)
+		tol := fTol + 2*(3*terms)*u*max(1, actAbs+biasAbs)
+		if d := math.Abs(negF - want); !(d <= tol) {
+			t.Fatalf("state %b: -F = %.17g, rbm.FreeEnergyFromInput gives %.17g (error %.3g > %.3g)", g, negF, want, d, tol)
+		}
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if states != 1<<m.Visible {
+		t.Errorf("visited %d states, want %d", states, 1<<m.Visible)
+	}
+}

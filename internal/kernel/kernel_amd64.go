@@ -28,3 +28,13 @@ func bernoulliAVX2(dst *float32, p *float32, n int, state *[32]uint32)
 //
 //go:noescape
 func packTransposedAVX2(dst *float32, src *float32, ld int, k int)
+
+// softplusSumAVX2 returns Σ max(act[j], 0) and Π (1 + e^-|act[j]|) for j < n, n a multiple of 8.
+//
+//go:noescape
+func softplusSumAVX2(act *float64, n int) (pos float64, prod float64)
+
+// addSoftplusSumAVX2 adds sign·delta[j] to act[j] and returns Σ max(act[j], 0) and Π (1 + e^-|act[j]|) for j < n, n a multiple of 8.
+//
+//go:noescape
+func addSoftplusSumAVX2(act *float64, delta *float32, sign float64, n int) (pos float64, prod float64)

@@ -21,6 +21,7 @@ package main
 import (
 	"fmt"
 	"math"
+	"math/big"
 
 	. "github.com/mmcloughlin/avo/build"
 	. "github.com/mmcloughlin/avo/operand"
@@ -41,6 +42,9 @@ func main() {
 	sigmoidKernel()
 	bernoulliKernel()
 	transposeKernel()
+	ec := newExpConsts()
+	softplusSumKernel("softplusSumAVX2", false, ec)
+	softplusSumKernel("addSoftplusSumAVX2", true, ec)
 	Generate()
 }
 
@@ -433,6 +437,180 @@ func transposeKernel() {
 	DECQ(k)
 	JNZ(LabelRef("transpose_loop"))
 	Label("transpose_done")
+	VZEROUPPER()
+	RET()
+}
+
+// Constants of the float64 exponential of softplus_sum.go in package
+// kernel, which must evaluate the same formula: e^x = 2^k·e^r for x in
+// [expNegMin, 0], k = round(x·log₂e), r = x - k·ln2Hi - k·ln2Lo (FDLIBM's
+// split of ln 2: k·ln2Hi and x - k·ln2Hi are exact for |k| < 2¹¹), and
+// e^r = 1 + r + r²·Σ_{i=0}^{11} rⁱ/(i+2)!.
+const (
+	expNegMin   = -708.0                     // e^-708 is still normal
+	expNegMagic = 1<<52 + 1<<51 + 1023       // rounds to an integer; low bits hold k + 1023
+	ln2Hi64     = 6.93147180369123816490e-01 // 0x3fe62e42fee00000
+	ln2Lo64     = 1.90821492927058770002e-10 // ln 2 - ln2Hi64
+	expTerms    = 12                         // 1/2!, …, 1/13!
+	signBit     = 0x8000000000000000
+)
+
+// splat64 declares a read-only 32-byte constant holding four copies of v.
+func splat64(name string, v float64) Mem {
+	m := GLOBL(name, RODATA|NOPTR)
+	for i := range 4 {
+		DATA(8*i, F64(v))
+	}
+	return m
+}
+
+// expConsts are the read-only vectors of the float64 exponential, shared by
+// the softplus kernels.
+type expConsts struct {
+	one, min, log2e, magic, ln2Hi, ln2Lo, sign Mem
+	q                                          []Mem // q[i] = 1/(i+2)!
+}
+
+func newExpConsts() *expConsts {
+	ec := &expConsts{
+		one:   splat64("exp64One", 1),
+		min:   splat64("exp64Min", expNegMin),
+		log2e: splat64("exp64Log2e", log2e),
+		magic: splat64("exp64Magic", expNegMagic),
+		ln2Hi: splat64("exp64Ln2Hi", ln2Hi64),
+		ln2Lo: splat64("exp64Ln2Lo", ln2Lo64),
+		sign:  GLOBL("exp64Sign", RODATA|NOPTR),
+	}
+	for i := range 4 {
+		DATA(8*i, U64(signBit))
+	}
+	// Correctly rounded, like the Go constants 1.0/2, 1.0/6, … of package
+	// kernel.
+	fact := big.NewInt(1)
+	for i := range expTerms {
+		fact.Mul(fact, big.NewInt(int64(i+2)))
+		q, _ := new(big.Rat).SetFrac(big.NewInt(1), fact).Float64()
+		ec.q = append(ec.q, splat64(fmt.Sprintf("exp64Q%d", i), q))
+	}
+	return ec
+}
+
+// softplusSumKernel emits the vector loop of SoftplusSum (update false) or
+// AddSoftplusSum (update true) in package kernel, over n elements, n a
+// multiple of 8:
+//
+//	act[j] += sign·float64(delta[j])      (update only; one rounding)
+//	pos  = Σ max(act[j], 0)               (NaN propagates)
+//	prod = Π (1 + e^{max(-|act[j]|, expNegMin)})
+//
+// in two interleaved chains of four lanes each, combined in a fixed order.
+// The caller keeps n small enough (≤ 1000) that prod, a product of factors
+// in (1, 2], stays finite.
+func softplusSumKernel(name string, update bool, ec *expConsts) {
+	prefix := name + "_"
+	cOne, cMin, cLog2e, cMagic, cLn2Hi, cLn2Lo, cSign, cQ := ec.one, ec.min, ec.log2e, ec.magic, ec.ln2Hi, ec.ln2Lo, ec.sign, ec.q
+
+	if update {
+		TEXT(name, NOSPLIT, "func(act *float64, delta *float32, sign float64, n int) (pos, prod float64)")
+		Doc(name + " adds sign·delta[j] to act[j] and returns Σ max(act[j], 0) and Π (1 + e^-|act[j]|) for j < n, n a multiple of 8.")
+	} else {
+		TEXT(name, NOSPLIT, "func(act *float64, n int) (pos, prod float64)")
+		Doc(name + " returns Σ max(act[j], 0) and Π (1 + e^-|act[j]|) for j < n, n a multiple of 8.")
+	}
+	Pragma("noescape")
+	pa := Load(Param("act"), GP64())
+	n := Load(Param("n"), GP64())
+	var pd reg.Register
+	var sign reg.VecVirtual
+	if update {
+		pd = Load(Param("delta"), GP64())
+		sign = YMM()
+		VBROADCASTSD(paramAddr("sign"), sign)
+	}
+	var pos, prod [2]reg.VecVirtual
+	for h := range 2 {
+		pos[h], prod[h] = YMM(), YMM()
+		VXORPD(pos[h], pos[h], pos[h])
+		VMOVUPD(cOne, prod[h])
+	}
+	zero, lo := YMM(), YMM()
+	VXORPD(zero, zero, zero)
+	VMOVUPD(cMin, lo)
+	SHRQ(U8(3), n)
+	JZ(LabelRef(prefix + "done"))
+
+	Label(prefix + "loop")
+	for h := range 2 {
+		a := YMM()
+		VMOVUPD(Mem{Base: pa, Disp: 32 * h}, a)
+		if update {
+			d := YMM()
+			VCVTPS2PD(Mem{Base: pd, Disp: 16 * h}, d)
+			VFMADD231PD(sign, d, a) // a += d·sign
+			VMOVUPD(a, Mem{Base: pa, Disp: 32 * h})
+		}
+		// max(0, a) returns its second operand, a, when a is NaN.
+		m := YMM()
+		VMAXPD(a, zero, m)
+		VADDPD(m, pos[h], pos[h])
+		x := YMM()
+		VORPD(cSign, a, x) // x = -|a|
+		VMAXPD(x, lo, x)   // clamp; NaN stays NaN
+		t := YMM()
+		VMOVUPD(cMagic, t)
+		VFMADD231PD(cLog2e, x, t) // t = x·log₂e + magic, rounded to an integer
+		k := YMM()
+		VSUBPD(cMagic, t, k)
+		VFNMADD231PD(cLn2Hi, k, x) // x - k·ln2Hi, exact
+		VFNMADD231PD(cLn2Lo, k, x) // r
+		// Estrin's scheme, grouped as A + (C + E·r⁴)·r⁴ with A, C, E the
+		// cubics in r of q0–q3, q4–q7, q8–q11: a shorter dependency chain
+		// than Horner's lets more iterations overlap.
+		r2, r4 := YMM(), YMM()
+		VMULPD(x, x, r2)
+		VMULPD(r2, r2, r4)
+		cubic := func(i int) reg.VecVirtual {
+			lo, hi := YMM(), YMM()
+			VMOVUPD(cQ[i+1], lo)
+			VFMADD213PD(cQ[i], x, lo) // q_i + q_{i+1}·r
+			VMOVUPD(cQ[i+3], hi)
+			VFMADD213PD(cQ[i+2], x, hi) // q_{i+2} + q_{i+3}·r
+			VFMADD231PD(hi, r2, lo)
+			return lo
+		}
+		p := cubic(8)
+		VFMADD213PD(cubic(4), r4, p) // C + E·r⁴
+		VFMADD213PD(cubic(0), r4, p) // A + (C + E·r⁴)·r⁴
+		VADDPD(cOne, x, x)           // 1 + r
+		VFMADD213PD(x, r2, p)        // e^r = r²·p + 1 + r
+		VPSLLQ(U8(52), t, t)         // 2^k
+		VMULPD(t, p, p)              // e^x
+		VADDPD(cOne, p, p)           // 1 + e^x
+		VMULPD(p, prod[h], prod[h])
+	}
+	ADDQ(U32(64), pa)
+	if update {
+		ADDQ(U32(32), pd)
+	}
+	DECQ(n)
+	JNZ(LabelRef(prefix + "loop"))
+
+	Label(prefix + "done")
+	// Lanes combined as ((l0+l2) + (l1+l3)) after adding the two chains.
+	VADDPD(pos[1], pos[0], pos[0])
+	VMULPD(prod[1], prod[0], prod[0])
+	hiPos, hiProd := XMM(), XMM()
+	VEXTRACTF128(U8(1), pos[0], hiPos)
+	VEXTRACTF128(U8(1), prod[0], hiProd)
+	VADDPD(hiPos, pos[0].AsX(), hiPos)
+	VMULPD(hiProd, prod[0].AsX(), hiProd)
+	sPos, sProd := XMM(), XMM()
+	VPERMILPD(U8(1), hiPos, sPos)
+	VPERMILPD(U8(1), hiProd, sProd)
+	VADDSD(sPos, hiPos, hiPos)
+	VMULSD(sProd, hiProd, hiProd)
+	Store(hiPos, ReturnIndex(0))
+	Store(hiProd, ReturnIndex(1))
 	VZEROUPPER()
 	RET()
 }
