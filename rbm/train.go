@@ -111,6 +111,9 @@ type stepper struct {
 	gradB, gradC   []float32
 	velB, velC     []float32
 	q              []float64 // running mean hidden activation (sparsity)
+
+	update   updateJob
+	biasGrad biasGradJob
 }
 
 func newStepper(m *RBM, cfg Config, batch int) *stepper {
@@ -129,6 +132,7 @@ func newStepper(m *RBM, cfg Config, batch int) *stepper {
 		velB:   make([]float32, m.Visible),
 		velC:   make([]float32, m.Hidden),
 	}
+	s.biasGrad.s = s
 	if cfg.SparsityTarget > 0 {
 		s.q = make([]float64, m.Hidden)
 		for j := range s.q {
@@ -164,23 +168,80 @@ func (s *stepper) sample(dst, p *Matrix) {
 // with weight decay on W.
 func (s *stepper) step(lr, mom float32) {
 	s.gradient()
-	m, n := s.m, s.rows
+	n := s.rows
 	if s.q != nil {
 		s.sparsity(s.vStack.Slice(0, n), s.hStack.Slice(0, n))
 	}
-	rate := lr / float32(n) // the gradients are batch sums
-	decay := lr * float32(s.cfg.WeightDecay)
-	for i, g := range s.gradW {
-		s.velW[i] = mom*s.velW[i] + rate*g - decay*m.W[i]
-		m.W[i] += s.velW[i]
+	// The gradients are batch sums, hence the division by n.
+	s.update = updateJob{s: s, rate: lr / float32(n), decay: lr * float32(s.cfg.WeightDecay), mom: mom}
+	s.pool.Run(&s.update, parts+1)
+}
+
+// parts is the fixed number of column ranges the elementwise work of a step
+// is split into; a fixed split keeps it independent of the worker count
+// (each element's arithmetic is the same in any split anyway).
+const parts = 8
+
+// updateJob takes a momentum step with weight decay: task t < parts
+// updates the weights and biases of one range of visible units, task
+// parts the hidden biases.
+type updateJob struct {
+	s                *stepper
+	rate, decay, mom float32
+}
+
+func (u *updateJob) Do(t int) {
+	s, m := u.s, u.s.m
+	if t == parts {
+		for j, g := range s.gradC {
+			s.velC[j] = u.mom*s.velC[j] + u.rate*g
+			m.C[j] += s.velC[j]
+		}
+		return
 	}
-	for i, g := range s.gradB {
-		s.velB[i] = mom*s.velB[i] + rate*g
+	lo, hi := m.Visible*t/parts, m.Visible*(t+1)/parts
+	w, vel := m.W[lo*m.Hidden:hi*m.Hidden], s.velW[lo*m.Hidden:hi*m.Hidden]
+	for i, g := range s.gradW[lo*m.Hidden : hi*m.Hidden] {
+		vel[i] = u.mom*vel[i] + u.rate*g - u.decay*w[i]
+		w[i] += vel[i]
+	}
+	for i := lo; i < hi; i++ {
+		s.velB[i] = u.mom*s.velB[i] + u.rate*s.gradB[i]
 		m.B[i] += s.velB[i]
 	}
-	for j, g := range s.gradC {
-		s.velC[j] = mom*s.velC[j] + rate*g
-		m.C[j] += s.velC[j]
+}
+
+// biasGradJob sums the columns of the stacked phases into the bias
+// gradients: tasks t < parts take a range of visible units (data rows
+// count +1, negative-phase rows -1), the others a range of hidden units
+// (hStack holds -p(h|vₖ) already).
+type biasGradJob struct{ s *stepper }
+
+func (b *biasGradJob) Do(t int) {
+	s, m, n := b.s, b.s.m, b.s.rows
+	if t < parts {
+		lo, hi := m.Visible*t/parts, m.Visible*(t+1)/parts
+		dst := s.gradB[lo:hi]
+		clear(dst)
+		for r := range 2 * n {
+			sign := float32(1)
+			if r >= n {
+				sign = -1
+			}
+			for i, v := range s.vStack.Row(r)[lo:hi] {
+				dst[i] += sign * v
+			}
+		}
+		return
+	}
+	t -= parts
+	lo, hi := m.Hidden*t/parts, m.Hidden*(t+1)/parts
+	dst := s.gradC[lo:hi]
+	clear(dst)
+	for r := range 2 * n {
+		for j, h := range s.hStack.Row(r)[lo:hi] {
+			dst[j] += h
+		}
 	}
 }
 
@@ -217,21 +278,7 @@ func (s *stepper) gradient() {
 	}
 	both := 2 * n
 	s.pool.Gemm(true, false, m.Visible, m.Hidden, both, 1, s.vStack.Data, m.Visible, s.hStack.Data, m.Hidden, 0, s.gradW, m.Hidden)
-	clear(s.gradB)
-	addColumns(s.gradB, v0, 1)
-	addColumns(s.gradB, vs, -1)
-	clear(s.gradC)
-	addColumns(s.gradC, s.hStack.Slice(0, both), 1)
-}
-
-// addColumns adds sign·Σ_r x[r][j] to each dst[j].
-func addColumns(dst []float32, x *Matrix, sign float32) {
-	for r := range x.Rows {
-		row := x.Row(r)[:len(dst)]
-		for j, v := range row {
-			dst[j] += sign * v
-		}
-	}
+	s.pool.Run(&s.biasGrad, 2*parts)
 }
 
 // sparsity adds the gradient of the guide's sparsity penalty: the

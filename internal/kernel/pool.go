@@ -4,6 +4,7 @@ import (
 	"runtime"
 	"sync"
 	"sync/atomic"
+	"time"
 )
 
 // Job is a unit of parallel work split into numbered tasks. Callers pass a
@@ -25,16 +26,22 @@ type Job interface {
 // are not safe for concurrent use on the same Pool.
 type Pool struct {
 	workers int
-	wake    chan struct{}
-	close   sync.Once
 
-	// The current batch, written by Run before it wakes any helper (the
-	// channel send orders the writes before the helper's reads) and left
-	// alone until every woken helper has reported done.
-	job  Job
-	n    int64
-	next atomic.Int64
-	done sync.WaitGroup
+	// The current batch, written by Run before it publishes a new
+	// generation (the atomic increment orders the writes before the
+	// helpers' reads) and left alone until every helper has reported done.
+	job     Job
+	n       int64
+	next    atomic.Int64
+	pending atomic.Int64 // helpers still working on the batch
+
+	// gen counts batches; helpers wait for it to change, first spinning,
+	// then asleep on cond. closed ends them.
+	gen      atomic.Uint64
+	closed   atomic.Bool
+	mu       sync.Mutex
+	cond     *sync.Cond
+	sleepers int
 
 	// Long-lived jobs and scratch space of the product methods, so that
 	// they allocate nothing per call once the buffers have grown.
@@ -50,12 +57,10 @@ func NewPool(workers int) *Pool {
 		workers = runtime.GOMAXPROCS(0)
 	}
 	p := &Pool{workers: workers}
-	if workers > 1 {
-		p.wake = make(chan struct{}, workers-1)
-		// The calling goroutine runs tasks too, so workers-1 helpers suffice.
-		for range workers - 1 {
-			go p.serve()
-		}
+	p.cond = sync.NewCond(&p.mu)
+	// The calling goroutine runs tasks too, so workers-1 helpers suffice.
+	for range workers - 1 {
+		go p.serve()
 	}
 	return p
 }
@@ -70,16 +75,64 @@ func (p *Pool) Workers() int {
 
 // Close stops the pool's goroutines. It is safe to call more than once.
 func (p *Pool) Close() {
-	if p == nil || p.wake == nil {
+	if p == nil || p.workers == 1 {
 		return
 	}
-	p.close.Do(func() { close(p.wake) })
+	p.mu.Lock()
+	p.closed.Store(true)
+	p.cond.Broadcast()
+	p.mu.Unlock()
 }
 
+// spinTime is how long an idle helper polls for the next batch before it
+// goes to sleep. A training step issues its products tens of microseconds
+// apart; waking a sleeping goroutine costs about as much as a small
+// product, so without the spin the caller finishes most batches alone.
+const spinTime = 200 * time.Microsecond
+
 func (p *Pool) serve() {
-	for range p.wake {
+	var seen uint64
+	for {
+		g, ok := p.await(seen)
+		if !ok {
+			return
+		}
+		seen = g
 		p.work()
-		p.done.Done()
+		p.pending.Add(-1)
+	}
+}
+
+// await returns the first generation after seen, or false once the pool
+// is closed.
+func (p *Pool) await(seen uint64) (uint64, bool) {
+	start := time.Now()
+	for i := 0; ; i++ {
+		if g := p.gen.Load(); g != seen {
+			return g, true
+		}
+		if p.closed.Load() {
+			return 0, false
+		}
+		if i%256 == 255 {
+			if time.Since(start) > spinTime {
+				break
+			}
+			runtime.Gosched()
+		}
+	}
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	for {
+		if g := p.gen.Load(); g != seen {
+			return g, true
+		}
+		if p.closed.Load() {
+			return 0, false
+		}
+		p.sleepers++
+		p.cond.Wait()
+		p.sleepers--
 	}
 }
 
@@ -97,7 +150,7 @@ func (p *Pool) work() {
 // Run calls job.Do(t) for t in [0, n) and returns when all calls have
 // returned. Tasks may run concurrently and in any order.
 func (p *Pool) Run(job Job, n int) {
-	if p == nil || p.wake == nil || n <= 1 {
+	if p == nil || p.workers == 1 || n <= 1 {
 		for t := range n {
 			job.Do(t)
 		}
@@ -105,13 +158,24 @@ func (p *Pool) Run(job Job, n int) {
 	}
 	p.job, p.n = job, int64(n)
 	p.next.Store(0)
-	helpers := min(p.workers-1, n-1)
-	p.done.Add(helpers)
-	for range helpers {
-		p.wake <- struct{}{}
+	// Every helper takes part in every batch (those that find no task
+	// left report done at once), so each sees each generation once.
+	p.pending.Store(int64(p.workers - 1))
+	p.gen.Add(1)
+	p.mu.Lock()
+	if p.sleepers > 0 {
+		p.cond.Broadcast()
 	}
+	p.mu.Unlock()
 	p.work()
-	p.done.Wait()
+	// The helpers are at most one task behind: wait for them without
+	// sleeping, since a goroutine woken from sleep costs more than the
+	// task it waits for.
+	for i := 1; p.pending.Load() != 0; i++ {
+		if i%64 == 0 {
+			runtime.Gosched()
+		}
+	}
 	p.job = nil
 }
 
