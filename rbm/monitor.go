@@ -11,21 +11,14 @@ func (m *RBM) PseudoLogLikelihood(v []float32) float64 {
 	m.checkLen("v", v, m.Visible)
 	act := make([]float64, m.Hidden)
 	m.HiddenInput(act, v)
-	sp := make([]float64, m.Hidden)
-	var base float64
-	for j, a := range act {
-		sp[j] = kernel.Softplus(a)
-		base += sp[j]
-	}
+	base := kernel.SoftplusSum(act)
+	flipped := make([]float64, m.Hidden)
 	var pll float64
 	for i, vi := range v {
 		d := 1 - 2*float64(vi) // ṽᵢ - vᵢ
-		row := m.W[i*m.Hidden : (i+1)*m.Hidden]
-		// F(v) - F(ṽ) = bᵢ·d + Σⱼ [softplus(actⱼ + d·Wᵢⱼ) - softplus(actⱼ)]
-		diff := float64(m.B[i]) * d
-		for j, w := range row {
-			diff += kernel.Softplus(act[j]+d*float64(w)) - sp[j]
-		}
+		// F(v) - F(ṽ) = bᵢ·d + Σⱼ softplus(actⱼ + d·Wᵢⱼ) - Σⱼ softplus(actⱼ)
+		copy(flipped, act)
+		diff := float64(m.B[i])*d + kernel.AddSoftplusSum(flipped, m.W[i*m.Hidden:(i+1)*m.Hidden], d) - base
 		pll -= kernel.Softplus(diff)
 	}
 	return pll
