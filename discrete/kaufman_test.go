@@ -7,6 +7,7 @@ import (
 
 	"github.com/rbmkit/rbm/discrete"
 	"github.com/rbmkit/rbm/exact"
+	"github.com/rbmkit/rbm/gibbs"
 )
 
 // kaufmanLogZ returns log Z of the zero-field Ising model with coupling 1 on
@@ -60,6 +61,33 @@ func TestLatticeLogZMatchesKaufman(t *testing.T) {
 			if math.Abs(got-want) > 1e-10*math.Abs(want) {
 				t.Errorf("%d×%d at β = %.4f: enumeration %.15g, Kaufman %.15g", l, l, beta, got, want)
 			}
+		}
+	}
+}
+
+// TestLatticeAISMatchesKaufman checks the estimator `rbm logz --ising
+// --method ais` relies on for lattices too large to enumerate: on the
+// periodic 16×16 lattice (2^256 states) Kaufman's formula is the truth, and
+// it must lie within four standard errors of the AIS estimate, on both
+// sides of the critical point.
+func TestLatticeAISMatchesKaufman(t *testing.T) {
+	if testing.Short() {
+		t.Skip("AIS on a 16×16 lattice")
+	}
+	m, err := discrete.Lattice(16, 16, 1, 0, discrete.Periodic)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, beta := range []float64{0.3, 0.6} {
+		est, err := gibbs.AIS(context.Background(), m, gibbs.AISConfig{Beta: beta, Steps: 2000, Runs: 64, Seed: 3})
+		if err != nil {
+			t.Fatal(err)
+		}
+		want := kaufmanLogZ(16, 16, beta)
+		t.Logf("β = %.2f: AIS %.4f ± %.4f, Kaufman %.4f", beta, est.LogZ, est.StdErr, want)
+		if math.Abs(est.LogZ-want) > 4*est.StdErr {
+			t.Errorf("β = %.2f: AIS %.4f ± %.4f is %.1f standard errors from Kaufman's %.4f",
+				beta, est.LogZ, est.StdErr, math.Abs(est.LogZ-want)/est.StdErr, want)
 		}
 	}
 }
