@@ -2,6 +2,13 @@ package dataset
 
 import (
 	"bytes"
+	"encoding/binary"
+	"fmt"
+	"math"
+	"os"
+	"path/filepath"
+	"slices"
+	"strings"
 	"testing"
 
 	"github.com/rbmkit/rbm/rbm"
@@ -38,4 +45,103 @@ func TestWriteNPYReadsBackWithNpyio(t *testing.T) {
 			}
 		}
 	}
+}
+
+func npyFile(dict string, data []byte) []byte {
+	pad := (64 - (10+len(dict)+1)%64) % 64
+	header := dict + strings.Repeat(" ", pad) + "\n"
+	out := append([]byte("\x93NUMPY\x01\x00"), byte(len(header)), byte(len(header)>>8))
+	return append(append(out, header...), data...)
+}
+
+func float64Bytes(order binary.AppendByteOrder, v ...float64) []byte {
+	var out []byte
+	for _, x := range v {
+		out = order.AppendUint64(out, math.Float64bits(x))
+	}
+	return out
+}
+
+func TestReadNPY(t *testing.T) {
+	dir := t.TempDir()
+	m := &rbm.Matrix{Rows: 2, Cols: 3, Data: []float32{1, 2, 3, 4, 5, 6}}
+	var written bytes.Buffer
+	if err := WriteNPY(&written, m); err != nil {
+		t.Fatal(err)
+	}
+	big := rbm.NewMatrix(3000, 7) // many buffer refills
+	for i := range big.Data {
+		big.Data[i] = float32(i) / 7
+	}
+	var bigFile bytes.Buffer
+	WriteNPY(&bigFile, big)
+	full := written.Bytes()
+	for _, c := range []struct {
+		name string
+		file []byte
+		want *rbm.Matrix // nil: an error containing err
+		err  string
+	}{
+		{"WriteNPY output", full, m, ""},
+		{"large", bigFile.Bytes(), big, ""},
+		{"float64", npyFile("{'descr': '<f8', 'fortran_order': False, 'shape': (2, 3), }", float64Bytes(binary.LittleEndian, 1, 2, 3, 4, 5, 6)), m, ""},
+		{"big-endian", npyFile("{'descr': '>f8', 'fortran_order': False, 'shape': (2, 3), }", float64Bytes(binary.BigEndian, 1, 2, 3, 4, 5, 6)), m, ""},
+		{"Fortran order", npyFile("{'descr': '<f8', 'fortran_order': True, 'shape': (2, 3), }", float64Bytes(binary.LittleEndian, 1, 4, 2, 5, 3, 6)), m, ""},
+		{"truncated data", full[:len(full)-1], nil, "the header announces 2×3 <f4 values, the file holds 23 bytes"},
+		{"truncated at element", full[:len(full)-4], nil, "holds 20 bytes"},
+		{"extra data", append(slices.Clone(full), 0, 0, 0, 0), nil, "holds 28 bytes"},
+		{"huge shape", npyFile("{'descr': '<f4', 'fortran_order': False, 'shape': (4000000000000, 4000000000000), }", nil), nil, "the header announces"},
+		{"1-D", npyFile("{'descr': '<f4', 'fortran_order': False, 'shape': (6,), }", make([]byte, 24)), nil, "shape [6]: want two dimensions"},
+		{"negative", npyFile("{'descr': '<f4', 'fortran_order': False, 'shape': (-1, 2), }", nil), nil, "want two dimensions"},
+		{"integers", npyFile("{'descr': '<i4', 'fortran_order': False, 'shape': (1, 1), }", make([]byte, 4)), nil, `element type "<i4"`},
+		{"not npy", []byte("hello, world"), nil, "no NumPy magic"},
+		{"short", []byte("\x93NUM"), nil, "not a .npy file: 4 bytes"},
+		{"version 3", append([]byte("\x93NUMPY\x03\x00"), 0, 0), nil, "version 3.0"},
+		{"header past end", []byte("\x93NUMPY\x01\x00\xff\x00{}"), nil, "truncated .npy header: 265 bytes"},
+		{"garbled dictionary", npyFile("{'shape': (2, 3), 'fortran_order': False, 'descr': '<f4', }", make([]byte, 24)), nil, "malformed .npy header"},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			path := filepath.Join(dir, strings.ReplaceAll(c.name, " ", "_")+".npy")
+			if err := os.WriteFile(path, c.file, 0o644); err != nil {
+				t.Fatal(err)
+			}
+			got, err := ReadNPY(path)
+			if c.want == nil {
+				if err == nil || !strings.Contains(err.Error(), c.err) || !strings.HasPrefix(err.Error(), path+": ") {
+					t.Errorf("error %v, want one naming the file and containing %q", err, c.err)
+				}
+				return
+			}
+			if err != nil {
+				t.Fatal(err)
+			}
+			if got.Rows != c.want.Rows || got.Cols != c.want.Cols || !slices.Equal(got.Data, c.want.Data) {
+				t.Errorf("read %d×%d %v, want %d×%d %v", got.Rows, got.Cols, head(got.Data), c.want.Rows, c.want.Cols, head(c.want.Data))
+			}
+		})
+	}
+}
+
+func head(x []float32) string {
+	if len(x) > 8 {
+		return fmt.Sprint(x[:8], "…")
+	}
+	return fmt.Sprint(x)
+}
+
+// FuzzReadNPY checks that no file makes the reader panic or return a
+// matrix whose size disagrees with its shape.
+func FuzzReadNPY(f *testing.F) {
+	var b bytes.Buffer
+	WriteNPY(&b, &rbm.Matrix{Rows: 2, Cols: 2, Data: []float32{1, 2, 3, 4}})
+	f.Add(b.Bytes())
+	f.Add(npyFile("{'descr': '<f8', 'fortran_order': True, 'shape': (1, 2), }", float64Bytes(binary.LittleEndian, 1, 2)))
+	f.Add(npyFile("{'descr': '<f4', 'fortran_order': False, 'shape': (), }", make([]byte, 4)))
+	f.Add([]byte("\x93NUMPY\x02\x00\x10\x00\x00\x00{'descr': '<f4'}\n"))
+	f.Fuzz(func(t *testing.T, file []byte) {
+		m, err := DecodeNPY(bytes.NewReader(file), int64(len(file)))
+		if err == nil && len(m.Data) != m.Rows*m.Cols {
+			t.Fatalf("%d×%d matrix with %d values", m.Rows, m.Cols, len(m.Data))
+		}
+	})
 }

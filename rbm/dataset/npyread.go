@@ -1,0 +1,151 @@
+package dataset
+
+import (
+	"bufio"
+	"encoding/binary"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+
+	"github.com/rbmkit/rbm/rbm"
+	"github.com/sbinet/npyio"
+)
+
+// ReadNPY reads a two-dimensional float32 or float64 NumPy array, in C or
+// Fortran order, as a matrix. github.com/sbinet/npyio parses the header
+// and decodes the elements; the checks around it are there because npyio
+// trusts its input: it allocates whatever the header claims, silently
+// leaves zeros where a file is cut short, and panics on some malformed
+// headers. So the header length and the data size are checked against the
+// file's size first, and a panic in the parser is reported as a malformed
+// header.
+func ReadNPY(path string) (*rbm.Matrix, error) {
+	f, err := os.Open(path)
+	if err != nil {
+		return nil, err
+	}
+	defer f.Close()
+	st, err := f.Stat()
+	if err != nil {
+		return nil, err
+	}
+	m, err := DecodeNPY(f, st.Size())
+	if err != nil {
+		return nil, fmt.Errorf("%s: %w", path, err)
+	}
+	return m, nil
+}
+
+// DecodeNPY reads a .npy array of size bytes from f, as ReadNPY does.
+func DecodeNPY(f io.ReadSeeker, size int64) (*rbm.Matrix, error) {
+	dataStart, err := npyDataOffset(f, size)
+	if err != nil {
+		return nil, err
+	}
+	if _, err := f.Seek(0, io.SeekStart); err != nil {
+		return nil, err
+	}
+	r, err := npyReader(fullReader{bufio.NewReader(f)})
+	if err != nil {
+		return nil, err
+	}
+	h := r.Header.Descr
+	if len(h.Shape) != 2 || h.Shape[0] < 0 || h.Shape[1] < 0 {
+		return nil, fmt.Errorf("array of shape %v: want two dimensions, (rows, features)", h.Shape)
+	}
+	rows, cols := h.Shape[0], h.Shape[1]
+	var elem int64
+	switch npyio.TypeFrom(h.Type) {
+	case npyFloat32:
+		elem = 4
+	case npyFloat64:
+		elem = 8
+	default:
+		return nil, fmt.Errorf("element type %q: want float32 or float64", h.Type)
+	}
+	if cols > 0 && int64(rows) > (size-dataStart)/elem/int64(cols) || int64(rows)*int64(cols)*elem != size-dataStart {
+		return nil, fmt.Errorf("the header announces %d×%d %s values, the file holds %d bytes of data", rows, cols, h.Type, size-dataStart)
+	}
+	m := rbm.NewMatrix(rows, cols)
+	if elem == 4 {
+		err = r.Read(&m.Data)
+	} else {
+		wide := make([]float64, rows*cols)
+		if err = r.Read(&wide); err == nil {
+			for i, v := range wide {
+				m.Data[i] = float32(v)
+			}
+		}
+	}
+	if err != nil {
+		return nil, err
+	}
+	if h.Fortran { // column-major: element (i, j) is at j*rows + i
+		t := rbm.NewMatrix(rows, cols)
+		for j := range cols {
+			for i := range rows {
+				t.Data[i*cols+j] = m.Data[j*rows+i]
+			}
+		}
+		m = t
+	}
+	return m, nil
+}
+
+var (
+	npyFloat32 = npyio.TypeFrom("<f4")
+	npyFloat64 = npyio.TypeFrom("<f8")
+)
+
+// npyDataOffset reads the fixed part of a .npy header, the magic string,
+// the version and the header's length, and returns where the data
+// start, after checking that the header fits in the file.
+func npyDataOffset(r io.Reader, size int64) (int64, error) {
+	var fixed [10]byte
+	if _, err := io.ReadFull(r, fixed[:]); err != nil {
+		return 0, fmt.Errorf("not a .npy file: %d bytes", size)
+	}
+	if [6]byte(fixed[:6]) != npyio.Magic {
+		return 0, errors.New("not a .npy file: no NumPy magic string")
+	}
+	var start int64
+	switch fixed[6] {
+	case 1:
+		start = 10 + int64(binary.LittleEndian.Uint16(fixed[8:]))
+	case 2:
+		var ext [2]byte
+		if _, err := io.ReadFull(r, ext[:]); err != nil {
+			return 0, errors.New("truncated .npy header")
+		}
+		start = 12 + int64(binary.LittleEndian.Uint32(append(fixed[8:10:10], ext[:]...)))
+	default:
+		return 0, fmt.Errorf(".npy format version %d.%d is not supported (want 1.0 or 2.0)", fixed[6], fixed[7])
+	}
+	if start > size {
+		return 0, fmt.Errorf("truncated .npy header: %d bytes announced, the file has %d", start, size)
+	}
+	return start, nil
+}
+
+// npyReader parses the header with npyio, turning its panics on malformed
+// input into an error.
+func npyReader(r io.Reader) (rr *npyio.Reader, err error) {
+	defer func() {
+		if p := recover(); p != nil {
+			rr, err = nil, errors.New("malformed .npy header")
+		}
+	}()
+	rr, err = npyio.NewReader(r)
+	if err != nil {
+		return nil, fmt.Errorf("malformed .npy header: %w", err)
+	}
+	return rr, nil
+}
+
+// fullReader makes every Read fill its buffer unless the input ends:
+// npyio reads each element with one Read call and does not check the
+// count, so a short read from a buffer boundary would shift the data.
+type fullReader struct{ r io.Reader }
+
+func (f fullReader) Read(p []byte) (int, error) { return io.ReadFull(f.r, p) }
