@@ -1,5 +1,3 @@
-// Command rbm trains, inspects and uses restricted Boltzmann machines and
-// other discrete energy-based models. Run "rbm help" for the subcommands.
 package main
 
 import (

@@ -1,0 +1,29 @@
+// Command rbm trains, inspects and uses restricted Boltzmann machines and
+// other discrete energy-based models.
+//
+// Usage:
+//
+//	rbm COMMAND [flags] ARGS
+//
+// The commands:
+//
+//	train      train a binary RBM on an IDX file by CD-k or persistent CD
+//	info       shapes, training settings and parameter statistics of a model
+//	features   p(h|v) for every row of a data file, as .npy, .csv or .idx
+//	sample     fantasy particles by block Gibbs sampling (PNG grid or data)
+//	filters    each hidden unit's weights as a tiled PNG
+//	score      per-row free energy, from a model file or an ONNX graph
+//	classify   softmax regression on features or pixels, with test accuracy
+//	logz       exact or AIS log partition function (RBMs, Ising lattices, specs)
+//	eval       mean log-likelihood per row with its uncertainty
+//	gradcheck  CD-k gradient against the exact gradient, per block
+//	denoise    restore or inpaint binary images with a model as prior
+//	export     write a model as ONNX
+//	import     read a model back from ONNX
+//
+// Long flags may be written -name, --name or --name=value. Every command
+// prints its flags, their defaults and an example with --help. Results go
+// to standard output, progress and errors to standard error; a failure
+// exits with status 1 and a usage error with status 2, after one line
+// that names the file and the problem. Files are written atomically.
+package main
