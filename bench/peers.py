@@ -199,7 +199,8 @@ def report(a):
     meta = read_json(os.path.join(d, "meta.json")) or {}
     print(f"Run: {meta.get('date', '?')}, {meta.get('train_rows', '?')} training rows, "
           f"{meta.get('epochs', '?')} epochs, batch {meta.get('batch', '?')}, "
-          f"{meta.get('threads', '?')} threads per tool; CPU: {meta.get('cpu', '?')}")
+          f"{meta.get('threads', '?')} threads per tool (PyTorch: the faster of 1 and "
+          f"{meta.get('threads', '?')}); CPU: {meta.get('cpu', '?')}")
     print()
     for hidden in meta.get("hidden_sizes", [64]):
         # The FLOP limit: five products of 2·batch·V·H flops per step, at
@@ -225,7 +226,12 @@ def report(a):
             q = read_json(os.path.join(d, f"{tool}-{hidden}-eval.json")) or {}
             pll = f"{q['pseudo_log_lik']:.2f}" if "pseudo_log_lik" in q else "not run"
             rec = f"{q['recon_error']:.2f}" if "recon_error" in q else "not run"
-            print(f"| {tool} | {med:.3f} | {ratio} | {med / limit:.2f} | {pll} | {rec} |")
+            label = tool
+            threads = os.path.join(d, f"{tool}-{hidden}.threads")
+            if os.path.exists(threads):
+                n = open(threads).read().strip()
+                label += f" ({n} thread{'' if n == '1' else 's'})"
+            print(f"| {label} | {med:.3f} | {ratio} | {med / limit:.2f} | {pll} | {rec} |")
         print()
         print(f"FLOP limit at {peak:.0f} GFLOP/s: {limit:.3f} s per epoch ({flops / 1e9:.1f} GFLOP).")
         print()
