@@ -200,14 +200,23 @@ func (u *updateJob) Do(t int) {
 		return
 	}
 	lo, hi := m.Visible*t/parts, m.Visible*(t+1)/parts
-	w, vel := m.W[lo*m.Hidden:hi*m.Hidden], s.velW[lo*m.Hidden:hi*m.Hidden]
-	for i, g := range s.gradW[lo*m.Hidden : hi*m.Hidden] {
-		vel[i] = u.mom*vel[i] + u.rate*g - u.decay*w[i]
-		w[i] += vel[i]
-	}
+	momentumStep(m.W[lo*m.Hidden:hi*m.Hidden], s.velW[lo*m.Hidden:hi*m.Hidden], s.gradW[lo*m.Hidden:hi*m.Hidden], u.mom, u.rate, u.decay)
 	for i := lo; i < hi; i++ {
 		s.velB[i] = u.mom*s.velB[i] + u.rate*s.gradB[i]
 		m.B[i] += s.velB[i]
+	}
+}
+
+// momentumStep sets vel = mom·vel + rate·grad - decay·w and w += vel. The
+// factors are locals and the slices are cut to one length so that the loop
+// body has no reloads or bounds checks.
+func momentumStep(w, vel, grad []float32, mom, rate, decay float32) {
+	n := len(w)
+	vel, grad = vel[:n], grad[:n]
+	for i := range n {
+		v := mom*vel[i] + rate*grad[i] - decay*w[i]
+		vel[i] = v
+		w[i] += v
 	}
 }
 
