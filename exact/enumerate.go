@@ -28,12 +28,7 @@ func LogZ(ctx context.Context, m discrete.Model, beta float64, opt *Options) (fl
 	if err != nil {
 		return 0, err
 	}
-	ref, scale := combineRefs(parts)
-	var sum float64
-	for c, p := range parts {
-		sum += p.sum * scale[c]
-	}
-	return finish(m, ref+math.Log(sum))
+	return finish(m, total(parts))
 }
 
 // Moments are the exact first and second moments of a model's

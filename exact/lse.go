@@ -44,6 +44,17 @@ func (a *logSumExp) add(x float64) {
 	a.sum += w
 }
 
+// total combines per-chunk accumulators, in chunk order, into
+// log Σ exp(xₖ) over every chunk.
+func total(parts []logSumExp) float64 {
+	ref, scale := combineRefs(parts)
+	var sum float64
+	for c, p := range parts {
+		sum += p.sum * scale[c]
+	}
+	return ref + math.Log(sum)
+}
+
 // combineRefs returns the common reference of chunk accumulators (the
 // largest reference of a non-empty chunk) and the factor exp(ref_c - common)
 // of each chunk, so that sums tied to the chunks' references can be added.

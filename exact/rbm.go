@@ -33,12 +33,7 @@ func RBMLogZ(ctx context.Context, m *rbm.RBM, opt *Options) (float64, error) {
 	if err != nil {
 		return 0, err
 	}
-	ref, scale := combineRefs(parts)
-	var sum float64
-	for c, p := range parts {
-		sum += p.sum * scale[c]
-	}
-	return finishRBM(m, ref+math.Log(sum))
+	return finishRBM(m, total(parts))
 }
 
 // RBMStats are the exact moments of an RBM's joint distribution p(v, h).

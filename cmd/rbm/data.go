@@ -72,6 +72,9 @@ func (d *dataFlags) loadFor(path string, m *rbm.RBM, meta *rbm.Meta) (*rbm.Matri
 	if err := checkWidth(path, v, m); err != nil {
 		return nil, err
 	}
+	if v.Rows == 0 {
+		return nil, fmt.Errorf("%s: no rows", path)
+	}
 	return v, nil
 }
 

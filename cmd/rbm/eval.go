@@ -76,9 +76,6 @@ func runEval(ctx context.Context, e *env, args []string) error {
 	if err != nil {
 		return err
 	}
-	if v.Rows == 0 {
-		return fmt.Errorf("%s: no rows", pos[1])
-	}
 	start := time.Now()
 	lz, err := computeLogZ(ctx, newProgress(e.stderr), m, v, method, sched, &anneal)
 	if err != nil {

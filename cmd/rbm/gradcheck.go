@@ -95,9 +95,6 @@ func runGradcheck(ctx context.Context, e *env, args []string) error {
 	if err != nil {
 		return err
 	}
-	if v.Rows == 0 {
-		return fmt.Errorf("%s: no rows", pos[1])
-	}
 	start := time.Now()
 	bar := newProgress(e.stderr)
 	opt := &exact.Options{Workers: workers, MaxUnits: maxUnits,
