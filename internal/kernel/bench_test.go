@@ -147,14 +147,15 @@ func benchCD1Step(b *testing.B, hid int) {
 }
 
 // BenchmarkGemm500 times the products of a CD step with 500 hidden units
-// at batch 100, on the calling goroutine.
+// at batch 100: p(h|v) (NN), p(v|h) = h·Wᵀ (NT) and the gradient of the
+// stacked positive and negative phases, k = 2·batch (TN).
 func BenchmarkGemm500(b *testing.B) {
 	rng := rand.New(rand.NewPCG(1, 1))
 	for _, s := range []struct {
 		name    string
 		tA, tB  bool
 		m, n, k int
-	}{{"NN", false, false, 100, 500, 784}, {"NT", false, true, 100, 784, 500}, {"TN", true, false, 784, 500, 100}} {
+	}{{"NN", false, false, 100, 500, 784}, {"NT", false, true, 100, 784, 500}, {"TN", true, false, 784, 500, 200}} {
 		lda, ldb := s.k, s.n
 		if s.tA {
 			lda = s.m
@@ -163,11 +164,15 @@ func BenchmarkGemm500(b *testing.B) {
 			ldb = s.k
 		}
 		a, bm, c := randSlice(rng, s.m*s.k), randSlice(rng, s.k*s.n), make([]float32, s.m*s.n)
-		b.Run(s.name, func(b *testing.B) {
-			for b.Loop() {
-				(*Pool)(nil).Gemm(s.tA, s.tB, s.m, s.n, s.k, 1, a, lda, bm, ldb, 0, c, s.n)
-			}
-			b.ReportMetric(2*float64(s.m*s.n*s.k)*float64(b.N)/b.Elapsed().Seconds()/1e9, "GFLOP/s")
-		})
+		for _, w := range []int{1, 2} {
+			b.Run(fmt.Sprintf("%s/workers=%d", s.name, w), func(b *testing.B) {
+				p := NewPool(w)
+				defer p.Close()
+				for b.Loop() {
+					p.Gemm(s.tA, s.tB, s.m, s.n, s.k, 1, a, lda, bm, ldb, 0, c, s.n)
+				}
+				b.ReportMetric(2*float64(s.m*s.n*s.k)*float64(b.N)/b.Elapsed().Seconds()/1e9, "GFLOP/s")
+			})
+		}
 	}
 }

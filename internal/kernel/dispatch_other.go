@@ -25,3 +25,15 @@ func bernoulliAVX2(dst, p *float32, n int, state *[32]uint32) {
 func packTransposedAVX2(dst, src *float32, ld, k int) {
 	panic("kernel: no assembly in this build")
 }
+
+func packRowsAVX2(dst, src *float32, ld, k int) {
+	panic("kernel: no assembly in this build")
+}
+
+func packColsAVX2(dst, src *float32, ld, k int) {
+	panic("kernel: no assembly in this build")
+}
+
+func momentumAVX2(w, vel, grad *float32, n int, mom, rate, decay float32) {
+	panic("kernel: no assembly in this build")
+}

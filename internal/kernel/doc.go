@@ -1,7 +1,7 @@
 // Package kernel holds the numerical inner loops of the toolkit: float32
-// matrix products, the logistic sigmoid and Bernoulli sampling, the float64
-// softplus sums of the exact enumerators, and the worker pool that splits
-// them across cores.
+// matrix products, the logistic sigmoid, Bernoulli sampling, the momentum
+// step of training, the float64 softplus sums of the exact enumerators, and
+// the worker pool that splits them across cores.
 //
 // Every algorithm in the module (training, sampling, feature extraction,
 // exact enumeration) reaches these loops through this one seam, so that a

@@ -1,28 +1,39 @@
 package kernel
 
-// The blocked product drives the AVX2/FMA micro-kernels gemmKernelN and
-// gemmKernelT, which compute one mr×nr tile of C from an mr-row panel of
-// op(A) and an nr-column panel of op(B). The panels are read in place
-// wherever their layout allows it (rows of A with stride lda, or columns
-// of A as mr contiguous values per step; rows of B as nr contiguous values
-// per step); only op(B) = Bᵀ, the last partial panel of each and the
-// edge tiles of C are copied, into zero-padded scratch space.
+// The blocked product drives the AVX2/FMA micro-kernel gemmKernelT, which
+// computes one mr×nr tile of C from a packed mr-row panel of op(A) (mr
+// contiguous values per step of k) and a packed nr-column panel of op(B)
+// (nr contiguous values per step), in the manner of BLIS:
+//
+//   - a first pass packs all of op(A) into row panels, in parallel; op(A)
+//     is read once, whatever its layout (rows of A, or columns of A with
+//     the stride of a whole row, which would otherwise cost a TLB miss per
+//     step of k);
+//   - each task then takes a block of row panels and a group of column
+//     panels and, one k block at a time, packs the kc×nr block of each
+//     column panel into its worker's scratch (16 KiB, which stays in L1)
+//     and runs it against every row panel of the block (which stays in
+//     L2).
 //
 // Determinism: the tile grid is anchored at (0, 0) and the k dimension is
-// cut into fixed blocks of kc, so every element of C is the same chain of
-// FMAs, block after block, whichever task computes it and whichever tiles
-// share that task. Edge tiles run the same kernel on padded copies, so
-// they too follow the same chain.
+// cut into blocks whose length depends on k alone, so every element of C
+// is the same chain of FMAs, block after block, whichever task computes it
+// and whichever tiles share that task. Edge tiles run the same kernel on
+// zero-padded panels, so they too follow the same chain.
 const (
-	mr = 6   // rows of a micro-tile
-	nr = 16  // columns of a micro-tile
-	kc = 512 // length of a k block: a 512×16 panel of B is 32 KiB
+	mr    = 6   // rows of a micro-tile
+	nr    = 16  // columns of a micro-tile
+	kcMax = 256 // longest k block: a 256×16 panel of op(B) is 16 KiB
 
 	// taskFMAs is the least work handed out as one task.
 	taskFMAs = 1 << 16
-	// largeB is the size of op(B), in values, above which tasks are
-	// groups of column panels: 256 KiB, half a Zen 3 L2 cache.
-	largeB = 1 << 16
+	// blockA is the most values of packed op(A) one task sweeps for each
+	// column panel: 384 KiB, enough to stay in a 1 MiB L2 cache next to
+	// the task's other data.
+	blockA = 96 << 10
+	// packValues is the least number of values of op(A) packed by one task
+	// of the first pass.
+	packValues = 1 << 14
 )
 
 type gemmJob struct {
@@ -42,14 +53,20 @@ type blockedGemmJob struct {
 	ldc         int
 
 	rowPanels, colPanels int
-	// byCols makes each task a group of column panels against every row
-	// panel, packing its panels itself when op(B) = Bᵀ; otherwise a task
-	// is a group of row panels against every column panel.
-	byCols bool
-	group  int
+	kc                   int // length of a k block (the last may be shorter)
 
-	packA []float32 // the last partial row panel of op(A), k×mr
-	packB []float32 // every panel of Bᵀ, k×nr each, or B's last partial panel
+	// packing selects the first pass, whose tasks pack groups of packGroup
+	// row panels; otherwise a task is row block task/colGroups (of
+	// rowBlock row panels) against column group task%colGroups (of
+	// colGroup column panels).
+	packing   bool
+	packGroup int
+	rowBlock  int
+	colGroup  int
+	colGroups int
+
+	packA []float32   // op(A) as rowPanels panels of k×mr values
+	packB [][]float32 // per worker: one kc×nr block of a column panel
 }
 
 func (p *Pool) gemmBlocked(tA, tB bool, m, n, k int, alpha float32, a []float32, lda int, b []float32, ldb int, beta float32, c []float32, ldc int) {
@@ -60,36 +77,45 @@ func (p *Pool) gemmBlocked(tA, tB bool, m, n, k int, alpha float32, a []float32,
 		g = new(blockedGemmJob)
 	}
 	packA, packB := g.packA, g.packB
+	rowPanels, colPanels := (m+mr-1)/mr, (n+nr-1)/nr
+	// k blocks of nearly equal length, a multiple of 8 (the packing of Bᵀ
+	// goes 8 steps at a time) but for the last.
+	blocks := (k + kcMax - 1) / kcMax
+	kc := min(kcMax, ((k+blocks-1)/blocks+7)&^7)
+	// Row blocks of nearly equal size whose packed panels fit in blockA.
+	rowBlocks := (rowPanels*mr*k + blockA - 1) / blockA
+	rowBlock := (rowPanels + rowBlocks - 1) / rowBlocks
+	colGroup := max(1, taskFMAs/(nr*rowBlock*mr*k))
+	// Rows of A are read in place, all but the last partial panel.
+	packedRows := mr
+	if tA {
+		packedRows = rowPanels * mr
+	}
 	*g = blockedGemmJob{
 		tA: tA, tB: tB, m: m, n: n, k: k, alpha: alpha, beta: beta,
 		a: a, lda: lda, b: b, ldb: ldb, c: c, ldc: ldc,
-		rowPanels: (m + mr - 1) / mr, colPanels: (n + nr - 1) / nr,
-		// A large op(B) is better swept once, each panel against every
-		// row panel while it is in cache, than once per row panel.
-		byCols: tB || k*n > largeB,
-		// The scratch space outlives the call, whether or not it needs it.
-		packA: packA, packB: packB,
+		rowPanels: rowPanels, colPanels: colPanels, kc: kc,
+		packGroup: max(1, packValues/(mr*k)),
+		rowBlock:  rowBlock,
+		colGroup:  colGroup,
+		colGroups: (colPanels + colGroup - 1) / colGroup,
+		// The scratch space outlives the call.
+		packA: grow(packA, packedRows*k),
+		packB: packB,
 	}
-	if m%mr != 0 {
-		g.packA = grow(packA, k*mr)
-		g.packRowEdge()
+	for len(g.packB) < p.Workers() {
+		g.packB = append(g.packB, make([]float32, kcMax*nr))
 	}
-	switch {
-	case tB:
-		g.packB = grow(packB, g.colPanels*k*nr)
-	case n%nr != 0:
-		g.packB = grow(packB, k*nr)
-		g.packColEdge()
+
+	if tA {
+		g.packing = true
+		p.runSized(g, (rowPanels+g.packGroup-1)/g.packGroup, m*k)
+		g.packing = false
+	} else if m%mr != 0 {
+		g.packRowPanel(rowPanels - 1)
 	}
-	var tasks int
-	if g.byCols {
-		g.group = max(1, taskFMAs/(nr*m*k))
-		tasks = (g.colPanels + g.group - 1) / g.group
-	} else {
-		g.group = max(1, taskFMAs/(mr*n*k))
-		tasks = (g.rowPanels + g.group - 1) / g.group
-	}
-	p.runSized(g, tasks, m*n*k)
+	rowBlocks = (rowPanels + rowBlock - 1) / rowBlock
+	p.runSized(g, rowBlocks*g.colGroups, m*n*k)
 	// Keep the scratch space, drop the caller's matrices.
 	g.a, g.b, g.c = nil, nil, nil
 }
@@ -102,136 +128,133 @@ func grow(buf []float32, n int) []float32 {
 	return buf[:n]
 }
 
-// packRowEdge copies the last, partial row panel of op(A) into packA as k
-// steps of mr values, zero-padding the missing rows.
-func (g *blockedGemmJob) packRowEdge() {
-	i0 := (g.rowPanels - 1) * mr
-	rows := g.m - i0
-	dst := g.packA
-	clear(dst)
-	for r := range rows {
-		if g.tA {
-			for kk := range g.k {
-				dst[kk*mr+r] = g.a[kk*g.lda+i0+r]
-			}
-		} else {
-			for kk, v := range g.a[(i0+r)*g.lda : (i0+r)*g.lda+g.k] {
+func (g *blockedGemmJob) Do(task int) { g.doOn(0, task) }
+
+func (g *blockedGemmJob) doOn(worker, task int) {
+	if g.packing {
+		lo := task * g.packGroup
+		for i := lo; i < min(lo+g.packGroup, g.rowPanels); i++ {
+			g.packRowPanel(i)
+		}
+		return
+	}
+	rb, cg := task/g.colGroups, task%g.colGroups
+	p0, q0 := rb*g.rowBlock, cg*g.colGroup
+	g.compute(p0, min(p0+g.rowBlock, g.rowPanels), q0, min(q0+g.colGroup, g.colPanels), g.packB[worker])
+}
+
+// packRowPanel copies row panel i of op(A) into packA as k steps of mr
+// values, zero-padding the missing rows of the last panel.
+func (g *blockedGemmJob) packRowPanel(i int) {
+	i0 := i * mr
+	rows := min(mr, g.m-i0)
+	k, lda, a := g.k, g.lda, g.a
+	dst := g.packA[g.packedPanel(i)*k*mr:][:k*mr]
+	if rows < mr {
+		clear(dst)
+	}
+	switch {
+	case g.tA && rows == mr:
+		// Column i0+r of A is at a[kk·lda+i0+r]: mr contiguous values a step.
+		packColsAVX2(&dst[0], &a[i0], lda, k)
+	case g.tA:
+		for kk := range k {
+			copy(dst[kk*mr:kk*mr+rows], a[kk*lda+i0:kk*lda+i0+rows])
+		}
+	default:
+		for r := range rows {
+			for kk, v := range a[(i0+r)*lda : (i0+r)*lda+k] {
 				dst[kk*mr+r] = v
 			}
 		}
 	}
 }
 
-// packColEdge copies the last, partial column panel of B (not transposed)
-// into packB as k rows of nr values, zero-padding the missing columns.
-func (g *blockedGemmJob) packColEdge() {
-	j0 := (g.colPanels - 1) * nr
-	cols := g.n - j0
-	for kk := range g.k {
-		row := g.packB[kk*nr : kk*nr+nr]
-		copy(row, g.b[kk*g.ldb+j0:kk*g.ldb+j0+cols])
-		clear(row[cols:])
+// packedPanel returns the place in packA of row panel i: all of op(A) =
+// Aᵀ is packed, while of A itself only the last partial panel is.
+func (g *blockedGemmJob) packedPanel(i int) int {
+	if g.tA {
+		return i
 	}
+	return 0
 }
 
-// packTransposed copies column panel q of op(B) = Bᵀ into its place in
-// packB as k rows of nr values, zero-padding the missing columns.
-func (g *blockedGemmJob) packTransposed(q int) {
+// packColBlock copies k block [kb, kb+kl) of column panel q of op(B) into
+// dst as kl rows of nr values, zero-padding the missing columns of the
+// last panel.
+func (g *blockedGemmJob) packColBlock(dst []float32, q, kb, kl int) {
 	j0 := q * nr
 	cols := min(nr, g.n-j0)
-	dst := g.packB[q*g.k*nr : (q+1)*g.k*nr]
-	if cols == nr && g.k >= 8 && haveAVX2FMA {
-		k8 := g.k &^ 7
-		packTransposedAVX2(&dst[0], &g.b[j0*g.ldb], g.ldb, k8)
+	b, ldb := g.b, g.ldb
+	dst = dst[:kl*nr]
+	switch {
+	case g.tB && cols == nr:
+		// Column j0+jj of op(B) is row j0+jj of B: transpose 16 rows.
+		k8 := kl &^ 7
+		if k8 > 0 {
+			packTransposedAVX2(&dst[0], &b[j0*ldb+kb], ldb, k8)
+		}
 		for jj := range nr {
-			src := g.b[(j0+jj)*g.ldb+k8 : (j0+jj)*g.ldb+g.k]
-			for kk, v := range src {
+			for kk, v := range b[(j0+jj)*ldb+kb+k8 : (j0+jj)*ldb+kb+kl] {
 				dst[(k8+kk)*nr+jj] = v
 			}
 		}
-		return
-	}
-	if cols < nr {
+	case g.tB:
 		clear(dst)
-	}
-	for jj := range cols {
-		src := g.b[(j0+jj)*g.ldb : (j0+jj)*g.ldb+g.k]
-		for kk, v := range src {
-			dst[kk*nr+jj] = v
-		}
-	}
-}
-
-func (g *blockedGemmJob) Do(task int) {
-	lo := task * g.group
-	if g.byCols {
-		hi := min(lo+g.group, g.colPanels)
-		if g.tB {
-			for q := lo; q < hi; q++ {
-				g.packTransposed(q)
+		for jj := range cols {
+			for kk, v := range b[(j0+jj)*ldb+kb : (j0+jj)*ldb+kb+kl] {
+				dst[kk*nr+jj] = v
 			}
 		}
-		g.compute(0, g.rowPanels, lo, hi)
-		return
+	case cols == nr:
+		packRowsAVX2(&dst[0], &b[kb*ldb+j0], ldb, kl)
+	default:
+		for kk := range kl {
+			row := dst[kk*nr : kk*nr+nr]
+			copy(row, b[(kb+kk)*ldb+j0:(kb+kk)*ldb+j0+cols])
+			clear(row[cols:])
+		}
 	}
-	g.compute(lo, min(lo+g.group, g.rowPanels), 0, g.colPanels)
 }
 
 // compute fills the tiles of row panels [p0, p1) and column panels
-// [q0, q1), one k block at a time.
-func (g *blockedGemmJob) compute(p0, p1, q0, q1 int) {
-	for kb := 0; kb < g.k; kb += kc {
-		kl := min(kc, g.k-kb)
-		beta := g.beta
-		if kb > 0 {
-			beta = 1 // later blocks add to the earlier ones
-		}
-		for q := q0; q < q1; q++ {
-			bp, ldb := g.panelB(q, kb)
+// [q0, q1), one column panel and k block at a time, packing each block of
+// op(B) into buf.
+func (g *blockedGemmJob) compute(p0, p1, q0, q1 int, buf []float32) {
+	for q := q0; q < q1; q++ {
+		for kb := 0; kb < g.k; kb += g.kc {
+			kl := min(g.kc, g.k-kb)
+			beta := g.beta
+			if kb > 0 {
+				beta = 1 // later blocks add to the earlier ones
+			}
+			g.packColBlock(buf, q, kb, kl)
 			for i := p0; i < p1; i++ {
-				g.tile(i, q, kb, kl, bp, ldb, beta)
+				g.tile(i, q, kb, kl, &buf[0], beta)
 			}
 		}
-	}
-}
-
-// panelB returns the first element of k block kb of column panel q of
-// op(B) and its row stride.
-func (g *blockedGemmJob) panelB(q, kb int) (*float32, int) {
-	j0 := q * nr
-	switch {
-	case g.tB:
-		return &g.packB[q*g.k*nr+kb*nr], nr
-	case j0+nr <= g.n:
-		return &g.b[kb*g.ldb+j0], g.ldb
-	default:
-		return &g.packB[kb*nr], nr
 	}
 }
 
 // tile computes k block kb (of length kl) of the tile at row panel i and
-// column panel q.
-func (g *blockedGemmJob) tile(i, q, kb, kl int, bp *float32, ldb int, beta float32) {
+// column panel q, with the block of op(B) packed at bp.
+func (g *blockedGemmJob) tile(i, q, kb, kl int, bp *float32, beta float32) {
 	i0, j0 := i*mr, q*nr
 	rows, cols := min(mr, g.m-i0), min(nr, g.n-j0)
+	packed := g.tA || rows < mr
 	var ap *float32
-	lda, trans := g.lda, g.tA
-	switch {
-	case rows < mr:
-		ap, lda, trans = &g.packA[kb*mr], mr, true
-	case g.tA:
-		ap = &g.a[kb*g.lda+i0]
-	default:
+	if packed {
+		ap = &g.packA[(g.packedPanel(i)*g.k+kb)*mr]
+	} else {
 		ap = &g.a[i0*g.lda+kb]
 	}
 	if rows == mr && cols == nr {
-		cp := &g.c[i0*g.ldc+j0]
 		// Direct calls (not through a function value) keep the compiler's
 		// escape analysis of the noescape kernels.
-		if trans {
-			gemmKernelT(kl, ap, lda, bp, ldb, cp, g.ldc, g.alpha, beta)
+		if packed {
+			gemmKernelT(kl, ap, mr, bp, nr, &g.c[i0*g.ldc+j0], g.ldc, g.alpha, beta)
 		} else {
-			gemmKernelN(kl, ap, lda, bp, ldb, cp, g.ldc, g.alpha, beta)
+			gemmKernelN(kl, ap, g.lda, bp, nr, &g.c[i0*g.ldc+j0], g.ldc, g.alpha, beta)
 		}
 		return
 	}
@@ -241,10 +264,10 @@ func (g *blockedGemmJob) tile(i, q, kb, kl int, bp *float32, ldb int, beta float
 			copy(t[r*nr:r*nr+cols], g.c[(i0+r)*g.ldc+j0:])
 		}
 	}
-	if trans {
-		gemmKernelT(kl, ap, lda, bp, ldb, &t[0], nr, g.alpha, beta)
+	if packed {
+		gemmKernelT(kl, ap, mr, bp, nr, &t[0], nr, g.alpha, beta)
 	} else {
-		gemmKernelN(kl, ap, lda, bp, ldb, &t[0], nr, g.alpha, beta)
+		gemmKernelN(kl, ap, g.lda, bp, nr, &t[0], nr, g.alpha, beta)
 	}
 	for r := range rows {
 		copy(g.c[(i0+r)*g.ldc+j0:(i0+r)*g.ldc+j0+cols], t[r*nr:r*nr+cols])

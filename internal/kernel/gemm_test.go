@@ -80,7 +80,7 @@ func TestGemmAgainstFloat64(t *testing.T) {
 		for trial := range 300 {
 			m, n, k := sizes[rng.IntN(len(sizes))], sizes[rng.IntN(len(sizes))], sizes[rng.IntN(len(sizes))]
 			if trial%25 == 0 {
-				k = kc + 1 + rng.IntN(2*kc) // several k blocks
+				k = kcMax + 1 + rng.IntN(3*kcMax) // several k blocks
 			}
 			tA, tB := trial%2 == 1, trial/2%2 == 1
 			alpha := []float32{1, -1, 0.5, 0, 2.5}[rng.IntN(5)]

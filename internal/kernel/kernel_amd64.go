@@ -29,6 +29,21 @@ func bernoulliAVX2(dst *float32, p *float32, n int, state *[32]uint32)
 //go:noescape
 func packTransposedAVX2(dst *float32, src *float32, ld int, k int)
 
+// packRowsAVX2 sets dst[kk*16+jj] = src[kk*ld+jj] for jj < 16, kk < k.
+//
+//go:noescape
+func packRowsAVX2(dst *float32, src *float32, ld int, k int)
+
+// packColsAVX2 sets dst[kk*6+r] = src[kk*ld+r] for r < 6, kk < k.
+//
+//go:noescape
+func packColsAVX2(dst *float32, src *float32, ld int, k int)
+
+// momentumAVX2 sets vel[i] = mom·vel[i] + rate·grad[i] - decay·w[i] and w[i] += vel[i] for i < n, n a multiple of 8.
+//
+//go:noescape
+func momentumAVX2(w *float32, vel *float32, grad *float32, n int, mom float32, rate float32, decay float32)
+
 // softplusSumAVX2 returns Σ max(act[j], 0) and Π (1 + e^-|act[j]|) for j < n, n a multiple of 8.
 //
 //go:noescape

@@ -706,6 +706,96 @@ transpose_done:
 	VZEROUPPER
 	RET
 
+// func packRowsAVX2(dst *float32, src *float32, ld int, k int)
+// Requires: AVX, MMX+
+TEXT ·packRowsAVX2(SB), NOSPLIT, $0-32
+	MOVQ  dst+0(FP), AX
+	MOVQ  src+8(FP), CX
+	MOVQ  ld+16(FP), DX
+	MOVQ  k+24(FP), BX
+	SHLQ  $0x02, DX
+	TESTQ BX, BX
+	JZ    packrows_done
+	MOVQ  DX, SI
+	SHLQ  $0x03, SI
+
+packrows_loop:
+	VMOVUPS    (CX), Y0
+	VMOVUPS    32(CX), Y1
+	PREFETCHT0 (CX)(SI*1)
+	PREFETCHT0 63(CX)(SI*1)
+	VMOVUPS    Y0, (AX)
+	VMOVUPS    Y1, 32(AX)
+	ADDQ       DX, CX
+	ADDQ       $0x00000040, AX
+	DECQ       BX
+	JNZ        packrows_loop
+
+packrows_done:
+	VZEROUPPER
+	RET
+
+// func packColsAVX2(dst *float32, src *float32, ld int, k int)
+// Requires: AVX, MMX+
+TEXT ·packColsAVX2(SB), NOSPLIT, $0-32
+	MOVQ  dst+0(FP), AX
+	MOVQ  src+8(FP), CX
+	MOVQ  ld+16(FP), DX
+	MOVQ  k+24(FP), BX
+	SHLQ  $0x02, DX
+	TESTQ BX, BX
+	JZ    packcols_done
+	MOVQ  DX, SI
+	SHLQ  $0x03, SI
+
+packcols_loop:
+	VMOVUPS    (CX), X0
+	VMOVSD     16(CX), X1
+	PREFETCHT0 (CX)(SI*1)
+	PREFETCHT0 23(CX)(SI*1)
+	VMOVUPS    X0, (AX)
+	VMOVSD     X1, 16(AX)
+	ADDQ       DX, CX
+	ADDQ       $0x00000018, AX
+	DECQ       BX
+	JNZ        packcols_loop
+
+packcols_done:
+	RET
+
+// func momentumAVX2(w *float32, vel *float32, grad *float32, n int, mom float32, rate float32, decay float32)
+// Requires: AVX
+TEXT ·momentumAVX2(SB), NOSPLIT, $0-44
+	MOVQ         w+0(FP), AX
+	MOVQ         vel+8(FP), CX
+	MOVQ         grad+16(FP), DX
+	MOVQ         n+24(FP), BX
+	VBROADCASTSS mom+32(FP), Y0
+	VBROADCASTSS rate+36(FP), Y1
+	VBROADCASTSS decay+40(FP), Y2
+	SHRQ         $0x03, BX
+	JZ           momentum_done
+
+momentum_loop:
+	VMULPS  (CX), Y0, Y3
+	VMULPS  (DX), Y1, Y4
+	VADDPS  Y4, Y3, Y3
+	VMOVUPS (AX), Y5
+	VMULPS  Y5, Y2, Y4
+	VSUBPS  Y4, Y3, Y3
+	VMOVUPS Y3, (CX)
+	VADDPS  Y3, Y5, Y5
+	VMOVUPS Y5, (AX)
+	ADDQ    $0x00000020, AX
+	ADDQ    $0x00000020, CX
+	ADDQ    $0x00000020, DX
+	DECQ    BX
+	JNZ     momentum_loop
+
+momentum_done:
+	VZEROUPPER
+	RET
+
 DATA exp64One<>+0(SB)/8, $(1.0)
 DATA exp64One<>+8(SB)/8, $(1.0)
 DATA exp64One<>+16(SB)/8, $(1.0)

@@ -59,8 +59,8 @@ func NewPool(workers int) *Pool {
 	p := &Pool{workers: workers}
 	p.cond = sync.NewCond(&p.mu)
 	// The calling goroutine runs tasks too, so workers-1 helpers suffice.
-	for range workers - 1 {
-		go p.serve()
+	for w := range workers - 1 {
+		go p.serve(w + 1)
 	}
 	return p
 }
@@ -90,7 +90,7 @@ func (p *Pool) Close() {
 // product, so without the spin the caller finishes most batches alone.
 const spinTime = 200 * time.Microsecond
 
-func (p *Pool) serve() {
+func (p *Pool) serve(worker int) {
 	var seen uint64
 	for {
 		g, ok := p.await(seen)
@@ -98,7 +98,7 @@ func (p *Pool) serve() {
 			return
 		}
 		seen = g
-		p.work()
+		p.work(worker)
 		p.pending.Add(-1)
 	}
 }
@@ -136,14 +136,27 @@ func (p *Pool) await(seen uint64) (uint64, bool) {
 	}
 }
 
+// workerJob is a Job whose tasks use per-worker scratch space: doOn runs
+// task on the goroutine numbered worker (0 is the caller of Run, helpers
+// are 1 to workers-1), and no two tasks run at once on one worker.
+type workerJob interface {
+	Job
+	doOn(worker, task int)
+}
+
 // work runs tasks of the current batch until none is left.
-func (p *Pool) work() {
+func (p *Pool) work(worker int) {
+	wj, indexed := p.job.(workerJob)
 	for {
 		t := p.next.Add(1) - 1
 		if t >= p.n {
 			return
 		}
-		p.job.Do(int(t))
+		if indexed {
+			wj.doOn(worker, int(t))
+		} else {
+			p.job.Do(int(t))
+		}
 	}
 }
 
@@ -167,7 +180,7 @@ func (p *Pool) Run(job Job, n int) {
 		p.cond.Broadcast()
 	}
 	p.mu.Unlock()
-	p.work()
+	p.work(0)
 	// The helpers are at most one task behind: wait for them without
 	// sleeping, since a goroutine woken from sleep costs more than the
 	// task it waits for.

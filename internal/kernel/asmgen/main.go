@@ -42,6 +42,9 @@ func main() {
 	sigmoidKernel()
 	bernoulliKernel()
 	transposeKernel()
+	packRowsKernel()
+	packColsKernel()
+	momentumKernel()
 	ec := newExpConsts()
 	softplusSumKernel("softplusSumAVX2", false, ec)
 	softplusSumKernel("addSoftplusSumAVX2", true, ec)
@@ -437,6 +440,119 @@ func transposeKernel() {
 	DECQ(k)
 	JNZ(LabelRef("transpose_loop"))
 	Label("transpose_done")
+	VZEROUPPER()
+	RET()
+}
+
+// packRowsKernel emits the packing of a 16-column panel of op(B) = B:
+// dst[kk·16 + jj] = src[kk·ld + jj] for jj < 16 and kk < k. The rows of B
+// are a whole row of the matrix apart, too far for the hardware
+// prefetcher to follow, so the kernel prefetches both cache lines of the
+// row eight steps ahead (a prefetch past the end of the matrix does not
+// fault).
+func packRowsKernel() {
+	TEXT("packRowsAVX2", NOSPLIT, "func(dst, src *float32, ld, k int)")
+	Pragma("noescape")
+	Doc("packRowsAVX2 sets dst[kk*16+jj] = src[kk*ld+jj] for jj < 16, kk < k.")
+	pd := Load(Param("dst"), GP64())
+	ps := Load(Param("src"), GP64())
+	ld := Load(Param("ld"), GP64())
+	k := Load(Param("k"), GP64())
+	SHLQ(U8(2), ld)
+	TESTQ(k, k)
+	JZ(LabelRef("packrows_done"))
+	ahead := GP64()
+	MOVQ(ld, ahead)
+	SHLQ(U8(3), ahead)
+	Label("packrows_loop")
+	lo, hi := YMM(), YMM()
+	VMOVUPS(Mem{Base: ps}, lo)
+	VMOVUPS(Mem{Base: ps, Disp: 32}, hi)
+	PREFETCHT0(Mem{Base: ps, Index: ahead, Scale: 1})
+	PREFETCHT0(Mem{Base: ps, Index: ahead, Scale: 1, Disp: 63})
+	VMOVUPS(lo, Mem{Base: pd})
+	VMOVUPS(hi, Mem{Base: pd, Disp: 32})
+	ADDQ(ld, ps)
+	ADDQ(U32(64), pd)
+	DECQ(k)
+	JNZ(LabelRef("packrows_loop"))
+	Label("packrows_done")
+	VZEROUPPER()
+	RET()
+}
+
+// packColsKernel emits the packing of a 6-row panel of op(A) = Aᵀ:
+// dst[kk·6 + r] = src[kk·ld + r] for r < 6 and kk < k, six contiguous
+// values a step, a whole row of A apart; like packRowsKernel it prefetches
+// eight steps ahead.
+func packColsKernel() {
+	TEXT("packColsAVX2", NOSPLIT, "func(dst, src *float32, ld, k int)")
+	Pragma("noescape")
+	Doc("packColsAVX2 sets dst[kk*6+r] = src[kk*ld+r] for r < 6, kk < k.")
+	pd := Load(Param("dst"), GP64())
+	ps := Load(Param("src"), GP64())
+	ld := Load(Param("ld"), GP64())
+	k := Load(Param("k"), GP64())
+	SHLQ(U8(2), ld)
+	TESTQ(k, k)
+	JZ(LabelRef("packcols_done"))
+	ahead := GP64()
+	MOVQ(ld, ahead)
+	SHLQ(U8(3), ahead)
+	Label("packcols_loop")
+	lo, hi := XMM(), XMM()
+	VMOVUPS(Mem{Base: ps}, lo)
+	VMOVSD(Mem{Base: ps, Disp: 16}, hi)
+	PREFETCHT0(Mem{Base: ps, Index: ahead, Scale: 1})
+	PREFETCHT0(Mem{Base: ps, Index: ahead, Scale: 1, Disp: 23})
+	VMOVUPS(lo, Mem{Base: pd})
+	VMOVSD(hi, Mem{Base: pd, Disp: 16})
+	ADDQ(ld, ps)
+	ADDQ(U32(24), pd)
+	DECQ(k)
+	JNZ(LabelRef("packcols_loop"))
+	Label("packcols_done")
+	RET()
+}
+
+// momentumKernel emits the momentum step of training over n elements, n a
+// multiple of 8:
+//
+//	vel[i] = (mom·vel[i] + rate·grad[i]) - decay·w[i];  w[i] += vel[i]
+//
+// with every product and sum rounded separately (no fused multiply-adds),
+// so that it agrees bit for bit with the portable Go loop of MomentumStep.
+func momentumKernel() {
+	TEXT("momentumAVX2", NOSPLIT, "func(w, vel, grad *float32, n int, mom, rate, decay float32)")
+	Pragma("noescape")
+	Doc("momentumAVX2 sets vel[i] = mom·vel[i] + rate·grad[i] - decay·w[i] and w[i] += vel[i] for i < n, n a multiple of 8.")
+	pw := Load(Param("w"), GP64())
+	pv := Load(Param("vel"), GP64())
+	pg := Load(Param("grad"), GP64())
+	n := Load(Param("n"), GP64())
+	mom, rate, decay := YMM(), YMM(), YMM()
+	VBROADCASTSS(paramAddr("mom"), mom)
+	VBROADCASTSS(paramAddr("rate"), rate)
+	VBROADCASTSS(paramAddr("decay"), decay)
+	SHRQ(U8(3), n)
+	JZ(LabelRef("momentum_done"))
+	Label("momentum_loop")
+	v, g, d, w := YMM(), YMM(), YMM(), YMM()
+	VMULPS(Mem{Base: pv}, mom, v)
+	VMULPS(Mem{Base: pg}, rate, g)
+	VADDPS(g, v, v)
+	VMOVUPS(Mem{Base: pw}, w)
+	VMULPS(w, decay, d)
+	VSUBPS(d, v, v)
+	VMOVUPS(v, Mem{Base: pv})
+	VADDPS(v, w, w)
+	VMOVUPS(w, Mem{Base: pw})
+	ADDQ(U32(32), pw)
+	ADDQ(U32(32), pv)
+	ADDQ(U32(32), pg)
+	DECQ(n)
+	JNZ(LabelRef("momentum_loop"))
+	Label("momentum_done")
 	VZEROUPPER()
 	RET()
 }
