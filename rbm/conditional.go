@@ -22,7 +22,9 @@ func (m *RBM) FreeEnergies(dst []float64, v *Matrix) { freeEnergies(nil, m, dst,
 func hiddenProbs(p *kernel.Pool, m *RBM, dst, v *Matrix) {
 	mustShape("v", v, -1, m.Visible)
 	mustShape("p(h|v)", dst, v.Rows, m.Hidden)
-	p.Gemm(false, false, v.Rows, m.Hidden, m.Visible, 1, v.Data, m.Visible, m.W, m.Hidden, 0, dst.Data, m.Hidden)
+	// Visible states are binary, and on images mostly zeros: the sparse
+	// product skips those and gives the dense product's bits.
+	p.GemmSparseA(false, v.Rows, m.Hidden, m.Visible, v.Data, m.Visible, m.W, m.Hidden, dst.Data, m.Hidden)
 	p.SigmoidRows(dst.Data, m.C)
 }
 
@@ -39,7 +41,7 @@ func freeEnergies(p *kernel.Pool, m *RBM, dst []float64, v *Matrix) {
 		panic(fmt.Sprintf("rbm: free energies: dst has %d entries for %d rows", len(dst), v.Rows))
 	}
 	in := NewMatrix(v.Rows, m.Hidden)
-	p.Gemm(false, false, v.Rows, m.Hidden, m.Visible, 1, v.Data, m.Visible, m.W, m.Hidden, 0, in.Data, m.Hidden)
+	p.GemmSparseA(false, v.Rows, m.Hidden, m.Visible, v.Data, m.Visible, m.W, m.Hidden, in.Data, m.Hidden)
 	act := make([]float64, m.Hidden)
 	for r := range v.Rows {
 		for j, x := range in.Row(r) {

@@ -200,23 +200,10 @@ func (u *updateJob) Do(t int) {
 		return
 	}
 	lo, hi := m.Visible*t/parts, m.Visible*(t+1)/parts
-	momentumStep(m.W[lo*m.Hidden:hi*m.Hidden], s.velW[lo*m.Hidden:hi*m.Hidden], s.gradW[lo*m.Hidden:hi*m.Hidden], u.mom, u.rate, u.decay)
+	kernel.MomentumStep(m.W[lo*m.Hidden:hi*m.Hidden], s.velW[lo*m.Hidden:hi*m.Hidden], s.gradW[lo*m.Hidden:hi*m.Hidden], u.mom, u.rate, u.decay)
 	for i := lo; i < hi; i++ {
 		s.velB[i] = u.mom*s.velB[i] + u.rate*s.gradB[i]
 		m.B[i] += s.velB[i]
-	}
-}
-
-// momentumStep sets vel = mom·vel + rate·grad - decay·w and w += vel. The
-// factors are locals and the slices are cut to one length so that the loop
-// body has no reloads or bounds checks.
-func momentumStep(w, vel, grad []float32, mom, rate, decay float32) {
-	n := len(w)
-	vel, grad = vel[:n], grad[:n]
-	for i := range n {
-		v := mom*vel[i] + rate*grad[i] - decay*w[i]
-		vel[i] = v
-		w[i] += v
 	}
 }
 
@@ -286,7 +273,7 @@ func (s *stepper) gradient() {
 		hNeg.Data[i] = -x
 	}
 	both := 2 * n
-	s.pool.Gemm(true, false, m.Visible, m.Hidden, both, 1, s.vStack.Data, m.Visible, s.hStack.Data, m.Hidden, 0, s.gradW, m.Hidden)
+	s.pool.GemmSparseA(true, m.Visible, m.Hidden, both, s.vStack.Data, m.Visible, s.hStack.Data, m.Hidden, s.gradW, m.Hidden)
 	s.pool.Run(&s.biasGrad, 2*parts)
 }
 

@@ -37,3 +37,35 @@ func packColsAVX2(dst, src *float32, ld, k int) {
 func momentumAVX2(w, vel, grad *float32, n int, mom, rate, decay float32) {
 	panic("kernel: no assembly in this build")
 }
+
+func sparseRow96AVX2(n int, vals *float32, idx *int32, b *float32, ldb int, c *float32, add int) {
+	panic("kernel: no assembly in this build")
+}
+
+func sparseRow64AVX2(n int, vals *float32, idx *int32, b *float32, ldb int, c *float32, add int) {
+	panic("kernel: no assembly in this build")
+}
+
+func sparseRow32AVX2(n int, vals *float32, idx *int32, b *float32, ldb int, c *float32, add int) {
+	panic("kernel: no assembly in this build")
+}
+
+func sparseRow16AVX2(n int, vals *float32, idx *int32, b *float32, ldb int, c *float32, add int) {
+	panic("kernel: no assembly in this build")
+}
+
+func sparseRow8AVX2(n int, vals *float32, idx *int32, b *float32, ldb int, c *float32, add int) {
+	panic("kernel: no assembly in this build")
+}
+
+func sparseRowMaskedAVX2(n int, vals *float32, idx *int32, b *float32, ldb int, c *float32, add int, mask *int32) {
+	panic("kernel: no assembly in this build")
+}
+
+func nonzerosAVX2(idx *int32, vals *float32, src *float32, n int, first int, table *[256][8]int32) int {
+	panic("kernel: no assembly in this build")
+}
+
+func transposeAVX2(dst *float32, ldd int, src *float32, lds int, n int) {
+	panic("kernel: no assembly in this build")
+}

@@ -39,6 +39,7 @@ const (
 type gemmJob struct {
 	portable portableGemmJob
 	blocked  blockedGemmJob
+	sparse   sparseGemmJob
 }
 
 type blockedGemmJob struct {
@@ -78,10 +79,7 @@ func (p *Pool) gemmBlocked(tA, tB bool, m, n, k int, alpha float32, a []float32,
 	}
 	packA, packB := g.packA, g.packB
 	rowPanels, colPanels := (m+mr-1)/mr, (n+nr-1)/nr
-	// k blocks of nearly equal length, a multiple of 8 (the packing of Bᵀ
-	// goes 8 steps at a time) but for the last.
-	blocks := (k + kcMax - 1) / kcMax
-	kc := min(kcMax, ((k+blocks-1)/blocks+7)&^7)
+	kc := kBlock(k)
 	// Row blocks of nearly equal size whose packed panels fit in blockA.
 	rowBlocks := (rowPanels*mr*k + blockA - 1) / blockA
 	rowBlock := (rowPanels + rowBlocks - 1) / rowBlocks
@@ -120,10 +118,19 @@ func (p *Pool) gemmBlocked(tA, tB bool, m, n, k int, alpha float32, a []float32,
 	g.a, g.b, g.c = nil, nil, nil
 }
 
+// kBlock returns the length of the k blocks of a product over k: blocks of
+// nearly equal length, a multiple of 8 (the packing of Bᵀ goes 8 steps at
+// a time) but for the last. It depends on k alone, and GemmSparseA cuts
+// its sums at the same places.
+func kBlock(k int) int {
+	blocks := (k + kcMax - 1) / kcMax
+	return min(kcMax, ((k+blocks-1)/blocks+7)&^7)
+}
+
 // grow returns buf resized to n, reallocating only when it is too small.
-func grow(buf []float32, n int) []float32 {
+func grow[T any](buf []T, n int) []T {
 	if cap(buf) < n {
-		return make([]float32, n)
+		return make([]T, n)
 	}
 	return buf[:n]
 }

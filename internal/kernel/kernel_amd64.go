@@ -44,6 +44,46 @@ func packColsAVX2(dst *float32, src *float32, ld int, k int)
 //go:noescape
 func momentumAVX2(w *float32, vel *float32, grad *float32, n int, mom float32, rate float32, decay float32)
 
+// sparseRow96AVX2 sets c[j] (+)= Σ_t vals[t]·b[idx[t]·ldb+j] for j < 96, one FMA chain per element.
+//
+//go:noescape
+func sparseRow96AVX2(n int, vals *float32, idx *int32, b *float32, ldb int, c *float32, add int)
+
+// sparseRow64AVX2 sets c[j] (+)= Σ_t vals[t]·b[idx[t]·ldb+j] for j < 64, one FMA chain per element.
+//
+//go:noescape
+func sparseRow64AVX2(n int, vals *float32, idx *int32, b *float32, ldb int, c *float32, add int)
+
+// sparseRow32AVX2 sets c[j] (+)= Σ_t vals[t]·b[idx[t]·ldb+j] for j < 32, one FMA chain per element.
+//
+//go:noescape
+func sparseRow32AVX2(n int, vals *float32, idx *int32, b *float32, ldb int, c *float32, add int)
+
+// sparseRow16AVX2 sets c[j] (+)= Σ_t vals[t]·b[idx[t]·ldb+j] for j < 16, one FMA chain per element.
+//
+//go:noescape
+func sparseRow16AVX2(n int, vals *float32, idx *int32, b *float32, ldb int, c *float32, add int)
+
+// sparseRow8AVX2 sets c[j] (+)= Σ_t vals[t]·b[idx[t]·ldb+j] for j < 8, one FMA chain per element.
+//
+//go:noescape
+func sparseRow8AVX2(n int, vals *float32, idx *int32, b *float32, ldb int, c *float32, add int)
+
+// sparseRowMaskedAVX2 is sparseRow8AVX2 for the columns where mask is all ones.
+//
+//go:noescape
+func sparseRowMaskedAVX2(n int, vals *float32, idx *int32, b *float32, ldb int, c *float32, add int, mask *int32)
+
+// nonzerosAVX2 writes the positions (plus first) and values of the nonzero src[i], i < n, n a multiple of 8, to idx and vals, and returns how many; it may write up to n entries of each.
+//
+//go:noescape
+func nonzerosAVX2(idx *int32, vals *float32, src *float32, n int, first int, table *[256][8]int32) int
+
+// transposeAVX2 sets dst[c*ldd+q] = src[q*lds+c] for q < 8, c < n, n a multiple of 8.
+//
+//go:noescape
+func transposeAVX2(dst *float32, ldd int, src *float32, lds int, n int)
+
 // softplusSumAVX2 returns Σ max(act[j], 0) and Π (1 + e^-|act[j]|) for j < n, n a multiple of 8.
 //
 //go:noescape

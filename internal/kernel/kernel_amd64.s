@@ -796,6 +796,432 @@ momentum_done:
 	VZEROUPPER
 	RET
 
+// func sparseRow96AVX2(n int, vals *float32, idx *int32, b *float32, ldb int, c *float32, add int)
+// Requires: AVX, FMA3
+TEXT ·sparseRow96AVX2(SB), NOSPLIT, $0-56
+	VXORPS Y0, Y0, Y0
+	VXORPS Y1, Y1, Y1
+	VXORPS Y2, Y2, Y2
+	VXORPS Y3, Y3, Y3
+	VXORPS Y4, Y4, Y4
+	VXORPS Y5, Y5, Y5
+	VXORPS Y6, Y6, Y6
+	VXORPS Y7, Y7, Y7
+	VXORPS Y8, Y8, Y8
+	VXORPS Y9, Y9, Y9
+	VXORPS Y10, Y10, Y10
+	VXORPS Y11, Y11, Y11
+	MOVQ   n+0(FP), AX
+	MOVQ   vals+8(FP), CX
+	MOVQ   idx+16(FP), DX
+	MOVQ   b+24(FP), BX
+	MOVQ   ldb+32(FP), SI
+	SHLQ   $0x02, SI
+	TESTQ  AX, AX
+	JZ     sparseRow96AVX2_done
+
+sparseRow96AVX2_loop:
+	MOVLQSX      (DX), DI
+	IMULQ        SI, DI
+	ADDQ         BX, DI
+	VBROADCASTSS (CX), Y12
+	VFMADD231PS  (DI), Y12, Y0
+	VFMADD231PS  32(DI), Y12, Y1
+	VFMADD231PS  64(DI), Y12, Y2
+	VFMADD231PS  96(DI), Y12, Y3
+	VFMADD231PS  128(DI), Y12, Y4
+	VFMADD231PS  160(DI), Y12, Y5
+	VFMADD231PS  192(DI), Y12, Y6
+	VFMADD231PS  224(DI), Y12, Y7
+	VFMADD231PS  256(DI), Y12, Y8
+	VFMADD231PS  288(DI), Y12, Y9
+	VFMADD231PS  320(DI), Y12, Y10
+	VFMADD231PS  352(DI), Y12, Y11
+	ADDQ         $0x00000004, DX
+	ADDQ         $0x00000004, CX
+	DECQ         AX
+	JNZ          sparseRow96AVX2_loop
+
+sparseRow96AVX2_done:
+	MOVQ   c+40(FP), AX
+	MOVQ   add+48(FP), CX
+	TESTQ  CX, CX
+	JZ     sparseRow96AVX2_store
+	VADDPS (AX), Y0, Y0
+	VADDPS 32(AX), Y1, Y1
+	VADDPS 64(AX), Y2, Y2
+	VADDPS 96(AX), Y3, Y3
+	VADDPS 128(AX), Y4, Y4
+	VADDPS 160(AX), Y5, Y5
+	VADDPS 192(AX), Y6, Y6
+	VADDPS 224(AX), Y7, Y7
+	VADDPS 256(AX), Y8, Y8
+	VADDPS 288(AX), Y9, Y9
+	VADDPS 320(AX), Y10, Y10
+	VADDPS 352(AX), Y11, Y11
+
+sparseRow96AVX2_store:
+	VMOVUPS Y0, (AX)
+	VMOVUPS Y1, 32(AX)
+	VMOVUPS Y2, 64(AX)
+	VMOVUPS Y3, 96(AX)
+	VMOVUPS Y4, 128(AX)
+	VMOVUPS Y5, 160(AX)
+	VMOVUPS Y6, 192(AX)
+	VMOVUPS Y7, 224(AX)
+	VMOVUPS Y8, 256(AX)
+	VMOVUPS Y9, 288(AX)
+	VMOVUPS Y10, 320(AX)
+	VMOVUPS Y11, 352(AX)
+	VZEROUPPER
+	RET
+
+// func sparseRow64AVX2(n int, vals *float32, idx *int32, b *float32, ldb int, c *float32, add int)
+// Requires: AVX, FMA3
+TEXT ·sparseRow64AVX2(SB), NOSPLIT, $0-56
+	VXORPS Y0, Y0, Y0
+	VXORPS Y1, Y1, Y1
+	VXORPS Y2, Y2, Y2
+	VXORPS Y3, Y3, Y3
+	VXORPS Y4, Y4, Y4
+	VXORPS Y5, Y5, Y5
+	VXORPS Y6, Y6, Y6
+	VXORPS Y7, Y7, Y7
+	MOVQ   n+0(FP), AX
+	MOVQ   vals+8(FP), CX
+	MOVQ   idx+16(FP), DX
+	MOVQ   b+24(FP), BX
+	MOVQ   ldb+32(FP), SI
+	SHLQ   $0x02, SI
+	TESTQ  AX, AX
+	JZ     sparseRow64AVX2_done
+
+sparseRow64AVX2_loop:
+	MOVLQSX      (DX), DI
+	IMULQ        SI, DI
+	ADDQ         BX, DI
+	VBROADCASTSS (CX), Y8
+	VFMADD231PS  (DI), Y8, Y0
+	VFMADD231PS  32(DI), Y8, Y1
+	VFMADD231PS  64(DI), Y8, Y2
+	VFMADD231PS  96(DI), Y8, Y3
+	VFMADD231PS  128(DI), Y8, Y4
+	VFMADD231PS  160(DI), Y8, Y5
+	VFMADD231PS  192(DI), Y8, Y6
+	VFMADD231PS  224(DI), Y8, Y7
+	ADDQ         $0x00000004, DX
+	ADDQ         $0x00000004, CX
+	DECQ         AX
+	JNZ          sparseRow64AVX2_loop
+
+sparseRow64AVX2_done:
+	MOVQ   c+40(FP), AX
+	MOVQ   add+48(FP), CX
+	TESTQ  CX, CX
+	JZ     sparseRow64AVX2_store
+	VADDPS (AX), Y0, Y0
+	VADDPS 32(AX), Y1, Y1
+	VADDPS 64(AX), Y2, Y2
+	VADDPS 96(AX), Y3, Y3
+	VADDPS 128(AX), Y4, Y4
+	VADDPS 160(AX), Y5, Y5
+	VADDPS 192(AX), Y6, Y6
+	VADDPS 224(AX), Y7, Y7
+
+sparseRow64AVX2_store:
+	VMOVUPS Y0, (AX)
+	VMOVUPS Y1, 32(AX)
+	VMOVUPS Y2, 64(AX)
+	VMOVUPS Y3, 96(AX)
+	VMOVUPS Y4, 128(AX)
+	VMOVUPS Y5, 160(AX)
+	VMOVUPS Y6, 192(AX)
+	VMOVUPS Y7, 224(AX)
+	VZEROUPPER
+	RET
+
+// func sparseRow32AVX2(n int, vals *float32, idx *int32, b *float32, ldb int, c *float32, add int)
+// Requires: AVX, FMA3
+TEXT ·sparseRow32AVX2(SB), NOSPLIT, $0-56
+	VXORPS Y0, Y0, Y0
+	VXORPS Y1, Y1, Y1
+	VXORPS Y2, Y2, Y2
+	VXORPS Y3, Y3, Y3
+	MOVQ   n+0(FP), AX
+	MOVQ   vals+8(FP), CX
+	MOVQ   idx+16(FP), DX
+	MOVQ   b+24(FP), BX
+	MOVQ   ldb+32(FP), SI
+	SHLQ   $0x02, SI
+	TESTQ  AX, AX
+	JZ     sparseRow32AVX2_done
+
+sparseRow32AVX2_loop:
+	MOVLQSX      (DX), DI
+	IMULQ        SI, DI
+	ADDQ         BX, DI
+	VBROADCASTSS (CX), Y4
+	VFMADD231PS  (DI), Y4, Y0
+	VFMADD231PS  32(DI), Y4, Y1
+	VFMADD231PS  64(DI), Y4, Y2
+	VFMADD231PS  96(DI), Y4, Y3
+	ADDQ         $0x00000004, DX
+	ADDQ         $0x00000004, CX
+	DECQ         AX
+	JNZ          sparseRow32AVX2_loop
+
+sparseRow32AVX2_done:
+	MOVQ   c+40(FP), AX
+	MOVQ   add+48(FP), CX
+	TESTQ  CX, CX
+	JZ     sparseRow32AVX2_store
+	VADDPS (AX), Y0, Y0
+	VADDPS 32(AX), Y1, Y1
+	VADDPS 64(AX), Y2, Y2
+	VADDPS 96(AX), Y3, Y3
+
+sparseRow32AVX2_store:
+	VMOVUPS Y0, (AX)
+	VMOVUPS Y1, 32(AX)
+	VMOVUPS Y2, 64(AX)
+	VMOVUPS Y3, 96(AX)
+	VZEROUPPER
+	RET
+
+// func sparseRow16AVX2(n int, vals *float32, idx *int32, b *float32, ldb int, c *float32, add int)
+// Requires: AVX, FMA3
+TEXT ·sparseRow16AVX2(SB), NOSPLIT, $0-56
+	VXORPS Y0, Y0, Y0
+	VXORPS Y1, Y1, Y1
+	MOVQ   n+0(FP), AX
+	MOVQ   vals+8(FP), CX
+	MOVQ   idx+16(FP), DX
+	MOVQ   b+24(FP), BX
+	MOVQ   ldb+32(FP), SI
+	SHLQ   $0x02, SI
+	TESTQ  AX, AX
+	JZ     sparseRow16AVX2_done
+
+sparseRow16AVX2_loop:
+	MOVLQSX      (DX), DI
+	IMULQ        SI, DI
+	ADDQ         BX, DI
+	VBROADCASTSS (CX), Y2
+	VFMADD231PS  (DI), Y2, Y0
+	VFMADD231PS  32(DI), Y2, Y1
+	ADDQ         $0x00000004, DX
+	ADDQ         $0x00000004, CX
+	DECQ         AX
+	JNZ          sparseRow16AVX2_loop
+
+sparseRow16AVX2_done:
+	MOVQ   c+40(FP), AX
+	MOVQ   add+48(FP), CX
+	TESTQ  CX, CX
+	JZ     sparseRow16AVX2_store
+	VADDPS (AX), Y0, Y0
+	VADDPS 32(AX), Y1, Y1
+
+sparseRow16AVX2_store:
+	VMOVUPS Y0, (AX)
+	VMOVUPS Y1, 32(AX)
+	VZEROUPPER
+	RET
+
+// func sparseRow8AVX2(n int, vals *float32, idx *int32, b *float32, ldb int, c *float32, add int)
+// Requires: AVX, FMA3
+TEXT ·sparseRow8AVX2(SB), NOSPLIT, $0-56
+	VXORPS Y0, Y0, Y0
+	MOVQ   n+0(FP), AX
+	MOVQ   vals+8(FP), CX
+	MOVQ   idx+16(FP), DX
+	MOVQ   b+24(FP), BX
+	MOVQ   ldb+32(FP), SI
+	SHLQ   $0x02, SI
+	TESTQ  AX, AX
+	JZ     sparseRow8AVX2_done
+
+sparseRow8AVX2_loop:
+	MOVLQSX      (DX), DI
+	IMULQ        SI, DI
+	ADDQ         BX, DI
+	VBROADCASTSS (CX), Y1
+	VFMADD231PS  (DI), Y1, Y0
+	ADDQ         $0x00000004, DX
+	ADDQ         $0x00000004, CX
+	DECQ         AX
+	JNZ          sparseRow8AVX2_loop
+
+sparseRow8AVX2_done:
+	MOVQ   c+40(FP), AX
+	MOVQ   add+48(FP), CX
+	TESTQ  CX, CX
+	JZ     sparseRow8AVX2_store
+	VADDPS (AX), Y0, Y0
+
+sparseRow8AVX2_store:
+	VMOVUPS Y0, (AX)
+	VZEROUPPER
+	RET
+
+// func sparseRowMaskedAVX2(n int, vals *float32, idx *int32, b *float32, ldb int, c *float32, add int, mask *int32)
+// Requires: AVX, FMA3
+TEXT ·sparseRowMaskedAVX2(SB), NOSPLIT, $0-64
+	MOVQ    mask+56(FP), AX
+	VMOVDQU (AX), Y0
+	VXORPS  Y1, Y1, Y1
+	MOVQ    n+0(FP), AX
+	MOVQ    vals+8(FP), CX
+	MOVQ    idx+16(FP), DX
+	MOVQ    b+24(FP), BX
+	MOVQ    ldb+32(FP), SI
+	SHLQ    $0x02, SI
+	TESTQ   AX, AX
+	JZ      sparseRowMaskedAVX2_done
+
+sparseRowMaskedAVX2_loop:
+	MOVLQSX      (DX), DI
+	IMULQ        SI, DI
+	ADDQ         BX, DI
+	VBROADCASTSS (CX), Y3
+	VMASKMOVPS   (DI), Y0, Y2
+	VFMADD231PS  Y2, Y3, Y1
+	ADDQ         $0x00000004, DX
+	ADDQ         $0x00000004, CX
+	DECQ         AX
+	JNZ          sparseRowMaskedAVX2_loop
+
+sparseRowMaskedAVX2_done:
+	MOVQ       c+40(FP), AX
+	MOVQ       add+48(FP), CX
+	TESTQ      CX, CX
+	JZ         sparseRowMaskedAVX2_store
+	VMASKMOVPS (AX), Y0, Y2
+	VADDPS     Y2, Y1, Y1
+
+sparseRowMaskedAVX2_store:
+	VMASKMOVPS Y1, Y0, (AX)
+	VZEROUPPER
+	RET
+
+// func nonzerosAVX2(idx *int32, vals *float32, src *float32, n int, first int, table *[256][8]int32) int
+// Requires: AVX, AVX2, POPCNT, SSE2
+TEXT ·nonzerosAVX2(SB), NOSPLIT, $0-56
+	MOVQ         idx+0(FP), AX
+	MOVQ         vals+8(FP), CX
+	MOVQ         src+16(FP), DX
+	MOVQ         n+24(FP), BX
+	MOVQ         first+32(FP), SI
+	MOVQ         table+40(FP), DI
+	XORQ         R8, R8
+	VXORPS       Y0, Y0, Y0
+	MOVQ         SI, X1
+	VPBROADCASTD X1, Y1
+	VPBROADCASTD nonzeros_eight<>+0(SB), Y2
+	SHRQ         $0x03, BX
+	JZ           nonzeros_done
+
+nonzeros_loop:
+	VMOVUPS   (DX), Y3
+	VCMPPS    $0x04, Y0, Y3, Y4
+	VMOVMSKPS Y4, SI
+	POPCNTQ   SI, R9
+	SHLQ      $0x05, SI
+	VMOVDQU   (DI)(SI*1), Y4
+	VPERMPS   Y3, Y4, Y3
+	VMOVUPS   Y3, (CX)(R8*4)
+	VPADDD    Y1, Y4, Y4
+	VMOVDQU   Y4, (AX)(R8*4)
+	ADDQ      R9, R8
+	VPADDD    Y2, Y1, Y1
+	ADDQ      $0x00000020, DX
+	DECQ      BX
+	JNZ       nonzeros_loop
+
+nonzeros_done:
+	MOVQ R8, ret+48(FP)
+	VZEROUPPER
+	RET
+
+DATA nonzeros_eight<>+0(SB)/4, $0x00000008
+DATA nonzeros_eight<>+4(SB)/4, $0x00000008
+DATA nonzeros_eight<>+8(SB)/4, $0x00000008
+DATA nonzeros_eight<>+12(SB)/4, $0x00000008
+DATA nonzeros_eight<>+16(SB)/4, $0x00000008
+DATA nonzeros_eight<>+20(SB)/4, $0x00000008
+DATA nonzeros_eight<>+24(SB)/4, $0x00000008
+DATA nonzeros_eight<>+28(SB)/4, $0x00000008
+GLOBL nonzeros_eight<>(SB), RODATA|NOPTR, $32
+
+// func transposeAVX2(dst *float32, ldd int, src *float32, lds int, n int)
+// Requires: AVX
+TEXT ·transposeAVX2(SB), NOSPLIT, $0-40
+	MOVQ dst+0(FP), AX
+	MOVQ ldd+8(FP), CX
+	MOVQ src+16(FP), DX
+	MOVQ lds+24(FP), BX
+	MOVQ n+32(FP), SI
+	SHLQ $0x02, CX
+	SHLQ $0x02, BX
+	SHRQ $0x03, SI
+	JZ   transposeb_done
+	LEAQ (BX)(BX*2), DI
+	LEAQ (BX)(BX*4), R8
+	LEAQ (DI)(BX*4), R9
+	LEAQ (CX)(CX*2), R10
+	LEAQ (CX)(CX*4), R11
+	LEAQ (R10)(CX*4), R12
+
+transposeb_loop:
+	VMOVUPS    (DX), Y0
+	VMOVUPS    (DX)(BX*1), Y1
+	VMOVUPS    (DX)(BX*2), Y2
+	VMOVUPS    (DX)(DI*1), Y3
+	VMOVUPS    (DX)(BX*4), Y4
+	VMOVUPS    (DX)(R8*1), Y5
+	VMOVUPS    (DX)(DI*2), Y6
+	VMOVUPS    (DX)(R9*1), Y7
+	VUNPCKLPS  Y1, Y0, Y8
+	VUNPCKHPS  Y1, Y0, Y0
+	VUNPCKLPS  Y3, Y2, Y1
+	VUNPCKHPS  Y3, Y2, Y2
+	VUNPCKLPS  Y5, Y4, Y3
+	VUNPCKHPS  Y5, Y4, Y4
+	VUNPCKLPS  Y7, Y6, Y5
+	VUNPCKHPS  Y7, Y6, Y6
+	VSHUFPS    $0x44, Y1, Y8, Y7
+	VSHUFPS    $0xee, Y1, Y8, Y1
+	VSHUFPS    $0x44, Y2, Y0, Y8
+	VSHUFPS    $0xee, Y2, Y0, Y0
+	VSHUFPS    $0x44, Y5, Y3, Y2
+	VSHUFPS    $0xee, Y5, Y3, Y3
+	VSHUFPS    $0x44, Y6, Y4, Y5
+	VSHUFPS    $0xee, Y6, Y4, Y4
+	VPERM2F128 $0x20, Y2, Y7, Y6
+	VPERM2F128 $0x31, Y2, Y7, Y2
+	VPERM2F128 $0x20, Y3, Y1, Y7
+	VPERM2F128 $0x31, Y3, Y1, Y1
+	VPERM2F128 $0x20, Y5, Y8, Y3
+	VPERM2F128 $0x31, Y5, Y8, Y5
+	VPERM2F128 $0x20, Y4, Y0, Y8
+	VPERM2F128 $0x31, Y4, Y0, Y0
+	VMOVUPS    Y6, (AX)
+	VMOVUPS    Y7, (AX)(CX*1)
+	VMOVUPS    Y3, (AX)(CX*2)
+	VMOVUPS    Y8, (AX)(R10*1)
+	VMOVUPS    Y2, (AX)(CX*4)
+	VMOVUPS    Y1, (AX)(R11*1)
+	VMOVUPS    Y5, (AX)(R10*2)
+	VMOVUPS    Y0, (AX)(R12*1)
+	ADDQ       $0x00000020, DX
+	LEAQ       (AX)(CX*8), AX
+	DECQ       SI
+	JNZ        transposeb_loop
+
+transposeb_done:
+	VZEROUPPER
+	RET
+
 DATA exp64One<>+0(SB)/8, $(1.0)
 DATA exp64One<>+8(SB)/8, $(1.0)
 DATA exp64One<>+16(SB)/8, $(1.0)

@@ -330,7 +330,7 @@ func (a *annealer) sample(dst, p *rbm.Matrix) {
 // float64 by update).
 func (a *annealer) hiddenInputs() {
 	m := a.m
-	a.pool.Gemm(false, false, a.v.Rows, m.Hidden, m.Visible, 1, a.v.Data, m.Visible, m.W, m.Hidden, 0, a.act.Data, m.Hidden)
+	a.pool.GemmSparseA(false, a.v.Rows, m.Hidden, m.Visible, a.v.Data, m.Visible, m.W, m.Hidden, a.act.Data, m.Hidden)
 }
 
 // update adds log p*_hi(v) - log p*_lo(v) to every chain's log-weight and

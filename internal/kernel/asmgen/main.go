@@ -45,6 +45,12 @@ func main() {
 	packRowsKernel()
 	packColsKernel()
 	momentumKernel()
+	for _, u := range sparseWidths {
+		sparseRowKernel(u)
+	}
+	sparseRowMaskedKernel()
+	nonzerosKernel()
+	transposeBlocksKernel()
 	ec := newExpConsts()
 	softplusSumKernel("softplusSumAVX2", false, ec)
 	softplusSumKernel("addSoftplusSumAVX2", true, ec)
@@ -555,6 +561,237 @@ func momentumKernel() {
 	Label("momentum_done")
 	VZEROUPPER()
 	RET()
+}
+
+// sparseWidths are the numbers of 8-column vectors of C the sparse row
+// kernels accumulate at once; GemmSparseA covers a row with the widest
+// that fit and a masked kernel for the last few columns.
+var sparseWidths = []int{12, 8, 4, 2, 1}
+
+// sparseRowKernel emits the inner loop of GemmSparseA for a strip of 8u
+// columns:
+//
+//	acc[j] = Σ_t vals[t]·b[idx[t]·ldb + j]   (t = 0, 1, …, n-1; j < 8u)
+//	c[j] = acc[j] (add == 0) or acc[j] + c[j]
+//
+// Each element is one serial FMA chain from zero in the order of t, the
+// chain gemmKernel forms over the same k block with the zero entries of A
+// left out; since fma(0, x, acc) = acc for finite x (and acc is never -0,
+// having started at +0), the results are the same bits.
+func sparseRowKernel(u int) {
+	name := fmt.Sprintf("sparseRow%dAVX2", 8*u)
+	TEXT(name, NOSPLIT, "func(n int, vals *float32, idx *int32, b *float32, ldb int, c *float32, add int)")
+	Pragma("noescape")
+	Doc(fmt.Sprintf("%s sets c[j] (+)= Σ_t vals[t]·b[idx[t]·ldb+j] for j < %d, one FMA chain per element.", name, 8*u))
+	acc := make([]reg.VecVirtual, u)
+	for i := range acc {
+		acc[i] = YMM()
+		VXORPS(acc[i], acc[i], acc[i])
+	}
+	sparseLoop(name, func(row reg.GPVirtual, bc reg.VecVirtual) {
+		for i := range acc {
+			VFMADD231PS(Mem{Base: row, Disp: 32 * i}, bc, acc[i])
+		}
+	})
+	pc := Load(Param("c"), GP64())
+	add := Load(Param("add"), GP64())
+	TESTQ(add, add)
+	JZ(LabelRef(name + "_store"))
+	for i := range acc {
+		VADDPS(Mem{Base: pc, Disp: 32 * i}, acc[i], acc[i])
+	}
+	Label(name + "_store")
+	for i := range acc {
+		VMOVUPS(acc[i], Mem{Base: pc, Disp: 32 * i})
+	}
+	VZEROUPPER()
+	RET()
+}
+
+// sparseLoop emits the loop over the n nonzero entries of a row of A:
+// for each, it computes the address of row idx[t] of b (the strip's first
+// column) and broadcasts vals[t], then lets body add it in.
+func sparseLoop(name string, body func(row reg.GPVirtual, bc reg.VecVirtual)) {
+	n := Load(Param("n"), GP64())
+	pv := Load(Param("vals"), GP64())
+	pi := Load(Param("idx"), GP64())
+	pb := Load(Param("b"), GP64())
+	ldb := Load(Param("ldb"), GP64())
+	SHLQ(U8(2), ldb) // bytes
+	TESTQ(n, n)
+	JZ(LabelRef(name + "_done"))
+	Label(name + "_loop")
+	row, bc := GP64(), YMM()
+	MOVLQSX(Mem{Base: pi}, row)
+	IMULQ(ldb, row)
+	ADDQ(pb, row)
+	VBROADCASTSS(Mem{Base: pv}, bc)
+	body(row, bc)
+	ADDQ(U32(4), pi)
+	ADDQ(U32(4), pv)
+	DECQ(n)
+	JNZ(LabelRef(name + "_loop"))
+	Label(name + "_done")
+}
+
+// sparseRowMaskedKernel emits sparseRowKernel for fewer than 8 columns:
+// mask (eight int32, all ones for the columns to touch) limits the loads
+// of b and the loads and stores of c, so no element past the strip is read
+// or written.
+func sparseRowMaskedKernel() {
+	name := "sparseRowMaskedAVX2"
+	TEXT(name, NOSPLIT, "func(n int, vals *float32, idx *int32, b *float32, ldb int, c *float32, add int, mask *int32)")
+	Pragma("noescape")
+	Doc(name + " is sparseRow8AVX2 for the columns where mask is all ones.")
+	pm := Load(Param("mask"), GP64())
+	mask, acc, x := YMM(), YMM(), YMM()
+	VMOVDQU(Mem{Base: pm}, mask)
+	VXORPS(acc, acc, acc)
+	sparseLoop(name, func(row reg.GPVirtual, bc reg.VecVirtual) {
+		VMASKMOVPS(Mem{Base: row}, mask, x)
+		VFMADD231PS(x, bc, acc)
+	})
+	pc := Load(Param("c"), GP64())
+	add := Load(Param("add"), GP64())
+	TESTQ(add, add)
+	JZ(LabelRef(name + "_store"))
+	VMASKMOVPS(Mem{Base: pc}, mask, x)
+	VADDPS(x, acc, acc)
+	Label(name + "_store")
+	VMASKMOVPS(acc, mask, Mem{Base: pc})
+	VZEROUPPER()
+	RET()
+}
+
+// nonzerosKernel emits the gathering of a row's nonzero entries, eight
+// values at a time and without a branch on the data: the comparison with
+// zero gives an 8-bit mask, the mask selects a permutation from table
+// (the positions of its set bits first), and VPERMPS packs the nonzero
+// values and their positions to the front of a vector that is stored
+// whole; the count then advances by the mask's population count, so the
+// next store overwrites the tail.
+func nonzerosKernel() {
+	TEXT("nonzerosAVX2", NOSPLIT, "func(idx *int32, vals *float32, src *float32, n int, first int, table *[256][8]int32) int")
+	Pragma("noescape")
+	Doc("nonzerosAVX2 writes the positions (plus first) and values of the nonzero src[i], i < n, n a multiple of 8, to idx and vals, and returns how many; it may write up to n entries of each.")
+	pi := Load(Param("idx"), GP64())
+	pv := Load(Param("vals"), GP64())
+	ps := Load(Param("src"), GP64())
+	n := Load(Param("n"), GP64())
+	first := Load(Param("first"), GP64())
+	pt := Load(Param("table"), GP64())
+	cnt := GP64()
+	XORQ(cnt, cnt)
+	zero, pos, eight := YMM(), YMM(), YMM()
+	VXORPS(zero, zero, zero)
+	// pos holds the position of the current group's first value in
+	// every lane; a packed lane's position is pos plus its permutation
+	// index.
+	MOVQ(first, pos.AsX())
+	VPBROADCASTD(pos.AsX(), pos)
+	VPBROADCASTD(splatInt("nonzeros_eight", 8).Offset(0), eight)
+	SHRQ(U8(3), n)
+	JZ(LabelRef("nonzeros_done"))
+	Label("nonzeros_loop")
+	x, m, perm, packed := YMM(), YMM(), YMM(), YMM()
+	mask, ones := GP64(), GP64()
+	VMOVUPS(Mem{Base: ps}, x)
+	VCMPPS(U8(4), zero, x, m) // x != 0 (unordered: NaNs count)
+	VMOVMSKPS(m, mask.As32())
+	POPCNTQ(mask, ones)
+	SHLQ(U8(5), mask)
+	VMOVDQU(Mem{Base: pt, Index: mask, Scale: 1}, perm)
+	VPERMPS(x, perm, packed)
+	VMOVUPS(packed, Mem{Base: pv, Index: cnt, Scale: 4})
+	VPADDD(pos, perm, perm)
+	VMOVDQU(perm, Mem{Base: pi, Index: cnt, Scale: 4})
+	ADDQ(ones, cnt)
+	VPADDD(eight, pos, pos)
+	ADDQ(U32(32), ps)
+	DECQ(n)
+	JNZ(LabelRef("nonzeros_loop"))
+	Label("nonzeros_done")
+	Store(cnt, ReturnIndex(0))
+	VZEROUPPER()
+	RET()
+}
+
+// transposeBlocksKernel emits a transpose of 8 rows: dst[c·ldd + q] =
+// src[q·lds + c] for q < 8 and c < n, n a multiple of 8, one 8×8 block
+// in registers at a time.
+func transposeBlocksKernel() {
+	TEXT("transposeAVX2", NOSPLIT, "func(dst *float32, ldd int, src *float32, lds int, n int)")
+	Pragma("noescape")
+	Doc("transposeAVX2 sets dst[c*ldd+q] = src[q*lds+c] for q < 8, c < n, n a multiple of 8.")
+	pd := Load(Param("dst"), GP64())
+	ldd := Load(Param("ldd"), GP64())
+	ps := Load(Param("src"), GP64())
+	lds := Load(Param("lds"), GP64())
+	n := Load(Param("n"), GP64())
+	SHLQ(U8(2), ldd)
+	SHLQ(U8(2), lds)
+	SHRQ(U8(3), n)
+	JZ(LabelRef("transposeb_done"))
+	s3, s5, s7, d3, d5, d7 := GP64(), GP64(), GP64(), GP64(), GP64(), GP64()
+	LEAQ(Mem{Base: lds, Index: lds, Scale: 2}, s3)
+	LEAQ(Mem{Base: lds, Index: lds, Scale: 4}, s5)
+	LEAQ(Mem{Base: s3, Index: lds, Scale: 4}, s7)
+	LEAQ(Mem{Base: ldd, Index: ldd, Scale: 2}, d3)
+	LEAQ(Mem{Base: ldd, Index: ldd, Scale: 4}, d5)
+	LEAQ(Mem{Base: d3, Index: ldd, Scale: 4}, d7)
+	rows := func(base, ld, ld3, ld5, ld7 reg.Register) []Mem {
+		return []Mem{
+			{Base: base}, {Base: base, Index: ld, Scale: 1}, {Base: base, Index: ld, Scale: 2},
+			{Base: base, Index: ld3, Scale: 1}, {Base: base, Index: ld, Scale: 4},
+			{Base: base, Index: ld5, Scale: 1}, {Base: base, Index: ld3, Scale: 2},
+			{Base: base, Index: ld7, Scale: 1},
+		}
+	}
+	Label("transposeb_loop")
+	var r [8]reg.VecVirtual
+	for i, a := range rows(ps, lds, s3, s5, s7) {
+		r[i] = YMM()
+		VMOVUPS(a, r[i])
+	}
+	cols := transpose8x8(r)
+	for i, a := range rows(pd, ldd, d3, d5, d7) {
+		VMOVUPS(cols[i], a)
+	}
+	ADDQ(U32(32), ps)
+	// Eight rows of dst further on.
+	LEAQ(Mem{Base: pd, Index: ldd, Scale: 8}, pd)
+	DECQ(n)
+	JNZ(LabelRef("transposeb_loop"))
+	Label("transposeb_done")
+	VZEROUPPER()
+	RET()
+}
+
+// transpose8x8 returns the columns of the 8×8 block whose rows are r:
+// unpacks pair the rows, shuffles gather four, and lane permutes join the
+// halves.
+func transpose8x8(r [8]reg.VecVirtual) [8]reg.VecVirtual {
+	var t [8]reg.VecVirtual
+	for i := 0; i < 8; i += 2 {
+		t[i], t[i+1] = YMM(), YMM()
+		VUNPCKLPS(r[i+1], r[i], t[i])
+		VUNPCKHPS(r[i+1], r[i], t[i+1])
+	}
+	var u [8]reg.VecVirtual
+	for g := 0; g < 8; g += 4 {
+		u[g], u[g+1], u[g+2], u[g+3] = YMM(), YMM(), YMM(), YMM()
+		VSHUFPS(U8(0x44), t[g+2], t[g], u[g])
+		VSHUFPS(U8(0xEE), t[g+2], t[g], u[g+1])
+		VSHUFPS(U8(0x44), t[g+3], t[g+1], u[g+2])
+		VSHUFPS(U8(0xEE), t[g+3], t[g+1], u[g+3])
+	}
+	var c [8]reg.VecVirtual
+	for i := range 4 {
+		c[i], c[i+4] = YMM(), YMM()
+		VPERM2F128(U8(0x20), u[i+4], u[i], c[i])
+		VPERM2F128(U8(0x31), u[i+4], u[i], c[i+4])
+	}
+	return c
 }
 
 // Constants of the float64 exponential of softplus_sum.go in package
