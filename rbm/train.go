@@ -219,26 +219,15 @@ func (b *biasGradJob) Do(t int) {
 		lo, hi := m.Visible*t/parts, m.Visible*(t+1)/parts
 		dst := s.gradB[lo:hi]
 		clear(dst)
-		for r := range 2 * n {
-			sign := float32(1)
-			if r >= n {
-				sign = -1
-			}
-			for i, v := range s.vStack.Row(r)[lo:hi] {
-				dst[i] += sign * v
-			}
-		}
+		kernel.SumRows(dst, s.vStack.Data[lo:], m.Visible, n, 1)
+		kernel.SumRows(dst, s.vStack.Data[n*m.Visible+lo:], m.Visible, n, -1)
 		return
 	}
 	t -= parts
 	lo, hi := m.Hidden*t/parts, m.Hidden*(t+1)/parts
 	dst := s.gradC[lo:hi]
 	clear(dst)
-	for r := range 2 * n {
-		for j, h := range s.hStack.Row(r)[lo:hi] {
-			dst[j] += h
-		}
-	}
+	kernel.SumRows(dst, s.hStack.Data[lo:], m.Hidden, 2*n, 1)
 }
 
 // gradient sets gradW, gradB and gradC to the batch sums of the CD-k (or

@@ -69,3 +69,7 @@ func nonzerosAVX2(idx *int32, vals *float32, src *float32, n int, first int, tab
 func transposeAVX2(dst *float32, ldd int, src *float32, lds int, n int) {
 	panic("kernel: no assembly in this build")
 }
+
+func sumRowsAVX2(dst, src *float32, ld, rows, n int, scale float32) {
+	panic("kernel: no assembly in this build")
+}

@@ -84,6 +84,11 @@ func nonzerosAVX2(idx *int32, vals *float32, src *float32, n int, first int, tab
 //go:noescape
 func transposeAVX2(dst *float32, ldd int, src *float32, lds int, n int)
 
+// sumRowsAVX2 sets dst[j] += scale·src[r·ld+j] for r < rows in order, j < n, n a multiple of 8.
+//
+//go:noescape
+func sumRowsAVX2(dst *float32, src *float32, ld int, rows int, n int, scale float32)
+
 // softplusSumAVX2 returns Σ max(act[j], 0) and Π (1 + e^-|act[j]|) for j < n, n a multiple of 8.
 //
 //go:noescape

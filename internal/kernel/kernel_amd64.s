@@ -1222,6 +1222,97 @@ transposeb_done:
 	VZEROUPPER
 	RET
 
+// func sumRowsAVX2(dst *float32, src *float32, ld int, rows int, n int, scale float32)
+// Requires: AVX
+TEXT ·sumRowsAVX2(SB), NOSPLIT, $0-44
+	MOVQ         dst+0(FP), AX
+	MOVQ         src+8(FP), CX
+	MOVQ         ld+16(FP), DX
+	MOVQ         rows+24(FP), BX
+	MOVQ         n+32(FP), SI
+	VBROADCASTSS scale+40(FP), Y0
+	SHLQ         $0x02, DX
+	SHRQ         $0x03, SI
+
+sumrows8_chunk:
+	CMPQ    SI, $0x00000008
+	JB      sumrows8_done
+	VMOVUPS (AX), Y1
+	VMOVUPS 32(AX), Y2
+	VMOVUPS 64(AX), Y3
+	VMOVUPS 96(AX), Y4
+	VMOVUPS 128(AX), Y5
+	VMOVUPS 160(AX), Y6
+	VMOVUPS 192(AX), Y7
+	VMOVUPS 224(AX), Y8
+	MOVQ    CX, DI
+	MOVQ    BX, R8
+	TESTQ   R8, R8
+	JZ      sumrows8_store
+
+sumrows8_row:
+	VMULPS (DI), Y0, Y9
+	VADDPS Y9, Y1, Y1
+	VMULPS 32(DI), Y0, Y9
+	VADDPS Y9, Y2, Y2
+	VMULPS 64(DI), Y0, Y9
+	VADDPS Y9, Y3, Y3
+	VMULPS 96(DI), Y0, Y9
+	VADDPS Y9, Y4, Y4
+	VMULPS 128(DI), Y0, Y9
+	VADDPS Y9, Y5, Y5
+	VMULPS 160(DI), Y0, Y9
+	VADDPS Y9, Y6, Y6
+	VMULPS 192(DI), Y0, Y9
+	VADDPS Y9, Y7, Y7
+	VMULPS 224(DI), Y0, Y9
+	VADDPS Y9, Y8, Y8
+	ADDQ   DX, DI
+	DECQ   R8
+	JNZ    sumrows8_row
+
+sumrows8_store:
+	VMOVUPS Y1, (AX)
+	VMOVUPS Y2, 32(AX)
+	VMOVUPS Y3, 64(AX)
+	VMOVUPS Y4, 96(AX)
+	VMOVUPS Y5, 128(AX)
+	VMOVUPS Y6, 160(AX)
+	VMOVUPS Y7, 192(AX)
+	VMOVUPS Y8, 224(AX)
+	ADDQ    $0x00000100, AX
+	ADDQ    $0x00000100, CX
+	SUBQ    $0x00000008, SI
+	JMP     sumrows8_chunk
+
+sumrows8_done:
+sumrows1_chunk:
+	CMPQ    SI, $0x00000001
+	JB      sumrows1_done
+	VMOVUPS (AX), Y1
+	MOVQ    CX, DI
+	MOVQ    BX, R8
+	TESTQ   R8, R8
+	JZ      sumrows1_store
+
+sumrows1_row:
+	VMULPS (DI), Y0, Y2
+	VADDPS Y2, Y1, Y1
+	ADDQ   DX, DI
+	DECQ   R8
+	JNZ    sumrows1_row
+
+sumrows1_store:
+	VMOVUPS Y1, (AX)
+	ADDQ    $0x00000020, AX
+	ADDQ    $0x00000020, CX
+	SUBQ    $0x00000001, SI
+	JMP     sumrows1_chunk
+
+sumrows1_done:
+	VZEROUPPER
+	RET
+
 DATA exp64One<>+0(SB)/8, $(1.0)
 DATA exp64One<>+8(SB)/8, $(1.0)
 DATA exp64One<>+16(SB)/8, $(1.0)

@@ -51,6 +51,7 @@ func main() {
 	sparseRowMaskedKernel()
 	nonzerosKernel()
 	transposeBlocksKernel()
+	sumRowsKernel()
 	ec := newExpConsts()
 	softplusSumKernel("softplusSumAVX2", false, ec)
 	softplusSumKernel("addSoftplusSumAVX2", true, ec)
@@ -763,6 +764,61 @@ func transposeBlocksKernel() {
 	DECQ(n)
 	JNZ(LabelRef("transposeb_loop"))
 	Label("transposeb_done")
+	VZEROUPPER()
+	RET()
+}
+
+// sumRowsKernel emits dst[j] += scale·src[r·ld + j] for r < rows in
+// order and j < n, n a multiple of 8: 64 columns (then 8) stay in
+// registers while the rows stream past, and each product is rounded
+// before its sum, as in the portable loop of SumRows.
+func sumRowsKernel() {
+	TEXT("sumRowsAVX2", NOSPLIT, "func(dst, src *float32, ld, rows, n int, scale float32)")
+	Pragma("noescape")
+	Doc("sumRowsAVX2 sets dst[j] += scale·src[r·ld+j] for r < rows in order, j < n, n a multiple of 8.")
+	pd := Load(Param("dst"), GP64())
+	ps := Load(Param("src"), GP64())
+	ld := Load(Param("ld"), GP64())
+	rows := Load(Param("rows"), GP64())
+	n := Load(Param("n"), GP64())
+	scale := YMM()
+	VBROADCASTSS(paramAddr("scale"), scale)
+	SHLQ(U8(2), ld)
+	SHRQ(U8(3), n) // vectors left
+	for _, u := range []int{8, 1} {
+		name := fmt.Sprintf("sumrows%d", u)
+		Label(name + "_chunk")
+		CMPQ(n, U32(u))
+		JB(LabelRef(name + "_done"))
+		acc := make([]reg.VecVirtual, u)
+		for i := range acc {
+			acc[i] = YMM()
+			VMOVUPS(Mem{Base: pd, Disp: 32 * i}, acc[i])
+		}
+		p, r := GP64(), GP64()
+		MOVQ(ps, p)
+		MOVQ(rows, r)
+		TESTQ(r, r)
+		JZ(LabelRef(name + "_store"))
+		Label(name + "_row")
+		for i := range acc {
+			x := YMM()
+			VMULPS(Mem{Base: p, Disp: 32 * i}, scale, x)
+			VADDPS(x, acc[i], acc[i])
+		}
+		ADDQ(ld, p)
+		DECQ(r)
+		JNZ(LabelRef(name + "_row"))
+		Label(name + "_store")
+		for i := range acc {
+			VMOVUPS(acc[i], Mem{Base: pd, Disp: 32 * i})
+		}
+		ADDQ(U32(32*u), pd)
+		ADDQ(U32(32*u), ps)
+		SUBQ(U32(u), n)
+		JMP(LabelRef(name + "_chunk"))
+		Label(name + "_done")
+	}
 	VZEROUPPER()
 	RET()
 }
