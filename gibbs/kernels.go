@@ -18,6 +18,8 @@ type replica struct {
 	g, gNew, lgt []float64
 	lgtNew       []float64
 	scratch      []int8
+	// GWG on a pairwise model: the incremental proposal (gwg.go).
+	pair *pairwiseGWG
 }
 
 func newReplica(m discrete.Model, method Method, x []int8) *replica {
@@ -29,6 +31,9 @@ func newReplica(m discrete.Model, method Method, x []int8) *replica {
 		r.lgt, r.lgtNew = make([]float64, n), make([]float64, n)
 		r.scratch = make([]int8, n)
 		r.grad.Gradient(r.loc.State(), r.g)
+		if p, ok := m.(*discrete.Pairwise); ok && incrementalGWG {
+			r.pair = &pairwiseGWG{p: p}
+		}
 	}
 	return r
 }
@@ -71,7 +76,11 @@ func (s *stepper) sweep(r *replica, method Method, beta float64) {
 		}
 	case GWG:
 		for range n {
-			s.gwg(r, beta)
+			if r.pair != nil {
+				s.gwgPairwise(r, beta)
+			} else {
+				s.gwg(r, beta)
+			}
 		}
 	}
 }
@@ -129,7 +138,10 @@ func (s *stepper) gwg(r *replica, beta float64) {
 	lseNew := s.logits(r.lgtNew, r.gNew, r.scratch, dom, beta)
 	logRev := r.lgtNew[k] - lseNew
 	logA := -beta*dE + logRev - logFwd
-	if logA >= 0 || s.rng.Float64() < math.Exp(logA) {
+	// The uniform is drawn even when logA ≥ 0, so that the incremental
+	// proposal, whose logA may differ in the last bit (and cross zero),
+	// stays on the same random numbers.
+	if u := s.rng.Float64(); logA >= 0 || u < math.Exp(logA) {
 		r.loc.Flip(i)
 		r.g, r.gNew = r.gNew, r.g
 		s.out.accepted++

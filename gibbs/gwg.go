@@ -1,0 +1,192 @@
+package gibbs
+
+import (
+	"math"
+
+	"github.com/rbmkit/rbm/discrete"
+)
+
+// incrementalGWG selects the incremental Gibbs-with-Gradients proposal for
+// pairwise models; tests turn it off to compare with the general one.
+var incrementalGWG = true
+
+// pairwiseGWG keeps a pairwise model's Gibbs-with-Gradients proposal up to
+// date across flips. Flipping unit i changes the gradient only at i's
+// neighbours (and not at i, the energy having no self-couplings), so after
+// a flip the proposal's logits change at deg(i)+1 free units. The proposal
+// q(k|x) ∝ exp(lgt[k]) is kept as weights w[k] = exp(lgt[k] - ref) and
+// their total, which a proposal or an accepted flip adjusts in O(deg)
+// instead of the general path's O(n) exponentials and gradient.
+//
+// The incremental totals are exact up to rounding; when a total would
+// lose more than a millionth of its value to cancellation (a proposal that
+// held almost all the mass moving away) or a weight leaves the range where
+// exp is accurate, the proposal is evaluated from scratch instead, and
+// the whole cache is rebuilt after every len(free) accepted flips so that
+// rounding never accumulates.
+type pairwiseGWG struct {
+	p        *discrete.Pairwise
+	beta     float64 // the cache is for this inverse temperature
+	valid    bool
+	accepted int // flips since the last rebuild
+
+	pos        []int32   // free index of each unit, -1 if clamped
+	lgt, w     []float64 // per free unit: logit and exp(logit - ref)
+	ref, total float64
+
+	// The changes a proposal would make: free index (or -1), unit, new
+	// gradient, logit and weight.
+	change []gwgChange
+}
+
+type gwgChange struct {
+	k, j      int32
+	g, lgt, w float64
+}
+
+// weightRange bounds |lgt - ref| for weights kept incrementally: e^±500
+// stays far from overflow and from subnormals.
+const weightRange = 500
+
+// logit is the proposal logit of flipping a unit of value x whose energy
+// gradient is g: -β/2·(x' - x)·g.
+func logit(dom discrete.Domain, x int8, g, beta float64) float64 {
+	return -beta / 2 * float64(dom.Flip(x)-x) * g
+}
+
+// rebuild recomputes the gradient, the logits and the weights at the
+// current state.
+func (c *pairwiseGWG) rebuild(r *replica, free []int, beta float64) {
+	x := r.loc.State()
+	dom := c.p.Domain()
+	c.p.Gradient(x, r.g)
+	if len(c.pos) != len(x) || len(c.lgt) != len(free) {
+		c.pos = make([]int32, len(x))
+		c.lgt, c.w = make([]float64, len(free)), make([]float64, len(free))
+	}
+	for i := range c.pos {
+		c.pos[i] = -1
+	}
+	c.ref = math.Inf(-1)
+	for k, i := range free {
+		c.pos[i] = int32(k)
+		c.lgt[k] = logit(dom, x[i], r.g[i], beta)
+		c.ref = max(c.ref, c.lgt[k])
+	}
+	c.total = 0
+	for k, l := range c.lgt {
+		c.w[k] = math.Exp(l - c.ref)
+		c.total += c.w[k]
+	}
+	c.beta, c.valid, c.accepted = beta, true, 0
+}
+
+// gwgPairwise makes one Gibbs-with-Gradients step on a pairwise model, the
+// same Markov chain as gwg (the same random numbers decide the same
+// moves) at O(deg) cost.
+func (s *stepper) gwgPairwise(r *replica, beta float64) {
+	c := r.pair
+	if !c.valid || c.beta != beta {
+		// Tempering moves replicas between temperatures.
+		c.rebuild(r, s.free, beta)
+	}
+	x := r.loc.State()
+	dom := c.p.Domain()
+
+	target := s.rng.Float64() * c.total
+	k := len(s.free) - 1
+	var cum float64
+	for j, w := range c.w {
+		cum += w
+		if target < cum {
+			k = j
+			break
+		}
+	}
+	i := s.free[k]
+	logFwd := c.lgt[k] - c.ref - math.Log(c.total)
+	dE := r.loc.FlipDelta(i)
+
+	// The flip reverses unit i's own move and shifts its neighbours'
+	// gradients by -J_ij·(x'_i - x_i).
+	dx := float64(dom.Flip(x[i]) - x[i])
+	total, exact := c.total, true
+	c.change = c.change[:0]
+	add := func(k int32, j int32, g, l float64) {
+		w := 0.0
+		if k >= 0 {
+			if math.Abs(l-c.ref) > weightRange {
+				exact = false
+			}
+			w = math.Exp(l - c.ref)
+			total += w - c.w[k]
+		}
+		c.change = append(c.change, gwgChange{k: k, j: j, g: g, lgt: l, w: w})
+	}
+	add(int32(k), int32(i), r.g[i], -c.lgt[k])
+	nbr, coupling := c.p.Neighbors(i)
+	for t, j := range nbr {
+		g := r.g[j] - coupling[t]*dx
+		kj := c.pos[j]
+		l := 0.0
+		if kj >= 0 {
+			l = logit(dom, x[j], g, beta)
+		}
+		add(kj, j, g, l)
+	}
+	if !(total > c.total*1e-6) || math.IsInf(total, 0) {
+		exact = false
+	}
+
+	var logRev float64
+	if exact {
+		logRev = -c.lgt[k] - c.ref - math.Log(total)
+	} else {
+		logRev = c.reverseFromScratch(k)
+	}
+	logA := -beta*dE + logRev - logFwd
+	if u := s.rng.Float64(); logA >= 0 || u < math.Exp(logA) {
+		r.loc.Flip(i)
+		s.out.accepted++
+		for _, ch := range c.change {
+			r.g[ch.j] = ch.g
+			if ch.k >= 0 {
+				c.lgt[ch.k], c.w[ch.k] = ch.lgt, ch.w
+			}
+		}
+		c.total = total
+		c.accepted++
+		if !exact || c.accepted >= len(s.free) {
+			c.rebuild(r, s.free, beta)
+		}
+	}
+}
+
+// reverseFromScratch returns log q(k|x') for the proposed state x' whose
+// changes are in c.change, by a log-sum-exp over all logits.
+func (c *pairwiseGWG) reverseFromScratch(k int) float64 {
+	saved := make([]float64, 0, len(c.change))
+	for _, ch := range c.change {
+		if ch.k >= 0 {
+			saved = append(saved, c.lgt[ch.k])
+			c.lgt[ch.k] = ch.lgt
+		}
+	}
+	hi := math.Inf(-1)
+	for _, l := range c.lgt {
+		hi = max(hi, l)
+	}
+	var sum float64
+	for _, l := range c.lgt {
+		sum += math.Exp(l - hi)
+	}
+	rev := c.lgt[k] - hi - math.Log(sum)
+	n := 0
+	for _, ch := range c.change {
+		if ch.k >= 0 {
+			c.lgt[ch.k] = saved[n]
+			n++
+		}
+	}
+	return rev
+}
