@@ -42,16 +42,22 @@ type gemmJob struct {
 	sparse   sparseGemmJob
 }
 
+// operands are the matrices of a product C (m×n) = op(A) (m×k) · op(B)
+// (k×n) with their leading dimensions.
+type operands struct {
+	m, n, k int
+	a       []float32
+	lda     int
+	b       []float32
+	ldb     int
+	c       []float32
+	ldc     int
+}
+
 type blockedGemmJob struct {
 	tA, tB      bool
-	m, n, k     int
 	alpha, beta float32
-	a           []float32
-	lda         int
-	b           []float32
-	ldb         int
-	c           []float32
-	ldc         int
+	operands
 
 	rowPanels, colPanels int
 	kc                   int // length of a k block (the last may be shorter)
@@ -90,8 +96,8 @@ func (p *Pool) gemmBlocked(tA, tB bool, m, n, k int, alpha float32, a []float32,
 		packedRows = rowPanels * mr
 	}
 	*g = blockedGemmJob{
-		tA: tA, tB: tB, m: m, n: n, k: k, alpha: alpha, beta: beta,
-		a: a, lda: lda, b: b, ldb: ldb, c: c, ldc: ldc,
+		tA: tA, tB: tB, alpha: alpha, beta: beta,
+		operands:  operands{m, n, k, a, lda, b, ldb, c, ldc},
 		rowPanels: rowPanels, colPanels: colPanels, kc: kc,
 		packGroup: max(1, packValues/(mr*k)),
 		rowBlock:  rowBlock,

@@ -50,14 +50,8 @@ const (
 var sparseMaxDensity = 0.4
 
 type sparseGemmJob struct {
-	tA      bool
-	m, n, k int
-	a       []float32
-	lda     int
-	b       []float32
-	ldb     int
-	c       []float32
-	ldc     int
+	tA bool
+	operands
 
 	kc, blocks int // k blocks, as kBlock cuts them
 	gathering  bool
@@ -87,8 +81,9 @@ func (p *Pool) gemmSparse(tA bool, m, n, k int, a []float32, lda int, b []float3
 	blocks := (k + kc - 1) / kc
 	colGroups := (n + sparseStrip - 1) / sparseStrip
 	*g = sparseGemmJob{
-		tA: tA, m: m, n: n, k: k, a: a, lda: lda, b: b, ldb: ldb, c: c, ldc: ldc,
-		kc: kc, blocks: blocks,
+		tA:       tA,
+		operands: operands{m, n, k, a, lda, b, ldb, c, ldc},
+		kc:       kc, blocks: blocks,
 		rowGroup:  max(8, (m+sparseTasks-1)/sparseTasks),
 		colGroups: colGroups,
 		// The scratch space outlives the call.

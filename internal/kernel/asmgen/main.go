@@ -408,37 +408,13 @@ func transposeKernel() {
 	LEAQ(Mem{Base: ps, Index: ld, Scale: 8}, ps8)
 	Label("transpose_loop")
 	for half, base := range []reg.Register{ps, ps8} {
-		addr := []Mem{
-			{Base: base}, {Base: base, Index: ld, Scale: 1}, {Base: base, Index: ld, Scale: 2},
-			{Base: base, Index: ld3, Scale: 1}, {Base: base, Index: ld, Scale: 4},
-			{Base: base, Index: ld5, Scale: 1}, {Base: base, Index: ld3, Scale: 2},
-			{Base: base, Index: ld7, Scale: 1},
-		}
 		var r [8]reg.VecVirtual
-		for i := range r {
+		for i, a := range eightRows(base, ld, ld3, ld5, ld7) {
 			r[i] = YMM()
-			VMOVUPS(addr[i], r[i])
+			VMOVUPS(a, r[i])
 		}
-		var t [8]reg.VecVirtual
-		for i := 0; i < 8; i += 2 {
-			t[i], t[i+1] = YMM(), YMM()
-			VUNPCKLPS(r[i+1], r[i], t[i])
-			VUNPCKHPS(r[i+1], r[i], t[i+1])
-		}
-		var u [8]reg.VecVirtual
-		for g := 0; g < 8; g += 4 {
-			u[g], u[g+1], u[g+2], u[g+3] = YMM(), YMM(), YMM(), YMM()
-			VSHUFPS(U8(0x44), t[g+2], t[g], u[g])
-			VSHUFPS(U8(0xEE), t[g+2], t[g], u[g+1])
-			VSHUFPS(U8(0x44), t[g+3], t[g+1], u[g+2])
-			VSHUFPS(U8(0xEE), t[g+3], t[g+1], u[g+3])
-		}
-		for i := range 4 {
-			lo, hi := YMM(), YMM()
-			VPERM2F128(U8(0x20), u[i+4], u[i], lo)
-			VPERM2F128(U8(0x31), u[i+4], u[i], hi)
-			VMOVUPS(lo, Mem{Base: pd, Disp: 64*i + 32*half})
-			VMOVUPS(hi, Mem{Base: pd, Disp: 64*(i+4) + 32*half})
+		for i, col := range transpose8x8(r) {
+			VMOVUPS(col, Mem{Base: pd, Disp: 64*i + 32*half})
 		}
 	}
 	ADDQ(U32(32), ps)
@@ -458,34 +434,8 @@ func transposeKernel() {
 // row eight steps ahead (a prefetch past the end of the matrix does not
 // fault).
 func packRowsKernel() {
-	TEXT("packRowsAVX2", NOSPLIT, "func(dst, src *float32, ld, k int)")
-	Pragma("noescape")
-	Doc("packRowsAVX2 sets dst[kk*16+jj] = src[kk*ld+jj] for jj < 16, kk < k.")
-	pd := Load(Param("dst"), GP64())
-	ps := Load(Param("src"), GP64())
-	ld := Load(Param("ld"), GP64())
-	k := Load(Param("k"), GP64())
-	SHLQ(U8(2), ld)
-	TESTQ(k, k)
-	JZ(LabelRef("packrows_done"))
-	ahead := GP64()
-	MOVQ(ld, ahead)
-	SHLQ(U8(3), ahead)
-	Label("packrows_loop")
-	lo, hi := YMM(), YMM()
-	VMOVUPS(Mem{Base: ps}, lo)
-	VMOVUPS(Mem{Base: ps, Disp: 32}, hi)
-	PREFETCHT0(Mem{Base: ps, Index: ahead, Scale: 1})
-	PREFETCHT0(Mem{Base: ps, Index: ahead, Scale: 1, Disp: 63})
-	VMOVUPS(lo, Mem{Base: pd})
-	VMOVUPS(hi, Mem{Base: pd, Disp: 32})
-	ADDQ(ld, ps)
-	ADDQ(U32(64), pd)
-	DECQ(k)
-	JNZ(LabelRef("packrows_loop"))
-	Label("packrows_done")
-	VZEROUPPER()
-	RET()
+	stridedPackKernel("packRowsAVX2", "packrows", 16,
+		"packRowsAVX2 sets dst[kk*16+jj] = src[kk*ld+jj] for jj < 16, kk < k.")
 }
 
 // packColsKernel emits the packing of a 6-row panel of op(A) = Aᵀ:
@@ -493,32 +443,55 @@ func packRowsKernel() {
 // values a step, a whole row of A apart; like packRowsKernel it prefetches
 // eight steps ahead.
 func packColsKernel() {
-	TEXT("packColsAVX2", NOSPLIT, "func(dst, src *float32, ld, k int)")
+	stridedPackKernel("packColsAVX2", "packcols", 6,
+		"packColsAVX2 sets dst[kk*6+r] = src[kk*ld+r] for r < 6, kk < k.")
+}
+
+// stridedPackKernel emits dst[kk·w + c] = src[kk·ld + c] for c < w and
+// kk < k, w = 16 (two YMM registers a step) or 6 (an XMM register and a
+// quadword), prefetching the source eight steps ahead.
+func stridedPackKernel(name, label string, w int, doc string) {
+	TEXT(name, NOSPLIT, "func(dst, src *float32, ld, k int)")
 	Pragma("noescape")
-	Doc("packColsAVX2 sets dst[kk*6+r] = src[kk*ld+r] for r < 6, kk < k.")
+	Doc(doc)
 	pd := Load(Param("dst"), GP64())
 	ps := Load(Param("src"), GP64())
 	ld := Load(Param("ld"), GP64())
 	k := Load(Param("k"), GP64())
 	SHLQ(U8(2), ld)
 	TESTQ(k, k)
-	JZ(LabelRef("packcols_done"))
+	JZ(LabelRef(label + "_done"))
 	ahead := GP64()
 	MOVQ(ld, ahead)
 	SHLQ(U8(3), ahead)
-	Label("packcols_loop")
-	lo, hi := XMM(), XMM()
-	VMOVUPS(Mem{Base: ps}, lo)
-	VMOVSD(Mem{Base: ps, Disp: 16}, hi)
+	Label(label + "_loop")
+	var lo, hi reg.VecVirtual
+	if w == 16 {
+		lo, hi = YMM(), YMM()
+		VMOVUPS(Mem{Base: ps}, lo)
+		VMOVUPS(Mem{Base: ps, Disp: 32}, hi)
+	} else {
+		lo, hi = XMM(), XMM()
+		VMOVUPS(Mem{Base: ps}, lo)
+		VMOVSD(Mem{Base: ps, Disp: 16}, hi)
+	}
 	PREFETCHT0(Mem{Base: ps, Index: ahead, Scale: 1})
-	PREFETCHT0(Mem{Base: ps, Index: ahead, Scale: 1, Disp: 23})
-	VMOVUPS(lo, Mem{Base: pd})
-	VMOVSD(hi, Mem{Base: pd, Disp: 16})
+	PREFETCHT0(Mem{Base: ps, Index: ahead, Scale: 1, Disp: 4*w - 1})
+	if w == 16 {
+		VMOVUPS(lo, Mem{Base: pd})
+		VMOVUPS(hi, Mem{Base: pd, Disp: 32})
+	} else {
+		VMOVUPS(lo, Mem{Base: pd})
+		VMOVSD(hi, Mem{Base: pd, Disp: 16})
+	}
 	ADDQ(ld, ps)
-	ADDQ(U32(24), pd)
+	ADDQ(U32(4*w), pd)
 	DECQ(k)
-	JNZ(LabelRef("packcols_loop"))
-	Label("packcols_done")
+	JNZ(LabelRef(label + "_loop"))
+	Label(label + "_done")
+	if w == 16 {
+		VZEROUPPER()
+	}
 	RET()
 }
 
@@ -740,22 +713,14 @@ func transposeBlocksKernel() {
 	LEAQ(Mem{Base: ldd, Index: ldd, Scale: 2}, d3)
 	LEAQ(Mem{Base: ldd, Index: ldd, Scale: 4}, d5)
 	LEAQ(Mem{Base: d3, Index: ldd, Scale: 4}, d7)
-	rows := func(base, ld, ld3, ld5, ld7 reg.Register) []Mem {
-		return []Mem{
-			{Base: base}, {Base: base, Index: ld, Scale: 1}, {Base: base, Index: ld, Scale: 2},
-			{Base: base, Index: ld3, Scale: 1}, {Base: base, Index: ld, Scale: 4},
-			{Base: base, Index: ld5, Scale: 1}, {Base: base, Index: ld3, Scale: 2},
-			{Base: base, Index: ld7, Scale: 1},
-		}
-	}
 	Label("transposeb_loop")
 	var r [8]reg.VecVirtual
-	for i, a := range rows(ps, lds, s3, s5, s7) {
+	for i, a := range eightRows(ps, lds, s3, s5, s7) {
 		r[i] = YMM()
 		VMOVUPS(a, r[i])
 	}
 	cols := transpose8x8(r)
-	for i, a := range rows(pd, ldd, d3, d5, d7) {
+	for i, a := range eightRows(pd, ldd, d3, d5, d7) {
 		VMOVUPS(cols[i], a)
 	}
 	ADDQ(U32(32), ps)
@@ -821,6 +786,17 @@ func sumRowsKernel() {
 	}
 	VZEROUPPER()
 	RET()
+}
+
+// eightRows returns the addresses of eight rows ld bytes apart from base,
+// given ld3 = 3·ld, ld5 = 5·ld and ld7 = 7·ld (x86 scales stop at 8).
+func eightRows(base, ld, ld3, ld5, ld7 reg.Register) []Mem {
+	return []Mem{
+		{Base: base}, {Base: base, Index: ld, Scale: 1}, {Base: base, Index: ld, Scale: 2},
+		{Base: base, Index: ld3, Scale: 1}, {Base: base, Index: ld, Scale: 4},
+		{Base: base, Index: ld5, Scale: 1}, {Base: base, Index: ld3, Scale: 2},
+		{Base: base, Index: ld7, Scale: 1},
+	}
 }
 
 // transpose8x8 returns the columns of the 8×8 block whose rows are r:
