@@ -12,7 +12,7 @@ func (m *RBM) HiddenProbs(dst, v *Matrix) { hiddenProbs(nil, m, dst, v) }
 
 // VisibleProbs sets each row of dst to p(v=1|h) = σ(b + Wh) for the
 // corresponding row of h. dst must be h.Rows×Visible.
-func (m *RBM) VisibleProbs(dst, h *Matrix) { visibleProbs(nil, m, dst, h) }
+func (m *RBM) VisibleProbs(dst, h *Matrix) { visibleProbs(nil, m, dst, h, nil) }
 
 // FreeEnergies sets dst[r] to F(v_r) for each row of v. The inputs to the
 // hidden units come from a float32 product, so the result agrees with
@@ -28,10 +28,19 @@ func hiddenProbs(p *kernel.Pool, m *RBM, dst, v *Matrix) {
 	p.SigmoidRows(dst.Data, m.C)
 }
 
-func visibleProbs(p *kernel.Pool, m *RBM, dst, h *Matrix) {
+// visibleProbs sets dst to p(v|h) = σ(b + Wh + field): field, when not
+// nil, is a per-row addition to the visible units' input (the evidence of
+// an observation; see Sampler.VisibleField).
+func visibleProbs(p *kernel.Pool, m *RBM, dst, h, field *Matrix) {
 	mustShape("h", h, -1, m.Hidden)
 	mustShape("p(v|h)", dst, h.Rows, m.Visible)
-	p.Gemm(false, true, h.Rows, m.Visible, m.Hidden, 1, h.Data, m.Hidden, m.W, m.Hidden, 0, dst.Data, m.Visible)
+	var beta float32
+	if field != nil {
+		mustShape("visible field", field, h.Rows, m.Visible)
+		copy(dst.Data, field.Data)
+		beta = 1
+	}
+	p.Gemm(false, true, h.Rows, m.Visible, m.Hidden, 1, h.Data, m.Hidden, m.W, m.Hidden, beta, dst.Data, m.Visible)
 	p.SigmoidRows(dst.Data, m.B)
 }
 
@@ -84,7 +93,7 @@ func (m *RBM) Reconstruct(data *Matrix, workers int) (*Matrix, error) {
 	h := NewMatrix(data.Rows, m.Hidden)
 	hiddenProbs(p, m, h, data)
 	r := NewMatrix(data.Rows, m.Visible)
-	visibleProbs(p, m, r, h)
+	visibleProbs(p, m, r, h, nil)
 	return r, nil
 }
 

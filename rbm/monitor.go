@@ -38,7 +38,7 @@ func reconstructionError(p *kernel.Pool, m *RBM, v *Matrix) float64 {
 	h := NewMatrix(v.Rows, m.Hidden)
 	r := NewMatrix(v.Rows, m.Visible)
 	hiddenProbs(p, m, h, v)
-	visibleProbs(p, m, r, h)
+	visibleProbs(p, m, r, h, nil)
 	var sum float64
 	for i, x := range v.Data {
 		d := float64(x) - float64(r.Data[i])

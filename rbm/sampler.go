@@ -1,6 +1,8 @@
 package rbm
 
 import (
+	"fmt"
+
 	"github.com/rbmkit/rbm/internal/kernel"
 )
 
@@ -20,6 +22,14 @@ type Sampler struct {
 	// probabilities after the last Step; VisibleProbs holds p(v|h) from
 	// which the visible states were drawn.
 	Hidden, HiddenProbs, VisibleProbs *Matrix
+
+	// VisibleField, when not nil, is added row by row to the input of the
+	// visible units, so that chain r samples p(v, h) · exp(v·field_r)
+	// instead of p(v, h). That is how an observation enters: seen through
+	// a channel that flips each unit with probability ε, y gives the
+	// posterior p(v, h | y) with field (2y - 1)·log((1 - ε)/ε). It must
+	// have as many rows as the batches passed to Step and Visible columns.
+	VisibleField *Matrix
 }
 
 // NewSampler returns a sampler for batches of up to rows chains. workers ≤ 0
@@ -58,7 +68,14 @@ func (s *Sampler) SampleHidden(v *Matrix) {
 // probabilities in s.VisibleProbs.
 func (s *Sampler) SampleVisible(dst, h *Matrix) {
 	vp := s.VisibleProbs.Slice(0, h.Rows)
-	visibleProbs(s.pool, s.m, vp, h)
+	var field *Matrix
+	if f := s.VisibleField; f != nil {
+		if f.Rows < h.Rows || f.Cols != s.m.Visible {
+			panic(fmt.Sprintf("rbm: sampler: visible field is %d×%d for %d chains of %d visible units", f.Rows, f.Cols, h.Rows, s.m.Visible))
+		}
+		field = f.Slice(0, h.Rows)
+	}
+	visibleProbs(s.pool, s.m, vp, h, field)
 	s.Bernoulli(dst, vp)
 }
 

@@ -248,7 +248,7 @@ func (s *stepper) gradient() {
 		s.sample(hs, h0)
 	}
 	for k := range s.cfg.K {
-		visibleProbs(s.pool, m, vp, hs)
+		visibleProbs(s.pool, m, vp, hs, nil)
 		s.sample(vs, vp)
 		hiddenProbs(s.pool, m, hp, vs)
 		if k+1 < s.cfg.K {

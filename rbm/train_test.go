@@ -134,6 +134,52 @@ func TestSamplerReachesModelDistribution(t *testing.T) {
 	}
 }
 
+// TestSamplerVisibleField checks that a visible field turns the chains'
+// distribution into p(v)·exp(v·field) / Z', with a different field for
+// each half of the chains, against brute-force enumeration.
+func TestSamplerVisibleField(t *testing.T) {
+	m := randomRBM(4, 3, 1, 13)
+	fields := [][]float32{{2.2, -1, 0, 0.5}, {-3, 0.7, 1.5, -0.2}}
+	const n = 40000
+	v, field := NewMatrix(n, 4), NewMatrix(n, 4)
+	for r := range n {
+		copy(field.Row(r), fields[r%2])
+	}
+	s := NewSampler(m, n, 6, 2)
+	defer s.Close()
+	s.VisibleField = field
+	s.Run(v, 100)
+	for half, f := range fields {
+		// The tilted distribution, enumerated.
+		p := make([]float64, 16)
+		var z float64
+		for sv := range p {
+			x := bits(sv, 4)
+			var tilt float64
+			for i, xi := range x {
+				tilt += float64(xi * f[i])
+			}
+			p[sv] = math.Exp(-bruteFreeEnergy(m, x) + tilt)
+			z += p[sv]
+		}
+		counts := make([]int, 16)
+		for r := half; r < n; r += 2 {
+			state := 0
+			for i, x := range v.Row(r) {
+				state |= int(x) << i
+			}
+			counts[state]++
+		}
+		for sv, c := range counts {
+			want := p[sv] / z
+			sigma := math.Sqrt(want * (1 - want) / (n / 2))
+			if got := float64(c) / (n / 2); math.Abs(got-want) > 5*sigma {
+				t.Errorf("field %d, state %04b: frequency %.4f, exact %.4f (5σ = %.4f)", half, sv, got, want, 5*sigma)
+			}
+		}
+	}
+}
+
 func encodeTrained(t *testing.T, workers int, persistent bool) []byte {
 	t.Helper()
 	rng := rand.New(rand.NewPCG(1, 2))

@@ -70,9 +70,9 @@ func runDenoise(ctx context.Context, e *env, args []string) error {
 	fs.Float64Var(&noise, "noise", 0.1, "flip probability of the channel the input was seen through")
 	fs.Float64Var(&corrupt, "corrupt", 0, "first flip this fraction of each input row (seeded), treating the input as clean, and report the error")
 	fs.StringVar(&missing, "missing", "", "inpaint instead: hide the top, bottom, left or right half of each image and sample it given the rest")
-	fs.StringVar(&sampler, "sampler", "gibbs", "gibbs, gibbs-random, mh or gwg")
+	fs.StringVar(&sampler, "sampler", "auto", "block (block Gibbs on an RBM's visible and hidden units), gibbs, gibbs-random, mh or gwg (single units of the prior's marginal); auto: block for RBM model files at β = 1, gibbs otherwise")
 	fs.Float64Var(&beta, "beta", 1, "inverse temperature of the prior")
-	fs.IntVar(&sweeps, "sweeps", 50, "recorded sweeps per row; the restoration is the posterior mean over them")
+	fs.IntVar(&sweeps, "sweeps", 50, "recorded sweeps per row (block Gibbs: steps v → h → v); the restoration is the posterior mean over them")
 	fs.IntVar(&burnin, "burnin", 10, "sweeps discarded first")
 	fs.BoolVar(&binary, "binary", false, "write 0/1 restorations (posterior mean thresholded at ½) instead of the posterior means")
 	fs.StringVarP(&out, "out", "o", "", "output file: .png, .idx, .idx.gz, .npy or .csv (optional)")
@@ -94,16 +94,25 @@ func runDenoise(ctx context.Context, e *env, args []string) error {
 	if !(corrupt >= 0 && corrupt < 1) {
 		return usagef("--corrupt %v must lie in [0, 1)", corrupt)
 	}
-	method, err := gibbs.ParseMethod(sampler)
-	if err != nil {
-		return usagef("%v", err)
+	var method gibbs.Method
+	if sampler != "auto" && sampler != "block" {
+		if method, err = gibbs.ParseMethod(sampler); err != nil {
+			return usagef("%v (or block, auto)", err)
+		}
 	}
 	if missing == "" && !(noise > 0 && noise < 0.5) {
 		return usagef("--noise %v must lie in (0, 0.5)", noise)
 	}
-	prior, shape, err := loadPrior(pos[0])
+	prior, model, shape, err := loadPrior(pos[0])
 	if err != nil {
 		return err
+	}
+	// Block Gibbs samples the joint of an RBM's units, whose visible
+	// marginal is the prior only at β = 1 (a tempered marginal has no RBM
+	// joint).
+	block := sampler == "block" || sampler == "auto" && model != nil && beta == 1
+	if block && (model == nil || beta != 1) {
+		return usagef("--sampler block needs an RBM model file and --beta 1")
 	}
 	data.seed = seed
 	input, inShape, err := data.load(pos[1])
@@ -157,30 +166,40 @@ func runDenoise(ctx context.Context, e *env, args []string) error {
 	}
 
 	start := time.Now()
-	job := &denoiseJob{
-		ctx: ctx, prior: prior, observed: observed, hidden: hidden, noise: noise,
-		cfg:  gibbs.Config{Method: method, Beta: beta, Chains: 1, Sweeps: sweeps, Burnin: burnin, Workers: 1},
-		seed: seed, restored: rbm.NewMatrix(rows, input.Cols), errs: make([]error, rows),
-		bar: newProgress(e.stderr),
-	}
-	pool := kernel.NewPool(workers)
-	pool.Run(job, rows)
-	pool.Close()
-	job.bar.clear()
-	if err := ctx.Err(); err != nil {
-		return err
-	}
-	for _, err := range job.errs {
-		if err != nil {
-			return err
-		}
-	}
 	res := denoiseResult{
 		Model: pos[0], Input: pos[1], Rows: rows, Units: input.Cols, Mode: "denoise", Sampler: method.String(),
 		Beta: beta, Sweeps: sweeps, Burnin: burnin, Out: out,
 	}
-	if job.proposals.Load() > 0 {
-		res.AcceptRate = float64(job.accepted.Load()) / float64(job.proposals.Load())
+	var restored *rbm.Matrix
+	if block {
+		bj := blockDenoise{m: model, observed: observed, hidden: hidden, noise: noise,
+			sweeps: sweeps, burnin: burnin, seed: seed, workers: workers, bar: newProgress(e.stderr)}
+		restored = bj.run(ctx)
+		bj.bar.clear()
+		res.Sampler, res.AcceptRate = "block", 1
+	} else {
+		job := &denoiseJob{
+			ctx: ctx, prior: prior, observed: observed, hidden: hidden, noise: noise,
+			cfg:  gibbs.Config{Method: method, Beta: beta, Chains: 1, Sweeps: sweeps, Burnin: burnin, Workers: 1},
+			seed: seed, restored: rbm.NewMatrix(rows, input.Cols), errs: make([]error, rows),
+			bar: newProgress(e.stderr),
+		}
+		pool := kernel.NewPool(workers)
+		pool.Run(job, rows)
+		pool.Close()
+		job.bar.clear()
+		for _, err := range job.errs {
+			if err != nil {
+				return err
+			}
+		}
+		restored = job.restored
+		if job.proposals.Load() > 0 {
+			res.AcceptRate = float64(job.accepted.Load()) / float64(job.proposals.Load())
+		}
+	}
+	if err := ctx.Err(); err != nil {
+		return err
 	}
 	if hidden != nil {
 		res.Mode, res.Missing = "inpaint", missing
@@ -195,7 +214,7 @@ func runDenoise(ctx context.Context, e *env, args []string) error {
 				if observed[r][i] != c {
 					before++
 				}
-				if toDomain(d, job.restored.Row(r)[i]) != c {
+				if toDomain(d, restored.Row(r)[i]) != c {
 					after++
 				}
 			}
@@ -205,15 +224,15 @@ func runDenoise(ctx context.Context, e *env, args []string) error {
 		res.ErrorBefore, res.ErrorAfter = &b, &a
 	}
 	if binary {
-		for i, v := range job.restored.Data {
-			job.restored.Data[i] = 0
+		for i, v := range restored.Data {
+			restored.Data[i] = 0
 			if v >= 0.5 {
-				job.restored.Data[i] = 1
+				restored.Data[i] = 1
 			}
 		}
 	}
 	if out != "" {
-		if err := writeMatrix(out, job.restored, shape); err != nil {
+		if err := writeMatrix(out, restored, shape); err != nil {
 			return err
 		}
 	}
@@ -232,26 +251,27 @@ func runDenoise(ctx context.Context, e *env, args []string) error {
 	return nil
 }
 
-// loadPrior reads an RBM model file as its visible marginal, or a JSON
-// model spec, with the image shape the model file records.
-func loadPrior(path string) (discrete.Model, dataset.Shape, error) {
+// loadPrior reads an RBM model file as its visible marginal (returning
+// the RBM too), or a JSON model spec, with the image shape the model file
+// records.
+func loadPrior(path string) (discrete.Model, *rbm.RBM, dataset.Shape, error) {
 	if strings.EqualFold(filepath.Ext(path), ".json") {
 		m, err := discrete.LoadSpec(path)
-		return m, dataset.Shape{}, err
+		return m, nil, dataset.Shape{}, err
 	}
 	r, meta, err := loadModel(path)
 	if err != nil {
-		return nil, dataset.Shape{}, err
+		return nil, nil, dataset.Shape{}, err
 	}
 	m, err := discrete.NewRBMMarginal(r)
 	if err != nil {
-		return nil, dataset.Shape{}, fmt.Errorf("%s: %w", path, err)
+		return nil, nil, dataset.Shape{}, fmt.Errorf("%s: %w", path, err)
 	}
 	shape := dataset.Shape{Height: meta.ImageRows, Width: meta.ImageCols}
 	if shape.Height*shape.Width != r.Visible {
 		shape = dataset.Shape{}
 	}
-	return m, shape, nil
+	return m, r, shape, nil
 }
 
 // halfMask marks the units of the named half of an image.

@@ -2,9 +2,12 @@ package main
 
 import (
 	"encoding/json"
+	"fmt"
+	"math"
 	"math/rand/v2"
 	"os"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"testing"
 
@@ -139,4 +142,126 @@ func TestDenoiseErrors(t *testing.T) {
 			t.Errorf("%v: exit %d, stderr %q; want %d mentioning %q", tc.args[1:], r.code, r.stderr, tc.code, tc.msg)
 		}
 	}
+}
+
+// TestDenoiseBlockPosterior checks the block-Gibbs restoration of an RBM
+// against the posterior marginals enumerated over all 2⁸ states: for
+// denoising, p(v|y) ∝ e^{-F(v)} Π ε^[v≠y] (1-ε)^[v=y]; for inpainting,
+// the prior conditioned on the known half. Every input row is the same y,
+// so the rows are independent replicates and the spread of their
+// restorations gives the standard error of their mean (autocorrelation
+// included).
+func TestDenoiseBlockPosterior(t *testing.T) {
+	const units, rows, eps = 8, 400, 0.2
+	rng := rand.New(rand.NewPCG(21, 22))
+	m := rbm.New(units, 4)
+	for i := range m.W {
+		m.W[i] = float32(1.2 * rng.NormFloat64())
+	}
+	for i := range m.B {
+		m.B[i] = float32(0.5 * rng.NormFloat64())
+	}
+	for j := range m.C {
+		m.C[j] = float32(0.5 * rng.NormFloat64())
+	}
+	dir := t.TempDir()
+	model := filepath.Join(dir, "m.rbm")
+	if err := rbm.SaveFile(model, m, &rbm.Meta{ImageRows: 2, ImageCols: 4}); err != nil {
+		t.Fatal(err)
+	}
+	y := []uint8{1, 0, 0, 1, 1, 1, 0, 0}
+	pix := make([]uint8, rows*units)
+	for r := range rows {
+		for i, b := range y {
+			pix[r*units+i] = 255 * b
+		}
+	}
+	a, err := idx.New([]int{rows, 2, 4}, pix)
+	if err != nil {
+		t.Fatal(err)
+	}
+	input := filepath.Join(dir, "y.idx")
+	if err := idx.WriteFile(input, a, false); err != nil {
+		t.Fatal(err)
+	}
+
+	for _, mode := range []string{"denoise", "inpaint"} {
+		// Exact posterior marginals by enumeration.
+		want := make([]float64, units)
+		var z float64
+		for s := range 1 << units {
+			v := make([]float32, units)
+			for i := range v {
+				v[i] = float32(s >> i & 1)
+			}
+			logw := -m.FreeEnergy(v)
+			for i, b := range y {
+				same := v[i] == float32(b)
+				switch {
+				case mode == "inpaint" && i%4 < 2 && !same:
+					logw = math.Inf(-1) // the known left half
+				case mode == "denoise" && same:
+					logw += math.Log(1 - eps)
+				case mode == "denoise":
+					logw += math.Log(eps)
+				}
+			}
+			w := math.Exp(logw)
+			z += w
+			for i := range v {
+				want[i] += w * float64(v[i])
+			}
+		}
+		args := []string{"denoise", model, input, "--sweeps", "200", "--burnin", "50", "--seed", "5", "--json"}
+		if mode == "denoise" {
+			args = append(args, "--noise", fmt.Sprint(eps))
+		} else {
+			args = append(args, "--missing", "right")
+		}
+		out := filepath.Join(dir, mode+".csv")
+		r := rbmRun(t, append(args, "-o", out)...)
+		if r.code != 0 {
+			t.Fatalf("%s: exit %d: %s", mode, r.code, r.stderr)
+		}
+		if !strings.Contains(r.stdout, `"sampler":"block"`) {
+			t.Errorf("%s: did not use block Gibbs: %s", mode, r.stdout)
+		}
+		got := readCSV(t, out)
+		for i := range units {
+			var sum, sq float64
+			for _, row := range got {
+				sum += row[i]
+				sq += row[i] * row[i]
+			}
+			mean := sum / rows
+			se := math.Sqrt(max(sq/rows-mean*mean, 0) / rows)
+			exact := want[i] / z
+			// float32 probabilities: allow their rounding besides 5 s.e.
+			if math.Abs(mean-exact) > 5*se+1e-6 {
+				t.Errorf("%s: unit %d: posterior mean %.4f ± %.4f, exact %.4f", mode, i, mean, se, exact)
+			}
+		}
+	}
+}
+
+// readCSV reads rows of comma-separated numbers.
+func readCSV(t *testing.T, path string) [][]float64 {
+	t.Helper()
+	b, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var rows [][]float64
+	for _, line := range strings.Split(strings.TrimSpace(string(b)), "\n") {
+		var row []float64
+		for _, f := range strings.Split(line, ",") {
+			x, err := strconv.ParseFloat(f, 64)
+			if err != nil {
+				t.Fatal(err)
+			}
+			row = append(row, x)
+		}
+		rows = append(rows, row)
+	}
+	return rows
 }
