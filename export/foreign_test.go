@@ -182,3 +182,63 @@ func TestGraphErrors(t *testing.T) {
 		}
 	}
 }
+
+// TestRunLastBatchHasNoPadding runs a graph whose rows interact — a
+// softmax over the rows of each batch (Transpose, Softmax, Transpose) — and
+// checks every batch against its own softmax: the last, shorter batch must
+// be evaluated without padding rows, which would add e⁰ = 1 to each
+// denominator.
+func TestRunLastBatchHasNoPadding(t *testing.T) {
+	const cols = 3
+	transpose := func(out, in string) *onnxpb.NodeProto {
+		return &onnxpb.NodeProto{OpType: proto.String("Transpose"), Input: []string{in}, Output: []string{out},
+			Attribute: []*onnxpb.AttributeProto{{Name: proto.String("perm"), Type: onnxpb.AttributeProto_INTS.Enum(), Ints: []int64{1, 0}}}}
+	}
+	mp := &onnxpb.ModelProto{
+		IrVersion:   proto.Int64(8),
+		OpsetImport: []*onnxpb.OperatorSetIdProto{{Version: proto.Int64(13)}},
+		Graph: &onnxpb.GraphProto{
+			Name: proto.String("batch-softmax"),
+			Node: []*onnxpb.NodeProto{
+				transpose("xt", "x"),
+				{OpType: proto.String("Softmax"), Input: []string{"xt"}, Output: []string{"st"}},
+				transpose("share", "st"),
+			},
+			Input:  []*onnxpb.ValueInfoProto{valueInfo("x", onnxpb.TensorProto_FLOAT, cols, "")},
+			Output: []*onnxpb.ValueInfoProto{valueInfo("share", onnxpb.TensorProto_FLOAT, cols, "")},
+		},
+	}
+	data, err := proto.Marshal(mp)
+	if err != nil {
+		t.Fatal(err)
+	}
+	g, err := LoadGraph(data)
+	if err != nil {
+		t.Fatal(err)
+	}
+	v := rbm.NewMatrix(10, cols)
+	for i := range v.Data {
+		v.Data[i] = float32(i%7) / 3
+	}
+	const batch = 4
+	outs, err := g.Run(context.Background(), v, batch, "share")
+	if err != nil {
+		t.Fatal(err)
+	}
+	got := outs[0]
+	for lo := 0; lo < v.Rows; lo += batch {
+		hi := min(lo+batch, v.Rows)
+		for c := range cols {
+			var z float64
+			for r := lo; r < hi; r++ {
+				z += math.Exp(float64(v.Row(r)[c]))
+			}
+			for r := lo; r < hi; r++ {
+				want := math.Exp(float64(v.Row(r)[c])) / z
+				if d := math.Abs(got.Row(r)[c] - want); d > 1e-6 {
+					t.Errorf("row %d, column %d: %v, want %v (softmax over rows %d–%d)", r, c, got.Row(r)[c], want, lo, hi-1)
+				}
+			}
+		}
+	}
+}

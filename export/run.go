@@ -119,12 +119,15 @@ func (o *Output) Row(i int) []float64 { return o.Data[i*o.Cols : (i+1)*o.Cols] }
 // min(DefaultBatch, v.Rows), adjusted by SafeBatch).
 //
 // It works around three limits of onnx-go v0.5.0: a graph is built for the
-// first batch size it sees, so every batch is padded with zero rows to the
-// same size and the padding's outputs are dropped (this is why rows must
-// be scored independently); graph outputs are made roots of its graph
-// (see makeOutputsRoots); and a batch size at which it is known to compute
-// this graph wrongly is refused with an error naming the cause. Inputs are
-// set by name, not by onnx-go's SetInput, which indexes graph nodes.
+// first batch size it sees, so the last, shorter batch gets a graph of its
+// own size (built once more, so that a graph whose rows interact, such as
+// a normalisation over the batch, sees no rows that are not in the data);
+// graph outputs are made roots of its graph (see makeOutputsRoots); and a
+// batch size at which it is known to compute this graph wrongly is refused
+// with an error naming the cause. Only when the input declares a fixed
+// batch size, or the last batch's size is one of those, is the last batch
+// padded with zero rows instead and their outputs dropped. Inputs are set
+// by name, not by onnx-go's SetInput, which indexes graph nodes.
 func (g *Graph) Run(ctx context.Context, v *rbm.Matrix, batch int, names ...string) ([]*Output, error) {
 	if v.Cols != g.input.Cols {
 		return nil, fmt.Errorf("data has %d columns, the model's input %q wants %d", v.Cols, g.input.Name, g.input.Cols)
@@ -165,6 +168,11 @@ func (g *Graph) Run(ctx context.Context, v *rbm.Matrix, batch int, names ...stri
 			return nil, err
 		}
 		hi := min(lo+batch, v.Rows)
+		if rest := hi - lo; rest < s.batch && g.input.Batch == 0 && g.hazards[rest] == "" {
+			if s, err = g.newSession(rest); err != nil {
+				return nil, err
+			}
+		}
 		if err := s.run(v.Slice(lo, hi)); err != nil {
 			return nil, fmt.Errorf("rows %d–%d: %w", lo, hi-1, err)
 		}
@@ -210,7 +218,8 @@ func (g *Graph) newSession(batch int) (s *session, err error) {
 	return s, nil
 }
 
-// run evaluates one batch of at most s.batch rows, padding with zeros.
+// run evaluates one batch of at most s.batch rows, padding with zeros
+// (see Run for when it must).
 func (s *session) run(v *rbm.Matrix) (err error) {
 	defer recoverRuntime(&err)
 	var t tensor.Tensor
