@@ -21,7 +21,8 @@ const DefaultBatch = 256
 // Graph is an ONNX scoring graph prepared for the pure-Go runtime onnx-go
 // (its gorgonnx backend): any graph of the operators that backend supports
 // (MatMul, Gemm, Add, Sigmoid, Softplus, Relu, Log, …) with one float
-// input of shape [N, columns] whose rows are scored independently.
+// input of shape [N, columns]. Rows are scored batch by batch; a graph
+// whose rows interact sees exactly the rows of each batch (see Run).
 type Graph struct {
 	input   matrixInput
 	outputs []string
