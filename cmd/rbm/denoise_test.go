@@ -123,6 +123,10 @@ func TestDenoiseErrors(t *testing.T) {
 	os.WriteFile(spec, []byte(`{"ising": {"rows": 2, "cols": 2}}`), 0o644)
 	spec9 := filepath.Join(dir, "prior9.json")
 	os.WriteFile(spec9, []byte(`{"ising": {"rows": 3, "cols": 3}}`), 0o644)
+	model9 := filepath.Join(dir, "m9.rbm")
+	if err := rbm.SaveFile(model9, rbm.New(9, 2), nil); err != nil {
+		t.Fatal(err)
+	}
 	for _, tc := range []struct {
 		args []string
 		code int
@@ -133,6 +137,8 @@ func TestDenoiseErrors(t *testing.T) {
 		{[]string{"denoise", spec9, data, "--noise", "0.7"}, 2, "noise"},
 		{[]string{"denoise", spec9, data, "--corrupt", "1.5"}, 2, "corrupt"},
 		{[]string{"denoise", spec9, data, "--sampler", "pt"}, 2, "sampler"},
+		{[]string{"denoise", spec9, data, "--sampler", "block"}, 2, "RBM model file"},
+		{[]string{"denoise", model9, data, "--sampler", "block", "--beta", "0.5"}, 2, "--beta 1"},
 		{[]string{"denoise", spec9, data, "--missing", "middle"}, 2, "missing"},
 		{[]string{"denoise", filepath.Join(dir, "none.rbm"), data}, 1, "none.rbm"},
 		{[]string{"denoise", spec9, filepath.Join(dir, "none.idx")}, 1, "none.idx"},
