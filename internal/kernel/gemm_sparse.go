@@ -101,18 +101,18 @@ func (p *Pool) gemmSparse(tA bool, m, n, k int, a []float32, lda int, b []float3
 	p.runSized(g, gatherTasks, m*k)
 	g.gathering = false
 
-	var nonzeros int
+	var nnz int
 	for _, c := range g.count {
-		nonzeros += int(c)
+		nnz += int(c)
 	}
-	if float64(nonzeros) > sparseMaxDensity*float64(m)*float64(k) {
+	if float64(nnz) > sparseMaxDensity*float64(m)*float64(k) {
 		p.Gemm(tA, false, m, n, k, 1, a, lda, b, ldb, 0, c, ldc)
 	} else {
 		// Row groups so that there are at least sparseTasks tasks.
 		rowGroups := min(m, (sparseTasks+colGroups-1)/colGroups)
 		g.rowGroup = (m + rowGroups - 1) / rowGroups
 		rowGroups = (m + g.rowGroup - 1) / g.rowGroup
-		p.runSized(g, rowGroups*colGroups, nonzeros*n)
+		p.runSized(g, rowGroups*colGroups, nnz*n)
 	}
 	// Keep the scratch space, drop the caller's matrices.
 	g.a, g.b, g.c = nil, nil, nil
