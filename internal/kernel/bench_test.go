@@ -178,7 +178,7 @@ func BenchmarkGemm500(b *testing.B) {
 }
 
 // BenchmarkGemmSparseA times the products of a CD step whose A is binary
-// with a fifth of its entries ones (MNIST binarised at 0.5 has 19%), by
+// with a fifth of its entries ones (MNIST binarised at 0.5 has 13%), by
 // GemmSparseA and by the dense Gemm, on two workers: p(h|v) (NN) and the
 // stacked gradient (TN, k = 2·batch).
 func BenchmarkGemmSparseA(b *testing.B) {
