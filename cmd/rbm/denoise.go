@@ -24,7 +24,10 @@ func init() {
 		summary: "Restore binary images (or any binary rows) with a model as prior: MODEL is an RBM model file or a JSON model spec (.json). " +
 			"Denoising samples the posterior given the input seen through a channel flipping each unit with probability --noise; " +
 			"--missing hides half of each image and samples it given the rest (inpainting). With --corrupt the input is taken as clean, " +
-			"corrupted first, and the pixel error before and after restoration is reported.",
+			"corrupted first, and the pixel error before and after restoration is reported. " +
+			"Which sampler runs: for an RBM model file at --beta 1 the default is block Gibbs on the RBM's visible and hidden units, " +
+			"with the observation entering as a field on the visible units (whole layers per step, hundreds of times faster); " +
+			"a JSON spec, --beta ≠ 1 or an explicit --sampler gibbs, gibbs-random, mh or gwg updates single units of the prior's visible marginal.",
 		example: "  rbm denoise mnist.rbm t10k-images-idx3-ubyte.gz --limit 100 --corrupt 0.1 --noise 0.1 -o restored.png\n" +
 			"  rbm denoise mnist.rbm t10k-images-idx3-ubyte.gz --limit 16 --missing bottom -o inpainted.png",
 		run: runDenoise,

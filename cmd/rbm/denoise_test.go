@@ -12,6 +12,7 @@ import (
 	"testing"
 
 	"github.com/rbmkit/rbm/rbm"
+	"github.com/rbmkit/rbm/rbm/dataset"
 	"github.com/rbmkit/rbm/rbm/idx"
 )
 
@@ -302,4 +303,129 @@ func readCSV(t *testing.T, path string) [][]float64 {
 		rows = append(rows, row)
 	}
 	return rows
+}
+
+// TestDenoiseMNIST trains a small RBM on the MNIST digits in testdata and
+// restores 100 test digits with 10% of their pixels flipped, by the
+// default (block Gibbs) path. The restoration must beat not only the
+// corrupted input but also the best prior that treats pixels as
+// independent (each pixel's training frequency as its bias, no weights):
+// that prior alone already removes most flips on the always-dark border,
+// so only beating it shows that the hidden units shape the posterior.
+func TestDenoiseMNIST(t *testing.T) {
+	if testing.Short() {
+		t.Skip("trains a model on 2000 digits")
+	}
+	const (
+		trainPath = "../../testdata/mnist-train-2000-images-idx3-ubyte.gz"
+		testPath  = "../../testdata/mnist-test-500-images-idx3-ubyte.gz"
+		rows      = 100
+		flip      = 0.1
+	)
+	dir := t.TempDir()
+	model := filepath.Join(dir, "mnist.rbm")
+	if r := rbmRun(t, "train", "--hidden", "100", "--epochs", "5", "--monitor", "0", "-o", model, trainPath); r.code != 0 {
+		t.Fatalf("train: exit %d: %s", r.code, r.stderr)
+	}
+
+	// The independent-pixel prior, from the same thresholded data.
+	train, _, err := dataset.Load(trainPath, dataset.Options{Binarize: dataset.Threshold, Threshold: dataset.DefaultThreshold})
+	if err != nil {
+		t.Fatal(err)
+	}
+	ind := rbm.New(train.Cols, 1)
+	for i := range ind.B {
+		on := 0.0
+		for r := range train.Rows {
+			on += float64(train.Row(r)[i])
+		}
+		p := (on + 1) / float64(train.Rows+2)
+		ind.B[i] = float32(math.Log(p / (1 - p)))
+	}
+	independent := filepath.Join(dir, "independent.rbm")
+	if err := rbm.SaveFile(independent, ind, &rbm.Meta{ImageRows: 28, ImageCols: 28}); err != nil {
+		t.Fatal(err)
+	}
+
+	clean, _, err := dataset.Load(testPath, dataset.Options{Binarize: dataset.Threshold, Threshold: dataset.DefaultThreshold})
+	if err != nil {
+		t.Fatal(err)
+	}
+	// restore returns the overall result and each row's fraction of wrong
+	// pixels: the rows are corrupted and sampled independently, so the
+	// spread of their errors gives standard errors without assuming the
+	// pixels of an image err independently (they do not).
+	restore := func(m string) (denoiseResult, []float64) {
+		t.Helper()
+		out := filepath.Join(dir, filepath.Base(m)+".csv")
+		r := rbmRun(t, "denoise", m, testPath, "--limit", fmt.Sprint(rows),
+			"--corrupt", fmt.Sprint(flip), "--noise", fmt.Sprint(flip), "--binary", "-o", out, "--json")
+		if r.code != 0 {
+			t.Fatalf("denoise %s: exit %d: %s", filepath.Base(m), r.code, r.stderr)
+		}
+		var got denoiseResult
+		if err := json.Unmarshal([]byte(r.stdout), &got); err != nil {
+			t.Fatal(err)
+		}
+		if got.Sampler != "block" || got.ErrorBefore == nil || got.ErrorAfter == nil {
+			t.Fatalf("denoise %s: %s", filepath.Base(m), r.stdout)
+		}
+		restored := readCSV(t, out)
+		if len(restored) != rows {
+			t.Fatalf("denoise %s: %d rows written, want %d", filepath.Base(m), len(restored), rows)
+		}
+		errs := make([]float64, rows)
+		for r, row := range restored {
+			for i, x := range row {
+				if x != float64(clean.Row(r)[i]) {
+					errs[r]++
+				}
+			}
+			errs[r] /= float64(len(row))
+		}
+		return got, errs
+	}
+	rbmRes, rbmErrs := restore(model)
+	indRes, indErrs := restore(independent)
+	before, after, baseline := *rbmRes.ErrorBefore, *rbmRes.ErrorAfter, *indRes.ErrorAfter
+	t.Logf("pixel error %.4f → %.4f (independent-pixel prior: %.4f)", before, after, baseline)
+
+	// The corruption flips each of the pixels independently with
+	// probability 0.1, so the error before is binomial.
+	seBefore := math.Sqrt(flip * (1 - flip) / (rows * 784))
+	if math.Abs(before-flip) > 5*seBefore {
+		t.Errorf("error before %.4f, want %.1f ± %.4f", before, flip, 5*seBefore)
+	}
+	if m, _ := meanSE(rbmErrs); math.Abs(m-after) > 1e-9 {
+		t.Fatalf("per-row errors average %.6f, the command reports %.6f", m, after)
+	}
+	// Paired over rows: both restorations see the same corrupted rows.
+	diff := make([]float64, rows)
+	for r := range diff {
+		diff[r] = indErrs[r] - rbmErrs[r]
+	}
+	gain, se := meanSE(diff)
+	t.Logf("gain over the independent-pixel prior %.4f ± %.4f per row", gain, se)
+	if !(gain > 5*se) { // identical restorations give 0 ± 0, which must fail too
+		t.Errorf("error after %.4f is not below the independent-pixel prior's %.4f by 5 s.e. (%.4f)", after, baseline, 5*se)
+	}
+	// The error before and after rise and fall together with the number
+	// of flips in a row; adding their variances overstates the variance
+	// of the difference, which errs on the side of failing.
+	if _, se := meanSE(rbmErrs); !(before-after > 5*math.Hypot(se, seBefore)) {
+		t.Errorf("error after %.4f is not below the error before %.4f by 5 s.e. (%.4f)", after, before, 5*math.Hypot(se, seBefore))
+	}
+}
+
+// meanSE returns the mean of x and its standard error.
+func meanSE(x []float64) (mean, se float64) {
+	var sum, sq float64
+	for _, v := range x {
+		sum += v
+	}
+	mean = sum / float64(len(x))
+	for _, v := range x {
+		sq += (v - mean) * (v - mean)
+	}
+	return mean, math.Sqrt(sq / float64(len(x)-1) / float64(len(x)))
 }

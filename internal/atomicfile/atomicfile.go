@@ -33,8 +33,11 @@ func Write(path string, write func(io.Writer) error) (err error) {
 	if err != nil {
 		return fmt.Errorf("%s: %w", path, err)
 	}
+	renamed := false
 	defer func() {
-		if err != nil {
+		// After the rename the temporary name is free again and may be
+		// another writer's by now, so only remove it before.
+		if err != nil && !renamed {
 			tmp.Close()
 			os.Remove(tmp.Name())
 		}
@@ -60,6 +63,7 @@ func Write(path string, write func(io.Writer) error) (err error) {
 	if err = os.Rename(tmp.Name(), path); err != nil {
 		return fmt.Errorf("%s: %w", path, err)
 	}
+	renamed = true
 	if err := syncDir(dir); err != nil {
 		// The file is in place and complete; only its durability across a
 		// crash is in doubt, which the caller should hear about.
