@@ -4,6 +4,7 @@ import (
 	"math"
 
 	"github.com/rbmkit/rbm/discrete"
+	"gonum.org/v1/gonum/floats"
 )
 
 // incrementalGWG selects the incremental Gibbs-with-Gradients proposal for
@@ -37,6 +38,7 @@ type pairwiseGWG struct {
 	// The changes a proposal would make: free index (or -1), unit, new
 	// gradient, logit and weight.
 	change []gwgChange
+	next   []float64 // the proposed state's logits, when evaluated from scratch
 }
 
 type gwgChange struct {
@@ -47,12 +49,6 @@ type gwgChange struct {
 // weightRange bounds |lgt - ref| for weights kept incrementally: e^±500
 // stays far from overflow and from subnormals.
 const weightRange = 500
-
-// logit is the proposal logit of flipping a unit of value x whose energy
-// gradient is g: -β/2·(x' - x)·g.
-func logit(dom discrete.Domain, x int8, g, beta float64) float64 {
-	return -beta / 2 * float64(dom.Flip(x)-x) * g
-}
 
 // rebuild recomputes the gradient, the logits and the weights at the
 // current state.
@@ -163,30 +159,13 @@ func (s *stepper) gwgPairwise(r *replica, beta float64) {
 }
 
 // reverseFromScratch returns log q(k|x') for the proposed state x' whose
-// changes are in c.change, by a log-sum-exp over all logits.
+// changes are in c.change, by a log-sum-exp over all its logits.
 func (c *pairwiseGWG) reverseFromScratch(k int) float64 {
-	saved := make([]float64, 0, len(c.change))
+	c.next = append(c.next[:0], c.lgt...)
 	for _, ch := range c.change {
 		if ch.k >= 0 {
-			saved = append(saved, c.lgt[ch.k])
-			c.lgt[ch.k] = ch.lgt
+			c.next[ch.k] = ch.lgt
 		}
 	}
-	hi := math.Inf(-1)
-	for _, l := range c.lgt {
-		hi = max(hi, l)
-	}
-	var sum float64
-	for _, l := range c.lgt {
-		sum += math.Exp(l - hi)
-	}
-	rev := c.lgt[k] - hi - math.Log(sum)
-	n := 0
-	for _, ch := range c.change {
-		if ch.k >= 0 {
-			c.lgt[ch.k] = saved[n]
-			n++
-		}
-	}
-	return rev
+	return c.next[k] - floats.LogSumExp(c.next)
 }

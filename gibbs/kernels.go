@@ -6,6 +6,7 @@ import (
 
 	"github.com/rbmkit/rbm/discrete"
 	"github.com/rbmkit/rbm/internal/kernel"
+	"gonum.org/v1/gonum/floats"
 )
 
 // replica is one state with its cache and, for GWG, the gradient at it;
@@ -95,21 +96,21 @@ func (s *stepper) gibbs(r *replica, i int, beta float64) {
 	}
 }
 
-// logits sets lgt[k] = -β/2·(x'_i - x_i)·∂E/∂x_i for the free units i = free[k]
-// and returns their log-sum-exp: the proposal is q(i|x) ∝ exp(lgt), which
-// favours flips the gradient predicts to lower the energy.
+// logit is the proposal logit of flipping a unit of value x whose energy
+// gradient is g: -β/2·(x' - x)·g, which favours flips the gradient
+// predicts to lower the energy.
+func logit(d discrete.Domain, x int8, g, beta float64) float64 {
+	return -beta / 2 * float64(d.Flip(x)-x) * g
+}
+
+// logits sets lgt[k] to the logit of flipping the free unit i = free[k]
+// and returns their log-sum-exp: the proposal is q(i|x) ∝ exp(lgt).
 func (s *stepper) logits(lgt, g []float64, x []int8, d discrete.Domain, beta float64) float64 {
-	hi := math.Inf(-1)
+	lgt = lgt[:len(s.free)]
 	for k, i := range s.free {
-		l := -beta / 2 * float64(d.Flip(x[i])-x[i]) * g[i]
-		lgt[k] = l
-		hi = max(hi, l)
+		lgt[k] = logit(d, x[i], g[i], beta)
 	}
-	var sum float64
-	for _, l := range lgt[:len(s.free)] {
-		sum += math.Exp(l - hi)
-	}
-	return hi + math.Log(sum)
+	return floats.LogSumExp(lgt)
 }
 
 // gwg makes one Gibbs-with-Gradients step: propose i ~ q(·|x), accept
