@@ -177,8 +177,11 @@ func runDenoise(ctx context.Context, e *env, args []string) error {
 	if block {
 		bj := blockDenoise{m: model, observed: observed, hidden: hidden, noise: noise,
 			sweeps: sweeps, burnin: burnin, seed: seed, workers: workers, bar: newProgress(e.stderr)}
-		restored = bj.run(ctx)
+		restored, err = bj.run(ctx)
 		bj.bar.clear()
+		if err != nil {
+			return err
+		}
 		res.Sampler, res.AcceptRate = "block", 1
 	} else {
 		job := &denoiseJob{

@@ -2,15 +2,15 @@ package main
 
 import (
 	"context"
-	"math"
 
+	"github.com/rbmkit/rbm/discrete"
 	"github.com/rbmkit/rbm/rbm"
 )
 
 // blockDenoise restores rows by block Gibbs sampling of an RBM's joint
 // posterior: seen through a channel that flips each unit with probability
 // ε, an observation y adds (2y - 1)·log((1 - ε)/ε) to the input of each
-// visible unit, so p(v, h | y) is the RBM with those visible fields, and
+// visible unit (discrete.FlipNoise's fields), so p(v, h | y) is the RBM with those visible fields, and
 // alternating h ~ p(h|v), v ~ p(v|h, y) over whole layers samples it. For
 // inpainting the known units are reset to their values after each visible
 // draw instead. Either way all rows move at once through the matrix
@@ -37,35 +37,37 @@ type blockDenoise struct {
 const blockRows = 1024
 
 // run returns the restored rows, or what it has when ctx is done (the
-// caller checks ctx).
-func (b *blockDenoise) run(ctx context.Context) *rbm.Matrix {
+// caller checks ctx); an error only for an observation that is not 0/1.
+func (b *blockDenoise) run(ctx context.Context) (*rbm.Matrix, error) {
 	rows, units := len(b.observed), b.m.Visible
 	out := rbm.NewMatrix(rows, units)
 	steps := b.burnin + b.sweeps
 	total := (rows + blockRows - 1) / blockRows * steps
-	logOdds := float32(math.Log((1 - b.noise) / b.noise))
 	for lo := 0; lo < rows; lo += blockRows {
 		n := min(blockRows, rows-lo)
-		s := rbm.NewSampler(b.m, n, b.seed^uint64(lo/blockRows)*0x9e3779b97f4a7c15, b.workers)
 		v := rbm.NewMatrix(n, units)
 		for r := range n {
 			for i, y := range b.observed[lo+r] {
 				v.Row(r)[i] = float32(y)
 			}
 		}
+		var field, known *rbm.Matrix
 		if b.hidden == nil {
-			s.VisibleField = rbm.NewMatrix(n, units)
-			for i, y := range v.Data {
-				s.VisibleField.Data[i] = (2*y - 1) * logOdds
+			var err error
+			if field, err = b.evidence(lo, n); err != nil {
+				return nil, err
 			}
+		} else {
+			known = rbm.NewMatrix(n, units)
+			copy(known.Data, v.Data)
 		}
-		known := rbm.NewMatrix(n, units)
-		copy(known.Data, v.Data)
+		s := rbm.NewSampler(b.m, n, b.seed^uint64(lo/blockRows)*0x9e3779b97f4a7c15, b.workers)
+		s.VisibleField = field
 		sum := make([]float64, n*units)
 		for t := range steps {
 			if ctx.Err() != nil {
 				s.Close()
-				return out
+				return out, nil
 			}
 			s.Step(v)
 			b.clamp(v, known)
@@ -83,10 +85,28 @@ func (b *blockDenoise) run(ctx context.Context) *rbm.Matrix {
 		}
 		b.clamp(mean, known)
 	}
-	return out
+	return out, nil
 }
 
-// clamp resets the known units of each row of x (inpainting only).
+// evidence returns the visible fields of rows lo to lo+n: the flip
+// channel's likelihood of each observation, as discrete.FlipNoise defines
+// it.
+func (b *blockDenoise) evidence(lo, n int) (*rbm.Matrix, error) {
+	field := rbm.NewMatrix(n, b.m.Visible)
+	for r := range n {
+		lik, err := discrete.FlipNoise(discrete.Binary, b.observed[lo+r], b.noise)
+		if err != nil {
+			return nil, err
+		}
+		for i, h := range lik.Fields() {
+			field.Row(r)[i] = float32(h)
+		}
+	}
+	return field, nil
+}
+
+// clamp resets the known units of each row of x (inpainting only; known
+// is nil otherwise).
 func (b *blockDenoise) clamp(x, known *rbm.Matrix) {
 	if b.hidden == nil {
 		return
