@@ -178,9 +178,9 @@ func BenchmarkGemm500(b *testing.B) {
 }
 
 // BenchmarkGemmSparseA times the products of a CD step whose A is binary
-// with a fifth of its entries ones (MNIST binarised at 0.5 has 13%), by
-// GemmSparseA and by the dense Gemm, on two workers: p(h|v) (NN) and the
-// stacked gradient (TN, k = 2·batch).
+// with a fifth of its entries ones (a little denser than MNIST binarised
+// at ½, 13%), by GemmSparseA and by the dense Gemm, on two workers: p(h|v)
+// (NN) and the stacked gradient (TN, k = 2·batch).
 func BenchmarkGemmSparseA(b *testing.B) {
 	rng := rand.New(rand.NewPCG(1, 1))
 	for _, hid := range []int{64, 500} {
