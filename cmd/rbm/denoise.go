@@ -246,7 +246,7 @@ func runDenoise(ctx context.Context, e *env, args []string) error {
 	if asJSON {
 		return json.NewEncoder(e.stdout).Encode(res)
 	}
-	fmt.Fprintf(e.stdout, "%s %d rows of %d units with %s (%s, β = %g, %d sweeps after %d burn-in), acceptance %.3f, %.1fs\n",
+	fmt.Fprintf(e.stdout, "%s %d rows of %d units with %s (%s, β = %g, %d sweeps after %d burn-in), acceptance %.3f, %.3gs\n",
 		res.Mode, rows, input.Cols, filepath.Base(pos[0]), res.Sampler, beta, sweeps, burnin, res.AcceptRate, res.Seconds)
 	if res.ErrorBefore != nil {
 		fmt.Fprintf(e.stdout, "pixel error: %.4f before, %.4f after\n", *res.ErrorBefore, *res.ErrorAfter)
