@@ -100,6 +100,10 @@ func createTemp(dir, prefix string) (*os.File, error) {
 		if errors.Is(err, fs.ErrExist) {
 			continue
 		}
+		if pe := (*fs.PathError)(nil); errors.As(err, &pe) {
+			// The temporary name means nothing to the user; the directory does.
+			return nil, fmt.Errorf("cannot create a file in %s: %w", dir, pe.Err)
+		}
 		return f, err
 	}
 	return nil, fmt.Errorf("no unused temporary name %s* in %s", prefix, dir)

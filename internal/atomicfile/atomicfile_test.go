@@ -128,6 +128,9 @@ func TestWriteErrors(t *testing.T) {
 			if err == nil || !strings.Contains(err.Error(), c.path) || !strings.Contains(err.Error(), c.want) {
 				t.Errorf("error %v: want one naming %s and saying %q", err, c.path, c.want)
 			}
+			if err != nil && strings.Contains(err.Error(), ".tmp") {
+				t.Errorf("error %v names the temporary file", err)
+			}
 		})
 	}
 	if fi, err := os.Stat(sub); err != nil || !fi.IsDir() {
