@@ -100,7 +100,7 @@ func runDenoise(ctx context.Context, e *env, args []string) error {
 	var method gibbs.Method
 	if sampler != "auto" && sampler != "block" {
 		if method, err = gibbs.ParseMethod(sampler); err != nil {
-			return usagef("%v (or block, auto)", err)
+			return usagef("unknown sampler %q (want auto, block, gibbs, gibbs-random, mh or gwg)", sampler)
 		}
 	}
 	if missing == "" && !(noise > 0 && noise < 0.5) {
