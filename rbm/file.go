@@ -61,6 +61,15 @@ type Meta struct {
 	// Final holds the monitoring figures of the last epoch, with the wall
 	// time removed to keep files reproducible.
 	Final *EpochStats `json:"final,omitempty"`
+	// BestEpoch, when training kept the parameters of its best held-out
+	// estimate rather than its last, is that epoch, and HeldOut its
+	// estimate.
+	BestEpoch int     `json:"best_epoch,omitempty"`
+	HeldOut   *LogLik `json:"held_out,omitempty"`
+	// BaseRates holds the visible biases of the base-rate model of the
+	// training data (see BaseRates), which annealed importance sampling
+	// starts from by default.
+	BaseRates []float32 `json:"base_rates,omitempty"`
 }
 
 // ErrFormat is wrapped by every error that Decode returns for a file that is
@@ -78,8 +87,9 @@ func Encode(w io.Writer, m *RBM, meta *Meta) error {
 	if meta.Final != nil {
 		f := *meta.Final
 		f.Seconds = 0
-		meta = &Meta{ImageRows: meta.ImageRows, ImageCols: meta.ImageCols, Binarize: meta.Binarize,
-			Training: meta.Training, Epochs: meta.Epochs, Interrupted: meta.Interrupted, Rows: meta.Rows, Final: &f}
+		c := *meta
+		c.Final = &f
+		meta = &c
 	}
 	js, err := json.Marshal(meta)
 	if err != nil {

@@ -1,6 +1,7 @@
 package rbm
 
 import (
+	"math"
 	"math/rand/v2"
 	"time"
 
@@ -24,8 +25,15 @@ type EpochStats struct {
 	FreeEnergyTrain float64  `json:"free_energy_train"`
 	FreeEnergyVal   *float64 `json:"free_energy_val,omitempty"`
 	Gap             *float64 `json:"free_energy_gap,omitempty"`
-	// Seconds is the wall time of the epoch, monitoring excluded. It is the
-	// one figure that differs between identical runs.
+	// SwapRates holds, with parallel tempering, the fraction of swaps
+	// accepted during the epoch between each pair of neighbouring replicas,
+	// hottest pair first.
+	SwapRates []float64 `json:"swap_rates,omitempty"`
+	// HeldOut is the held-out log-likelihood estimate, in the epochs the
+	// trainer evaluates (Trainer.Evaluate).
+	HeldOut *LogLik `json:"held_out,omitempty"`
+	// Seconds is the wall time of the epoch, monitoring and evaluation
+	// excluded. It is the one figure that differs between identical runs.
 	Seconds float64 `json:"seconds"`
 }
 
@@ -70,9 +78,23 @@ func subset(data *Matrix, n int, seed uint64) *Matrix {
 	return out
 }
 
+// restart starts the clock of the next epoch's training time.
+func (mon *monitor) restart() { mon.started = time.Now() }
+
+// finite reports whether every monitoring figure is finite: a model whose
+// free energies overflow has diverged even when its parameters have not.
+func (st *EpochStats) finite() bool {
+	for _, x := range []float64{st.ReconError, st.PseudoLogLik, st.FreeEnergyTrain} {
+		if math.IsNaN(x) || math.IsInf(x, 0) {
+			return false
+		}
+	}
+	return st.FreeEnergyVal == nil || !math.IsNaN(*st.FreeEnergyVal) && !math.IsInf(*st.FreeEnergyVal, 0)
+}
+
 func (mon *monitor) epoch(e int) EpochStats {
 	st := EpochStats{Epoch: e, Seconds: time.Since(mon.started).Seconds()}
-	defer func() { mon.started = time.Now() }()
+	defer mon.restart()
 	if mon.off {
 		return st
 	}

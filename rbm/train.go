@@ -2,14 +2,17 @@ package rbm
 
 import (
 	"context"
+	"errors"
 	"fmt"
+	"math"
 	"math/rand/v2"
 
 	"github.com/rbmkit/rbm/internal/kernel"
 )
 
-// Trainer trains an RBM by CD-k or persistent CD on mini-batches, with
-// per-epoch monitoring. Only Config is required; the hooks are optional.
+// Trainer trains an RBM on mini-batches by CD-k, persistent CD or parallel
+// tempering, with per-epoch monitoring and, optionally, a held-out
+// log-likelihood estimate. Only Config is required; the hooks are optional.
 type Trainer struct {
 	Config
 
@@ -22,17 +25,58 @@ type Trainer struct {
 	// statistics off.
 	MonitorRows int
 
+	// Evaluate, when set, estimates the held-out log-likelihood of the
+	// model every EvalEvery epochs (0 means every epoch) and after the
+	// last; the estimate goes into that epoch's statistics (HeldOut).
+	Evaluate  func(ctx context.Context, m *RBM) (*LogLik, error)
+	EvalEvery int
+	// KeepBest makes Train leave m at the parameters of the evaluated epoch
+	// with the highest estimate (the earliest on ties) rather than at the
+	// last update, however training ends.
+	KeepBest bool
+
 	// Progress is called after every mini-batch.
 	Progress func(epoch, batch, batches int)
 	// EpochDone is called with each epoch's statistics.
 	EpochDone func(EpochStats)
 }
 
+// LogLik is an estimate of the mean log-likelihood per row of some data,
+// in nats.
+type LogLik struct {
+	// Method is "exact" or "ais".
+	Method string `json:"method"`
+	// Mean is the exact value or the estimate.
+	Mean float64 `json:"mean"`
+	// StdErr is the standard error of an estimate.
+	StdErr float64 `json:"std_err,omitempty"`
+	// Lower and Upper, when known, are the two sides of a stochastic
+	// estimate: for AIS, Upper is forward AIS's (optimistic, since it
+	// underestimates log Z) and Lower a conservative estimate.
+	Lower *float64 `json:"lower,omitempty"`
+	Upper *float64 `json:"upper,omitempty"`
+	// Rows is the number of rows averaged.
+	Rows int `json:"rows"`
+}
+
+// ErrDiverged is wrapped by the error Train returns when an update makes a
+// parameter non-finite or larger in magnitude than MaxParameter. The model
+// is left at its parameters before that update (or at the best evaluated
+// ones, with KeepBest).
+var ErrDiverged = errors.New("training diverged")
+
+// MaxParameter bounds the magnitude of every parameter during training: at
+// 10⁴ a single weight saturates any sigmoid it feeds in float32, so a
+// parameter beyond it means the updates have run away (a learning rate too
+// high for the data), not that the model is learning.
+const MaxParameter = 1e4
+
 // Train runs the configured number of epochs on the rows of data, updating
 // m in place, and returns the statistics of every completed epoch. It
 // checks ctx between mini-batches: on cancellation it returns ctx's error
 // with m holding the parameters after the last complete update, a
-// consistent model that can be saved.
+// consistent model that can be saved. Train replaces m's parameter slices
+// (W, B, C) with buffers of its own as it goes.
 func (t *Trainer) Train(ctx context.Context, m *RBM, data *Matrix) ([]EpochStats, error) {
 	cfg, err := t.Config.withDefaults()
 	if err != nil {
@@ -56,61 +100,119 @@ func (t *Trainer) Train(ctx context.Context, m *RBM, data *Matrix) ([]EpochStats
 		order[i] = int32(i)
 	}
 	shuffle := rand.New(rand.NewPCG(cfg.Seed, 0x5_4f_ff1e))
-	if cfg.Persistent {
-		s.initChains(data, shuffle)
-	}
+	s.start(data, shuffle)
 	batches := (data.Rows + s.batch - 1) / s.batch
 
-	var history []EpochStats
+	var (
+		history  []EpochStats
+		best     *RBM
+		bestMean = math.Inf(-1)
+	)
+	// finish leaves m at the best evaluated parameters when asked to.
+	finish := func(err error) ([]EpochStats, error) {
+		if t.KeepBest && best != nil {
+			copy(m.W, best.W)
+			copy(m.B, best.B)
+			copy(m.C, best.C)
+		}
+		return history, err
+	}
 	for e := range cfg.Epochs {
 		shuffle.Shuffle(len(order), func(i, j int) { order[i], order[j] = order[j], order[i] })
 		lr, mom := cfg.rates(e)
 		for b := range batches {
 			if err := ctx.Err(); err != nil {
-				return history, err
+				return finish(err)
 			}
 			rows := order[b*s.batch : min((b+1)*s.batch, data.Rows)]
 			s.load(data, rows)
-			s.step(float32(lr), float32(mom))
+			if err := s.step(lr, mom); err != nil {
+				return finish(fmt.Errorf("rbm: train: %w in epoch %d, mini-batch %d of %d (learning rate %g): "+
+					"the model keeps its parameters before that update; lower the learning rate", err, e+1, b+1, batches, lr))
+			}
 			if t.Progress != nil {
 				t.Progress(e, b+1, batches)
 			}
 		}
 		st := mon.epoch(e + 1)
 		st.LearningRate, st.Momentum = lr, mom
+		if cfg.Optimizer == Adam {
+			st.Momentum = 0
+		}
+		if s.pt != nil {
+			st.SwapRates = s.pt.SwapRates()
+			s.pt.ResetSwapRates()
+		}
+		if !st.finite() {
+			return finish(fmt.Errorf("rbm: train: %w in epoch %d: the monitoring figures are not finite; lower the learning rate", ErrDiverged, e+1))
+		}
+		every := max(t.EvalEvery, 1)
+		if t.Evaluate != nil && ((e+1)%every == 0 || e+1 == cfg.Epochs) {
+			ll, err := t.Evaluate(ctx, m)
+			if err != nil {
+				return finish(err)
+			}
+			st.HeldOut = ll
+			if t.KeepBest && ll.Mean > bestMean {
+				bestMean = ll.Mean
+				best = m.Clone()
+			}
+			mon.restart()
+		}
 		history = append(history, st)
 		if t.EpochDone != nil {
 			t.EpochDone(st)
 		}
 	}
-	if err := m.Validate(); err != nil {
-		return history, fmt.Errorf("rbm: train: training diverged (lower the learning rate): %w", err)
-	}
-	return history, nil
+	return finish(nil)
 }
 
-// stepper owns the buffers of one CD/PCD update so that the training loop
+// BestEpoch returns the epoch (from 1) whose held-out estimate is highest,
+// the earliest on ties, as KeepBest chooses it; 0 when no epoch was
+// evaluated.
+func BestEpoch(history []EpochStats) int {
+	best, mean := 0, math.Inf(-1)
+	for _, st := range history {
+		if st.HeldOut != nil && st.HeldOut.Mean > mean {
+			best, mean = st.Epoch, st.HeldOut.Mean
+		}
+	}
+	return best
+}
+
+// stepper owns the buffers of one update so that the training loop
 // allocates nothing per step.
 //
 // The positive and negative statistics share one product: vStack holds the
 // data rows above the negative-phase visibles and hStack holds p(h|v0)
 // above -p(h|vₖ), so ∇W = vStackᵀ·hStack is a single pass over the
 // gradient, each element one fixed chain of sums.
+//
+// The parameters are double-buffered: an update writes next from m's
+// current parameters, and the two swap only when every new value is finite
+// and within MaxParameter, so a diverging update never reaches the model.
 type stepper struct {
 	m      *RBM
 	cfg    Config
 	pool   *kernel.Pool
 	batch  int
 	stream uint64
-	rows   int // rows in the current mini-batch
+	rows   int   // rows in the current mini-batch
+	steps  int   // updates taken, for Adam's bias corrections
+	err    error // set by step when an update is refused
 
 	vStack, hStack *Matrix // 2·batch rows: positive phase, then negative
 	vp, chain      *Matrix // p(v|h); PCD chains
 	hs, hp         *Matrix // sampled hiddens; p(h|vₖ)
-	gradW, velW    []float32
-	gradB, gradC   []float32
-	velB, velC     []float32
+	pt             *Tempering
+
+	gradW, gradB, gradC []float32
+	next                *RBM // the parameters an update writes
+	// state1 holds the velocities (momentum) or first moments (Adam) of
+	// W, b and c in that order; state2 Adam's second moments.
+	state1, state2 [3][]float32
 	q              []float64 // running mean hidden activation (sparsity)
+	center         *centering
 
 	update   updateJob
 	biasGrad biasGradJob
@@ -126,13 +228,19 @@ func newStepper(m *RBM, cfg Config, batch int) *stepper {
 		hs:     NewMatrix(batch, m.Hidden),
 		hp:     NewMatrix(batch, m.Hidden),
 		gradW:  make([]float32, len(m.W)),
-		velW:   make([]float32, len(m.W)),
 		gradB:  make([]float32, m.Visible),
 		gradC:  make([]float32, m.Hidden),
-		velB:   make([]float32, m.Visible),
-		velC:   make([]float32, m.Hidden),
+		next:   New(m.Visible, m.Hidden),
+	}
+	sizes := [3]int{len(m.W), m.Visible, m.Hidden}
+	for k, n := range sizes {
+		s.state1[k] = make([]float32, n)
+		if cfg.Optimizer == Adam {
+			s.state2[k] = make([]float32, n)
+		}
 	}
 	s.biasGrad.s = s
+	s.update.s = s
 	if cfg.SparsityTarget > 0 {
 		s.q = make([]float64, m.Hidden)
 		for j := range s.q {
@@ -142,13 +250,37 @@ func newStepper(m *RBM, cfg Config, batch int) *stepper {
 	return s
 }
 
-// initChains starts one persistent chain per mini-batch row from a random
-// training row.
-func (s *stepper) initChains(data *Matrix, rng *rand.Rand) {
-	s.chain = NewMatrix(s.batch, s.m.Visible)
-	for r := range s.batch {
-		copy(s.chain.Row(r), data.Row(rng.IntN(data.Rows)))
+// start prepares the state that outlives one update: the persistent or
+// tempered chains, each started at a random training row, and the
+// centering offsets.
+func (s *stepper) start(data *Matrix, rng *rand.Rand) {
+	switch {
+	case s.cfg.Replicas >= 2:
+		base := make([]float32, s.m.Visible)
+		for i, b := range BaseRates(data) {
+			base[i] = float32(b)
+		}
+		// The chains draw from a seed of their own, so that their streams
+		// never coincide with the trainer's.
+		s.pt = newTempering(s.m, s.pool, s.cfg.Ladder, base, s.batch, splitSeed(s.cfg.Seed, 0x7e_3b_e7))
+		for r := range s.pt.States.Rows {
+			copy(s.pt.States.Row(r), data.Row(rng.IntN(data.Rows)))
+		}
+	case s.cfg.Persistent:
+		s.chain = NewMatrix(s.batch, s.m.Visible)
+		for r := range s.batch {
+			copy(s.chain.Row(r), data.Row(rng.IntN(data.Rows)))
+		}
 	}
+	if s.cfg.Centered {
+		s.center = newCentering(s.m, data, s.cfg.OffsetRate)
+	}
+}
+
+// splitSeed derives an independent seed for a consumer named by tag.
+func splitSeed(seed, tag uint64) uint64 {
+	a, _ := kernel.RowSeed(seed, tag, 0)
+	return a
 }
 
 // load copies the given data rows into the positive phase.
@@ -164,17 +296,30 @@ func (s *stepper) sample(dst, p *Matrix) {
 	s.pool.SampleRows(dst.Data, p.Data, p.Cols, s.cfg.Seed, s.stream)
 }
 
-// step performs one update: the gradient estimate, then a momentum step
-// with weight decay on W.
-func (s *stepper) step(lr, mom float32) {
+// step performs one update: the gradient estimate, its centering, the
+// sparsity penalty, then an optimiser step. It returns an error wrapping
+// ErrDiverged, and leaves m unchanged, when the step would make a
+// parameter non-finite or exceed MaxParameter.
+func (s *stepper) step(lr, mom float64) error {
 	s.gradient()
 	n := s.rows
+	if s.center != nil {
+		s.center.transform(s)
+	}
 	if s.q != nil {
 		s.sparsity(s.vStack.Slice(0, n), s.hStack.Slice(0, n))
 	}
-	// The gradients are batch sums, hence the division by n.
-	s.update = updateJob{s: s, rate: lr / float32(n), decay: lr * float32(s.cfg.WeightDecay), mom: mom}
+	s.steps++
+	s.update.prepare(s.cfg, lr, mom, n, s.steps)
 	s.pool.Run(&s.update, parts+1)
+	if mx := s.update.largest(); !(mx <= MaxParameter) {
+		return fmt.Errorf("%w: a parameter would become %v", ErrDiverged, mx)
+	}
+	m, next := s.m, s.next
+	m.W, next.W = next.W, m.W
+	m.B, next.B = next.B, m.B
+	m.C, next.C = next.C, m.C
+	return nil
 }
 
 // parts is the fixed number of column ranges the elementwise work of a step
@@ -182,29 +327,80 @@ func (s *stepper) step(lr, mom float32) {
 // (each element's arithmetic is the same in any split anyway).
 const parts = 8
 
-// updateJob takes a momentum step with weight decay: task t < parts
-// updates the weights and biases of one range of visible units, task
-// parts the hidden biases.
+// updateJob takes an optimiser step from m's parameters into next: task
+// t < parts updates the weights and biases of one range of visible units,
+// task parts the hidden biases. Weight decay applies to W only.
 type updateJob struct {
-	s                *stepper
-	rate, decay, mom float32
+	s      *stepper
+	adam   bool
+	mom    float32 // momentum
+	rate   float32 // momentum: lr/n; the gradients are batch sums
+	decay  float32 // momentum: lr·weight decay
+	params kernel.AdamParams
+	maxAbs [parts + 1]float32 // per task: the largest magnitude written
+}
+
+func (u *updateJob) prepare(cfg Config, lr, mom float64, n, t int) {
+	u.adam = cfg.Optimizer == Adam
+	u.mom = float32(mom)
+	u.rate = float32(lr) / float32(n)
+	u.decay = float32(lr) * float32(cfg.WeightDecay)
+	if u.adam {
+		b1, b2 := cfg.AdamBeta1, cfg.AdamBeta2
+		c2 := math.Sqrt(1 - math.Pow(b2, float64(t)))
+		u.params = kernel.AdamParams{
+			Scale: 1 / float32(n), Decay: float32(cfg.WeightDecay),
+			B1: float32(b1), C1: float32(1 - b1), B2: float32(b2), C2: float32(1 - b2),
+			Step: float32(lr * c2 / (1 - math.Pow(b1, float64(t)))),
+			Eps:  float32(cfg.AdamEpsilon * c2),
+		}
+	}
+}
+
+// largest returns the largest parameter magnitude written by the last
+// step (NaN if any is NaN).
+func (u *updateJob) largest() float32 {
+	var mx float32
+	for _, x := range u.maxAbs {
+		if x != x {
+			return x
+		}
+		mx = max(mx, x)
+	}
+	return mx
 }
 
 func (u *updateJob) Do(t int) {
 	s, m := u.s, u.s.m
 	if t == parts {
-		for j, g := range s.gradC {
-			s.velC[j] = u.mom*s.velC[j] + u.rate*g
-			m.C[j] += s.velC[j]
-		}
+		u.maxAbs[t] = u.block(2, s.next.C, m.C, s.gradC, 0, m.Hidden, false)
 		return
 	}
 	lo, hi := m.Visible*t/parts, m.Visible*(t+1)/parts
-	kernel.MomentumStep(m.W[lo*m.Hidden:hi*m.Hidden], s.velW[lo*m.Hidden:hi*m.Hidden], s.gradW[lo*m.Hidden:hi*m.Hidden], u.mom, u.rate, u.decay)
-	for i := lo; i < hi; i++ {
-		s.velB[i] = u.mom*s.velB[i] + u.rate*s.gradB[i]
-		m.B[i] += s.velB[i]
+	w := u.block(0, s.next.W, m.W, s.gradW, lo*m.Hidden, hi*m.Hidden, true)
+	b := u.block(1, s.next.B, m.B, s.gradB, lo, hi, false)
+	u.maxAbs[t] = max(w, b)
+	if w != w || b != b {
+		u.maxAbs[t] = float32(math.NaN())
 	}
+}
+
+// block steps elements [lo, hi) of parameter block k (0 W, 1 b, 2 c).
+func (u *updateJob) block(k int, dst, p, grad []float32, lo, hi int, decay bool) float32 {
+	s := u.s
+	dst, p, grad, s1 := dst[lo:hi], p[lo:hi], grad[lo:hi], s.state1[k][lo:hi]
+	if u.adam {
+		ap := u.params
+		if !decay {
+			ap.Decay = 0
+		}
+		return kernel.AdamStep(dst, p, s1, s.state2[k][lo:hi], grad, ap)
+	}
+	d := u.decay
+	if !decay {
+		d = 0
+	}
+	return kernel.MomentumStep(dst, p, s1, grad, u.mom, u.rate, d)
 }
 
 // biasGradJob sums the columns of the stacked phases into the bias
@@ -230,10 +426,11 @@ func (b *biasGradJob) Do(t int) {
 	kernel.SumRows(dst, s.hStack.Data[lo:], m.Hidden, 2*n, 1)
 }
 
-// gradient sets gradW, gradB and gradC to the batch sums of the CD-k (or
-// PCD-k) estimate of the log-likelihood gradient: the positive statistics
-// v0ᵀp(h|v0) from the data minus the negative ones vₖᵀp(h|vₖ) after k block
-// Gibbs steps started at the data (CD) or at the persistent chains (PCD).
+// gradient sets gradW, gradB and gradC to the batch sums of the estimate
+// of the log-likelihood gradient: the positive statistics v0ᵀp(h|v0) from
+// the data minus the negative ones vₖᵀp(h|vₖ), vₖ drawn by k block Gibbs
+// steps started at the data (CD), at the persistent chains (PCD), or by k
+// sweeps of parallel tempering (the chains at β = 1).
 func (s *stepper) gradient() {
 	m, n := s.m, s.rows
 	v0, vs := s.vStack.Slice(0, n), s.vStack.Slice(n, 2*n)
@@ -241,22 +438,31 @@ func (s *stepper) gradient() {
 	vp, hs, hp := s.vp.Slice(0, n), s.hs.Slice(0, n), s.hp.Slice(0, n)
 
 	hiddenProbs(s.pool, m, h0, v0)
-	if s.cfg.Persistent {
-		hiddenProbs(s.pool, m, hp, s.chain.Slice(0, n))
-		s.sample(hs, hp)
-	} else {
-		s.sample(hs, h0)
-	}
-	for k := range s.cfg.K {
-		visibleProbs(s.pool, m, vp, hs, nil)
-		s.sample(vs, vp)
-		hiddenProbs(s.pool, m, hp, vs)
-		if k+1 < s.cfg.K {
-			s.sample(hs, hp)
+	switch {
+	case s.pt != nil:
+		for range s.cfg.K {
+			s.pt.Sweep()
 		}
-	}
-	if s.cfg.Persistent {
-		copy(s.chain.Data, vs.Data)
+		copy(vs.Data, s.pt.Model().Data)
+		hiddenProbs(s.pool, m, hp, vs)
+	default:
+		if s.cfg.Persistent {
+			hiddenProbs(s.pool, m, hp, s.chain.Slice(0, n))
+			s.sample(hs, hp)
+		} else {
+			s.sample(hs, h0)
+		}
+		for k := range s.cfg.K {
+			visibleProbs(s.pool, m, vp, hs, nil)
+			s.sample(vs, vp)
+			hiddenProbs(s.pool, m, hp, vs)
+			if k+1 < s.cfg.K {
+				s.sample(hs, hp)
+			}
+		}
+		if s.cfg.Persistent {
+			copy(s.chain.Data, vs.Data)
+		}
 	}
 	for i, x := range hp.Data {
 		hNeg.Data[i] = -x

@@ -180,7 +180,19 @@ func TestSamplerVisibleField(t *testing.T) {
 	}
 }
 
-func encodeTrained(t *testing.T, workers int, persistent bool) []byte {
+// variants are the training methods whose every combination of code
+// paths the determinism and allocation tests cover.
+var variants = map[string]func(*Config){
+	"cd":       func(*Config) {},
+	"pcd":      func(c *Config) { c.Persistent = true },
+	"centered": func(c *Config) { c.Persistent, c.Centered = true, true },
+	"adam":     func(c *Config) { c.Optimizer = Adam; c.LearningRate = 0.01 },
+	"tempering": func(c *Config) {
+		c.Replicas, c.Centered, c.Optimizer = 4, true, Adam
+	},
+}
+
+func encodeTrained(t *testing.T, workers int, variant func(*Config)) []byte {
 	t.Helper()
 	rng := rand.New(rand.NewPCG(1, 2))
 	data := NewMatrix(250, 20)
@@ -189,7 +201,8 @@ func encodeTrained(t *testing.T, workers int, persistent bool) []byte {
 	}
 	m := New(20, 10)
 	m.Init(data, 3)
-	tr := &Trainer{Config: Config{Epochs: 3, BatchSize: 32, K: 2, Persistent: persistent, Momentum: 0.5, FinalMomentum: 0.9, MomentumEpochs: 1, WeightDecay: 1e-3, SparsityTarget: 0.1, SparsityCost: 0.01, Seed: 99, Workers: workers}}
+	tr := &Trainer{Config: Config{Epochs: 3, BatchSize: 32, K: 2, Momentum: 0.5, FinalMomentum: 0.9, MomentumEpochs: 1, WeightDecay: 1e-3, SparsityTarget: 0.1, SparsityCost: 0.01, Seed: 99, Workers: workers}}
+	variant(&tr.Config)
 	stats, err := tr.Train(context.Background(), m, data)
 	if err != nil {
 		t.Fatal(err)
@@ -202,33 +215,45 @@ func encodeTrained(t *testing.T, workers int, persistent bool) []byte {
 }
 
 func TestTrainingIsDeterministicAcrossWorkers(t *testing.T) {
-	for _, persistent := range []bool{false, true} {
-		one := encodeTrained(t, 1, persistent)
-		if again := encodeTrained(t, 1, persistent); !bytes.Equal(one, again) {
-			t.Errorf("persistent=%v: two runs with one worker differ", persistent)
+	for name, variant := range variants {
+		one := encodeTrained(t, 1, variant)
+		if again := encodeTrained(t, 1, variant); !bytes.Equal(one, again) {
+			t.Errorf("%s: two runs with one worker differ", name)
 		}
-		if three := encodeTrained(t, 3, persistent); !bytes.Equal(one, three) {
-			t.Errorf("persistent=%v: 1 and 3 workers give different models", persistent)
+		if three := encodeTrained(t, 3, variant); !bytes.Equal(one, three) {
+			t.Errorf("%s: 1 and 3 workers give different models", name)
 		}
 	}
 }
 
+// newTestStepper returns a stepper for cfg, with its defaults filled in
+// and its chains and offsets started on data, as Train prepares one.
+func newTestStepper(t *testing.T, m *RBM, cfg Config, data *Matrix, batch int) *stepper {
+	t.Helper()
+	cfg, err := cfg.withDefaults()
+	if err != nil {
+		t.Fatal(err)
+	}
+	s := newStepper(m, cfg, batch)
+	s.start(data, rand.New(rand.NewPCG(1, 1)))
+	return s
+}
+
 func TestTrainingStepDoesNotAllocate(t *testing.T) {
 	data := prototypes(64, 0.1, 1)
-	m := New(6, 5)
-	m.Init(data, 1)
-	for _, persistent := range []bool{false, true} {
-		s := newStepper(m, Config{K: 2, Persistent: persistent, SparsityTarget: 0.1, SparsityCost: 0.1, SparsityDecay: 0.9, Workers: 2}, 32)
-		if persistent {
-			s.initChains(data, rand.New(rand.NewPCG(1, 1)))
-		}
+	for name, variant := range variants {
+		m := New(6, 5)
+		m.Init(data, 1)
+		cfg := Config{K: 2, SparsityTarget: 0.1, SparsityCost: 0.1, SparsityDecay: 0.9, Workers: 2}
+		variant(&cfg)
+		s := newTestStepper(t, m, cfg, data, 32)
 		rows := make([]int32, 32)
 		for i := range rows {
 			rows[i] = int32(i)
 		}
 		s.load(data, rows)
 		if a := testing.AllocsPerRun(20, func() { s.step(0.1, 0.5) }); a != 0 {
-			t.Errorf("persistent=%v: %v allocations per training step", persistent, a)
+			t.Errorf("%s: %v allocations per training step", name, a)
 		}
 		s.pool.Close()
 	}

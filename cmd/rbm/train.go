@@ -27,37 +27,58 @@ func init() {
 func runTrain(ctx context.Context, e *env, args []string) error {
 	c := lookup("train")
 	fs := newFlags(e, c)
-	def := rbm.DefaultConfig()
-	cfg := def
+	// The recipe gives every setting its default, so it is read before the
+	// other flags are defined: a flag given explicitly overrides it, and
+	// --help shows the recipe's values.
+	recipe := lastFlagValue(args, "recipe")
+	if recipe == "" {
+		recipe = defaultRecipe
+	}
+	cfg, err := rbm.Recipe(recipe)
+	if err != nil {
+		return usagef("--recipe: %v", err)
+	}
 	var (
 		hidden  int
 		out     string
 		val     string
 		logPath string
 		monitor int
+		ladder  []float64
+		eval    evalFlags
 		data    dataFlags
 	)
+	fs.String("recipe", recipe, fmt.Sprintf("settings to start from: %s (flags given explicitly override them)", strings.Join(rbm.RecipeNames(), " or ")))
 	fs.IntVar(&hidden, "hidden", 64, "number of hidden units")
 	fs.StringVarP(&out, "out", "o", "", "model file to write (default: DATA's name with extension .rbm, in the current directory)")
-	fs.IntVar(&cfg.Epochs, "epochs", def.Epochs, "passes over the training data")
-	fs.IntVar(&cfg.BatchSize, "batch", def.BatchSize, "rows per mini-batch")
-	fs.IntVar(&cfg.K, "k", def.K, "Gibbs steps per update (CD-k)")
-	fs.BoolVar(&cfg.Persistent, "persistent", false, "persistent CD: negative chains (one per batch row) carry over between updates")
-	fs.Float64Var(&cfg.LearningRate, "lr", def.LearningRate, "learning rate")
-	fs.StringVar(&cfg.LRSchedule, "lr-schedule", "constant", "learning-rate decay per epoch e: constant, exponential (lr·decay^e) or inverse (lr/(1+decay·e))")
-	fs.Float64Var(&cfg.LRDecay, "lr-decay", 0, "decay factor of --lr-schedule")
-	fs.Float64Var(&cfg.Momentum, "momentum", def.Momentum, "momentum for the first --momentum-epochs epochs")
-	fs.Float64Var(&cfg.FinalMomentum, "final-momentum", def.FinalMomentum, "momentum after that")
-	fs.IntVar(&cfg.MomentumEpochs, "momentum-epochs", def.MomentumEpochs, "epochs at the initial momentum")
-	fs.Float64Var(&cfg.WeightDecay, "weight-decay", def.WeightDecay, "L2 penalty on the weights (not the biases)")
-	fs.Float64Var(&cfg.SparsityTarget, "sparsity", 0, "target mean activation of the hidden units (0: off)")
-	fs.Float64Var(&cfg.SparsityCost, "sparsity-cost", 0.1, "strength of the sparsity penalty")
-	fs.Float64Var(&cfg.SparsityDecay, "sparsity-decay", 0.9, "decay of the running mean activation the penalty uses")
+	fs.IntVar(&cfg.Epochs, "epochs", cfg.Epochs, "passes over the training data")
+	fs.IntVar(&cfg.BatchSize, "batch", cfg.BatchSize, "rows per mini-batch")
+	fs.IntVar(&cfg.K, "k", cfg.K, "Gibbs steps per update (CD-k; with --replicas, tempering sweeps)")
+	fs.BoolVar(&cfg.Persistent, "persistent", cfg.Persistent, "persistent CD: negative chains (one per batch row) carry over between updates")
+	fs.IntVar(&cfg.Replicas, "replicas", cfg.Replicas, "parallel tempering with this many replicas of the persistent chains (0: off)")
+	fs.Float64SliceVar(&ladder, "ladder", cfg.Ladder, "tempering: inverse temperatures from hottest to 1, comma-separated (default: --replicas equal steps from 0)")
+	fs.BoolVar(&cfg.Centered, "centered", cfg.Centered, "centered gradient (Melchior et al. 2016): offsets for both layers, model stored uncentered")
+	fs.Float64Var(&cfg.OffsetRate, "offset-rate", orFloat(cfg.OffsetRate, 0.01), "centering: how fast the offsets follow each batch's means")
+	fs.StringVar(&cfg.Optimizer, "optimizer", orDefault(cfg.Optimizer, rbm.Momentum), "momentum (SGD) or adam")
+	fs.Float64Var(&cfg.LearningRate, "lr", cfg.LearningRate, "learning rate")
+	fs.StringVar(&cfg.LRSchedule, "lr-schedule", orDefault(cfg.LRSchedule, "constant"), "learning-rate decay per epoch e of E: constant, exponential (lr·decay^e), inverse (lr/(1+decay·e)) or linear (lr·(E-e)/E)")
+	fs.Float64Var(&cfg.LRDecay, "lr-decay", cfg.LRDecay, "decay factor of --lr-schedule exponential or inverse")
+	fs.Float64Var(&cfg.Momentum, "momentum", cfg.Momentum, "momentum for the first --momentum-epochs epochs")
+	fs.Float64Var(&cfg.FinalMomentum, "final-momentum", cfg.FinalMomentum, "momentum after that")
+	fs.IntVar(&cfg.MomentumEpochs, "momentum-epochs", cfg.MomentumEpochs, "epochs at the initial momentum")
+	fs.Float64Var(&cfg.AdamBeta1, "adam-beta1", orFloat(cfg.AdamBeta1, 0.9), "Adam: decay of the first moment")
+	fs.Float64Var(&cfg.AdamBeta2, "adam-beta2", orFloat(cfg.AdamBeta2, 0.999), "Adam: decay of the second moment")
+	fs.Float64Var(&cfg.AdamEpsilon, "adam-eps", orFloat(cfg.AdamEpsilon, 1e-8), "Adam: denominator guard")
+	fs.Float64Var(&cfg.WeightDecay, "weight-decay", cfg.WeightDecay, "L2 penalty on the weights (not the biases)")
+	fs.Float64Var(&cfg.SparsityTarget, "sparsity", cfg.SparsityTarget, "target mean activation of the hidden units (0: off)")
+	fs.Float64Var(&cfg.SparsityCost, "sparsity-cost", orFloat(cfg.SparsityCost, 0.1), "strength of the sparsity penalty")
+	fs.Float64Var(&cfg.SparsityDecay, "sparsity-decay", orFloat(cfg.SparsityDecay, 0.9), "decay of the running mean activation the penalty uses")
 	fs.Uint64Var(&cfg.Seed, "seed", 1, "random seed: the same seed gives the same model, bit for bit")
 	fs.IntVar(&cfg.Workers, "workers", 0, "goroutines sharing the work (0: one per core); never changes the result")
-	fs.StringVar(&val, "val", "", "held-out IDX data: reports the free-energy gap that shows overfitting")
+	fs.StringVar(&val, "val", "", "held-out IDX data: reports the free-energy gap that shows overfitting, and is what --eval-every scores")
 	fs.IntVar(&monitor, "monitor", 500, "rows of training (and held-out) data the per-epoch statistics use (0: off)")
 	fs.StringVar(&logPath, "log", "", "also write the per-epoch statistics to this file as JSON lines")
+	eval.register(fs)
 	data.register(fs)
 	pos, err := parse(fs, args, 1, 1)
 	if err != nil {
@@ -69,9 +90,22 @@ func runTrain(ctx context.Context, e *env, args []string) error {
 	if cfg.Epochs <= 0 || cfg.BatchSize <= 0 || cfg.K <= 0 {
 		return usagef("--epochs, --batch and --k must be positive")
 	}
-	if !fs.Changed("sparsity") {
+	if !fs.Changed("sparsity") && cfg.SparsityTarget == 0 {
 		cfg.SparsityCost = 0
 		cfg.SparsityDecay = 0
+	}
+	if !fs.Changed("lr") && fs.Changed("optimizer") && cfg.Optimizer == rbm.Adam && recipeOptimizer(recipe) != rbm.Adam {
+		cfg.LearningRate = 0 // Adam's own default step, not momentum's
+	}
+	cfg.Ladder = ladder
+	if len(cfg.Ladder) == 0 {
+		cfg.Ladder = nil
+	}
+	if err := cfg.Validate(); err != nil {
+		return usageError{err}
+	}
+	if err := eval.check(fs, val); err != nil {
+		return err
 	}
 	data.seed = cfg.Seed
 	path := pos[0]
@@ -97,9 +131,9 @@ func runTrain(ctx context.Context, e *env, args []string) error {
 
 	m := rbm.New(train.Cols, hidden)
 	m.Init(train, cfg.Seed)
-	fmt.Fprintf(e.stderr, "training %d×%d RBM on %d rows of %s (CD-%d%s, batch %d, %d %s)\n",
-		m.Visible, m.Hidden, train.Rows, path, cfg.K, map[bool]string{true: ", persistent"}[cfg.Persistent], cfg.BatchSize, cfg.Epochs, plural(cfg.Epochs, "epoch"))
 	bar := newProgress(e.stderr)
+	eval.attach(tr, train, bar)
+	fmt.Fprintf(e.stderr, "training %d×%d RBM on %d rows of %s (%s)\n", m.Visible, m.Hidden, train.Rows, path, describeTraining(&cfg))
 	var logBuf bytes.Buffer
 	tr.Progress = func(epoch, batch, batches int) {
 		bar.update(fmt.Sprintf("epoch %d/%d", epoch+1, cfg.Epochs), batch, batches)
@@ -113,13 +147,21 @@ func runTrain(ctx context.Context, e *env, args []string) error {
 	stats, trainErr := tr.Train(ctx, m, train)
 	bar.clear()
 	interrupted := errors.Is(trainErr, context.Canceled)
-	if trainErr != nil && !interrupted {
+	diverged := errors.Is(trainErr, rbm.ErrDiverged)
+	if trainErr != nil && !interrupted && !diverged {
 		return trainErr
 	}
 	meta := &rbm.Meta{ImageRows: shape.Height, ImageCols: shape.Width, Binarize: data.binarize,
-		Training: &cfg, Epochs: len(stats), Interrupted: interrupted, Rows: train.Rows}
+		Training: &cfg, Epochs: len(stats), Interrupted: interrupted || diverged, Rows: train.Rows,
+		BaseRates: toFloat32(rbm.BaseRates(train))}
 	if len(stats) > 0 {
 		meta.Final = &stats[len(stats)-1]
+	}
+	if tr.KeepBest {
+		if b := rbm.BestEpoch(stats); b > 0 {
+			meta.BestEpoch = b
+			meta.HeldOut = stats[b-1].HeldOut
+		}
 	}
 	if err := rbm.SaveFile(out, m, meta); err != nil {
 		return err
@@ -129,22 +171,107 @@ func runTrain(ctx context.Context, e *env, args []string) error {
 			return err
 		}
 	}
-	if interrupted {
+	switch {
+	case diverged:
+		return fmt.Errorf("%v; saved that model in %s", trainErr, out)
+	case interrupted:
 		return fmt.Errorf("interrupted after %d complete epochs; the model as of the last update is saved in %s", len(stats), out)
+	}
+	if meta.BestEpoch > 0 {
+		fmt.Fprintf(e.stderr, "kept the parameters of epoch %d (held-out log-likelihood %.3f)\n", meta.BestEpoch, meta.HeldOut.Mean)
 	}
 	fmt.Fprintf(e.stderr, "wrote %s\n", out)
 	return nil
 }
 
+// defaultRecipe is the recipe rbm train uses without --recipe.
+const defaultRecipe = "hinton"
+
+func recipeOptimizer(name string) string {
+	c, err := rbm.Recipe(name)
+	if err != nil {
+		return ""
+	}
+	return orDefault(c.Optimizer, rbm.Momentum)
+}
+
+// describeTraining summarises the method of cfg in a few words, for the
+// training banner and rbm info.
+func describeTraining(cfg *rbm.Config) string {
+	var parts []string
+	switch {
+	case cfg.Replicas >= 2:
+		parts = append(parts, fmt.Sprintf("PT-%d, %d replicas", cfg.K, cfg.Replicas))
+	case cfg.Persistent:
+		parts = append(parts, fmt.Sprintf("PCD-%d", cfg.K))
+	default:
+		parts = append(parts, fmt.Sprintf("CD-%d", cfg.K))
+	}
+	if cfg.Centered {
+		parts = append(parts, "centered")
+	}
+	opt := orDefault(cfg.Optimizer, rbm.Momentum)
+	parts = append(parts, fmt.Sprintf("%s lr %g", opt, cfg.LearningRate))
+	if s := orDefault(cfg.LRSchedule, "constant"); s != "constant" {
+		parts[len(parts)-1] += " " + s
+	}
+	parts = append(parts, fmt.Sprintf("batch %d", cfg.BatchSize), fmt.Sprintf("%d %s", cfg.Epochs, plural(cfg.Epochs, "epoch")))
+	if cfg.Recipe != "" {
+		parts = append(parts, "recipe "+cfg.Recipe)
+	}
+	return strings.Join(parts, ", ")
+}
+
+func orFloat(x, def float64) float64 {
+	if x == 0 {
+		return def
+	}
+	return x
+}
+
+// lastFlagValue returns the value of the last occurrence of the long flag
+// name in args (-name v, --name v, -name=v or --name=v), or "".
+func lastFlagValue(args []string, name string) string {
+	var v string
+	for i := 0; i < len(args); i++ {
+		a := args[i]
+		if a == "--" {
+			break
+		}
+		if !strings.HasPrefix(a, "-") {
+			continue
+		}
+		n, val, hasVal := strings.Cut(strings.TrimPrefix(strings.TrimPrefix(a, "-"), "-"), "=")
+		if n != name {
+			continue
+		}
+		if hasVal {
+			v = val
+		} else if i+1 < len(args) {
+			v = args[i+1]
+			i++
+		}
+	}
+	return v
+}
+
 // epochLine formats one epoch's statistics for the terminal.
 func epochLine(st rbm.EpochStats, epochs int, monitored bool) string {
 	s := fmt.Sprintf("epoch %d/%d  %.2fs", st.Epoch, epochs, st.Seconds)
-	if !monitored {
-		return s
+	if monitored {
+		s += fmt.Sprintf("  recon %.3f  pseudo-LL %.3f  F(train) %.3f", st.ReconError, st.PseudoLogLik, st.FreeEnergyTrain)
+		if st.Gap != nil {
+			s += fmt.Sprintf("  F(val) %.3f  gap %+.3f", *st.FreeEnergyVal, *st.Gap)
+		}
 	}
-	s += fmt.Sprintf("  recon %.3f  pseudo-LL %.3f  F(train) %.3f", st.ReconError, st.PseudoLogLik, st.FreeEnergyTrain)
-	if st.Gap != nil {
-		s += fmt.Sprintf("  F(val) %.3f  gap %+.3f", *st.FreeEnergyVal, *st.Gap)
+	if len(st.SwapRates) > 0 {
+		s += "  swaps"
+		for _, r := range st.SwapRates {
+			s += fmt.Sprintf(" %.2f", r)
+		}
+	}
+	if ll := st.HeldOut; ll != nil {
+		s += "  held-out " + describeLogLik(ll)
 	}
 	return s
 }

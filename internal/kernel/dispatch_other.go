@@ -34,7 +34,11 @@ func packColsAVX2(dst, src *float32, ld, k int) {
 	panic("kernel: no assembly in this build")
 }
 
-func momentumAVX2(w, vel, grad *float32, n int, mom, rate, decay float32) {
+func momentumAVX2(dst, w, vel, grad *float32, n int, mom, rate, decay float32) uint32 {
+	panic("kernel: no assembly in this build")
+}
+
+func adamAVX2(dst, w, m, v, grad *float32, n int, scale, decay, b1, c1, b2, c2, step, eps float32) uint32 {
 	panic("kernel: no assembly in this build")
 }
 

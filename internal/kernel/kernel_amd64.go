@@ -39,10 +39,15 @@ func packRowsAVX2(dst *float32, src *float32, ld int, k int)
 //go:noescape
 func packColsAVX2(dst *float32, src *float32, ld int, k int)
 
-// momentumAVX2 sets vel[i] = mom·vel[i] + rate·grad[i] - decay·w[i] and w[i] += vel[i] for i < n, n a multiple of 8.
+// momentumAVX2 sets vel[i] = mom·vel[i] + rate·grad[i] - decay·w[i] and dst[i] = w[i] + vel[i] for i < n, n a multiple of 8, and returns max |dst[i]| as float32 bits.
 //
 //go:noescape
-func momentumAVX2(w *float32, vel *float32, grad *float32, n int, mom float32, rate float32, decay float32)
+func momentumAVX2(dst *float32, w *float32, vel *float32, grad *float32, n int, mom float32, rate float32, decay float32) uint32
+
+// adamAVX2 takes the Adam step of AdamStep over n elements, n a multiple of 8, and returns max |dst[i]| as float32 bits.
+//
+//go:noescape
+func adamAVX2(dst *float32, w *float32, m *float32, v *float32, grad *float32, n int, scale float32, decay float32, b1 float32, c1 float32, b2 float32, c2 float32, step float32, eps float32) uint32
 
 // sparseRow96AVX2 sets c[j] (+)= Σ_t vals[t]·b[idx[t]·ldb+j] for j < 96, one FMA chain per element.
 //

@@ -763,36 +763,116 @@ packcols_loop:
 packcols_done:
 	RET
 
-// func momentumAVX2(w *float32, vel *float32, grad *float32, n int, mom float32, rate float32, decay float32)
-// Requires: AVX
-TEXT ·momentumAVX2(SB), NOSPLIT, $0-44
-	MOVQ         w+0(FP), AX
-	MOVQ         vel+8(FP), CX
-	MOVQ         grad+16(FP), DX
-	MOVQ         n+24(FP), BX
-	VBROADCASTSS mom+32(FP), Y0
-	VBROADCASTSS rate+36(FP), Y1
-	VBROADCASTSS decay+40(FP), Y2
-	SHRQ         $0x03, BX
+// func momentumAVX2(dst *float32, w *float32, vel *float32, grad *float32, n int, mom float32, rate float32, decay float32) uint32
+// Requires: AVX, AVX2
+TEXT ·momentumAVX2(SB), NOSPLIT, $0-60
+	MOVQ         dst+0(FP), AX
+	MOVQ         w+8(FP), CX
+	MOVQ         vel+16(FP), DX
+	MOVQ         grad+24(FP), BX
+	MOVQ         n+32(FP), SI
+	VBROADCASTSS mom+40(FP), Y0
+	VBROADCASTSS rate+44(FP), Y1
+	VBROADCASTSS decay+48(FP), Y2
+	VPCMPEQD     Y3, Y3, Y3
+	VPSRLD       $0x01, Y3, Y3
+	VPXOR        Y4, Y4, Y4
+	SHRQ         $0x03, SI
 	JZ           momentum_done
 
 momentum_loop:
-	VMULPS  (CX), Y0, Y3
-	VMULPS  (DX), Y1, Y4
-	VADDPS  Y4, Y3, Y3
-	VMOVUPS (AX), Y5
-	VMULPS  Y5, Y2, Y4
-	VSUBPS  Y4, Y3, Y3
-	VMOVUPS Y3, (CX)
-	VADDPS  Y3, Y5, Y5
-	VMOVUPS Y5, (AX)
+	VMULPS  (DX), Y0, Y5
+	VMULPS  (BX), Y1, Y6
+	VADDPS  Y6, Y5, Y5
+	VMOVUPS (CX), Y7
+	VMULPS  Y7, Y2, Y6
+	VSUBPS  Y6, Y5, Y5
+	VMOVUPS Y5, (DX)
+	VADDPS  Y5, Y7, Y7
+	VMOVUPS Y7, (AX)
+	VPAND   Y3, Y7, Y5
+	VPMAXUD Y5, Y4, Y4
 	ADDQ    $0x00000020, AX
 	ADDQ    $0x00000020, CX
 	ADDQ    $0x00000020, DX
-	DECQ    BX
+	ADDQ    $0x00000020, BX
+	DECQ    SI
 	JNZ     momentum_loop
 
 momentum_done:
+	VEXTRACTI128 $0x01, Y4, X0
+	VPMAXUD      X0, X4, X4
+	VPSHUFD      $0x4e, X4, X0
+	VPMAXUD      X0, X4, X4
+	VPSHUFD      $0xb1, X4, X0
+	VPMAXUD      X0, X4, X4
+	VMOVD        X4, AX
+	MOVL         AX, ret+56(FP)
+	VZEROUPPER
+	RET
+
+// func adamAVX2(dst *float32, w *float32, m *float32, v *float32, grad *float32, n int, scale float32, decay float32, b1 float32, c1 float32, b2 float32, c2 float32, step float32, eps float32) uint32
+// Requires: AVX, AVX2
+TEXT ·adamAVX2(SB), NOSPLIT, $0-84
+	MOVQ         dst+0(FP), AX
+	MOVQ         w+8(FP), CX
+	MOVQ         m+16(FP), DX
+	MOVQ         v+24(FP), BX
+	MOVQ         grad+32(FP), SI
+	MOVQ         n+40(FP), DI
+	VBROADCASTSS scale+48(FP), Y0
+	VBROADCASTSS decay+52(FP), Y1
+	VBROADCASTSS b1+56(FP), Y2
+	VBROADCASTSS c1+60(FP), Y3
+	VBROADCASTSS b2+64(FP), Y4
+	VBROADCASTSS c2+68(FP), Y5
+	VBROADCASTSS step+72(FP), Y6
+	VBROADCASTSS eps+76(FP), Y7
+	VPCMPEQD     Y8, Y8, Y8
+	VPSRLD       $0x01, Y8, Y8
+	VPXOR        Y9, Y9, Y9
+	SHRQ         $0x03, DI
+	JZ           adam_done
+
+adam_loop:
+	VMOVUPS (CX), Y10
+	VMULPS  (SI), Y0, Y11
+	VMULPS  Y10, Y1, Y12
+	VSUBPS  Y12, Y11, Y11
+	VMULPS  (DX), Y2, Y13
+	VMULPS  Y11, Y3, Y12
+	VADDPS  Y12, Y13, Y13
+	VMOVUPS Y13, (DX)
+	VMULPS  Y11, Y11, Y12
+	VMULPS  Y12, Y5, Y12
+	VMULPS  (BX), Y4, Y11
+	VADDPS  Y12, Y11, Y11
+	VMOVUPS Y11, (BX)
+	VSQRTPS Y11, Y11
+	VADDPS  Y7, Y11, Y11
+	VMULPS  Y13, Y6, Y13
+	VDIVPS  Y11, Y13, Y13
+	VADDPS  Y13, Y10, Y10
+	VMOVUPS Y10, (AX)
+	VPAND   Y8, Y10, Y10
+	VPMAXUD Y10, Y9, Y9
+	ADDQ    $0x00000020, AX
+	ADDQ    $0x00000020, CX
+	ADDQ    $0x00000020, DX
+	ADDQ    $0x00000020, BX
+	ADDQ    $0x00000020, SI
+	DECQ    DI
+	JNZ     adam_loop
+
+adam_done:
+	VEXTRACTI128 $0x01, Y9, X0
+	VPMAXUD      X0, X9, X9
+	VPSHUFD      $0x4e, X9, X0
+	VPMAXUD      X0, X9, X9
+	VPSHUFD      $0xb1, X9, X0
+	VPMAXUD      X0, X9, X9
+	VMOVD        X9, AX
+	MOVL         AX, ret+80(FP)
 	VZEROUPPER
 	RET
 

@@ -45,6 +45,7 @@ func main() {
 	packRowsKernel()
 	packColsKernel()
 	momentumKernel()
+	adamKernel()
 	for _, u := range sparseWidths {
 		sparseRowKernel(u)
 	}
@@ -498,14 +499,16 @@ func stridedPackKernel(name, label string, w int, doc string) {
 // momentumKernel emits the momentum step of training over n elements, n a
 // multiple of 8:
 //
-//	vel[i] = (mom·vel[i] + rate·grad[i]) - decay·w[i];  w[i] += vel[i]
+//	vel[i] = (mom·vel[i] + rate·grad[i]) - decay·w[i];  dst[i] = w[i] + vel[i]
 //
 // with every product and sum rounded separately (no fused multiply-adds),
 // so that it agrees bit for bit with the portable Go loop of MomentumStep.
+// It returns the largest |dst[i]| as float32 bits (see maxAbsBits).
 func momentumKernel() {
-	TEXT("momentumAVX2", NOSPLIT, "func(w, vel, grad *float32, n int, mom, rate, decay float32)")
+	TEXT("momentumAVX2", NOSPLIT, "func(dst, w, vel, grad *float32, n int, mom, rate, decay float32) uint32")
 	Pragma("noescape")
-	Doc("momentumAVX2 sets vel[i] = mom·vel[i] + rate·grad[i] - decay·w[i] and w[i] += vel[i] for i < n, n a multiple of 8.")
+	Doc("momentumAVX2 sets vel[i] = mom·vel[i] + rate·grad[i] - decay·w[i] and dst[i] = w[i] + vel[i] for i < n, n a multiple of 8, and returns max |dst[i]| as float32 bits.")
+	pd := Load(Param("dst"), GP64())
 	pw := Load(Param("w"), GP64())
 	pv := Load(Param("vel"), GP64())
 	pg := Load(Param("grad"), GP64())
@@ -514,6 +517,7 @@ func momentumKernel() {
 	VBROADCASTSS(paramAddr("mom"), mom)
 	VBROADCASTSS(paramAddr("rate"), rate)
 	VBROADCASTSS(paramAddr("decay"), decay)
+	absMask, maxAbs := absMaskAndZero()
 	SHRQ(U8(3), n)
 	JZ(LabelRef("momentum_done"))
 	Label("momentum_loop")
@@ -526,13 +530,115 @@ func momentumKernel() {
 	VSUBPS(d, v, v)
 	VMOVUPS(v, Mem{Base: pv})
 	VADDPS(v, w, w)
-	VMOVUPS(w, Mem{Base: pw})
+	VMOVUPS(w, Mem{Base: pd})
+	accumulateMaxAbs(w, absMask, maxAbs)
+	ADDQ(U32(32), pd)
 	ADDQ(U32(32), pw)
 	ADDQ(U32(32), pv)
 	ADDQ(U32(32), pg)
 	DECQ(n)
 	JNZ(LabelRef("momentum_loop"))
 	Label("momentum_done")
+	storeMaxAbs(maxAbs)
+}
+
+// adamKernel emits the Adam step (Kingma & Ba 2015, with the bias
+// corrections folded into step and eps by the caller) over n elements, n a
+// multiple of 8:
+//
+//	g = scale·grad[i] - decay·w[i]
+//	m[i] = b1·m[i] + c1·g;  v[i] = b2·v[i] + c2·(g·g)
+//	dst[i] = w[i] + step·m[i] / (sqrt(v[i]) + eps)
+//
+// every operation rounded separately, as in the portable Go loop of
+// AdamStep (VSQRTPS and VDIVPS round correctly, as Go's float32 square
+// root and division do). It returns the largest |dst[i]| as float32 bits.
+func adamKernel() {
+	TEXT("adamAVX2", NOSPLIT, "func(dst, w, m, v, grad *float32, n int, scale, decay, b1, c1, b2, c2, step, eps float32) uint32")
+	Pragma("noescape")
+	Doc("adamAVX2 takes the Adam step of AdamStep over n elements, n a multiple of 8, and returns max |dst[i]| as float32 bits.")
+	pd := Load(Param("dst"), GP64())
+	pw := Load(Param("w"), GP64())
+	pm := Load(Param("m"), GP64())
+	pv := Load(Param("v"), GP64())
+	pg := Load(Param("grad"), GP64())
+	n := Load(Param("n"), GP64())
+	consts := map[string]reg.VecVirtual{}
+	for _, name := range []string{"scale", "decay", "b1", "c1", "b2", "c2", "step", "eps"} {
+		consts[name] = YMM()
+		VBROADCASTSS(paramAddr(name), consts[name])
+	}
+	absMask, maxAbs := absMaskAndZero()
+	SHRQ(U8(3), n)
+	JZ(LabelRef("adam_done"))
+	Label("adam_loop")
+	w, g, t, m, v := YMM(), YMM(), YMM(), YMM(), YMM()
+	VMOVUPS(Mem{Base: pw}, w)
+	VMULPS(Mem{Base: pg}, consts["scale"], g)
+	VMULPS(w, consts["decay"], t)
+	VSUBPS(t, g, g) // g = scale·grad - decay·w
+	VMULPS(Mem{Base: pm}, consts["b1"], m)
+	VMULPS(g, consts["c1"], t)
+	VADDPS(t, m, m)
+	VMOVUPS(m, Mem{Base: pm})
+	VMULPS(g, g, t)
+	VMULPS(t, consts["c2"], t)
+	VMULPS(Mem{Base: pv}, consts["b2"], v)
+	VADDPS(t, v, v)
+	VMOVUPS(v, Mem{Base: pv})
+	VSQRTPS(v, v)
+	VADDPS(consts["eps"], v, v)
+	VMULPS(m, consts["step"], m)
+	VDIVPS(v, m, m)
+	VADDPS(m, w, w)
+	VMOVUPS(w, Mem{Base: pd})
+	accumulateMaxAbs(w, absMask, maxAbs)
+	ADDQ(U32(32), pd)
+	ADDQ(U32(32), pw)
+	ADDQ(U32(32), pm)
+	ADDQ(U32(32), pv)
+	ADDQ(U32(32), pg)
+	DECQ(n)
+	JNZ(LabelRef("adam_loop"))
+	Label("adam_done")
+	storeMaxAbs(maxAbs)
+}
+
+// absMaskAndZero returns a vector of eight 0x7fffffff masks (all ones
+// shifted right once) and a zeroed accumulator for accumulateMaxAbs.
+func absMaskAndZero() (mask, acc reg.VecVirtual) {
+	mask, acc = YMM(), YMM()
+	VPCMPEQD(mask, mask, mask)
+	VPSRLD(U8(1), mask, mask)
+	VPXOR(acc, acc, acc)
+	return mask, acc
+}
+
+// accumulateMaxAbs folds |x| into acc as unsigned integers: the bits of a
+// float32 without its sign order as the magnitudes do, with +Inf above
+// every finite value and every NaN above +Inf, so one integer maximum
+// both finds the largest magnitude and flags a NaN.
+func accumulateMaxAbs(x, mask, acc reg.VecVirtual) {
+	a := YMM()
+	VPAND(mask, x, a)
+	VPMAXUD(a, acc, acc)
+}
+
+// storeMaxAbs reduces the accumulator's eight lanes to their maximum and
+// returns it.
+func storeMaxAbs(acc reg.VecVirtual) {
+	hi := XMM()
+	VEXTRACTI128(U8(1), acc, hi)
+	lo := acc.AsX()
+	VPMAXUD(hi, lo, lo)
+	t := XMM()
+	VPSHUFD(U8(0x4e), lo, t)
+	VPMAXUD(t, lo, lo)
+	VPSHUFD(U8(0xb1), lo, t)
+	VPMAXUD(t, lo, lo)
+	r := GP32()
+	VMOVD(lo, r)
+	Store(r, ReturnIndex(0))
 	VZEROUPPER()
 	RET()
 }

@@ -1,0 +1,100 @@
+package main
+
+import (
+	"context"
+	"fmt"
+
+	"github.com/rbmkit/rbm/rbm"
+	"github.com/rbmkit/rbm/rbm/ais"
+	"github.com/rbmkit/rbm/rbm/loglik"
+	"github.com/spf13/pflag"
+)
+
+// evalFlags are rbm train's settings for estimating the held-out
+// log-likelihood during training.
+type evalFlags struct {
+	every    int
+	keepBest bool
+	rows     int
+	schedule string
+	runs     int
+	raise    bool
+}
+
+// defaultEvalSchedule is a short AIS schedule (1,500 steps, a tenth of the
+// default) for estimates during training, where the trend matters more
+// than the last nat; rbm eval gives the final figure.
+const defaultEvalSchedule = "0.5/100,0.9/400,1/1000"
+
+func (f *evalFlags) register(fs *pflag.FlagSet) {
+	fs.IntVar(&f.every, "eval-every", 0, "estimate the log-likelihood of the --val rows every N epochs and after the last "+
+		fmt.Sprintf("(exact when the smaller layer has ≤ %d units, else AIS with --eval-schedule; 0: never)", loglik.DefaultExactUnits))
+	fs.BoolVar(&f.keepBest, "keep-best", false, "save the parameters of the evaluated epoch with the best held-out estimate, not the last")
+	fs.IntVar(&f.rows, "eval-rows", 1000, "--val rows the estimate averages (the first N; 0: all)")
+	fs.StringVar(&f.schedule, "eval-schedule", defaultEvalSchedule, "AIS β schedule of the estimates during training")
+	fs.IntVar(&f.runs, "eval-runs", 100, "AIS runs of the estimates during training")
+	fs.BoolVar(&f.raise, "eval-raise", false, "also run RAISE from every evaluated row for the conservative side (one annealing chain per row)")
+}
+
+// check validates the flags before any data is read.
+func (f *evalFlags) check(fs *pflag.FlagSet, val string) error {
+	switch {
+	case f.every < 0:
+		return usagef("--eval-every %d must not be negative", f.every)
+	case f.every > 0 && val == "":
+		return usagef("--eval-every needs held-out data (--val)")
+	case f.keepBest && f.every == 0:
+		return usagef("--keep-best needs --eval-every")
+	case f.rows < 0:
+		return usagef("--eval-rows %d must not be negative", f.rows)
+	case f.runs < 2:
+		return usagef("--eval-runs %d: need at least 2 runs", f.runs)
+	}
+	if _, err := ais.ParseSchedule(f.schedule); err != nil {
+		return usagef("--eval-schedule: %v", err)
+	}
+	return nil
+}
+
+// attach makes tr estimate the held-out log-likelihood of its validation
+// rows, with AIS starting from the training data's base rates.
+func (f *evalFlags) attach(tr *rbm.Trainer, train *rbm.Matrix, bar *progress) {
+	if f.every == 0 || tr.Validation == nil {
+		return
+	}
+	rows := tr.Validation
+	if f.rows > 0 && f.rows < rows.Rows {
+		rows = rows.Slice(0, f.rows)
+	}
+	sched, _ := ais.ParseSchedule(f.schedule)
+	opt := loglik.Options{
+		AIS: ais.Config{Schedule: sched, Runs: f.runs, Seed: tr.Seed, Workers: tr.Workers, Base: rbm.BaseRates(train),
+			Progress: func(done, total int) { bar.update("held-out AIS", done, total) }},
+		Conservative: f.raise,
+	}
+	tr.EvalEvery, tr.KeepBest = f.every, f.keepBest
+	tr.Evaluate = func(ctx context.Context, m *rbm.RBM) (*rbm.LogLik, error) {
+		defer bar.clear()
+		return loglik.Estimate(ctx, m, rows, opt)
+	}
+}
+
+// describeLogLik formats a log-likelihood estimate in one phrase.
+func describeLogLik(ll *rbm.LogLik) string {
+	if ll.Method == loglik.Exact {
+		return fmt.Sprintf("log-lik %.3f (exact)", ll.Mean)
+	}
+	s := fmt.Sprintf("log-lik %.3f ± %.3f (AIS", ll.Mean, ll.StdErr)
+	if ll.Lower != nil {
+		s += fmt.Sprintf("; RAISE %.3f", *ll.Lower)
+	}
+	return s + ")"
+}
+
+func toFloat32(x []float64) []float32 {
+	out := make([]float32, len(x))
+	for i, v := range x {
+		out[i] = float32(v)
+	}
+	return out
+}

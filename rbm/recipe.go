@@ -1,0 +1,44 @@
+package rbm
+
+import (
+	"fmt"
+	"slices"
+)
+
+// Recipes are complete training settings for a purpose. Each was chosen by
+// measurement on the full MNIST; BENCHMARKS.md records the runs.
+var recipes = map[string]func() Config{
+	// hinton is the practical guide's CD-1 (DefaultConfig): quick, and good
+	// features for a classifier, but a poor density model.
+	"hinton": DefaultConfig,
+	// density trains a model of the data's distribution: centered
+	// gradients (Melchior et al. 2016) with persistent chains.
+	"density": func() Config {
+		return Config{
+			Recipe: "density",
+			Epochs: 50, BatchSize: 100, K: 1, Persistent: true,
+			Centered: true, OffsetRate: 0.01,
+			LearningRate: 0.01,
+		}
+	},
+}
+
+// RecipeNames returns the names Recipe accepts, sorted.
+func RecipeNames() []string {
+	names := make([]string, 0, len(recipes))
+	for n := range recipes {
+		names = append(names, n)
+	}
+	slices.Sort(names)
+	return names
+}
+
+// Recipe returns the settings of the named recipe, with Recipe set to its
+// name.
+func Recipe(name string) (Config, error) {
+	r, ok := recipes[name]
+	if !ok {
+		return Config{}, fmt.Errorf("unknown recipe %q (want one of %v)", name, RecipeNames())
+	}
+	return r(), nil
+}
