@@ -55,6 +55,8 @@ type LogLik struct {
 	// underestimates log Z) and Lower a conservative estimate.
 	Lower *float64 `json:"lower,omitempty"`
 	Upper *float64 `json:"upper,omitempty"`
+	// LowerStdErr is the standard error of a stochastic Lower.
+	LowerStdErr float64 `json:"lower_std_err,omitempty"`
 	// Rows is the number of rows averaged.
 	Rows int `json:"rows"`
 }

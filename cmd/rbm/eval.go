@@ -8,14 +8,15 @@ import (
 
 	"github.com/rbmkit/rbm/internal/kernel"
 	"github.com/rbmkit/rbm/rbm"
+	"github.com/rbmkit/rbm/rbm/ais"
 )
 
 func init() {
 	register(&command{
 		name:  "eval",
 		usage: "[flags] MODEL DATA",
-		summary: "Report the mean log-likelihood per row of DATA under MODEL, with the method (exact or AIS) and its uncertainty, " +
-			"and the mean pseudo-log-likelihood, free energy and reconstruction error.",
+		summary: "Report the mean log-likelihood per row of DATA under MODEL: exact, or forward AIS (optimistic) with RAISE (conservative) " +
+			"on a subset; and the mean pseudo-log-likelihood, free energy and reconstruction error.",
 		example: "  rbm eval mnist20.rbm t10k-images-idx3-ubyte.gz\n  rbm eval mnist500.rbm t10k-images-idx3-ubyte.gz --method ais --json",
 		run:     runEval,
 	})
@@ -29,31 +30,44 @@ type evalResult struct {
 	Visible int    `json:"visible"`
 	Hidden  int    `json:"hidden"`
 	// LogLik is the mean log-likelihood per row, -FreeEnergy - log Z; for
-	// AIS, LogLikLower/Upper come from log Z's ±3σ interval (Upper is null
-	// when that interval is unbounded) and LogLikReverse from reverse AIS.
-	LogLik        float64    `json:"log_lik"`
-	LogLikStdErr  float64    `json:"log_lik_std_err"`
-	LogLikLower   float64    `json:"log_lik_lower"`
-	LogLikUpper   *float64   `json:"log_lik_upper"`
-	LogLikReverse *float64   `json:"log_lik_reverse,omitempty"`
-	LogZ          logZResult `json:"log_z"`
-	FreeEnergy    float64    `json:"free_energy"`
-	PseudoLogLik  float64    `json:"pseudo_log_lik"`
-	PseudoRows    int        `json:"pseudo_log_lik_rows"`
-	ReconError    float64    `json:"recon_error"`
-	Seconds       float64    `json:"seconds"`
+	// AIS it is forward AIS's (optimistic), LogLikLower/Upper come from
+	// log Z's ±3σ interval (Upper is null when that interval is
+	// unbounded), and Raise holds the conservative side.
+	LogLik       float64      `json:"log_lik"`
+	LogLikStdErr float64      `json:"log_lik_std_err"`
+	LogLikLower  float64      `json:"log_lik_lower"`
+	LogLikUpper  *float64     `json:"log_lik_upper"`
+	Raise        *raiseResult `json:"raise,omitempty"`
+	LogZ         logZResult   `json:"log_z"`
+	FreeEnergy   float64      `json:"free_energy"`
+	PseudoLogLik float64      `json:"pseudo_log_lik"`
+	PseudoRows   int          `json:"pseudo_log_lik_rows"`
+	ReconError   float64      `json:"recon_error"`
+	Seconds      float64      `json:"seconds"`
+}
+
+// raiseResult is RAISE on a random subset of the rows: its conservative
+// mean log-likelihood and, on the same rows, forward AIS's.
+type raiseResult struct {
+	Rows    int     `json:"rows"`
+	LogLik  float64 `json:"log_lik"`
+	StdErr  float64 `json:"std_err"`
+	Forward float64 `json:"forward_log_lik"`
+	ESS     float64 `json:"ess"`
 }
 
 func runEval(ctx context.Context, e *env, args []string) error {
 	fs := newFlags(e, lookup("eval"))
 	var (
-		anneal  annealFlags
-		data    dataFlags
-		pllRows int
-		asJSON  bool
+		anneal    annealFlags
+		data      dataFlags
+		pllRows   int
+		raiseRows int
+		asJSON    bool
 	)
 	anneal.register(fs)
 	data.register(fs)
+	fs.IntVar(&raiseRows, "raise-rows", 1000, "ais: rows (a seeded random subset) that RAISE anneals from, one chain each, for the conservative side (0: off)")
 	fs.IntVar(&pllRows, "pll-rows", 1000, "rows (the first N) whose exact pseudo-log-likelihood is averaged, O(visible×hidden) each (0: all)")
 	fs.BoolVar(&asJSON, "json", false, "print one JSON object")
 	pos, err := parse(fs, args, 2, 2)
@@ -62,6 +76,9 @@ func runEval(ctx context.Context, e *env, args []string) error {
 	}
 	if pllRows < 0 {
 		return usagef("--pll-rows %d must not be negative", pllRows)
+	}
+	if raiseRows < 0 {
+		return usagef("--raise-rows %d must not be negative", raiseRows)
 	}
 	data.seed = anneal.seed
 	m, meta, err := loadModel(pos[0])
@@ -77,7 +94,14 @@ func runEval(ctx context.Context, e *env, args []string) error {
 		return err
 	}
 	start := time.Now()
-	lz, err := computeLogZ(ctx, newProgress(e.stderr), m, v, method, sched, &anneal)
+	// The base-rate model comes from the training data when the model
+	// records it, else from the rows being evaluated.
+	base, baseName := baseRates(nil, meta)
+	if base == nil {
+		base, baseName = baseRates(v, nil)
+	}
+	bar := newProgress(e.stderr)
+	lz, cfg, err := computeLogZ(ctx, bar, m, base, baseName, method, sched, &anneal)
 	if err != nil {
 		return fmt.Errorf("%s: %w", pos[0], err)
 	}
@@ -96,9 +120,23 @@ func runEval(ctx context.Context, e *env, args []string) error {
 		up := -res.FreeEnergy - *lz.Lower
 		res.LogLikUpper = &up
 	}
-	if lz.Reverse != nil {
-		rev := -res.FreeEnergy - lz.Reverse.LogZ
-		res.LogLikReverse = &rev
+	if cfg != nil && raiseRows > 0 {
+		rc := *cfg
+		rc.Runs = min(raiseRows, v.Rows)
+		rc.Progress = func(done, total int) { bar.update("RAISE", done, total) }
+		rev, err := ais.Reverse(ctx, m, v, rc)
+		bar.clear()
+		if err != nil {
+			return fmt.Errorf("%s: %w", pos[0], err)
+		}
+		// RAISE's rows: the same seeded subset Reverse started from.
+		var negF float64
+		rows := ais.ChainRows(v.Rows, rc)
+		for _, r := range rows {
+			negF -= f[r]
+		}
+		negF /= float64(len(rows))
+		res.Raise = &raiseResult{Rows: len(rows), LogLik: negF - rev.LogZ, StdErr: rev.StdErr, Forward: negF - lz.LogZ, ESS: rev.ESS}
 	}
 
 	res.PseudoRows = v.Rows
@@ -124,9 +162,9 @@ func runEval(ctx context.Context, e *env, args []string) error {
 		if res.LogLikUpper != nil {
 			upper = fmt.Sprintf("%.4f", *res.LogLikUpper)
 		}
-		fmt.Fprintf(e.stdout, "log-lik:     %.4f ± %.4f nats per row (AIS; ±3σ [%.4f, %s])\n", res.LogLik, res.LogLikStdErr, res.LogLikLower, upper)
-		if res.LogLikReverse != nil {
-			fmt.Fprintf(e.stdout, "log-lik:     %.4f nats per row (reverse AIS; AIS tends to overestimate, reverse to underestimate)\n", *res.LogLikReverse)
+		fmt.Fprintf(e.stdout, "log-lik:     %.4f ± %.4f nats per row (forward AIS, optimistic; ±3σ [%.4f, %s])\n", res.LogLik, res.LogLikStdErr, res.LogLikLower, upper)
+		if r := res.Raise; r != nil {
+			fmt.Fprintf(e.stdout, "RAISE:       %.4f ± %.4f nats per row on %d random rows (conservative), forward AIS %.4f on the same rows\n", r.LogLik, r.StdErr, r.Rows, r.Forward)
 		}
 	}
 	fmt.Fprintf(e.stdout, "free energy: %.6f mean per row\n", res.FreeEnergy)

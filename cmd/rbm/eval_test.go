@@ -18,10 +18,16 @@ type evalJSON struct {
 	LogLikStdErr  float64  `json:"log_lik_std_err"`
 	LogLikLower   float64  `json:"log_lik_lower"`
 	LogLikUpper   *float64 `json:"log_lik_upper"`
-	LogLikReverse *float64 `json:"log_lik_reverse"`
-	LogZ          struct {
+	Raise         *struct {
+		Rows    int     `json:"rows"`
+		LogLik  float64 `json:"log_lik"`
+		StdErr  float64 `json:"std_err"`
+		Forward float64 `json:"forward_log_lik"`
+	} `json:"raise"`
+	LogZ struct {
 		Method string  `json:"method"`
 		LogZ   float64 `json:"log_z"`
+		ESS    float64 `json:"ess"`
 	} `json:"log_z"`
 	FreeEnergy   float64 `json:"free_energy"`
 	PseudoLogLik float64 `json:"pseudo_log_lik"`
@@ -69,8 +75,10 @@ func TestEval(t *testing.T) {
 	}
 
 	// AIS on the same model: the log-likelihood interval must hold the
-	// exact value (see TestLogz for why), the reverse estimate be close.
-	r = rbmRun(t, "eval", f.model, f.data, "--json", "--method", "ais", "--schedule", "2000", "--runs", "50")
+	// exact value (see TestLogz for why), and RAISE on a subset of the
+	// rows be close to the exact mean of those rows: forward AIS on the
+	// same rows differs from the exact value by the error of log Z alone.
+	r = rbmRun(t, "eval", f.model, f.data, "--json", "--method", "ais", "--schedule", "2000", "--runs", "50", "--raise-rows", "40")
 	if r.code != 0 {
 		t.Fatalf("exit %d: %s", r.code, r.stderr)
 	}
@@ -81,12 +89,19 @@ func TestEval(t *testing.T) {
 	if res.LogZ.Method != "ais" || res.LogLikUpper == nil || wantLL < res.LogLikLower-1e-4 || wantLL > *res.LogLikUpper+1e-4 {
 		t.Errorf("AIS eval: log-lik %v [%v, %v], exact %v", res.LogLik, res.LogLikLower, res.LogLikUpper, wantLL)
 	}
-	if res.LogLikReverse == nil || math.Abs(*res.LogLikReverse-wantLL) > 0.5 {
-		t.Errorf("reverse log-lik %v, exact %v", res.LogLikReverse, wantLL)
+	if res.LogZ.ESS < 10 || res.LogZ.ESS > 50 {
+		t.Errorf("effective sample size %v of 50 runs", res.LogZ.ESS)
+	}
+	// The exact mean log-likelihood of RAISE's rows: forward AIS's on the
+	// same rows corrected by the error of its log Z.
+	if rs := res.Raise; rs == nil {
+		t.Error("no RAISE result")
+	} else if exactRows := rs.Forward + res.LogZ.LogZ - exactLogZ(t, f.model); rs.Rows != 40 || rs.StdErr <= 0 || math.Abs(rs.LogLik-exactRows) > 0.5 {
+		t.Errorf("RAISE %+v, exact mean log-likelihood of its rows %v", rs, exactRows)
 	}
 
 	r = rbmRun(t, "eval", f.model, f.data, "--method", "ais", "--schedule", "100", "--runs", "10")
-	for _, want := range []string{"log-lik:", "reverse AIS", "pseudo-LL:", "recon error:"} {
+	for _, want := range []string{"log-lik:", "RAISE:", "effective sample size", "pseudo-LL:", "recon error:"} {
 		if r.code != 0 || !strings.Contains(r.stdout, want) {
 			t.Errorf("text output lacks %q (exit %d): %s%s", want, r.code, r.stdout, r.stderr)
 		}
@@ -102,6 +117,7 @@ func TestEvalErrors(t *testing.T) {
 	}{
 		{[]string{f.model}, 2, "expected"},
 		{[]string{f.model, f.data, "--pll-rows", "-1"}, 2, "--pll-rows"},
+		{[]string{f.model, f.data, "--raise-rows", "-1"}, 2, "--raise-rows"},
 		{[]string{f.model, f.model}, 1, "m.rbm"},
 		{[]string{f.data, f.data}, 1, "data.idx.gz"},
 		{[]string{f.model, f.data, "--binarize", "fuzzy"}, 2, "--binarize"},

@@ -17,8 +17,8 @@ func init() {
 	register(&command{
 		name:  "logz",
 		usage: "[flags] MODEL   |   --ising ROWSxCOLS | --spec FILE [flags]",
-		summary: "Compute the log partition function of an RBM: exactly by enumerating its smaller layer, or by annealed importance " +
-			"sampling (AIS) with its ±3σ interval and, given data, reverse annealing as the other bound. " +
+		summary: "Compute the log partition function of an RBM: exactly by enumerating its smaller layer, or by forward annealed importance " +
+			"sampling (AIS) with its ±3σ interval and effective sample size (rbm eval adds RAISE's conservative side). " +
 			"With --ising or --spec it handles discrete models instead (rbm logz --ising 4x4 --help).",
 		example: "  rbm logz mnist20.rbm\n  rbm logz mnist500.rbm --method ais --data train-images-idx3-ubyte.gz --json",
 		run:     runLogz,
@@ -35,7 +35,6 @@ type annealFlags struct {
 	runs     int
 	seed     uint64
 	workers  int
-	reverse  bool
 	maxUnits int
 }
 
@@ -45,7 +44,6 @@ func (a *annealFlags) register(fs *pflag.FlagSet) {
 	fs.IntVar(&a.runs, "runs", 100, "ais: independent annealing runs")
 	fs.Uint64Var(&a.seed, "seed", 1, "random seed")
 	fs.IntVar(&a.workers, "workers", 0, "goroutines sharing the work (0: one per core); never changes the result")
-	fs.BoolVar(&a.reverse, "reverse", true, "ais: also anneal in reverse from data rows (RAISE), the other side of the sandwich")
 	fs.IntVar(&a.maxUnits, "max-units", exact.DefaultMaxUnits, fmt.Sprintf("exact: refuse a smaller layer above this many units (at most %d)", exact.HardMaxUnits))
 }
 
@@ -87,57 +85,64 @@ type logZResult struct {
 	Steps    int      `json:"steps,omitempty"`
 	Base     string   `json:"base,omitempty"`
 	LogZBase float64  `json:"log_z_base,omitempty"`
-	// Reverse is reverse AIS (RAISE) from data rows, when run.
-	Reverse *reverseResult `json:"reverse,omitempty"`
-	States  uint64         `json:"states,omitempty"`
+	// ESS is the effective sample size of the AIS weights and Reliable
+	// whether it is large enough (ais.Estimate.Reliable) for the error bar
+	// to mean something.
+	ESS      float64 `json:"ess,omitempty"`
+	Reliable *bool   `json:"reliable,omitempty"`
+	States   uint64  `json:"states,omitempty"`
 }
 
-type reverseResult struct {
-	LogZ   float64 `json:"log_z"`
-	StdErr float64 `json:"std_err"`
-	Lower  float64 `json:"lower"`
-	Upper  float64 `json:"upper"`
-	Runs   int     `json:"runs"`
+// Where the base-rate model of AIS comes from, in the order preferred.
+const (
+	baseFromData  = "data"          // --data, or the rows being evaluated
+	baseFromModel = "training data" // the base rates the model file records
+	baseFromBias  = "model biases"  // the model's own visible biases
+)
+
+// baseRates picks AIS's base-rate model: the given data's, else the
+// training data's as the model file records them, else (nil) the model's
+// own visible biases, which anneal less smoothly.
+func baseRates(data *rbm.Matrix, meta *rbm.Meta) ([]float64, string) {
+	switch {
+	case data != nil:
+		return ais.BaseRates(data), baseFromData
+	case meta != nil && len(meta.BaseRates) > 0:
+		b := make([]float64, len(meta.BaseRates))
+		for i, x := range meta.BaseRates {
+			b[i] = float64(x)
+		}
+		return b, baseFromModel
+	}
+	return nil, baseFromBias
 }
 
-// computeLogZ runs the chosen method, drawing progress on bar. data, when
-// not nil, gives AIS its base rates and reverse annealing its start rows.
-func computeLogZ(ctx context.Context, bar *progress, m *rbm.RBM, data *rbm.Matrix, method string, sched ais.Schedule, a *annealFlags) (*logZResult, error) {
+// computeLogZ runs the chosen method, drawing progress on bar. base and
+// baseName are AIS's base-rate model (see baseRates).
+func computeLogZ(ctx context.Context, bar *progress, m *rbm.RBM, base []float64, baseName, method string, sched ais.Schedule, a *annealFlags) (*logZResult, *ais.Config, error) {
 	if method == "exact" {
 		logZ, err := exact.RBMLogZ(ctx, m, &exact.Options{Workers: a.workers, MaxUnits: a.maxUnits,
 			Progress: func(done, total uint64) { bar.update("enumerating", int(done>>10), int(total>>10)) }})
 		bar.clear()
 		if err != nil {
-			return nil, err
+			return nil, nil, err
 		}
-		return &logZResult{Method: "exact", LogZ: logZ, Lower: &logZ, Upper: logZ, States: 1 << min(m.Visible, m.Hidden)}, nil
+		return &logZResult{Method: "exact", LogZ: logZ, Lower: &logZ, Upper: logZ, States: 1 << min(m.Visible, m.Hidden)}, nil, nil
 	}
-	cfg := ais.Config{Schedule: sched, Runs: a.runs, Seed: a.seed, Workers: a.workers}
-	res := &logZResult{Method: "ais", Base: "model"}
-	if data != nil {
-		cfg.Base, res.Base = ais.BaseRates(data), "data"
-	}
+	cfg := &ais.Config{Schedule: sched, Runs: a.runs, Seed: a.seed, Workers: a.workers, Base: base}
 	cfg.Progress = func(done, total int) { bar.update("AIS", done, total) }
-	fwd, err := ais.Run(ctx, m, cfg)
+	fwd, err := ais.Run(ctx, m, *cfg)
 	bar.clear()
 	if err != nil {
-		return nil, err
+		return nil, nil, err
 	}
-	res.LogZ, res.StdErr, res.Upper = fwd.LogZ, fwd.StdErr, fwd.Upper
-	res.Runs, res.Steps, res.LogZBase = fwd.Runs, fwd.Steps, fwd.LogZBase
+	reliable := fwd.Reliable()
+	res := &logZResult{Method: "ais", Base: baseName, LogZ: fwd.LogZ, StdErr: fwd.StdErr, Upper: fwd.Upper,
+		Runs: fwd.Runs, Steps: fwd.Steps, LogZBase: fwd.LogZBase, ESS: fwd.ESS, Reliable: &reliable}
 	if !math.IsInf(fwd.Lower, -1) {
 		res.Lower = &fwd.Lower
 	}
-	if a.reverse && data != nil {
-		cfg.Progress = func(done, total int) { bar.update("reverse AIS", done, total) }
-		rev, err := ais.Reverse(ctx, m, data, cfg)
-		bar.clear()
-		if err != nil {
-			return nil, err
-		}
-		res.Reverse = &reverseResult{LogZ: rev.LogZ, StdErr: rev.StdErr, Lower: rev.Lower, Upper: rev.Upper, Runs: rev.Runs}
-	}
-	return res, nil
+	return res, cfg, nil
 }
 
 // describe prints a log Z result for people.
@@ -150,10 +155,11 @@ func (r *logZResult) describe(e *env) {
 	if r.Lower != nil {
 		lower = fmt.Sprintf("%.4f", *r.Lower)
 	}
-	fmt.Fprintf(e.stdout, "log Z:     %.4f ± %.4f (AIS, %d runs × %d steps, base rates from %s)\n", r.LogZ, r.StdErr, r.Runs, r.Steps, r.Base)
-	fmt.Fprintf(e.stdout, "±3σ:       [%s, %.4f]\n", lower, r.Upper)
-	if v := r.Reverse; v != nil {
-		fmt.Fprintf(e.stdout, "reverse:   %.4f ± %.4f (RAISE from %d data rows; ±3σ [%.4f, %.4f])\n", v.LogZ, v.StdErr, v.Runs, v.Lower, v.Upper)
+	fmt.Fprintf(e.stdout, "log Z:     %.4f ± %.4f (forward AIS, %d runs × %d steps, base rates from the %s)\n", r.LogZ, r.StdErr, r.Runs, r.Steps, r.Base)
+	fmt.Fprintf(e.stdout, "±3σ:       [%s, %.4f]; effective sample size %.1f of %d runs\n", lower, r.Upper, r.ESS, r.Runs)
+	if r.Reliable != nil && !*r.Reliable {
+		fmt.Fprintf(e.stdout, "warning:   only %.1f runs carry the estimate: it is unreliable and most likely too low; "+
+			"anneal longer (--schedule)%s\n", r.ESS, map[bool]string{true: " or give the training data (--data) for the base rates"}[r.Base == baseFromBias])
 	}
 }
 
@@ -178,7 +184,7 @@ func runLogz(ctx context.Context, e *env, args []string) error {
 		asJSON  bool
 	)
 	anneal.register(fs)
-	fs.StringVar(&dataArg, "data", "", "ais: IDX data whose smoothed marginals set the base-rate model and whose rows start the reverse chains")
+	fs.StringVar(&dataArg, "data", "", "ais: IDX data whose smoothed marginals set the base-rate model (default: the training data's, as recorded in the model)")
 	data.register(fs)
 	fs.BoolVar(&asJSON, "json", false, "print one JSON object")
 	pos, err := parse(fs, args, 1, 1)
@@ -201,7 +207,8 @@ func runLogz(ctx context.Context, e *env, args []string) error {
 		}
 	}
 	start := time.Now()
-	res, err := computeLogZ(ctx, newProgress(e.stderr), m, rows, method, sched, &anneal)
+	base, baseName := baseRates(rows, meta)
+	res, _, err := computeLogZ(ctx, newProgress(e.stderr), m, base, baseName, method, sched, &anneal)
 	if err != nil {
 		return fmt.Errorf("%s: %w", pos[0], err)
 	}

@@ -3,7 +3,6 @@ package main
 import (
 	"context"
 	"encoding/json"
-	"math"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -54,10 +53,9 @@ func TestLogz(t *testing.T) {
 				Upper       float64  `json:"upper"`
 				Visible     int      `json:"visible"`
 				Steps, Runs int
-				Reverse     *struct {
-					LogZ         float64 `json:"log_z"`
-					Lower, Upper float64
-				}
+				ESS         float64 `json:"ess"`
+				Reliable    *bool   `json:"reliable"`
+				Base        string  `json:"base"`
 			}
 			if err := json.Unmarshal([]byte(r.stdout), &res); err != nil {
 				t.Fatalf("%v: %s", err, r.stdout)
@@ -74,8 +72,8 @@ func TestLogz(t *testing.T) {
 			if res.Lower == nil || want < *res.Lower || want > res.Upper || res.Steps != 2000 || res.Runs != 50 {
 				t.Errorf("AIS %v [%v, %v] (%d steps, %d runs), exact %v", res.LogZ, res.Lower, res.Upper, res.Steps, res.Runs, want)
 			}
-			if res.Reverse == nil || math.Abs(res.Reverse.LogZ-want) > 0.5 {
-				t.Errorf("reverse %+v, exact %v", res.Reverse, want)
+			if res.Reliable == nil || !*res.Reliable || res.ESS < 10 || res.ESS > 50 || res.Base != "data" {
+				t.Errorf("ESS %v of 50 (reliable %v), base rates from %q", res.ESS, res.Reliable, res.Base)
 			}
 		})
 	}

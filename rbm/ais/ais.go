@@ -39,16 +39,8 @@ type Config struct {
 }
 
 // BaseRates returns the visible biases of the base-rate model fitted to
-// data: the log-odds log(pᵢ/(1-pᵢ)) of each column's smoothed marginal
-// pᵢ = (Σv + 1)/(N + 2) (rbm.Marginals), the maximum-likelihood model with
-// no weights up to the smoothing.
-func BaseRates(data *rbm.Matrix) []float64 {
-	p := rbm.Marginals(data)
-	for i, x := range p {
-		p[i] = math.Log(x / (1 - x))
-	}
-	return p
-}
+// data (rbm.BaseRates).
+func BaseRates(data *rbm.Matrix) []float64 { return rbm.BaseRates(data) }
 
 // Estimate is an estimate of log Z with its uncertainty.
 type Estimate struct {
@@ -71,6 +63,37 @@ type Estimate struct {
 	// Runs and Steps are the number of runs and annealing steps.
 	Runs  int `json:"runs"`
 	Steps int `json:"steps"`
+	// ESS is the effective sample size of the importance weights,
+	// (Σw)²/Σw² with w = exp(log w) for forward runs and exp(-u) for
+	// reverse ones: the number of runs that effectively carry the
+	// estimate. A few out of a hundred means the annealing was far from
+	// equilibrium and the estimate rests on its luckiest runs.
+	ESS float64 `json:"ess"`
+}
+
+// MinESS is the effective sample size below which Reliable reports an
+// estimate as unreliable.
+const MinESS = 10
+
+// Reliable reports whether enough runs carry the estimate (ESS ≥ MinESS,
+// or a tenth of the runs when there are fewer than 100) for its error bar
+// to mean something. An unreliable forward estimate most likely
+// underestimates log Z.
+func (e *Estimate) Reliable() bool { return e.ESS >= min(MinESS, float64(e.Runs)/10) }
+
+// ess returns (Σw)²/Σw² for weights w = exp(sign·x).
+func ess(x []float64, sign float64) float64 {
+	hi := math.Inf(-1)
+	for _, v := range x {
+		hi = max(hi, sign*v)
+	}
+	var s, ss float64
+	for _, v := range x {
+		w := math.Exp(sign*v - hi)
+		s += w
+		ss += w * w
+	}
+	return s * s / ss
 }
 
 // Run estimates log Z of m by forward annealed importance sampling.
@@ -222,6 +245,7 @@ func forwardEstimate(logw []float64, logZBase float64, steps int) *Estimate {
 		LogWeights: logw,
 		Runs:       len(logw),
 		Steps:      steps,
+		ESS:        ess(logw, 1),
 	}
 	if mean > 3*se {
 		e.Lower = logZBase + hi + math.Log(mean-3*se)
@@ -248,7 +272,7 @@ func reverseEstimate(u []float64, logZBase float64, steps int) *Estimate {
 	}
 	logZ := logZBase + mean
 	return &Estimate{LogZ: logZ, StdErr: se, Lower: logZ - 3*se, Upper: logZ + 3*se,
-		LogZBase: logZBase, LogWeights: u, Runs: len(u), Steps: steps}
+		LogZBase: logZBase, LogWeights: u, Runs: len(u), Steps: steps, ESS: ess(u, -1)}
 }
 
 // annealer holds the batch of chains and their log-weights.
@@ -396,9 +420,7 @@ func (j *updateJob) Do(task int) {
 func (a *annealer) transition(beta float64) {
 	m := a.m
 	a.sample(a.h, a.hp)
-	for i, b := range m.B {
-		a.biasV[i] = float32((1-beta)*float64(a.baseA[i]) + beta*float64(b))
-	}
+	m.PathBiases(a.biasV, a.baseA, beta)
 	a.pool.Gemm(false, true, a.h.Rows, m.Visible, m.Hidden, float32(beta), a.h.Data, m.Hidden, m.W, m.Hidden, 0, a.vp.Data, m.Visible)
 	a.pool.SigmoidRows(a.vp.Data, a.biasV)
 	a.sample(a.v, a.vp)

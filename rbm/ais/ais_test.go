@@ -7,7 +7,7 @@ import (
 	"testing"
 
 	"github.com/rbmkit/rbm/exact"
-	"github.com/rbmkit/rbm/internal/kernel"
+	"github.com/rbmkit/rbm/internal/rbmtest"
 	"github.com/rbmkit/rbm/rbm"
 )
 
@@ -15,49 +15,7 @@ func randomRBM(rng *rand.Rand, v, h int, scale float64) *rbm.RBM {
 	return rbm.NewRandom(v, h, scale, rng)
 }
 
-// exactSamples draws n exact samples of v from m (hidden layer small enough
-// to list): h from p(h) ∝ exp(-F(h)) by inverse CDF over all 2^H states,
-// then v ~ p(v|h).
-func exactSamples(m *rbm.RBM, n int, seed uint64) *rbm.Matrix {
-	rng := rand.New(rand.NewPCG(seed, 99))
-	t := m.Transpose()
-	states := 1 << m.Hidden
-	logp := make([]float64, states)
-	h := make([]float32, m.Hidden)
-	hi := math.Inf(-1)
-	for s := range states {
-		for j := range h {
-			h[j] = float32(s >> j & 1)
-		}
-		logp[s] = -t.FreeEnergy(h)
-		hi = max(hi, logp[s])
-	}
-	cdf := make([]float64, states)
-	var sum float64
-	for s, x := range logp {
-		sum += math.Exp(x - hi)
-		cdf[s] = sum
-	}
-	out := rbm.NewMatrix(n, m.Visible)
-	act := make([]float64, m.Visible)
-	for r := range n {
-		u := rng.Float64() * sum
-		s := 0
-		for cdf[s] < u {
-			s++
-		}
-		for j := range h {
-			h[j] = float32(s >> j & 1)
-		}
-		t.HiddenInput(act, h)
-		for i, a := range act {
-			if rng.Float64() < kernel.Sigmoid(a) {
-				out.Row(r)[i] = 1
-			}
-		}
-	}
-	return out
-}
+func exactSamples(m *rbm.RBM, n int, seed uint64) *rbm.Matrix { return rbmtest.ExactSamples(m, n, seed) }
 
 // Forward AIS and reverse AIS from exact samples against the exact log Z of
 // random RBMs with 10 to 16 hidden units. With the default 14,500-step
@@ -200,5 +158,79 @@ func TestLogRatio(t *testing.T) {
 				t.Errorf("logRatio(%v, %v) = %.17g, want %.17g", s, x, got, want)
 			}
 		}
+	}
+}
+
+// TestBoundsOverSeeds checks the sandwich on enumerable models over many
+// seeds, with a schedule short enough for both estimates to be biased:
+// forward AIS underestimates log Z in expectation (Jensen: E[Ẑ] = Z),
+// and reverse AIS from exact samples of the model overestimates it (the
+// mean of -u estimates -log Z from below, again by Jensen). Each seed's
+// estimate may land on the wrong side by noise, but not by more than four
+// of its standard errors, and the mean over the seeds must lie on the
+// right side within three of its standard errors. (On these models the
+// reverse bias is several standard errors; the forward one, from runs
+// that start at the base rates, is about one.)
+func TestBoundsOverSeeds(t *testing.T) {
+	ctx := context.Background()
+	const seeds = 20
+	var fwdSum, revSum, fwdVar, revVar float64
+	for seed := range uint64(seeds) {
+		rng := rand.New(rand.NewPCG(seed, 77))
+		m := randomRBM(rng, 16, 10, 2)
+		want, err := exact.RBMLogZ(ctx, m, nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		samples := exactSamples(m, 200, seed)
+		cfg := Config{Schedule: Linear(10), Runs: 200, Seed: seed, Base: BaseRates(samples)}
+		fwd, err := Run(ctx, m, cfg)
+		if err != nil {
+			t.Fatal(err)
+		}
+		rev, err := Reverse(ctx, m, samples, cfg)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if fwd.LogZ > want+4*fwd.StdErr {
+			t.Errorf("seed %d: forward %.4f ± %.4f above the exact %.4f by more than 4σ", seed, fwd.LogZ, fwd.StdErr, want)
+		}
+		if rev.LogZ < want-4*rev.StdErr {
+			t.Errorf("seed %d: reverse %.4f ± %.4f below the exact %.4f by more than 4σ", seed, rev.LogZ, rev.StdErr, want)
+		}
+		fwdSum += fwd.LogZ - want
+		revSum += rev.LogZ - want
+		fwdVar += fwd.StdErr * fwd.StdErr
+		revVar += rev.StdErr * rev.StdErr
+	}
+	// The seeds are independent, so the mean error's standard error is
+	// √(Σσ²)/n.
+	fwdSE, revSE := math.Sqrt(fwdVar)/seeds, math.Sqrt(revVar)/seeds
+	t.Logf("mean error over %d seeds: forward %+.4f ± %.4f, reverse from exact samples %+.4f ± %.4f", seeds, fwdSum/seeds, fwdSE, revSum/seeds, revSE)
+	if fwdSum/seeds > 3*fwdSE || revSum/seeds < -3*revSE {
+		t.Errorf("the sandwich does not hold on average: forward %+.4f ± %.4f, reverse %+.4f ± %.4f", fwdSum/seeds, fwdSE, revSum/seeds, revSE)
+	}
+}
+
+// TestESS checks the effective sample size against its definition and its
+// limits: n equal weights give n, one dominant weight gives about 1.
+func TestESS(t *testing.T) {
+	if got := ess([]float64{3, 3, 3, 3}, 1); math.Abs(got-4) > 1e-12 {
+		t.Errorf("equal weights: ESS %v, want 4", got)
+	}
+	if got := ess([]float64{0, -50, -60, -70}, 1); math.Abs(got-1) > 1e-12 {
+		t.Errorf("one dominant weight: ESS %v, want 1", got)
+	}
+	x := []float64{0.3, -1.2, 2.5, 0}
+	var s, ss float64
+	for _, v := range x {
+		s += math.Exp(-v)
+		ss += math.Exp(-2 * v)
+	}
+	if got, want := ess(x, -1), s*s/ss; math.Abs(got-want) > 1e-12 {
+		t.Errorf("reverse weights: ESS %v, want %v", got, want)
+	}
+	if (&Estimate{ESS: 9.9, Runs: 100}).Reliable() || !(&Estimate{ESS: 10, Runs: 100}).Reliable() || !(&Estimate{ESS: 2, Runs: 20}).Reliable() {
+		t.Error("Reliable does not follow MinESS")
 	}
 }

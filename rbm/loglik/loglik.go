@@ -74,7 +74,7 @@ func Estimate(ctx context.Context, m *rbm.RBM, data *rbm.Matrix, opt Options) (*
 		// Reverse ran one chain per row, in order, so its mean implied
 		// log Z pairs with the mean free energy of the same rows.
 		lower := negF - rev.LogZ
-		ll.Lower = &lower
+		ll.Lower, ll.LowerStdErr = &lower, rev.StdErr
 	}
 	return ll, nil
 }
