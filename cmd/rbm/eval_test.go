@@ -13,12 +13,12 @@ import (
 )
 
 type evalJSON struct {
-	Rows          int      `json:"rows"`
-	LogLik        float64  `json:"log_lik"`
-	LogLikStdErr  float64  `json:"log_lik_std_err"`
-	LogLikLower   float64  `json:"log_lik_lower"`
-	LogLikUpper   *float64 `json:"log_lik_upper"`
-	Raise         *struct {
+	Rows         int      `json:"rows"`
+	LogLik       float64  `json:"log_lik"`
+	LogLikStdErr float64  `json:"log_lik_std_err"`
+	LogLikLower  float64  `json:"log_lik_lower"`
+	LogLikUpper  *float64 `json:"log_lik_upper"`
+	Raise        *struct {
 		Rows    int     `json:"rows"`
 		LogLik  float64 `json:"log_lik"`
 		StdErr  float64 `json:"std_err"`

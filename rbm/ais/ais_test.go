@@ -15,7 +15,9 @@ func randomRBM(rng *rand.Rand, v, h int, scale float64) *rbm.RBM {
 	return rbm.NewRandom(v, h, scale, rng)
 }
 
-func exactSamples(m *rbm.RBM, n int, seed uint64) *rbm.Matrix { return rbmtest.ExactSamples(m, n, seed) }
+func exactSamples(m *rbm.RBM, n int, seed uint64) *rbm.Matrix {
+	return rbmtest.ExactSamples(m, n, seed)
+}
 
 // Forward AIS and reverse AIS from exact samples against the exact log Z of
 // random RBMs with 10 to 16 hidden units. With the default 14,500-step
