@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"math"
+	"strings"
 
 	"github.com/rbmkit/rbm/rbm"
 )
@@ -85,21 +86,27 @@ func runInfo(ctx context.Context, e *env, args []string) error {
 		fmt.Fprintf(w, "binarize   %s\n", meta.Binarize)
 	}
 	if t := meta.Training; t != nil {
-		kind := "CD"
-		if t.Persistent {
-			kind = "PCD"
+		recipe := ""
+		if t.Recipe != "" {
+			recipe = ", recipe " + t.Recipe
 		}
-		fmt.Fprintf(w, "training   %s-%d, %d epochs of %d rows, batch %d, lr %g (%s), momentum %g→%g after %d, weight decay %g, seed %d\n",
-			kind, t.K, meta.Epochs, meta.Rows, t.BatchSize, t.LearningRate, orDefault(t.LRSchedule, "constant"),
-			t.Momentum, t.FinalMomentum, t.MomentumEpochs, t.WeightDecay, t.Seed)
+		fmt.Fprintf(w, "training   %s; %d epochs of %d rows%s, seed %d\n", describeTraining(t), meta.Epochs, meta.Rows, recipe, t.Seed)
+		fmt.Fprintf(w, "settings   %s\n", describeSettings(t))
 		if t.SparsityTarget > 0 {
 			fmt.Fprintf(w, "sparsity   target %g, cost %g, decay %g\n", t.SparsityTarget, t.SparsityCost, t.SparsityDecay)
 		}
 	}
+	if meta.BestEpoch > 0 && meta.HeldOut != nil {
+		fmt.Fprintf(w, "kept       epoch %d, the best held-out estimate: %s\n", meta.BestEpoch, describeLogLik(meta.HeldOut))
+	}
+	if len(meta.BaseRates) > 0 {
+		fmt.Fprintln(w, "base rates of the training data recorded (AIS starts from them)")
+	}
 	if meta.Interrupted {
 		fmt.Fprintln(w, "note       training was interrupted")
 	}
-	if f := meta.Final; f != nil {
+	// Without monitoring (--monitor 0) the last epoch's figures are zero.
+	if f := meta.Final; f != nil && (f.PseudoLogLik != 0 || f.ReconError != 0) {
 		fmt.Fprintf(w, "last epoch recon %.3f, pseudo-LL %.3f, F(train) %.3f", f.ReconError, f.PseudoLogLik, f.FreeEnergyTrain)
 		if f.Gap != nil {
 			fmt.Fprintf(w, ", F(val) %.3f, gap %+.3f", *f.FreeEnergyVal, *f.Gap)
@@ -118,4 +125,32 @@ func orDefault(s, def string) string {
 		return def
 	}
 	return s
+}
+
+// describeSettings lists the optimiser's settings and the regularisers of
+// a training configuration.
+func describeSettings(t *rbm.Config) string {
+	var parts []string
+	lr := fmt.Sprintf("lr %g (%s", t.LearningRate, orDefault(t.LRSchedule, "constant"))
+	if t.LRDecay != 0 {
+		lr += fmt.Sprintf(", decay %g", t.LRDecay)
+	}
+	parts = append(parts, lr+")")
+	if orDefault(t.Optimizer, rbm.Momentum) == rbm.Adam {
+		parts = append(parts, fmt.Sprintf("Adam β₁ %g β₂ %g ε %g", orFloat(t.AdamBeta1, 0.9), orFloat(t.AdamBeta2, 0.999), orFloat(t.AdamEpsilon, 1e-8)))
+	} else if t.Momentum != 0 || t.FinalMomentum != 0 {
+		parts = append(parts, fmt.Sprintf("momentum %g→%g after %d", t.Momentum, t.FinalMomentum, t.MomentumEpochs))
+	}
+	parts = append(parts, fmt.Sprintf("batch %d", t.BatchSize), fmt.Sprintf("weight decay %g", t.WeightDecay))
+	if t.Centered {
+		parts = append(parts, fmt.Sprintf("offset rate %g", orFloat(t.OffsetRate, 0.01)))
+	}
+	if t.Replicas >= 2 {
+		ladder := t.Ladder
+		if ladder == nil {
+			ladder = rbm.LinearLadder(t.Replicas)
+		}
+		parts = append(parts, fmt.Sprintf("ladder %v", ladder))
+	}
+	return strings.Join(parts, ", ")
 }

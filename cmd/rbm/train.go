@@ -133,7 +133,8 @@ func runTrain(ctx context.Context, e *env, args []string) error {
 	m.Init(train, cfg.Seed)
 	bar := newProgress(e.stderr)
 	eval.attach(tr, train, bar)
-	fmt.Fprintf(e.stderr, "training %d×%d RBM on %d rows of %s (%s)\n", m.Visible, m.Hidden, train.Rows, path, describeTraining(&cfg))
+	fmt.Fprintf(e.stderr, "training %d×%d RBM on %d rows of %s (%s, batch %d, %d %s, recipe %s)\n", m.Visible, m.Hidden, train.Rows, path,
+		describeTraining(&cfg), cfg.BatchSize, cfg.Epochs, plural(cfg.Epochs, "epoch"), recipe)
 	var logBuf bytes.Buffer
 	tr.Progress = func(epoch, batch, batches int) {
 		bar.update(fmt.Sprintf("epoch %d/%d", epoch+1, cfg.Epochs), batch, batches)
@@ -195,8 +196,8 @@ func recipeOptimizer(name string) string {
 	return orDefault(c.Optimizer, rbm.Momentum)
 }
 
-// describeTraining summarises the method of cfg in a few words, for the
-// training banner and rbm info.
+// describeTraining names the method of cfg in a few words (negative phase,
+// gradient, optimiser), for the training banner and rbm info.
 func describeTraining(cfg *rbm.Config) string {
 	var parts []string
 	switch {
@@ -211,13 +212,12 @@ func describeTraining(cfg *rbm.Config) string {
 		parts = append(parts, "centered")
 	}
 	opt := orDefault(cfg.Optimizer, rbm.Momentum)
+	if opt == rbm.Momentum && cfg.Momentum == 0 && cfg.FinalMomentum == 0 {
+		opt = "SGD"
+	}
 	parts = append(parts, fmt.Sprintf("%s lr %g", opt, cfg.LearningRate))
 	if s := orDefault(cfg.LRSchedule, "constant"); s != "constant" {
 		parts[len(parts)-1] += " " + s
-	}
-	parts = append(parts, fmt.Sprintf("batch %d", cfg.BatchSize), fmt.Sprintf("%d %s", cfg.Epochs, plural(cfg.Epochs, "epoch")))
-	if cfg.Recipe != "" {
-		parts = append(parts, "recipe "+cfg.Recipe)
 	}
 	return strings.Join(parts, ", ")
 }
