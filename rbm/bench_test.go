@@ -2,15 +2,17 @@ package rbm
 
 import (
 	"fmt"
+	"math/rand/v2"
 	"testing"
 
 	"github.com/rbmkit/rbm/rbm/idx"
 )
 
-// BenchmarkStep times one CD-1 update at the MNIST shape (784 visible,
-// batch 100) on the 2,000 MNIST training digits in testdata, binarised at
-// one half as the command does by default, a mini-batch after another;
-// 600 of them make an epoch over the 60,000 MNIST rows.
+// BenchmarkStep times one update of each training method at the MNIST
+// shape (784 visible, batch 100) on the 2,000 MNIST training digits in
+// testdata, binarised at one half as the command does by default, a
+// mini-batch after another; 600 of them make an epoch over the 60,000
+// MNIST rows.
 func BenchmarkStep(b *testing.B) {
 	a, err := idx.ReadFile("../testdata/mnist-train-2000-images-idx3-ubyte.gz")
 	if err != nil {
@@ -24,25 +26,46 @@ func BenchmarkStep(b *testing.B) {
 		}
 	}
 	const batch = 100
-	for _, hidden := range []int{64, 500} {
-		for _, workers := range []int{1, 2} {
-			b.Run(fmt.Sprintf("hidden=%d/workers=%d", hidden, workers), func(b *testing.B) {
-				m := New(784, hidden)
-				m.Init(data, 1)
-				s := newStepper(m, Config{K: 1, Momentum: 0.5, Workers: workers}, batch)
-				defer s.pool.Close()
-				rows := make([]int32, batch)
-				b.ResetTimer()
-				for i := range b.N {
-					first := i * batch % (data.Rows - batch + 1)
-					for r := range rows {
-						rows[r] = int32(first + r)
-					}
-					s.load(data, rows)
-					s.step(0.01, 0.5)
+	methods := []struct {
+		name string
+		cfg  Config
+	}{
+		{"cd", Config{Momentum: 0.5}},
+		{"pcd-centered", Config{Persistent: true, Centered: true}},
+		{"pcd-centered-adam", Config{Persistent: true, Centered: true, Optimizer: Adam}},
+		{"pt10-centered", Config{Replicas: 10, Centered: true}},
+	}
+	for _, method := range methods {
+		for _, hidden := range []int{64, 500} {
+			for _, workers := range []int{1, 2} {
+				if method.name != "cd" && workers == 1 {
+					continue
 				}
-				b.ReportMetric(b.Elapsed().Seconds()/float64(b.N)*600, "s/epoch")
-			})
+				b.Run(fmt.Sprintf("%s/hidden=%d/workers=%d", method.name, hidden, workers), func(b *testing.B) {
+					m := New(784, hidden)
+					m.Init(data, 1)
+					cfg := method.cfg
+					cfg.Workers = workers
+					cfg, err := cfg.withDefaults()
+					if err != nil {
+						b.Fatal(err)
+					}
+					s := newStepper(m, cfg, batch)
+					defer s.pool.Close()
+					s.start(data, rand.New(rand.NewPCG(1, 1)))
+					rows := make([]int32, batch)
+					b.ResetTimer()
+					for i := range b.N {
+						first := i * batch % (data.Rows - batch + 1)
+						for r := range rows {
+							rows[r] = int32(first + r)
+						}
+						s.load(data, rows)
+						s.step(0.01, 0.5)
+					}
+					b.ReportMetric(b.Elapsed().Seconds()/float64(b.N)*600, "s/epoch")
+				})
+			}
 		}
 	}
 }

@@ -13,12 +13,14 @@ import (
 )
 
 type evalJSON struct {
-	Rows         int      `json:"rows"`
-	LogLik       float64  `json:"log_lik"`
-	LogLikStdErr float64  `json:"log_lik_std_err"`
-	LogLikLower  float64  `json:"log_lik_lower"`
-	LogLikUpper  *float64 `json:"log_lik_upper"`
-	Raise        *struct {
+	Rows                     int      `json:"rows"`
+	LogLik                   float64  `json:"log_lik"`
+	LogLikStdErr             float64  `json:"log_lik_std_err"`
+	LogLikLower              float64  `json:"log_lik_lower"`
+	LogLikUpper              *float64 `json:"log_lik_upper"`
+	LogLikConservative       *float64 `json:"log_lik_conservative"`
+	LogLikConservativeStdErr float64  `json:"log_lik_conservative_std_err"`
+	Raise                    *struct {
 		Rows    int     `json:"rows"`
 		LogLik  float64 `json:"log_lik"`
 		StdErr  float64 `json:"std_err"`
@@ -100,8 +102,12 @@ func TestEval(t *testing.T) {
 		t.Errorf("RAISE %+v, exact mean log-likelihood of its rows %v", rs, exactRows)
 	}
 
-	r = rbmRun(t, "eval", f.model, f.data, "--method", "ais", "--schedule", "100", "--runs", "10")
-	for _, want := range []string{"log-lik:", "RAISE:", "effective sample size", "pseudo-LL:", "recon error:"} {
+	if c := res.LogLikConservative; c == nil || *c > wantLL+4*res.LogLikConservativeStdErr || *c < wantLL-0.5 {
+		t.Errorf("conservative log-lik %v ± %v, exact %v", c, res.LogLikConservativeStdErr, wantLL)
+	}
+
+	r = rbmRun(t, "eval", f.model, f.data, "--method", "ais", "--schedule", "100", "--runs", "10", "--raise-rows", "10", "--sweeps", "50")
+	for _, want := range []string{"log-lik:", "conservative if the tempering mixed", "RAISE:", "effective sample size", "pseudo-LL:", "recon error:"} {
 		if r.code != 0 || !strings.Contains(r.stdout, want) {
 			t.Errorf("text output lacks %q (exit %d): %s%s", want, r.code, r.stdout, r.stderr)
 		}
@@ -118,6 +124,9 @@ func TestEvalErrors(t *testing.T) {
 		{[]string{f.model}, 2, "expected"},
 		{[]string{f.model, f.data, "--pll-rows", "-1"}, 2, "--pll-rows"},
 		{[]string{f.model, f.data, "--raise-rows", "-1"}, 2, "--raise-rows"},
+		{[]string{f.model, f.data, "--upper", "magic"}, 2, "--upper"},
+		{[]string{f.model, f.data, "--ladder", "0.5/3"}, 2, "--ladder"},
+		{[]string{f.model, f.data, "--sweeps", "0"}, 2, "--sweeps"},
 		{[]string{f.model, f.model}, 1, "m.rbm"},
 		{[]string{f.data, f.data}, 1, "data.idx.gz"},
 		{[]string{f.model, f.data, "--binarize", "fuzzy"}, 2, "--binarize"},

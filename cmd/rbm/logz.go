@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"math"
+	"slices"
 	"time"
 
 	"github.com/rbmkit/rbm/exact"
@@ -36,6 +37,9 @@ type annealFlags struct {
 	seed     uint64
 	workers  int
 	maxUnits int
+	upper    string
+	ladder   string
+	sweeps   int
 }
 
 func (a *annealFlags) register(fs *pflag.FlagSet) {
@@ -45,6 +49,9 @@ func (a *annealFlags) register(fs *pflag.FlagSet) {
 	fs.Uint64Var(&a.seed, "seed", 1, "random seed")
 	fs.IntVar(&a.workers, "workers", 0, "goroutines sharing the work (0: one per core); never changes the result")
 	fs.IntVar(&a.maxUnits, "max-units", exact.DefaultMaxUnits, fmt.Sprintf("exact: refuse a smaller layer above this many units (at most %d)", exact.HardMaxUnits))
+	fs.StringVar(&a.upper, "upper", "tempering", "ais: the upper side of log Z: tempering (reverse AIS from samples of the model drawn by parallel tempering) or none")
+	fs.StringVar(&a.ladder, "ladder", ais.DefaultLadderSpec, "ais: the tempering's inverse temperatures, written as a schedule")
+	fs.IntVar(&a.sweeps, "sweeps", 1000, "ais: tempering sweeps before the samples are taken")
 }
 
 // resolve checks the flags and picks the method for m.
@@ -58,6 +65,15 @@ func (a *annealFlags) resolve(m *rbm.RBM) (string, ais.Schedule, error) {
 	}
 	if a.maxUnits < 1 {
 		return "", nil, usagef("--max-units %d must be positive", a.maxUnits)
+	}
+	if a.upper != "tempering" && a.upper != "none" {
+		return "", nil, usagef("--upper %q: want tempering or none", a.upper)
+	}
+	if _, err := ais.ParseSchedule(a.ladder); err != nil {
+		return "", nil, usagef("--ladder: %v", err)
+	}
+	if a.sweeps < 1 {
+		return "", nil, usagef("--sweeps %d must be positive", a.sweeps)
 	}
 	switch a.method {
 	case "exact", "ais":
@@ -90,8 +106,28 @@ type logZResult struct {
 	// to mean something.
 	ESS      float64 `json:"ess,omitempty"`
 	Reliable *bool   `json:"reliable,omitempty"`
-	States   uint64  `json:"states,omitempty"`
+	// UpperSide is the reverse estimate from tempering samples, when run.
+	UpperSide *upperResult `json:"upper_side,omitempty"`
+	States    uint64       `json:"states,omitempty"`
 }
+
+// upperResult is reverse AIS from samples of the model drawn by parallel
+// tempering: an upper bound on log Z in expectation, if the tempering
+// reached the model's distribution.
+type upperResult struct {
+	LogZ      float64   `json:"log_z"`
+	StdErr    float64   `json:"std_err"`
+	ESS       float64   `json:"ess"`
+	Replicas  int       `json:"replicas"`
+	Sweeps    int       `json:"sweeps"`
+	SwapRates []float64 `json:"swap_rates"`
+	MinSwap   float64   `json:"min_swap_rate"`
+}
+
+// minSwapRate is the swap rate below which the tempering's samples are
+// reported as doubtful: a pair of replicas that exchange states this
+// rarely cuts the ladder in two.
+const minSwapRate = 0.05
 
 // Where the base-rate model of AIS comes from, in the order preferred.
 const (
@@ -142,6 +178,18 @@ func computeLogZ(ctx context.Context, bar *progress, m *rbm.RBM, base []float64,
 	if !math.IsInf(fwd.Lower, -1) {
 		res.Lower = &fwd.Lower
 	}
+	if a.upper == "tempering" {
+		ladder, _ := ais.ParseSchedule(a.ladder)
+		up := *cfg
+		up.Progress = func(done, total int) { bar.update("tempering, then reverse AIS", done, total) }
+		rev, rates, err := ais.ReverseFromTempering(ctx, m, up, ais.Tempered{Ladder: ladder, Sweeps: a.sweeps})
+		bar.clear()
+		if err != nil {
+			return nil, nil, err
+		}
+		res.UpperSide = &upperResult{LogZ: rev.LogZ, StdErr: rev.StdErr, ESS: rev.ESS, Replicas: len(ladder),
+			Sweeps: a.sweeps, SwapRates: rates, MinSwap: slices.Min(rates)}
+	}
 	return res, cfg, nil
 }
 
@@ -157,6 +205,13 @@ func (r *logZResult) describe(e *env) {
 	}
 	fmt.Fprintf(e.stdout, "log Z:     %.4f ± %.4f (forward AIS, %d runs × %d steps, base rates from the %s)\n", r.LogZ, r.StdErr, r.Runs, r.Steps, r.Base)
 	fmt.Fprintf(e.stdout, "±3σ:       [%s, %.4f]; effective sample size %.1f of %d runs\n", lower, r.Upper, r.ESS, r.Runs)
+	if u := r.UpperSide; u != nil {
+		fmt.Fprintf(e.stdout, "upper:     %.4f ± %.4f (reverse AIS from %d tempering samples, %d replicas × %d sweeps, lowest swap rate %.2f): "+
+			"an upper bound on log Z if the tempering reached the model's distribution\n", u.LogZ, u.StdErr, r.Runs, u.Replicas, u.Sweeps, u.MinSwap)
+		if u.MinSwap < minSwapRate {
+			fmt.Fprintf(e.stdout, "warning:   replicas that swap this rarely may not mix: the upper side may be too low; add rungs to --ladder or --sweeps\n")
+		}
+	}
 	if r.Reliable != nil && !*r.Reliable {
 		fmt.Fprintf(e.stdout, "warning:   only %.1f runs carry the estimate: it is unreliable and most likely too low; "+
 			"anneal longer (--schedule)%s\n", r.ESS, map[bool]string{true: " or give the training data (--data) for the base rates"}[r.Base == baseFromBias])

@@ -56,6 +56,11 @@ func TestLogz(t *testing.T) {
 				ESS         float64 `json:"ess"`
 				Reliable    *bool   `json:"reliable"`
 				Base        string  `json:"base"`
+				UpperSide   *struct {
+					LogZ    float64 `json:"log_z"`
+					StdErr  float64 `json:"std_err"`
+					MinSwap float64 `json:"min_swap_rate"`
+				} `json:"upper_side"`
 			}
 			if err := json.Unmarshal([]byte(r.stdout), &res); err != nil {
 				t.Fatalf("%v: %s", err, r.stdout)
@@ -71,6 +76,11 @@ func TestLogz(t *testing.T) {
 			}
 			if res.Lower == nil || want < *res.Lower || want > res.Upper || res.Steps != 2000 || res.Runs != 50 {
 				t.Errorf("AIS %v [%v, %v] (%d steps, %d runs), exact %v", res.LogZ, res.Lower, res.Upper, res.Steps, res.Runs, want)
+			}
+			// The upper side, reverse AIS from tempering samples, must not
+			// fall below the exact value by more than its noise.
+			if u := res.UpperSide; u == nil || u.LogZ < want-4*u.StdErr || u.LogZ > want+0.5 || u.MinSwap < 0.05 {
+				t.Errorf("upper side %+v, exact %v", u, want)
 			}
 			if res.Reliable == nil || !*res.Reliable || res.ESS < 10 || res.ESS > 50 || res.Base != "data" {
 				t.Errorf("ESS %v of 50 (reliable %v), base rates from %q", res.ESS, res.Reliable, res.Base)
