@@ -1,5 +1,7 @@
 package rbm
 
+import "github.com/rbmkit/rbm/internal/kernel"
+
 // centering holds the offsets of the centered gradient (Melchior, Fischer
 // and Wiskott, JMLR 17, 2016) and turns the plain gradient of a batch into
 // the centered update direction for the uncentered parameters.
@@ -22,8 +24,13 @@ type centering struct {
 	// a is the V×2 matrix [μ ∇b] and b the 2×H matrix [∇c; λ], so that
 	// G = ∇W - a·b is one product.
 	a, b []float32
-	// gl and gm hold ∇W·λ and ∇Wᵀ·μ.
-	gl, gm []float64
+	// mu32 and lambda32 are the offsets in float32 for the products;
+	// hl and vm hold h·λ and v·μ for each stacked row, gl and gm the
+	// products ∇W·λ and ∇Wᵀ·μ, and sumV, sumH column sums.
+	mu32, lambda32 []float32
+	hl, vm         []float32
+	gl, gm         []float32
+	sumV, sumH     []float32
 }
 
 // newCentering starts the visible offsets at the data's mean and the
@@ -36,8 +43,9 @@ func newCentering(m *RBM, data *Matrix, rate float64) *centering {
 		lambda: make([]float64, m.Hidden),
 		a:      make([]float32, 2*m.Visible),
 		b:      make([]float32, 2*m.Hidden),
-		gl:     make([]float64, m.Visible),
-		gm:     make([]float64, m.Hidden),
+		mu32:   make([]float32, m.Visible), lambda32: make([]float32, m.Hidden),
+		gl: make([]float32, m.Visible), gm: make([]float32, m.Hidden),
+		sumV: make([]float32, m.Visible), sumH: make([]float32, m.Hidden),
 	}
 	for r := range data.Rows {
 		for i, x := range data.Row(r) {
@@ -59,28 +67,25 @@ func newCentering(m *RBM, data *Matrix, rate float64) *centering {
 func (c *centering) transform(s *stepper) {
 	m, n := s.m, s.rows
 	gb, gc := s.gradB, s.gradC
-	// ∇W·λ and ∇Wᵀ·μ from the stacked phases rather than from ∇W itself:
-	// Σ_r v_r (h_r·λ) and Σ_r h_r (v_r·μ) over the 2n rows (hStack holds
-	// -p(h|vₖ) in the negative half), which costs O(n(V+H)) instead of
-	// another pass over the weights, and the visible states are binary.
-	clear(c.gl)
-	clear(c.gm)
-	for r := range 2 * n {
-		v, h := s.vStack.Row(r), s.hStack.Row(r)
-		var hl, vm float64
-		for j, x := range h {
-			hl += float64(x) * c.lambda[j]
-		}
-		for i, x := range v {
-			if x != 0 {
-				vm += float64(x) * c.mu[i]
-				c.gl[i] += float64(x) * hl
-			}
-		}
-		for j, x := range h {
-			c.gm[j] += float64(x) * vm
-		}
+	if len(c.hl) < 2*n {
+		c.hl, c.vm = make([]float32, 2*n), make([]float32, 2*n)
 	}
+	hl, vm := c.hl[:2*n], c.vm[:2*n]
+	for i, x := range c.mu {
+		c.mu32[i] = float32(x)
+	}
+	for j, x := range c.lambda {
+		c.lambda32[j] = float32(x)
+	}
+	// ∇W·λ and ∇Wᵀ·μ from the stacked phases rather than from ∇W itself:
+	// vStackᵀ(hStack·λ) and hStackᵀ(vStack·μ) over the 2n rows (hStack
+	// holds -p(h|vₖ) in the negative half), four thin products that cost
+	// O(n(V+H)) instead of passes over the weights.
+	vs, hs := s.vStack.Data[:2*n*m.Visible], s.hStack.Data[:2*n*m.Hidden]
+	s.pool.Gemm(false, false, 2*n, 1, m.Hidden, 1, hs, m.Hidden, c.lambda32, 1, 0, hl, 1)
+	s.pool.GemmSparseA(false, 2*n, 1, m.Visible, vs, m.Visible, c.mu32, 1, vm, 1)
+	s.pool.GemmSparseA(true, m.Visible, 1, 2*n, vs, m.Visible, hl, 1, c.gl, 1)
+	s.pool.Gemm(true, false, m.Hidden, 1, 2*n, 1, hs, m.Hidden, vm, 1, 0, c.gm, 1)
 	var gcl, ll, gbm, mm float64
 	for j, l := range c.lambda {
 		gcl += float64(gc[j]) * l
@@ -98,19 +103,15 @@ func (c *centering) transform(s *stepper) {
 	}
 	// G = ∇W - [μ ∇b]·[∇c; λ]
 	s.pool.Gemm(false, false, m.Visible, m.Hidden, 2, -1, c.a, 2, c.b, m.Hidden, 1, s.gradW, m.Hidden)
-	// Gλ = ∇Wλ - μ(∇c·λ) - ∇b(λ·λ) and Gᵀμ = ∇Wᵀμ - ∇c(μ·μ) - λ(∇b·μ),
-	// both computed before ∇b and ∇c are overwritten.
+	// Δb = ∇b - Gλ with Gλ = ∇Wλ - μ(∇c·λ) - ∇b(λ·λ), and Δc = ∇c - Gᵀμ
+	// with Gᵀμ = ∇Wᵀμ - ∇c(μ·μ) - λ(∇b·μ).
 	for i, mu := range c.mu {
-		c.gl[i] -= mu*gcl + float64(gb[i])*ll
+		g := float64(gb[i])
+		gb[i] = float32(g - (float64(c.gl[i]) - mu*gcl - g*ll))
 	}
 	for j, l := range c.lambda {
-		c.gm[j] -= float64(gc[j])*mm + l*gbm
-	}
-	for i := range gb {
-		gb[i] = float32(float64(gb[i]) - c.gl[i])
-	}
-	for j := range gc {
-		gc[j] = float32(float64(gc[j]) - c.gm[j])
+		g := float64(gc[j])
+		gc[j] = float32(g - (float64(c.gm[j]) - g*mm - l*gbm))
 	}
 	c.slide(s.vStack.Slice(0, n), s.hStack.Slice(0, n))
 }
@@ -119,24 +120,14 @@ func (c *centering) transform(s *stepper) {
 // hidden probabilities h0: μ ← (1-ν)μ + ν·mean(v0), likewise λ.
 func (c *centering) slide(v0, h0 *Matrix) {
 	nu, n := c.rate, float64(v0.Rows)
-	for i := range c.mu {
-		c.gl[i] = 0
+	clear(c.sumV)
+	clear(c.sumH)
+	kernel.SumRows(c.sumV, v0.Data, v0.Cols, v0.Rows, 1)
+	kernel.SumRows(c.sumH, h0.Data, h0.Cols, h0.Rows, 1)
+	for i, x := range c.sumV {
+		c.mu[i] = (1-nu)*c.mu[i] + nu*float64(x)/n
 	}
-	for r := range v0.Rows {
-		for i, x := range v0.Row(r) {
-			c.gl[i] += float64(x)
-		}
-	}
-	for i := range c.mu {
-		c.mu[i] = (1-nu)*c.mu[i] + nu*c.gl[i]/n
-	}
-	clear(c.gm)
-	for r := range h0.Rows {
-		for j, x := range h0.Row(r) {
-			c.gm[j] += float64(x)
-		}
-	}
-	for j := range c.lambda {
-		c.lambda[j] = (1-nu)*c.lambda[j] + nu*c.gm[j]/n
+	for j, x := range c.sumH {
+		c.lambda[j] = (1-nu)*c.lambda[j] + nu*float64(x)/n
 	}
 }
