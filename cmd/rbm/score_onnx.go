@@ -31,8 +31,7 @@ func scoreONNX(ctx context.Context, e *env, modelPath, dataPath string, v *rbm.M
 			return fmt.Errorf("%s: the ONNX model has no output %q (its outputs: %v)", modelPath, name, g.Outputs())
 		}
 	}
-	batch := g.SafeBatch(min(export.DefaultBatch, max(v.Rows, 1)))
-	outs, err := g.Run(ctx, v, batch, outputs...)
+	outs, err := g.Run(ctx, v, 0, outputs...)
 	if err != nil {
 		return fmt.Errorf("%s: %w", modelPath, err)
 	}

@@ -1,6 +1,8 @@
 package onnx
 
 import (
+	"fmt"
+
 	"gonum.org/v1/gonum/graph"
 )
 
@@ -14,6 +16,15 @@ type Backend interface {
 type Operation struct {
 	Name       string
 	Attributes map[string]interface{}
+	// NodeName is the name of the ONNX node that applies the operation
+	// (its first output's name when the node has none), for error messages.
+	NodeName string
+}
+
+// String names the operation as errors do: the node's name and its
+// operator, as in `node "/Unsqueeze" (Unsqueeze)`.
+func (o Operation) String() string {
+	return fmt.Sprintf("node %q (%s)", o.NodeName, o.Name)
 }
 
 // OperationCarrier should be a method of the graph

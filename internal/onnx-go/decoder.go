@@ -1,6 +1,7 @@
 package onnx
 
 import (
+	"fmt"
 	"reflect"
 
 	"github.com/gogo/protobuf/proto"
@@ -190,61 +191,79 @@ func (m *Model) applyModelProtoGraphTensors(model *ir.ModelProto) error {
 func (m *Model) applyModelProtoGraphNodeOperations(model *ir.ModelProto) error {
 	dst := m.backend
 	for _, node := range model.Graph.Node {
-		outputNodes := make([]graph.Node, len(node.Output))
-		for i, output := range node.Output {
-			var ok bool
-			var no graph.Node
-			if no, ok = m.dbByName[output]; !ok {
-				no = dst.NewNode()
-				if _, ok := no.(Namer); ok {
-					no.(Namer).SetName(output)
-				}
-				dst.AddNode(no)
-				m.dbByName[output] = no
-			}
-			// If node is input-less, fake an input by creating an empty value
-			if len(node.Input) == 0 {
-				inputName := node.Name + "/input"
-				_, err := m.processValue(&ir.ValueInfoProto{
-					Name: inputName,
-				})
-				if err != nil {
-					return err
-				}
-				node.Input = append(node.Input, inputName)
-			}
-			// input should be ordered for non-commutatives operations
-			for i, input := range node.Input {
-				var ni graph.Node
-				var ok bool
-				if ni, ok = m.dbByName[input]; !ok {
-					ni = dst.NewNode()
-					if _, ok := ni.(Namer); ok {
-						ni.(Namer).SetName(input)
-					}
-					dst.AddNode(ni)
-					m.dbByName[input] = ni
-				}
-				e := dst.NewWeightedEdge(no, ni, float64(i))
-				dst.SetWeightedEdge(e)
-			}
-			outputNodes[i] = no
+		op := Operation{Name: node.OpType, NodeName: node.Name}
+		if op.NodeName == "" && len(node.Output) > 0 {
+			op.NodeName = node.Output[0]
 		}
-
-		// The graph can apply operations
 		attrs, err := toOperationAttributes(node.GetAttribute())
 		if err != nil {
-			return err
+			return fmt.Errorf("%v: %w", op, err)
 		}
-		err = dst.ApplyOperation(Operation{
-			node.OpType,
-			attrs,
-		}, outputNodes...)
-		if err != nil {
-			return err
+		op.Attributes = attrs
+		// If node is input-less, fake an input by creating an empty value
+		if len(node.Input) == 0 {
+			inputName := op.NodeName + "/input"
+			_, err := m.processValue(&ir.ValueInfoProto{
+				Name: inputName,
+			})
+			if err != nil {
+				return fmt.Errorf("%v: %w", op, err)
+			}
+			node.Input = append(node.Input, inputName)
+		}
+		outputNodes := make([]graph.Node, len(node.Output))
+		for i, output := range node.Output {
+			no := m.nodeNamed(output)
+			outputNodes[i] = no
+			// The edges' weights order the inputs of non-commutative
+			// operations.
+			seen := make(map[int64]bool, len(node.Input))
+			for j, input := range node.Input {
+				if input == "" {
+					// An omitted optional input: the operators that take
+					// one count their inputs.
+					continue
+				}
+				ni := m.nodeNamed(input)
+				if seen[ni.ID()] {
+					// The graph holds one edge between two nodes, so a node
+					// reading a value twice, as Mul(x, x), reads its second
+					// copy through an Identity of its own.
+					alias := dst.NewNode()
+					if a, ok := alias.(Namer); ok {
+						a.SetName(fmt.Sprintf("%s/input%d", op.NodeName, j))
+					}
+					dst.AddNode(alias)
+					dst.SetWeightedEdge(dst.NewWeightedEdge(alias, ni, 0))
+					if err := dst.ApplyOperation(Operation{Name: "Identity", NodeName: op.NodeName}, alias); err != nil {
+						return fmt.Errorf("%v: %w", op, err)
+					}
+					ni = alias
+				}
+				seen[ni.ID()] = true
+				dst.SetWeightedEdge(dst.NewWeightedEdge(no, ni, float64(j)))
+			}
+		}
+		if err := dst.ApplyOperation(op, outputNodes...); err != nil {
+			return fmt.Errorf("%v: %w", op, err)
 		}
 	}
 	return nil
+}
+
+// nodeNamed returns the node holding the value called name, adding it to
+// the backend's graph the first time the name is seen.
+func (m *Model) nodeNamed(name string) graph.Node {
+	if n, ok := m.dbByName[name]; ok {
+		return n
+	}
+	n := m.backend.NewNode()
+	if nn, ok := n.(Namer); ok {
+		nn.SetName(name)
+	}
+	m.backend.AddNode(n)
+	m.dbByName[name] = n
+	return n
 }
 
 func insertNode(m *Model, n graph.Node, name string) graph.Node {

@@ -28,9 +28,8 @@ func (a *hadamardProd) apply(g *Graph, n ...*Node) error {
 
 	x, y, err := broadcast(children[0], children[1])
 	if err != nil {
-		err, ok := err.(*onnx.ErrNotImplemented)
-		if ok {
-			err.Operator = "Mul / hadamardProd"
+		if e, ok := err.(*onnx.ErrNotImplemented); ok {
+			e.Operator = "Mul / hadamardProd"
 		}
 		return err
 	}
@@ -65,9 +64,8 @@ func (a *hadamardDiv) apply(g *Graph, n ...*Node) error {
 
 	x, y, err := broadcast(children[0], children[1])
 	if err != nil {
-		err, ok := err.(*onnx.ErrNotImplemented)
-		if ok {
-			err.Operator = "Div / hadamardDiv"
+		if e, ok := err.(*onnx.ErrNotImplemented); ok {
+			e.Operator = "Div / hadamardDiv"
 		}
 		return err
 	}
@@ -102,9 +100,8 @@ func (a *sub) apply(g *Graph, n ...*Node) error {
 
 	x, y, err := broadcast(children[0], children[1])
 	if err != nil {
-		err, ok := err.(*onnx.ErrNotImplemented)
-		if ok {
-			err.Operator = "Sub / sub"
+		if e, ok := err.(*onnx.ErrNotImplemented); ok {
+			e.Operator = "Sub / sub"
 		}
 		return err
 	}
@@ -139,9 +136,8 @@ func (a *add) apply(g *Graph, n ...*Node) error {
 
 	x, y, err := broadcast(children[0], children[1])
 	if err != nil {
-		err, ok := err.(*onnx.ErrNotImplemented)
-		if ok {
-			err.Operator = "Add / add"
+		if e, ok := err.(*onnx.ErrNotImplemented); ok {
+			e.Operator = "Add / add"
 		}
 		return err
 	}

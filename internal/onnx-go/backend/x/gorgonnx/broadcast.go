@@ -3,7 +3,6 @@ package gorgonnx
 import (
 	"fmt"
 
-	"github.com/owulveryck/onnx-go"
 	"gorgonia.org/gorgonia"
 )
 
@@ -11,61 +10,65 @@ func broadcast(a, b *Node) (*gorgonia.Node, *gorgonia.Node, error) {
 	return ggnBroadcast(a.gorgoniaNode, b.gorgoniaNode)
 }
 
+// ggnBroadcast returns a and b broadcast to a common shape by the
+// multidirectional (NumPy) rule of ONNX's element-wise operators: shapes
+// are aligned on their last axes, the shorter one is padded with leading
+// ones, and along each axis the sizes must be equal or one of them 1.
+//
+// Upstream onnx-go guessed instead: it reshaped a 1-D operand to put its
+// length on the first axis of the other operand with the same size, so that
+// a bias of length n added to an [N, n] matrix went wrong when N = n.
 func ggnBroadcast(a, b *gorgonia.Node) (*gorgonia.Node, *gorgonia.Node, error) {
 	if sameDim(a, b) {
 		return a, b, nil
 	}
-	return ggnReshapedBroadcast(a, b)
-}
-
-func ggnReshapedBroadcast(a, b *gorgonia.Node) (*gorgonia.Node, *gorgonia.Node, error) {
-	// for NCHW tensors, the first dimension may be omitted and must be broadcasted
-	// TODO find a smarter way to achieve this
-	reshapedA := a
-	reshapedB := b
+	if a.IsScalar() || b.IsScalar() {
+		// gorgonia's element-wise operators take a scalar operand as it is.
+		return a, b, nil
+	}
+	sa, sb := a.Shape(), b.Shape()
+	rank := len(sa)
+	if len(sb) > rank {
+		rank = len(sb)
+	}
+	pa, pb := padShape(sa, rank), padShape(sb, rank)
+	var left, right []byte
+	for i := range rank {
+		switch {
+		case pa[i] == pb[i]:
+		case pa[i] == 1:
+			left = append(left, byte(i))
+		case pb[i] == 1:
+			right = append(right, byte(i))
+		default:
+			return nil, nil, fmt.Errorf("shapes %v and %v do not broadcast: axis %d has sizes %d and %d", sa, sb, i, pa[i], pb[i])
+		}
+	}
 	var err error
-	switch {
-	case len(a.Shape()) == 0:
-		reshapedA, err = reshapeNode(a, b, false)
-	case len(b.Shape()) == 0:
-		reshapedB, err = reshapeNode(b, a, false)
-	case len(a.Shape()) == 1 && len(b.Shape()) != 1:
-		reshapedA, err = reshapeNode(a, b, true)
-	case len(a.Shape()) != 1 && len(b.Shape()) == 1:
-		reshapedB, err = reshapeNode(b, a, true)
-	case len(a.Shape()) == 2 && len(b.Shape()) == 2:
-		// No reshaping needed
-	case len(a.Shape()) == 3 && len(b.Shape()) == 4:
-		reshapedA, err = gorgonia.Reshape(a, append([]int{1}, a.Shape()...))
-	case len(a.Shape()) == 4 && len(b.Shape()) == 3:
-		reshapedB, err = gorgonia.Reshape(b, append([]int{1}, b.Shape()...))
-	default:
-		return a, b, &onnx.ErrNotImplemented{
-			Message: fmt.Sprintf("broadcast not yet implemented for shape %v, %v", a.Shape(), b.Shape()),
+	if len(sa) < rank {
+		if a, err = gorgonia.Reshape(a, pa); err != nil {
+			return nil, nil, err
 		}
-
 	}
-	if err != nil {
-		return nil, nil, err
+	if len(sb) < rank {
+		if b, err = gorgonia.Reshape(b, pb); err != nil {
+			return nil, nil, err
+		}
 	}
-	return gorgonia.Broadcast(reshapedA, reshapedB, getBroadcastPattern(reshapedA, reshapedB))
+	if len(left) == 0 && len(right) == 0 {
+		return a, b, nil
+	}
+	return gorgonia.Broadcast(a, b, gorgonia.NewBroadcastPattern(left, right))
 }
 
-func reshapeNode(n1, n2 *gorgonia.Node, findAxis bool) (*gorgonia.Node, error) {
-	dimN2 := n2.Shape()
-	dimReshapeN1 := make([]int, len(dimN2))
-	for i := 0; i < len(dimN2); i++ {
-		dimReshapeN1[i] = 1
-		if findAxis && dimN2[i] == n1.Shape()[0] {
-			// Make an educated guess: find the axis that has the same dimension
-			dimReshapeN1[i] = dimN2[i]
-		}
+// padShape returns s with leading ones up to rank axes.
+func padShape(s []int, rank int) []int {
+	p := make([]int, rank)
+	for i := range p {
+		p[i] = 1
 	}
-	reshapeN1, err := gorgonia.Reshape(n1, dimReshapeN1)
-	if err != nil {
-		return nil, err
-	}
-	return reshapeN1, nil
+	copy(p[rank-len(s):], s)
+	return p
 }
 
 func sameDim(a, b *gorgonia.Node) bool {
@@ -78,18 +81,4 @@ func sameDim(a, b *gorgonia.Node) bool {
 		}
 	}
 	return true
-}
-
-func getBroadcastPattern(a, b *gorgonia.Node) gorgonia.BroadcastPattern {
-	var leftAxes, rightAxes []byte
-	for i := 0; i < len(a.Shape()); i++ {
-		switch {
-		case a.Shape()[i] == 1 && b.Shape()[i] != 1:
-			leftAxes = append(leftAxes, byte(i))
-		case a.Shape()[i] != 1 && b.Shape()[i] == 1:
-			rightAxes = append(rightAxes, byte(i))
-		}
-	}
-	return gorgonia.NewBroadcastPattern(leftAxes, rightAxes)
-
 }

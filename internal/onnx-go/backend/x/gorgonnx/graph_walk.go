@@ -21,7 +21,7 @@ func (g *Graph) populateExprgraph() error {
 		n := itN.Node().(*Node)
 		if n.gorgoniaNode == nil && n.operation == nil {
 			if n.t != nil {
-				n.gorgoniaNode = gorgonia.NodeFromAny(g.exprgraph, n.t, gorgonia.WithName(getUniqNodeName("node")))
+				n.gorgoniaNode = gorgonia.NodeFromAny(g.exprgraph, scalarOrTensor(n.t), gorgonia.WithName(getUniqNodeName("node")))
 			} else {
 				n.gorgoniaNode = gorgonia.NodeFromAny(g.exprgraph, 0, gorgonia.WithName(getUniqNodeName("node")))
 			}
@@ -54,29 +54,44 @@ func (g *Graph) populateExprgraph() error {
 			nodes = append(nodes[:i], nodes[i+1:]...)
 		}
 		if len(nodes) == initialLen {
-			return errors.New("infinite loop")
+			// Every remaining node waits for an input that no node
+			// computes: a cycle.
+			return fmt.Errorf("%v: its inputs depend on its own output (a cycle in the graph)", nodes[0][0].operation)
 		}
 	}
 	return nil
 }
 
-// applyOperation creates a new node on the exprgraph
-func (g *Graph) applyOperation(n ...*Node) error {
+// applyOperation creates a new node on the exprgraph. Its errors, and the
+// panics of gorgonia on shapes it cannot handle, name the ONNX node and
+// its operator.
+func (g *Graph) applyOperation(n ...*Node) (err error) {
+	o := n[0].operation
+	defer func() {
+		if r := recover(); r != nil {
+			err = fmt.Errorf("%v: %v", o, r)
+		}
+	}()
+	if err := g.applyOperator(n...); err != nil {
+		return fmt.Errorf("%v: %w", o, err)
+	}
+	return nil
+}
+
+func (g *Graph) applyOperator(n ...*Node) error {
 	// Is this node already in the ExprGraph?
 	if n[0].gorgoniaNode != nil {
 		return fmt.Errorf("unsupported case: node is already in the exprgraph")
 	}
-	var op operator
-	var opC func() operator
-	var ok bool
-	if opC, ok = operators[n[0].operation.Name]; !ok {
+	opC, ok := operators[n[0].operation.Name]
+	if !ok {
 		return &onnx.ErrNotImplemented{
 			Operator: n[0].operation.Name,
+			Message:  "no such operator in onnx-go",
 		}
 	}
-	op = opC()
-	err := op.init(*n[0].operation)
-	if err != nil {
+	op := opC()
+	if err := op.init(*n[0].operation); err != nil {
 		return err
 	}
 	return op.apply(g, n...)

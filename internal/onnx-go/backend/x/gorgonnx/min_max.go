@@ -35,9 +35,8 @@ func (a *min) apply(g *Graph, n ...*Node) error {
 	for _, child := range others {
 		x, y, err := ggnBroadcast(output, child.gorgoniaNode)
 		if err != nil {
-			err, ok := err.(*onnx.ErrNotImplemented)
-			if ok {
-				err.Operator = "Min"
+			if e, ok := err.(*onnx.ErrNotImplemented); ok {
+				e.Operator = "Min"
 			}
 			return err
 		}
@@ -101,9 +100,8 @@ func (a *max) apply(g *Graph, n ...*Node) error {
 	for _, child := range others {
 		x, y, err := ggnBroadcast(output, child.gorgoniaNode)
 		if err != nil {
-			err, ok := err.(*onnx.ErrNotImplemented)
-			if ok {
-				err.Operator = "Max"
+			if e, ok := err.(*onnx.ErrNotImplemented); ok {
+				e.Operator = "Max"
 			}
 			return err
 		}

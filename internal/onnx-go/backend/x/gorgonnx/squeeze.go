@@ -1,17 +1,20 @@
 package gorgonnx
 
 import (
-	"errors"
 	"fmt"
 
 	"github.com/owulveryck/onnx-go"
 	"gorgonia.org/gorgonia"
 )
 
-// Specifications: https://github.com/onnx/onnx/blob/master/docs/Operators.md#Squeeze
+// Specifications: https://github.com/onnx/onnx/blob/main/docs/Operators.md#Squeeze
+//
+// The axes are an optional attribute up to opset 11 and an optional second
+// input from opset 13; without them every axis of size 1 goes.
 
 type squeeze struct {
-	Axes []int64
+	axes   []int64
+	attrOK bool
 }
 
 func init() {
@@ -24,81 +27,50 @@ func newSqueeze() operator {
 func (a *squeeze) apply(g *Graph, ns ...*Node) error {
 	n := ns[0]
 	children := getOrderedChildren(g.g, n)
-	err := checkCondition(children, 1)
+	if err := checkMinimumCondition(children, 1); err != nil {
+		return err
+	}
+	if len(children) > 2 {
+		return fmt.Errorf("%d inputs, want at most 2", len(children))
+	}
+	axes, ok, err := axesInput(children, a.axes, a.attrOK)
 	if err != nil {
 		return err
 	}
-
-	tensor := children[0].gorgoniaNode
-	numAxes := len(a.Axes)
-	shape := tensor.Shape()
-	var dims []int
-
-	if numAxes == 0 {
-		// According to the spec, we have to squeeze all axes of single dimensions
-		for _, v := range shape {
-			if v == 1 {
-				numAxes++
-			}
+	x := children[0].gorgoniaNode
+	shape := x.Shape()
+	drop := make([]bool, len(shape))
+	if ok && len(axes) > 0 {
+		at, err := normalizeAxes(axes, len(shape))
+		if err != nil {
+			return err
 		}
-		// Scalar, we need to keep at least 1 axe
-		if numAxes == tensor.Dims() {
-			dims = []int{1}
-		} else {
-			dims = make([]int, tensor.Dims()-numAxes)
-			index := 0
-			for _, v := range shape {
-				if v != 1 {
-					dims[index] = v
-					index++
-				}
+		for _, i := range at {
+			if shape[i] != 1 {
+				return fmt.Errorf("cannot squeeze axis %d of shape %v: its size is %d, not 1", i, shape, shape[i])
 			}
+			drop[i] = true
 		}
 	} else {
-		// Axes to squeeze are specified in the Axes parameter
-		dims = make([]int, tensor.Dims()-numAxes)
-		// Make a mask with the axes to remove
-		mask := make([]bool, tensor.Dims())
-		for _, v := range a.Axes {
-			mask[v] = true
-		}
-		// If an axis is selected with shape entry not equal to one, an error is raised.
-		index := 0
-		for k, v := range shape {
-			if mask[k] {
-				if v != 1 {
-					return fmt.Errorf("Unable to squeeze an axis whose shape entry is not 1 (got %v instead)", v)
-				}
-				continue
-			}
-			dims[index] = v
-			index++
+		for i, d := range shape {
+			drop[i] = d == 1
 		}
 	}
-
-	n.gorgoniaNode, err = gorgonia.Reshape(tensor, dims)
-
+	var dims []int
+	for i, d := range shape {
+		if !drop[i] {
+			dims = append(dims, d)
+		}
+	}
+	if len(dims) == 0 {
+		return fmt.Errorf("squeezing shape %v to a scalar is not supported by onnx-go", shape)
+	}
+	n.gorgoniaNode, err = gorgonia.Reshape(x, dims)
 	return err
 }
 
 func (a *squeeze) init(o onnx.Operation) error {
-	if o.Attributes == nil {
-		// Use the default Axes attribute
-		a.Axes = []int64{}
-		return nil
-	}
-
-	axes := o.Attributes["axes"]
-	if axes == nil {
-		// The Axes attribute is optional
-		a.Axes = []int64{}
-		return nil
-	}
-
-	var ok bool
-	a.Axes, ok = axes.([]int64)
-	if !ok {
-		return errors.New("squeeze: axes in not an []int64")
-	}
-	return nil
+	var err error
+	a.axes, a.attrOK, err = intsAttribute(o.Attributes, "axes")
+	return err
 }

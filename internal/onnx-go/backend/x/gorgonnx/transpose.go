@@ -49,11 +49,10 @@ func (t *transpose) init(o onnx.Operation) error {
 	var ok bool
 	var perm interface{}
 	if perm, ok = o.Attributes["perm"]; !ok {
-		return &onnx.ErrNotImplemented{
-			Operator:      "Transpose",
-			AttributeName: "perm",
-			Message:       "enpty perm (Default transpose) not implemented yet",
-		}
+		// The default reverses the axes, as gorgonia.Transpose does
+		// without any.
+		t.perm = nil
+		return nil
 	}
 	if t.perm, ok = perm.([]int64); !ok {
 		return errors.New("transpose: perm is not an array of int")

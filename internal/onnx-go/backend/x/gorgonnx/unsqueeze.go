@@ -1,16 +1,21 @@
 package gorgonnx
 
 import (
-	"errors"
+	"fmt"
 
 	"github.com/owulveryck/onnx-go"
 	"gorgonia.org/gorgonia"
 )
 
-// SPEC: https://github.com/onnx/onnx/blob/master/docs/Operators.md#Unsqueeze
+// SPEC: https://github.com/onnx/onnx/blob/main/docs/Operators.md#Unsqueeze
+//
+// The axes are an attribute up to opset 11 and the second input from
+// opset 13; either may hold negative axes, counted from the end of the
+// output's shape.
 
 type unsqueeze struct {
-	Axes []int64
+	axes   []int64
+	attrOK bool
 }
 
 func init() {
@@ -23,40 +28,46 @@ func newUnsqueeze() operator {
 func (a *unsqueeze) apply(g *Graph, ns ...*Node) error {
 	n := ns[0]
 	children := getOrderedChildren(g.g, n)
-	err := checkCondition(children, 1)
+	if err := checkMinimumCondition(children, 1); err != nil {
+		return err
+	}
+	if len(children) > 2 {
+		return fmt.Errorf("%d inputs, want at most 2", len(children))
+	}
+	axes, ok, err := axesInput(children, a.axes, a.attrOK)
 	if err != nil {
 		return err
 	}
-
-	tensor := children[0].gorgoniaNode
-	dims := make([]int, len(a.Axes)+tensor.Dims())
-	for k := range dims {
-		dims[k] = -1
+	if !ok || len(axes) == 0 {
+		return fmt.Errorf("no axes to insert")
 	}
-	for _, v := range a.Axes {
-		dims[v] = 1
+	x := children[0].gorgoniaNode
+	in := x.Shape()
+	rank := len(in) + len(axes)
+	at, err := normalizeAxes(axes, rank)
+	if err != nil {
+		return err
 	}
-	var index int
-	for k, v := range dims {
-		if v == -1 {
-			index = k
-			break
+	inserted := make([]bool, rank)
+	for _, i := range at {
+		inserted[i] = true
+	}
+	out := make([]int, rank)
+	next := 0
+	for i := range out {
+		if inserted[i] {
+			out[i] = 1
+		} else {
+			out[i] = in[next]
+			next++
 		}
 	}
-	for i := 0; i < tensor.Dims(); i++ {
-		dims[i+index] = tensor.Shape()[i]
-	}
-	n.gorgoniaNode, err = gorgonia.Reshape(tensor, dims)
-
+	n.gorgoniaNode, err = gorgonia.Reshape(x, out)
 	return err
-
 }
 
 func (a *unsqueeze) init(o onnx.Operation) error {
-	var ok bool
-	a.Axes, ok = o.Attributes["axes"].([]int64)
-	if !ok {
-		return errors.New("unsqueeze: axes in not an []int64")
-	}
-	return nil
+	var err error
+	a.axes, a.attrOK, err = intsAttribute(o.Attributes, "axes")
+	return err
 }
