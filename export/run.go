@@ -37,6 +37,9 @@ func LoadGraph(data []byte) (*Graph, error) {
 		return nil, err
 	}
 	g := m.GetGraph()
+	if err := checkDataflow(g); err != nil {
+		return nil, err
+	}
 	in, err := findMatrixInput(g)
 	if err != nil {
 		return nil, err

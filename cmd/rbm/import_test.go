@@ -32,8 +32,8 @@ func TestImport(t *testing.T) {
 		{"ok", []string{"import", onnx, "-o", out}, 0, "20×6 RBM from a float32 export", ""},
 		{"no -o", []string{"import", onnx}, 2, "", "-o MODEL is required"},
 		{"two files", []string{"import", onnx, onnx, "-o", out}, 2, "", "expected"},
-		{"truncated", []string{"import", truncated, "-o", out}, 1, "", "truncated.onnx: not an rbm ONNX export"},
-		{"not onnx", []string{"import", f.model, "-o", out}, 1, "", "m.rbm: not an rbm ONNX export"},
+		{"truncated", []string{"import", truncated, "-o", out}, 1, "", "truncated.onnx: not an RBM scoring graph"},
+		{"not onnx", []string{"import", f.model, "-o", out}, 1, "", "m.rbm: not an RBM scoring graph"},
 		{"missing", []string{"import", filepath.Join(f.dir, "none.onnx"), "-o", out}, 1, "", "none.onnx"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
