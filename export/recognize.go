@@ -10,6 +10,7 @@ import (
 	"strings"
 
 	"github.com/rbmkit/rbm/export/internal/onnxpb"
+	"github.com/rbmkit/rbm/internal/kernel"
 	"github.com/rbmkit/rbm/rbm"
 )
 
@@ -47,15 +48,16 @@ type Recognized struct {
 
 // FreeEnergyTolerance is the agreement Recognize demands between a graph's
 // output and the rebuilt model's free energy on each checked row v:
-// |F_graph(v) − F(v)| ≤ FreeEnergyTolerance·S(v), where S(v) is the sum of
-// the magnitudes of every term the free energy adds up,
+// |F_graph(v) − F(v)| ≤ FreeEnergyTolerance·S(v), where S(v) bounds the
+// sizes of the terms whose rounding reaches the free energy,
 //
-//	S(v) = Σᵢ|bᵢvᵢ| + Σⱼ(|cⱼ| + Σᵢ|Wᵢⱼvᵢ| + softplus(cⱼ + Σᵢ vᵢWᵢⱼ)),
+//	S(v) = Σᵢ|bᵢvᵢ| + Σⱼ[softplus(aⱼ) + σ(aⱼ)·(|cⱼ| + Σᵢ|Wᵢⱼvᵢ|)],  aⱼ = cⱼ + Σᵢ vᵢWᵢⱼ,
 //
-// or 1 when that is smaller. Float32 arithmetic rounds each term to a
-// relative 2⁻²⁴ ≈ 6·10⁻⁸ of its size, so a correct float32 graph stays
-// well inside the tolerance, while a wrong reading of the parameters (W
-// transposed, b and c swapped, a sign or a factor) misses by far more.
+// or 1 when that is smaller: float32 arithmetic rounds each term to a
+// relative 2⁻²⁴ ≈ 6·10⁻⁸ of its size, and an error in aⱼ reaches the free
+// energy through softplus′(aⱼ) = σ(aⱼ). A correct float32 graph stays well
+// inside the tolerance, while a wrong reading of the parameters (W
+// transposed, b and c swapped, a sign or a factor) misses it by far.
 const FreeEnergyTolerance = 1e-5
 
 // maxCandidates bounds the parameter assignments Recognize tries.
@@ -281,16 +283,15 @@ func compareFreeEnergy(m *rbm.RBM, v *rbm.Matrix, got []float64) (float64, *mism
 		for i, x := range row {
 			scale += math.Abs(float64(m.B[i]) * float64(x))
 		}
-		for j := range m.Hidden {
-			scale += math.Abs(float64(m.C[j]))
+		for j, a := range act {
+			terms := math.Abs(float64(m.C[j]))
 			for i, x := range row {
 				if x != 0 {
-					scale += math.Abs(float64(m.W[i*m.Hidden+j]) * float64(x))
+					terms += math.Abs(float64(m.W[i*m.Hidden+j]) * float64(x))
 				}
 			}
+			scale += kernel.Softplus(a) + kernel.Sigmoid(a)*terms
 		}
-		// Σⱼ softplus(actⱼ), the free energy with b = 0, negated.
-		scale -= rbm.FreeEnergyFromInput(make([]float32, len(row)), row, act)
 		scale = math.Max(scale, 1)
 		d := math.Abs(got[r]-free[r]) / scale
 		if !(d <= FreeEnergyTolerance) { // NaN and ±Inf miss too
