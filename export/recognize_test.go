@@ -331,3 +331,28 @@ func FuzzRecognize(f *testing.F) {
 		}
 	})
 }
+
+// TestScoreOutput checks which output a graph is scored by by default.
+func TestScoreOutput(t *testing.T) {
+	m := randomModel(6, 3, 1, 4)
+	hiddenOnly, err := Marshal(m, nil, Options{Outputs: []string{OutputHidden}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, tc := range []struct {
+		data []byte
+		want string
+	}{
+		{linearLog1p(t, m, 13), "13"},
+		{stableWithProbs(t, m, 13), OutputFreeEnergy},
+		{hiddenOnly, ""},
+	} {
+		g, err := LoadGraph(tc.data)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got := g.ScoreOutput(); got != tc.want {
+			t.Errorf("ScoreOutput() = %q, want %q (outputs %v)", got, tc.want, g.Outputs())
+		}
+	}
+}

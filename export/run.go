@@ -26,6 +26,8 @@ const DefaultBatch = 256
 type Graph struct {
 	input   matrixInput
 	outputs []string
+	// scoreOutput is the output DefaultOutput names.
+	scoreOutput string
 	// data is the model, rewritten for onnx-go, as onnx-go decodes it.
 	data []byte
 }
@@ -53,12 +55,25 @@ func LoadGraph(data []byte) (*Graph, error) {
 		}
 	}
 	outputs := outputNames(g)
+	score := ""
+	for _, o := range g.GetOutput() {
+		if w := declaredWidth(o); w == 0 || w == 1 {
+			if score != "" {
+				score = ""
+				break
+			}
+			score = o.GetName()
+		}
+	}
+	if slices.Contains(outputs, OutputFreeEnergy) {
+		score = OutputFreeEnergy
+	}
 	makeOutputsRoots(g)
 	rewritten, err := proto.MarshalOptions{Deterministic: true}.Marshal(m)
 	if err != nil {
 		return nil, fmt.Errorf("re-encode ONNX model: %w", err)
 	}
-	return &Graph{input: in, outputs: outputs, data: rewritten}, nil
+	return &Graph{input: in, outputs: outputs, scoreOutput: score, data: rewritten}, nil
 }
 
 // LoadGraphFile reads and prepares an ONNX file; its errors name the file.
@@ -90,6 +105,12 @@ func (g *Graph) Input() (name string, cols int) { return g.input.Name, g.input.C
 
 // Outputs returns the names of the graph's outputs.
 func (g *Graph) Outputs() []string { return slices.Clone(g.outputs) }
+
+// ScoreOutput returns the output that holds the graph's score: free_energy
+// when the graph has it, otherwise its only output declared with one value
+// per row (or an undeclared width), as PyTorch names it ("13", say); "" if
+// there is no such single output.
+func (g *Graph) ScoreOutput() string { return g.scoreOutput }
 
 // Output is one output of a Run: Rows×Cols values, row-major, converted
 // to float64.

@@ -159,6 +159,8 @@ def main(argv):
             }
     with open(os.path.join(args.outdir, "torch_outputs.json"), "w") as f:
         json.dump(report, f)
+    print(f"wrote {len(report['graphs'])} graphs ({len(SPELLINGS)} spellings at opsets {', '.join(map(str, OPSETS))}) "
+          f"of a {visible}x{args.hidden} RBM to {args.outdir}, PyTorch's outputs on {report['rows']} rows to torch_outputs.json")
     return 0
 
 

@@ -207,6 +207,15 @@ func TestPyTorchGraphs(t *testing.T) {
 				agree(t, "score --onnx "+o, got, want[o])
 			}
 
+			if len(names) == 1 {
+				// With no --outputs, the single output is the score.
+				r := rbmRun(t, "score", "--onnx", path, shippedTest)
+				if r.code != 0 {
+					t.Fatalf("rbm score --onnx: %s", r.stderr)
+				}
+				agree(t, "score --onnx", scores(t, r.stdout), want[fe])
+			}
+
 			model := filepath.Join(t.TempDir(), "imported.rbm")
 			r := rbmRun(t, "import", "--shape", "28x28", path, "-o", model)
 			if r.code != 0 {
