@@ -97,9 +97,9 @@ func runImport(ctx context.Context, e *env, args []string) error {
 	if f := im.Foreign; f != nil {
 		stored := fmt.Sprintf("[%d, %d]", m.Visible, m.Hidden)
 		if f.Transposed {
-			stored = fmt.Sprintf("[%d, %d], transposed", m.Hidden, m.Visible)
+			stored = fmt.Sprintf("[%d, %d] read transposed", m.Hidden, m.Visible)
 		}
-		_, err = fmt.Fprintf(e.stdout, "wrote %s: %d×%d RBM from output %q of a %s graph (W %q %s, b %q, c %q); free energies agree on %d random binary rows within %.2g of their terms' scale\n",
+		_, err = fmt.Fprintf(e.stdout, "wrote %s: %d×%d RBM from output %q of a %s graph (weights %q %s, biases %q and %q); free energies agree on %d random binary rows within %.2g of their terms' scale\n",
 			res.Path, m.Visible, m.Hidden, f.Output, res.DType, f.Weights, stored, f.VisibleBias, f.HiddenBias, f.Rows, f.MaxError)
 		return err
 	}

@@ -170,6 +170,9 @@ func TestPyTorchGraphs(t *testing.T) {
 		t.Fatalf("torch_rbm.py wrote %d graphs at opsets %v, want four spellings at 11, 13 and 17", len(files), opsets)
 	}
 	checkONNX(t, files...)
+	// Every spelling holds the same parameters, so every import must give
+	// the same model file.
+	imported := make(map[string][]byte)
 	for _, path := range files {
 		name := filepath.Base(path)
 		t.Run(name, func(t *testing.T) {
@@ -229,7 +232,16 @@ func TestPyTorchGraphs(t *testing.T) {
 				t.Fatalf("rbm score: %s", r.stderr)
 			}
 			agree(t, "import + score", scores(t, r.stdout), want[fe])
+			if imported[name], err = os.ReadFile(model); err != nil {
+				t.Fatal(err)
+			}
 		})
+	}
+	for _, path := range files[1:] {
+		a, b := filepath.Base(files[0]), filepath.Base(path)
+		if imported[a] != nil && imported[b] != nil && !bytes.Equal(imported[a], imported[b]) {
+			t.Errorf("rbm import of %s and of %s give different model files", a, b)
+		}
 	}
 }
 
