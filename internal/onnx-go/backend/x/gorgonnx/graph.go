@@ -2,6 +2,7 @@ package gorgonnx
 
 import (
 	"errors"
+	"fmt"
 
 	"github.com/owulveryck/onnx-go"
 	"gonum.org/v1/gonum/graph"
@@ -97,5 +98,26 @@ func (g *Graph) PopulateExprgraph() error {
 			g.roots = append(g.roots, n.ID())
 		}
 	}
-	return g.populateExprgraph()
+	if err := g.populateExprgraph(); err != nil {
+		return err
+	}
+	// A root may share its gorgonia node with values other operators
+	// read (an Identity, a Cast to the same type, or an operator that
+	// returns a view), and gorgonia lets the last reader of a value
+	// overwrite it in place: a Sigmoid of x would change an Identity(x)
+	// output. Each computed root reads a copy of its own, which gorgonia
+	// orders like any other reader, so no reader may overwrite the value
+	// before it is copied.
+	for _, id := range g.roots {
+		n := g.Node(id).(*Node)
+		if n.operation == nil || n.gorgoniaNode == nil || n.gorgoniaNode.IsScalar() || n.gorgoniaNode.Dims() == 0 {
+			continue
+		}
+		c, err := gorgonia.ApplyOp(copyOp{}, n.gorgoniaNode)
+		if err != nil {
+			return fmt.Errorf("%v: copying the result: %w", n.operation, err)
+		}
+		n.gorgoniaNode = c
+	}
+	return nil
 }
