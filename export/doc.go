@@ -16,10 +16,15 @@
 // with a column of ones. (The two-dimensional biases and those MatMuls
 // date from onnx-go v0.5.0, which mis-broadcast 1-D biases and had no
 // ReduceSum; the graph stays as it was so that earlier files import bit for
-// bit.) The file uses IR version 8 and opset 13, which
-// current ONNX Runtime and the ONNX checker both accept, and carries the
-// model's sizes, training settings and the toolkit's version in its
-// metadata_props.
+// bit.) The file uses IR version 8 and opset 13, which current ONNX Runtime
+// and the ONNX checker both accept, and carries the model's sizes, training
+// settings and the toolkit's version in its metadata_props.
+//
+// Graphs other tools wrote are read by Recognize (and Import, which tries
+// Unmarshal first): a binary RBM's free energy in any spelling, such as
+// torch.onnx.export writes, is found by the shapes of its initializers and
+// accepted only when the rebuilt model's free energy matches the graph's
+// own output on random binary rows.
 //
 // The protobuf messages come from the official onnx.proto, compiled into
 // the internal package onnxpb; nothing here encodes protobuf by hand.
