@@ -60,8 +60,13 @@ type Recognized struct {
 // transposed, b and c swapped, a sign or a factor) misses it by far.
 const FreeEnergyTolerance = 1e-5
 
-// maxCandidates bounds the parameter assignments Recognize tries.
-const maxCandidates = 256
+// maxCandidates bounds the parameter assignments Recognize checks
+// numerically, and maxTried the combinations of initializers it examines
+// (a file of thousands of tiny initializers must not take hours).
+const (
+	maxCandidates = 256
+	maxTried      = 1 << 20
+)
 
 // Recognize reads a binary RBM out of an ONNX scoring graph that another
 // tool wrote, such as torch.onnx.export: a graph with one float input v
@@ -116,7 +121,7 @@ func Recognize(ctx context.Context, data []byte, cfg RecognizeConfig) (*Recogniz
 
 	// Parameter assignments the structure allows.
 	var cands []candidate
-	var weights int
+	var weights, tried int
 	for _, w := range params {
 		if len(w.dims) != 2 {
 			continue
@@ -140,8 +145,14 @@ func Recognize(ctx context.Context, data []byte, cfg RecognizeConfig) (*Recogniz
 						continue
 					}
 					for _, out := range outputs {
+						if tried++; tried > maxTried {
+							return nil, fmt.Errorf("more than %d combinations of initializers to try as an RBM", maxTried)
+						}
 						d := deps[out]
 						if d[w.name] && d[b.name] && d[c.name] {
+							if len(cands) == maxCandidates {
+								return nil, fmt.Errorf("more than %d ways to read the initializers as an RBM; name the free-energy output to narrow them", maxCandidates)
+							}
 							cands = append(cands, candidate{out, w, b, c, transposed, hid})
 						}
 					}
@@ -154,8 +165,6 @@ func Recognize(ctx context.Context, data []byte, cfg RecognizeConfig) (*Recogniz
 		return nil, fmt.Errorf("no float initializer of shape [%d, H] or [H, %d] to hold the weights", vis, vis)
 	case len(cands) == 0:
 		return nil, fmt.Errorf("no output of one value per row (%s) depends on the input, a weight initializer [%d, H] or [H, %d] and bias initializers of %d and H values", strings.Join(outputs, ", "), vis, vis, vis)
-	case len(cands) > maxCandidates:
-		return nil, fmt.Errorf("%d ways to read the initializers as an RBM; name the free-energy output to narrow them", len(cands))
 	}
 
 	// The graph's own values on random binary rows.

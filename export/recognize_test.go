@@ -3,6 +3,7 @@ package export
 import (
 	"context"
 	"errors"
+	"fmt"
 	"slices"
 	"strings"
 	"testing"
@@ -354,5 +355,30 @@ func TestScoreOutput(t *testing.T) {
 		if got := g.ScoreOutput(); got != tc.want {
 			t.Errorf("ScoreOutput() = %q, want %q (outputs %v)", got, tc.want, g.Outputs())
 		}
+	}
+}
+
+// TestRecognizeBoundsCandidates checks that a graph whose output depends
+// on many initializers of the right shapes is refused quickly rather than
+// checked reading by reading.
+func TestRecognizeBoundsCandidates(t *testing.T) {
+	var b foreignBuilder
+	acc := b.op("MatMul", "acc0", "input", "m0")
+	for i := range 10 {
+		m := fmt.Sprintf("m%d", i)
+		vec := fmt.Sprintf("v%d", i)
+		b.inits = append(b.inits,
+			tensorProto(m, Float32, []int64{2, 2}, []float32{1, 2, 3, 4}),
+			tensorProto(vec, Float32, []int64{2}, []float32{1, 2}))
+		if i > 0 {
+			acc = b.op("Add", fmt.Sprintf("acc%d_m", i), acc, b.op("MatMul", fmt.Sprintf("x%d", i), "input", m))
+		}
+		acc = b.op("Add", fmt.Sprintf("acc%d_v", i), acc, vec)
+	}
+	b.opAttr("ReduceSum", "out", []*onnxpb.AttributeProto{intsAttr("axes", 1), intAttr("keepdims", 1)}, acc)
+	b.output("out", 1)
+	_, err := Recognize(context.Background(), b.model(t, 2, 11), RecognizeConfig{})
+	if err == nil || !strings.Contains(err.Error(), "ways to read the initializers") {
+		t.Errorf("error %v, want a refusal of too many readings", err)
 	}
 }
