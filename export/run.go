@@ -26,7 +26,7 @@ const DefaultBatch = 256
 type Graph struct {
 	input   matrixInput
 	outputs []string
-	// scoreOutput is the output DefaultOutput names.
+	// scoreOutput is the output ScoreOutput names.
 	scoreOutput string
 	// data is the model, rewritten for onnx-go, as onnx-go decodes it.
 	data []byte
