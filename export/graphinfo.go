@@ -2,7 +2,6 @@ package export
 
 import (
 	"fmt"
-	"slices"
 	"strings"
 
 	"github.com/rbmkit/rbm/export/internal/onnxpb"
@@ -254,41 +253,4 @@ func makeOutputsRoots(g *onnxpb.GraphProto) {
 			&onnxpb.NodeProto{Name: proto.String(name + "_copy"), OpType: proto.String("Neg"), Input: []string{negated}, Output: []string{name}},
 		)
 	}
-}
-
-// batchHazards returns the batch sizes at which onnx-go v0.5.0 computes
-// this graph wrongly or fails:
-//   - its broadcasting reshapes a 1-D tensor of length n added to (or
-//     multiplied with, …) an [N, n] tensor to [N, n] when N equals n, so a
-//     batch equal to the length of a 1-D initializer fails;
-//   - its Gemm writes its result into the buffer of C when C already has the
-//     result's size, so for a Gemm whose C is an initializer, a batch equal
-//     to C's row count (1 for a [n] or [1, n] bias) overwrites that
-//     initializer on every run.
-func batchHazards(g *onnxpb.GraphProto) map[int]string {
-	inits := make(map[string]*onnxpb.TensorProto)
-	for _, t := range g.GetInitializer() {
-		inits[t.GetName()] = t
-	}
-	hazards := make(map[int]string)
-	elementwise := []string{"Add", "Sub", "Mul", "Div"}
-	for _, n := range g.GetNode() {
-		switch {
-		case slices.Contains(elementwise, n.GetOpType()):
-			for _, in := range n.GetInput() {
-				if t := inits[in]; t != nil && len(t.GetDims()) == 1 {
-					hazards[int(t.GetDims()[0])] = fmt.Sprintf("onnx-go mis-broadcasts the 1-D initializer %q in %s when the batch size equals its length", in, n.GetOpType())
-				}
-			}
-		case n.GetOpType() == "Gemm" && len(n.GetInput()) == 3:
-			if t := inits[n.GetInput()[2]]; t != nil {
-				rows := 1
-				if d := t.GetDims(); len(d) == 2 {
-					rows = int(d[0])
-				}
-				hazards[rows] = fmt.Sprintf("onnx-go's Gemm overwrites its C initializer %q when the batch size is %d", t.GetName(), rows)
-			}
-		}
-	}
-	return hazards
 }

@@ -26,7 +26,8 @@ const DefaultBatch = 256
 type Graph struct {
 	input   matrixInput
 	outputs []string
-	hazards map[int]string
+	// scoreOutput is the output ScoreOutput names.
+	scoreOutput string
 	// data is the model, rewritten for onnx-go, as onnx-go decodes it.
 	data []byte
 }
@@ -38,6 +39,9 @@ func LoadGraph(data []byte) (*Graph, error) {
 		return nil, err
 	}
 	g := m.GetGraph()
+	if err := checkDataflow(g); err != nil {
+		return nil, err
+	}
 	in, err := findMatrixInput(g)
 	if err != nil {
 		return nil, err
@@ -51,13 +55,25 @@ func LoadGraph(data []byte) (*Graph, error) {
 		}
 	}
 	outputs := outputNames(g)
-	hazards := batchHazards(g)
+	score := ""
+	for _, o := range g.GetOutput() {
+		if w := declaredWidth(o); w == 0 || w == 1 {
+			if score != "" {
+				score = ""
+				break
+			}
+			score = o.GetName()
+		}
+	}
+	if slices.Contains(outputs, OutputFreeEnergy) {
+		score = OutputFreeEnergy
+	}
 	makeOutputsRoots(g)
 	rewritten, err := proto.MarshalOptions{Deterministic: true}.Marshal(m)
 	if err != nil {
 		return nil, fmt.Errorf("re-encode ONNX model: %w", err)
 	}
-	return &Graph{input: in, outputs: outputs, hazards: hazards, data: rewritten}, nil
+	return &Graph{input: in, outputs: outputs, scoreOutput: score, data: rewritten}, nil
 }
 
 // LoadGraphFile reads and prepares an ONNX file; its errors name the file.
@@ -90,19 +106,11 @@ func (g *Graph) Input() (name string, cols int) { return g.input.Name, g.input.C
 // Outputs returns the names of the graph's outputs.
 func (g *Graph) Outputs() []string { return slices.Clone(g.outputs) }
 
-// SafeBatch returns the smallest batch size ≥ want (and ≥ 1) at which
-// onnx-go evaluates this graph correctly (see Run), or the graph's own
-// batch size when it declares a fixed one.
-func (g *Graph) SafeBatch(want int) int {
-	if g.input.Batch > 0 {
-		return g.input.Batch
-	}
-	b := max(want, 1)
-	for g.hazards[b] != "" {
-		b++
-	}
-	return b
-}
+// ScoreOutput returns the output that holds the graph's score: free_energy
+// when the graph has it, otherwise its only output declared with one value
+// per row (or an undeclared width), as PyTorch names it ("13", say); "" if
+// there is no such single output.
+func (g *Graph) ScoreOutput() string { return g.scoreOutput }
 
 // Output is one output of a Run: Rows×Cols values, row-major, converted
 // to float64.
@@ -116,19 +124,18 @@ type Output struct {
 func (o *Output) Row(i int) []float64 { return o.Data[i*o.Cols : (i+1)*o.Cols] }
 
 // Run evaluates the named outputs (every output when names is empty) on
-// the rows of v, batch rows at a time (batch ≤ 0 means
-// min(DefaultBatch, v.Rows), adjusted by SafeBatch).
+// the rows of v, batch rows at a time (batch ≤ 0 means the graph's own
+// batch size when its input declares one, min(DefaultBatch, v.Rows)
+// otherwise).
 //
-// It works around three limits of onnx-go v0.5.0: a graph is built for the
-// first batch size it sees, so the last, shorter batch gets a graph of its
-// own size (built once more, so that a graph whose rows interact, such as
-// a normalisation over the batch, sees no rows that are not in the data);
-// graph outputs are made roots of its graph (see makeOutputsRoots); and a
-// batch size at which it is known to compute this graph wrongly is refused
-// with an error naming the cause. Only when the input declares a fixed
-// batch size, or the last batch's size is one of those, is the last batch
-// padded with zero rows instead and their outputs dropped. Inputs are set
-// by name, not by onnx-go's SetInput, which indexes graph nodes.
+// onnx-go builds its graph for the first batch size it sees, so the last,
+// shorter batch gets a graph of its own size (built once more, so that a
+// graph whose rows interact, such as a normalisation over the batch, sees
+// no rows that are not in the data); only when the input declares a fixed
+// batch size is the last batch padded with zero rows instead, and their
+// outputs dropped. Graph outputs are made roots of its graph (see
+// makeOutputsRoots). Inputs are set by name, not by onnx-go's SetInput,
+// which indexes graph nodes.
 func (g *Graph) Run(ctx context.Context, v *rbm.Matrix, batch int, names ...string) ([]*Output, error) {
 	if v.Cols != g.input.Cols {
 		return nil, fmt.Errorf("data has %d columns, the model's input %q wants %d", v.Cols, g.input.Name, g.input.Cols)
@@ -144,14 +151,15 @@ func (g *Graph) Run(ctx context.Context, v *rbm.Matrix, batch int, names ...stri
 			return nil, fmt.Errorf("model has no output %q (its outputs: %v)", name, g.outputs)
 		}
 	}
-	if batch <= 0 {
-		batch = g.SafeBatch(min(DefaultBatch, max(v.Rows, 1)))
+	switch {
+	case batch > 0:
+	case g.input.Batch > 0:
+		batch = g.input.Batch
+	default:
+		batch = min(DefaultBatch, max(v.Rows, 1))
 	}
 	if g.input.Batch > 0 && batch != g.input.Batch {
 		return nil, fmt.Errorf("model's input %q has a fixed batch size %d; cannot run batches of %d", g.input.Name, g.input.Batch, batch)
-	}
-	if why := g.hazards[batch]; why != "" {
-		return nil, fmt.Errorf("batch size %d: %s; use another batch size", batch, why)
 	}
 	outs := make([]*Output, len(names))
 	for i, name := range names {
@@ -169,7 +177,7 @@ func (g *Graph) Run(ctx context.Context, v *rbm.Matrix, batch int, names ...stri
 			return nil, err
 		}
 		hi := min(lo+batch, v.Rows)
-		if rest := hi - lo; rest < s.batch && g.input.Batch == 0 && g.hazards[rest] == "" {
+		if rest := hi - lo; rest < s.batch && g.input.Batch == 0 {
 			if s, err = g.newSession(rest); err != nil {
 				return nil, err
 			}

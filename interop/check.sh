@@ -6,5 +6,6 @@ set -eu
 cd "$(dirname "$0")"
 sh ./setup.sh
 cd ..
-echo "check.sh: go test ./export/... with RBM_REQUIRE_INTEROP=1" >&2
+echo "check.sh: go test ./export/... and the PyTorch and scikit-learn imports with RBM_REQUIRE_INTEROP=1" >&2
 RBM_REQUIRE_INTEROP=1 go test -count=1 ./export/...
+RBM_REQUIRE_INTEROP=1 go test -count=1 -run 'PyTorch|ScikitLearn' ./cmd/rbm/

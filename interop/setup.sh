@@ -1,7 +1,8 @@
 #!/bin/sh
 # setup.sh installs the ONNX tooling the interop tests need: Debian's
-# python3-onnx (the official ONNX checker) and onnxruntime-node from npm,
-# pinned by package-lock.json. It needs root (or sudo) for apt-get on a
+# python3-onnx (the official ONNX checker), python3-torch and python3-sklearn
+# (the exporters of other tools, for torch_rbm.py and sklearn_rbm.py), and
+# onnxruntime-node from npm, pinned by package-lock.json. It needs root (or sudo) for apt-get on a
 # machine lacking the packages; .ci/run and check.sh call it.
 set -eu
 cd "$(dirname "$0")"
@@ -19,6 +20,10 @@ apt_install() {
 if ! /usr/bin/python3 -c 'import onnx' 2>/dev/null; then
 	echo "setup.sh: installing python3-onnx" >&2
 	apt_install python3-onnx
+fi
+if ! /usr/bin/python3 -c 'import torch, sklearn' 2>/dev/null; then
+	echo "setup.sh: installing python3-torch and python3-sklearn" >&2
+	apt_install --no-install-recommends python3-torch python3-sklearn
 fi
 if ! command -v npm >/dev/null 2>&1; then
 	echo "setup.sh: installing nodejs and npm" >&2

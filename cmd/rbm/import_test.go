@@ -32,9 +32,13 @@ func TestImport(t *testing.T) {
 		{"ok", []string{"import", onnx, "-o", out}, 0, "20×6 RBM from a float32 export", ""},
 		{"no -o", []string{"import", onnx}, 2, "", "-o MODEL is required"},
 		{"two files", []string{"import", onnx, onnx, "-o", out}, 2, "", "expected"},
-		{"truncated", []string{"import", truncated, "-o", out}, 1, "", "truncated.onnx: not an rbm ONNX export"},
-		{"not onnx", []string{"import", f.model, "-o", out}, 1, "", "m.rbm: not an rbm ONNX export"},
+		{"truncated", []string{"import", truncated, "-o", out}, 1, "", "truncated.onnx: not an RBM scoring graph"},
+		{"not onnx", []string{"import", f.model, "-o", out}, 1, "", "m.rbm: not an RBM scoring graph"},
 		{"missing", []string{"import", filepath.Join(f.dir, "none.onnx"), "-o", out}, 1, "", "none.onnx"},
+		{"shape", []string{"import", "--shape", "5x4", "--binarize", "prob", onnx, "-o", out}, 0, "20×6 RBM from a float32 export", ""},
+		{"wrong shape", []string{"import", "--shape", "3x3", onnx, "-o", out}, 2, "", "--shape 3x3 has 9 pixels, the model 20 visible units"},
+		{"bad shape", []string{"import", "--shape", "3by3", onnx, "-o", out}, 2, "", "--shape"},
+		{"bad binarize", []string{"import", "--binarize", "maybe", onnx, "-o", out}, 2, "", "--binarize"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			r := rbmRun(t, tc.args...)
@@ -46,5 +50,16 @@ func TestImport(t *testing.T) {
 				t.Errorf("error spans several lines: %q", r.stderr)
 			}
 		})
+	}
+	// --shape and --binarize are recorded in the model.
+	if r := rbmRun(t, "import", "--shape", "5x4", "--binarize", "prob", onnx, "-o", out); r.code != 0 {
+		t.Fatal(r.stderr)
+	}
+	_, meta, err := loadModel(out)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if meta.ImageRows != 5 || meta.ImageCols != 4 || meta.Binarize != "prob" {
+		t.Errorf("imported with --shape 5x4 --binarize prob: metadata %+v", meta)
 	}
 }

@@ -12,7 +12,10 @@ import (
 )
 
 // scoreONNX runs the ONNX graph at modelPath on v (read from dataPath) and
-// prints the named outputs. One output of width 1 prints as one number per
+// prints the named outputs. Asked for free_energy alone (the default) of a
+// graph without that output, it prints the graph's score output instead
+// (see export.Graph.ScoreOutput), such as the single unnamed output of a
+// PyTorch export. One output of width 1 prints as one number per
 // line, like rbm score; otherwise each line holds a row's values of every
 // output, space-separated, in the order named. With jsonOut it prints one
 // object with "rows" and, per output, an array named after it: numbers for
@@ -26,13 +29,15 @@ func scoreONNX(ctx context.Context, e *env, modelPath, dataPath string, v *rbm.M
 	if _, cols := g.Input(); cols != v.Cols {
 		return fmt.Errorf("%s: rows have %d values, the ONNX model %s wants %d", dataPath, v.Cols, modelPath, cols)
 	}
+	if len(outputs) == 1 && outputs[0] == export.OutputFreeEnergy && g.ScoreOutput() != "" {
+		outputs = []string{g.ScoreOutput()}
+	}
 	for _, name := range outputs {
 		if !contains(g.Outputs(), name) {
 			return fmt.Errorf("%s: the ONNX model has no output %q (its outputs: %v)", modelPath, name, g.Outputs())
 		}
 	}
-	batch := g.SafeBatch(min(export.DefaultBatch, max(v.Rows, 1)))
-	outs, err := g.Run(ctx, v, batch, outputs...)
+	outs, err := g.Run(ctx, v, 0, outputs...)
 	if err != nil {
 		return fmt.Errorf("%s: %w", modelPath, err)
 	}

@@ -1,0 +1,5 @@
+package gorgonnx
+
+// ExampleOperator implementation of an operator
+func ExampleOperator() {
+}

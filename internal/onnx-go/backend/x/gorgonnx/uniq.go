@@ -1,0 +1,10 @@
+package gorgonnx
+
+import "strconv"
+
+var uniq int
+
+func getUniqNodeName(prefix string) string {
+	uniq++
+	return prefix + strconv.Itoa(uniq)
+}
