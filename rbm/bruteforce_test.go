@@ -84,7 +84,21 @@ func bruteLogLik(m *RBM, data *Matrix) float64 {
 // expectation of v hᵀ under p(h|v) minus the model expectation under
 // p(v,h), both by summing over joint states.
 func bruteGradient(m *RBM, data *Matrix) *Gradient {
+	return bruteGradientWeighted(m, data, nil)
+}
+
+// bruteGradientWeighted is bruteGradient with row r of data counted
+// weight[r] times over (a nil weight counts every row once): a data set
+// with repeated rows is its distinct rows with their counts.
+func bruteGradientWeighted(m *RBM, data *Matrix, weight []float64) *Gradient {
 	g := NewGradient(m)
+	total := float64(data.Rows)
+	if weight != nil {
+		total = 0
+		for _, w := range weight {
+			total += w
+		}
+	}
 	add := func(v, h []float32, w float64) {
 		for i := range v {
 			for j := range h {
@@ -99,9 +113,13 @@ func bruteGradient(m *RBM, data *Matrix) *Gradient {
 	for r := range data.Rows {
 		v := data.Row(r)
 		f := bruteFreeEnergy(m, v)
+		w := 1.0
+		if weight != nil {
+			w = weight[r]
+		}
 		for sh := range 1 << m.Hidden {
 			h := bits(sh, m.Hidden)
-			add(v, h, math.Exp(-energy(m, v, h)+f)/float64(data.Rows))
+			add(v, h, w*math.Exp(-energy(m, v, h)+f)/total)
 		}
 	}
 	logZ := bruteLogZ(m)

@@ -128,9 +128,9 @@ func (t *Trainer) Train(ctx context.Context, m *RBM, data *Matrix) ([]EpochStats
 			}
 			rows := order[b*s.batch : min((b+1)*s.batch, data.Rows)]
 			s.load(data, rows)
-			if err := s.step(lr, mom); err != nil {
+			if mx, ok := s.step(lr, mom); !ok {
 				return finish(fmt.Errorf("rbm: train: %w in epoch %d, mini-batch %d of %d (learning rate %g): "+
-					"the model keeps its parameters before that update; lower the learning rate", err, e+1, b+1, batches, lr))
+					"a parameter would have become %v; lower the learning rate", ErrDiverged, e+1, b+1, batches, lr, mx))
 			}
 			if t.Progress != nil {
 				t.Progress(e, b+1, batches)
@@ -199,9 +199,8 @@ type stepper struct {
 	pool   *kernel.Pool
 	batch  int
 	stream uint64
-	rows   int   // rows in the current mini-batch
-	steps  int   // updates taken, for Adam's bias corrections
-	err    error // set by step when an update is refused
+	rows   int // rows in the current mini-batch
+	steps  int // updates taken, for Adam's bias corrections
 
 	vStack, hStack *Matrix // 2·batch rows: positive phase, then negative
 	vp, chain      *Matrix // p(v|h); PCD chains
@@ -299,10 +298,10 @@ func (s *stepper) sample(dst, p *Matrix) {
 }
 
 // step performs one update: the gradient estimate, its centering, the
-// sparsity penalty, then an optimiser step. It returns an error wrapping
-// ErrDiverged, and leaves m unchanged, when the step would make a
-// parameter non-finite or exceed MaxParameter.
-func (s *stepper) step(lr, mom float64) error {
+// sparsity penalty, then an optimiser step. It reports false, and leaves m
+// unchanged, when the step would make a parameter non-finite or exceed
+// MaxParameter, whose magnitude it returns.
+func (s *stepper) step(lr, mom float64) (float32, bool) {
 	s.gradient()
 	n := s.rows
 	if s.center != nil {
@@ -314,14 +313,15 @@ func (s *stepper) step(lr, mom float64) error {
 	s.steps++
 	s.update.prepare(s.cfg, lr, mom, n, s.steps)
 	s.pool.Run(&s.update, parts+1)
-	if mx := s.update.largest(); !(mx <= MaxParameter) {
-		return fmt.Errorf("%w: a parameter would become %v", ErrDiverged, mx)
+	mx := s.update.largest()
+	if !(mx <= MaxParameter) {
+		return mx, false
 	}
 	m, next := s.m, s.next
 	m.W, next.W = next.W, m.W
 	m.B, next.B = next.B, m.B
 	m.C, next.C = next.C, m.C
-	return nil
+	return mx, true
 }
 
 // parts is the fixed number of column ranges the elementwise work of a step
