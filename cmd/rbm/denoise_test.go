@@ -324,7 +324,7 @@ func TestDenoiseMNIST(t *testing.T) {
 	)
 	dir := t.TempDir()
 	model := filepath.Join(dir, "mnist.rbm")
-	if r := rbmRun(t, "train", "--hidden", "100", "--epochs", "5", "--monitor", "0", "-o", model, trainPath); r.code != 0 {
+	if r := rbmRun(t, "train", "--recipe", "hinton", "--hidden", "100", "--epochs", "5", "--monitor", "0", "-o", model, trainPath); r.code != 0 {
 		t.Fatalf("train: exit %d: %s", r.code, r.stderr)
 	}
 

