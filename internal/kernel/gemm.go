@@ -69,3 +69,8 @@ func scaleRows(m, n int, beta float32, c []float32, ldc int) {
 		}
 	}
 }
+
+// Accelerated reports whether the AVX2/FMA assembly kernels are in use.
+// The portable kernels sum in another order, so trained models and other
+// long computations agree with the assembly's only to rounding.
+func Accelerated() bool { return haveAVX2FMA }
