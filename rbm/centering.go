@@ -62,9 +62,12 @@ func newCentering(m *RBM, data *Matrix, rate float64) *centering {
 }
 
 // transform replaces the stepper's plain batch-sum gradient with the
-// centered direction and then slides the offsets towards the batch's
-// means of v and p(h|v).
-func (c *centering) transform(s *stepper) {
+// centered one: G for the weights and, when biases is true, the steps of
+// the uncentered biases that gradient steps on the centered ones make,
+// Δb = ∇b - Gλ and Δc = ∇c - Gᵀμ. With biases false the bias gradients
+// stay those of the centered biases, ∇b and ∇c, for an optimiser that
+// steps the centered parameters itself.
+func (c *centering) transform(s *stepper, biases bool) {
 	m, n := s.m, s.rows
 	gb, gc := s.gradB, s.gradC
 	if len(c.hl) < 2*n {
@@ -77,15 +80,6 @@ func (c *centering) transform(s *stepper) {
 	for j, x := range c.lambda {
 		c.lambda32[j] = float32(x)
 	}
-	// ∇W·λ and ∇Wᵀ·μ from the stacked phases rather than from ∇W itself:
-	// vStackᵀ(hStack·λ) and hStackᵀ(vStack·μ) over the 2n rows (hStack
-	// holds -p(h|vₖ) in the negative half), four thin products that cost
-	// O(n(V+H)) instead of passes over the weights.
-	vs, hs := s.vStack.Data[:2*n*m.Visible], s.hStack.Data[:2*n*m.Hidden]
-	s.pool.Gemm(false, false, 2*n, 1, m.Hidden, 1, hs, m.Hidden, c.lambda32, 1, 0, hl, 1)
-	s.pool.GemmSparseA(false, 2*n, 1, m.Visible, vs, m.Visible, c.mu32, 1, vm, 1)
-	s.pool.GemmSparseA(true, m.Visible, 1, 2*n, vs, m.Visible, hl, 1, c.gl, 1)
-	s.pool.Gemm(true, false, m.Hidden, 1, 2*n, 1, hs, m.Hidden, vm, 1, 0, c.gm, 1)
 	var gcl, ll, gbm, mm float64
 	for j, l := range c.lambda {
 		gcl += float64(gc[j]) * l
@@ -103,6 +97,19 @@ func (c *centering) transform(s *stepper) {
 	}
 	// G = ∇W - [μ ∇b]·[∇c; λ]
 	s.pool.Gemm(false, false, m.Visible, m.Hidden, 2, -1, c.a, 2, c.b, m.Hidden, 1, s.gradW, m.Hidden)
+	if !biases {
+		return
+	}
+	// ∇W·λ and ∇Wᵀ·μ from the stacked phases rather than from ∇W itself:
+	// vStackᵀ(hStack·λ) and hStackᵀ(vStack·μ) over the 2n rows (hStack
+	// holds -p(h|vₖ) in the negative half), four thin products that cost
+	// O(n(V+H)) instead of passes over the weights.
+	vs, hs := s.vStack.Data[:2*n*m.Visible], s.hStack.Data[:2*n*m.Hidden]
+	s.pool.Gemm(false, false, 2*n, 1, m.Hidden, 1, hs, m.Hidden, c.lambda32, 1, 0, hl, 1)
+	s.pool.GemmSparseA(false, 2*n, 1, m.Visible, vs, m.Visible, c.mu32, 1, vm, 1)
+	s.pool.GemmSparseA(true, m.Visible, 1, 2*n, vs, m.Visible, hl, 1, c.gl, 1)
+	s.pool.Gemm(true, false, m.Hidden, 1, 2*n, 1, hs, m.Hidden, vm, 1, 0, c.gm, 1)
+
 	// Δb = ∇b - Gλ with Gλ = ∇Wλ - μ(∇c·λ) - ∇b(λ·λ), and Δc = ∇c - Gᵀμ
 	// with Gᵀμ = ∇Wᵀμ - ∇c(μ·μ) - λ(∇b·μ).
 	for i, mu := range c.mu {
@@ -113,7 +120,6 @@ func (c *centering) transform(s *stepper) {
 		g := float64(gc[j])
 		gc[j] = float32(g - (float64(c.gm[j]) - g*mm - l*gbm))
 	}
-	c.slide(s.vStack.Slice(0, n), s.hStack.Slice(0, n))
 }
 
 // slide moves the offsets towards the means of the data rows v0 and their

@@ -73,15 +73,17 @@ func TestCenteredTransformMatchesDefinition(t *testing.T) {
 	for range 3 {
 		s.load(data, rows)
 		s.gradient()
-		s.center.transform(s)
+		s.center.transform(s, true)
+		s.center.slide(s.vStack.Slice(0, 40), s.hStack.Slice(0, 40))
 	}
 	s.load(data, rows)
 	s.gradient()
 	plain := stepperGradient(s)
 	mu, lambda := slices.Clone(s.center.mu), slices.Clone(s.center.lambda)
 	want := centeredReference(plain, mu, lambda)
-	s.center.transform(s)
+	s.center.transform(s, true)
 	got := stepperGradient(s)
+	s.center.slide(s.vStack.Slice(0, 40), s.hStack.Slice(0, 40))
 	for _, blk := range []struct {
 		name      string
 		got, want []float64
@@ -148,7 +150,8 @@ func TestNegativePhaseGradientsAreUnbiased(t *testing.T) {
 			ref := exact
 			if s.center != nil {
 				ref = centeredReference(exact, s.center.mu, s.center.lambda)
-				s.center.transform(s)
+				s.center.transform(s, true)
+				s.center.slide(s.vStack.Slice(0, s.rows), s.hStack.Slice(0, s.rows))
 			}
 			add(sum, stepperGradient(s), 1/float64(calls))
 			add(want, ref, 1/float64(calls))
@@ -505,5 +508,98 @@ func TestDensityRecipeReachesMaximumLikelihood(t *testing.T) {
 	const margin = 0.02
 	if got < best-margin {
 		t.Errorf("density recipe reached %.4f, %.4f below the maximum-likelihood fit %.4f (margin %v)", got, best-got, best, margin)
+	}
+}
+
+// TestCenteredAdamStepsCenteredParameters checks one step of Adam with
+// centering against its definition in float64: Adam on the centered
+// parameters (W, b̃ = b + Wλ, c̃ = c + Wᵀμ) with their gradients (G, ∇b,
+// ∇c), mapped back to b = b̃' - W'λ and c = c̃' - W'ᵀμ.
+func TestCenteredAdamStepsCenteredParameters(t *testing.T) {
+	m := randomRBM(11, 6, 0.5, 9)
+	rng := rand.New(rand.NewPCG(5, 6))
+	data := NewMatrix(30, 11)
+	for i := range data.Data {
+		data.Data[i] = float32(rng.IntN(2))
+	}
+	const lr = 0.01
+	s := newTestStepper(t, m, Config{Centered: true, Persistent: true, Optimizer: Adam, OffsetRate: 0.2, Workers: 2}, data, 30)
+	defer s.pool.Close()
+	rows := make([]int32, 30)
+	for i := range rows {
+		rows[i] = int32(i)
+	}
+	// A few steps first, so that the offsets and Adam's moments are not
+	// at their starting values.
+	for range 4 {
+		s.load(data, rows)
+		s.step(lr, 0)
+	}
+	s.load(data, rows)
+	s.gradient()
+	mu, lambda := slices.Clone(s.center.mu), slices.Clone(s.center.lambda)
+	s.center.transform(s, false)
+	g := stepperGradient(s) // G, ∇b, ∇c as batch means
+	v, h := m.Visible, m.Hidden
+	w0 := make([]float64, len(m.W))
+	for i, x := range m.W {
+		w0[i] = float64(x)
+	}
+	bt, ct := make([]float64, v), make([]float64, h) // centered biases
+	for i := range v {
+		bt[i] = float64(m.B[i])
+		for j := range h {
+			bt[i] += w0[i*h+j] * lambda[j]
+		}
+	}
+	for j := range h {
+		ct[j] = float64(m.C[j])
+		for i := range v {
+			ct[j] += w0[i*h+j] * mu[i]
+		}
+	}
+	// Adam in float64 on each block, from the stepper's moments.
+	cfg := s.cfg
+	step := float64(s.steps + 1)
+	adam := func(p, grad []float64, m1, m2 []float32) []float64 {
+		out := make([]float64, len(p))
+		c1 := 1 - math.Pow(cfg.AdamBeta1, step)
+		c2 := 1 - math.Pow(cfg.AdamBeta2, step)
+		for i := range p {
+			a := cfg.AdamBeta1*float64(m1[i]) + (1-cfg.AdamBeta1)*grad[i]
+			b := cfg.AdamBeta2*float64(m2[i]) + (1-cfg.AdamBeta2)*grad[i]*grad[i]
+			out[i] = p[i] + lr*(a/c1)/(math.Sqrt(b/c2)+cfg.AdamEpsilon)
+		}
+		return out
+	}
+	w1 := adam(w0, g.W, s.state1[0], s.state2[0])
+	b1 := adam(bt, g.B, s.state1[1], s.state2[1])
+	c1 := adam(ct, g.C, s.state1[2], s.state2[2])
+	for i := range v {
+		for j := range h {
+			b1[i] -= w1[i*h+j] * lambda[j]
+		}
+	}
+	for j := range h {
+		for i := range v {
+			c1[j] -= w1[i*h+j] * mu[i]
+		}
+	}
+	s.steps++
+	s.update.prepare(s.cfg, lr, 0, s.rows, s.steps)
+	s.pool.Run(&s.update, parts+1)
+	s.update.uncenterHidden()
+	for _, blk := range []struct {
+		name string
+		got  []float32
+		want []float64
+	}{{"W", s.next.W, w1}, {"b", s.next.B, b1}, {"c", s.next.C, c1}} {
+		for i, x := range blk.got {
+			// float32 arithmetic against float64: a few ulps of values
+			// below 10, and of the shifts summed over up to 11 terms.
+			if math.Abs(float64(x)-blk.want[i]) > 1e-5 {
+				t.Fatalf("%s[%d] = %.7f, want %.7f", blk.name, i, x, blk.want[i])
+			}
+		}
 	}
 }

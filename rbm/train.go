@@ -304,8 +304,13 @@ func (s *stepper) sample(dst, p *Matrix) {
 func (s *stepper) step(lr, mom float64) (float32, bool) {
 	s.gradient()
 	n := s.rows
+	adam := s.cfg.Optimizer == Adam
 	if s.center != nil {
-		s.center.transform(s)
+		// Momentum SGD is linear in the gradient, so the centered biases'
+		// steps can be folded into the gradient; Adam's per-coordinate
+		// scaling is not, so it steps the centered parameters themselves
+		// and the biases are shifted after (see updateJob.uncenter).
+		s.center.transform(s, !adam)
 	}
 	if s.q != nil {
 		s.sparsity(s.vStack.Slice(0, n), s.hStack.Slice(0, n))
@@ -313,7 +318,13 @@ func (s *stepper) step(lr, mom float64) (float32, bool) {
 	s.steps++
 	s.update.prepare(s.cfg, lr, mom, n, s.steps)
 	s.pool.Run(&s.update, parts+1)
+	if adam && s.center != nil {
+		s.update.uncenterHidden()
+	}
 	mx := s.update.largest()
+	if s.center != nil {
+		s.center.slide(s.vStack.Slice(0, n), s.hStack.Slice(0, n))
+	}
 	if !(mx <= MaxParameter) {
 		return mx, false
 	}
@@ -340,6 +351,9 @@ type updateJob struct {
 	decay  float32 // momentum: lr·weight decay
 	params kernel.AdamParams
 	maxAbs [parts + 1]float32 // per task: the largest magnitude written
+	// shiftC[t] accumulates μᵢ·ΔWᵢ over task t's rows, for the hidden
+	// biases' shift under centered Adam.
+	shiftC [parts][]float64
 }
 
 func (u *updateJob) prepare(cfg Config, lr, mom float64, n, t int) {
@@ -381,10 +395,67 @@ func (u *updateJob) Do(t int) {
 	lo, hi := m.Visible*t/parts, m.Visible*(t+1)/parts
 	w := u.block(0, s.next.W, m.W, s.gradW, lo*m.Hidden, hi*m.Hidden, true)
 	b := u.block(1, s.next.B, m.B, s.gradB, lo, hi, false)
+	if u.adam && s.center != nil {
+		b = u.uncenterVisible(t, lo, hi)
+	}
 	u.maxAbs[t] = max(w, b)
 	if w != w || b != b {
 		u.maxAbs[t] = float32(math.NaN())
 	}
+}
+
+// uncenterVisible turns the steps task t took on the centered visible
+// biases b̃ᵢ (rows lo to hi) into steps on the uncentered ones: with
+// b = b̃ - Wλ, a step ΔW of the weights moves bᵢ by -ΔWᵢ·λ besides Δb̃ᵢ.
+// It also gathers Σᵢ μᵢΔWᵢ over the rows for the hidden biases, c = c̃ -
+// Wᵀμ (uncenterHidden), and returns the largest |bᵢ| after the shift.
+func (u *updateJob) uncenterVisible(t, lo, hi int) float32 {
+	s, m := u.s, u.s.m
+	c, h := s.center, m.Hidden
+	shift := u.shiftC[t]
+	if len(shift) != h {
+		shift = make([]float64, h)
+		u.shiftC[t] = shift
+	}
+	clear(shift)
+	var mx float32
+	for i := lo; i < hi; i++ {
+		old, cur := m.W[i*h:(i+1)*h], s.next.W[i*h:(i+1)*h]
+		var dl float64
+		mu := c.mu[i]
+		for j, w := range cur {
+			d := float64(w) - float64(old[j])
+			dl += d * c.lambda[j]
+			shift[j] += mu * d
+		}
+		s.next.B[i] = float32(float64(s.next.B[i]) - dl)
+		mx = max(mx, absf(s.next.B[i]))
+	}
+	return mx
+}
+
+// uncenterHidden shifts the hidden biases by -ΔWᵀμ, summing the tasks'
+// parts in task order.
+func (u *updateJob) uncenterHidden() {
+	next := u.s.next.C
+	var mx float32
+	for j := range next {
+		var d float64
+		for t := range parts {
+			d += u.shiftC[t][j]
+		}
+		next[j] = float32(float64(next[j]) - d)
+		mx = max(mx, absf(next[j]))
+	}
+	u.maxAbs[parts] = max(u.maxAbs[parts], mx)
+}
+
+// absf returns |x|, or NaN for a NaN so that max keeps it.
+func absf(x float32) float32 {
+	if x != x {
+		return x
+	}
+	return float32(math.Abs(float64(x)))
 }
 
 // block steps elements [lo, hi) of parameter block k (0 W, 1 b, 2 c).
