@@ -5,15 +5,16 @@
 # conservative), each method at equal epochs and at the wall time of the
 # density recipe. See bench/README.md.
 #
-#   bench/likelihood.sh                                  # the full run (quiet machine; about 2 hours)
+#   bench/likelihood.sh                                  # the full run (quiet machine; about an hour and a half)
 #   SMALL_EPOCHS=2 BIG_EPOCHS=1 LIMIT=2000 SCHEDULE=500 SWEEPS=50 UPDATE=0 bench/likelihood.sh   # smoke test
 #
 # Settings (environment variables):
 #   RBM_MNIST_DIR  the four MNIST .gz files (default ../shared/data/mnist)
 #   OUT            results directory (default /tmp/rbm-likelihood)
-#   SMALL_EPOCHS   epochs at 784×16 (default: the density recipe's, 50)
-#   BIG_EPOCHS     epochs at 784×500 (default 200)
-#   BIG            1 runs the 784×500 rows too (default 1)
+#   SMALL_EPOCHS   epochs at 784×16 (default: the density recipe's, 100)
+#   BIG_EPOCHS     epochs at 784×500 (default: the density recipe's, 100)
+#   SMALL, BIG     1 runs the 784×16 and the 784×500 rows (default 1 and 1);
+#                  a run with one of them off adds its rows to OUT's table
 #   SCHEDULE       AIS schedule (default: rbm's, 14,500 steps); RUNS AIS runs (100)
 #   SWEEPS         tempering sweeps before the reverse chains start (1000)
 #   THREADS        --workers (default 2)
@@ -27,8 +28,9 @@ cd "$root"
 
 MNIST_DIR=${RBM_MNIST_DIR:-../shared/data/mnist}
 OUT=${OUT:-/tmp/rbm-likelihood}
-SMALL_EPOCHS=${SMALL_EPOCHS:-50}
-BIG_EPOCHS=${BIG_EPOCHS:-200}
+SMALL_EPOCHS=${SMALL_EPOCHS:-100}
+BIG_EPOCHS=${BIG_EPOCHS:-100}
+SMALL=${SMALL:-1}
 BIG=${BIG:-1}
 SCHEDULE=${SCHEDULE:-0.5/500,0.9/4000,1/10000}
 RUNS=${RUNS:-100}
@@ -116,7 +118,7 @@ EOF
 	done
 }
 
-run_shape 16 "$SMALL_EPOCHS"
+[ "$SMALL" = 1 ] && run_shape 16 "$SMALL_EPOCHS"
 [ "$BIG" = 1 ] && run_shape 500 "$BIG_EPOCHS"
 
 cat >"$OUT/meta.json" <<EOF
