@@ -67,10 +67,24 @@ type Meta struct {
 // not a valid model file.
 var ErrFormat = errors.New("not a valid model file")
 
+// CheckFileShape reports whether a model of visible×hidden units fits the
+// model file format, whose readers refuse larger shapes (each layer at most
+// 2²⁴ units, 2²⁸ weights) so that a lying header cannot make them allocate
+// without bound. Check it before training a model that is to be saved.
+func CheckFileShape(visible, hidden int) error {
+	if visible <= 0 || hidden <= 0 || visible > maxUnits || hidden > maxUnits || uint64(visible)*uint64(hidden) > maxUnits*16 {
+		return fmt.Errorf("a %d×%d model does not fit the model file format (each layer at most %d units, at most %d weights)", visible, hidden, maxUnits, maxUnits*16)
+	}
+	return nil
+}
+
 // Encode writes m and meta in the model file format.
 func Encode(w io.Writer, m *RBM, meta *Meta) error {
 	if err := m.Validate(); err != nil {
 		return err
+	}
+	if err := CheckFileShape(m.Visible, m.Hidden); err != nil {
+		return fmt.Errorf("rbm: %w", err)
 	}
 	if meta == nil {
 		meta = &Meta{}
