@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"math/rand/v2"
 	"path/filepath"
+	"slices"
 	"strings"
 	"sync/atomic"
 	"time"
@@ -81,7 +82,7 @@ func runDenoise(ctx context.Context, e *env, args []string) error {
 	fs.StringVarP(&out, "out", "o", "", "output file: .png, .idx, .idx.gz, .npy or .csv (optional)")
 	fs.StringVar(&shapeF, "shape", "", "image shape HxW (default: the model's or the input's)")
 	fs.Uint64Var(&seed, "seed", 1, "random seed")
-	fs.IntVar(&workers, "workers", 0, "goroutines sharing the rows (0: one per core); never changes the result")
+	nonNegativeIntVar(fs, &workers, "workers", 0, "goroutines sharing the rows (0: one per core); never changes the result")
 	fs.BoolVar(&asJSON, "json", false, "print one JSON object")
 	data.register(fs)
 	pos, err := parse(fs, args, 2, 2)
@@ -106,6 +107,22 @@ func runDenoise(ctx context.Context, e *env, args []string) error {
 	if missing == "" && !(noise > 0 && noise < 0.5) {
 		return usagef("--noise %v must lie in (0, 0.5)", noise)
 	}
+	if missing != "" && !slices.Contains(halves, missing) {
+		return usagef("--missing %q: want top, bottom, left or right", missing)
+	}
+	if shapeF != "" {
+		if _, err := parseShape(shapeF); err != nil {
+			return err
+		}
+	}
+	if out != "" {
+		if err := checkOutputFormat(out); err != nil {
+			return err
+		}
+	}
+	if err := checkFiles(pos, []string{out}); err != nil {
+		return err
+	}
 	prior, model, shape, err := loadPrior(pos[0])
 	if err != nil {
 		return err
@@ -124,6 +141,9 @@ func runDenoise(ctx context.Context, e *env, args []string) error {
 	}
 	if input.Cols != prior.Units() {
 		return fmt.Errorf("%s: rows have %d values, the model has %d units", pos[1], input.Cols, prior.Units())
+	}
+	if input.Rows == 0 {
+		return fmt.Errorf("%s: no rows", pos[1])
 	}
 	if shape == (dataset.Shape{}) {
 		shape = inShape
@@ -279,6 +299,9 @@ func loadPrior(path string) (discrete.Model, *rbm.RBM, dataset.Shape, error) {
 	}
 	return m, r, shape, nil
 }
+
+// halves are the values of --missing.
+var halves = []string{"top", "bottom", "left", "right"}
 
 // halfMask marks the units of the named half of an image.
 func halfMask(which string, s dataset.Shape) ([]bool, error) {

@@ -32,6 +32,9 @@ func runImport(ctx context.Context, e *env, args []string) error {
 	if *out == "" {
 		return usagef("-o MODEL is required")
 	}
+	if err := checkFiles(pos, []string{*out}); err != nil {
+		return err
+	}
 	m, meta, opt, err := export.ReadFile(pos[0])
 	if err != nil {
 		return err

@@ -44,7 +44,7 @@ func (a *annealFlags) register(fs *pflag.FlagSet) {
 	fs.StringVar(&a.schedule, "schedule", ais.DefaultSpec, "ais: β schedule as END/STEPS segments from 0 (Salakhutdinov & Murray's 14,500 steps), or N for N equal steps")
 	fs.IntVar(&a.runs, "runs", 100, "ais: independent annealing runs")
 	fs.Uint64Var(&a.seed, "seed", 1, "random seed")
-	fs.IntVar(&a.workers, "workers", 0, "goroutines sharing the work (0: one per core); never changes the result")
+	nonNegativeIntVar(fs, &a.workers, "workers", 0, "goroutines sharing the work (0: one per core); never changes the result")
 	fs.BoolVar(&a.reverse, "reverse", true, "ais: also anneal in reverse from data rows (RAISE), the other side of the sandwich")
 	fs.IntVar(&a.maxUnits, "max-units", exact.DefaultMaxUnits, fmt.Sprintf("exact: refuse a smaller layer above this many units (at most %d)", exact.HardMaxUnits))
 }

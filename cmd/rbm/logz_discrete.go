@@ -126,7 +126,7 @@ func runLogzDiscrete(ctx context.Context, e *env, args []string) error {
 	fs.IntVar(&steps, "steps", 1000, "ais: intermediate inverse temperatures")
 	fs.IntVar(&runs, "runs", 64, "ais: independent annealing runs")
 	fs.Uint64Var(&seed, "seed", 1, "random seed")
-	fs.IntVar(&workers, "workers", 0, "goroutines sharing the work (0: one per core); never changes the result")
+	nonNegativeIntVar(fs, &workers, "workers", 0, "goroutines sharing the work (0: one per core); never changes the result")
 	fs.BoolVar(&asJSON, "json", false, "print one JSON object")
 	if _, err := parse(fs, args, 0, 0); err != nil {
 		return err

@@ -51,6 +51,7 @@ func runSampleDiscrete(ctx context.Context, e *env, args []string) error {
 		replicas, workers      int
 		seed                   uint64
 		asJSON                 bool
+		maxMem                 float64
 	)
 	model.register(fs)
 	fs.Float64Var(&beta, "beta", 1, "inverse temperature β")
@@ -62,8 +63,9 @@ func runSampleDiscrete(ctx context.Context, e *env, args []string) error {
 	fs.IntVar(&sweeps, "sweeps", 1000, "recorded sweeps per chain (a sweep updates every unit once on average)")
 	fs.IntVar(&burnin, "burnin", 100, "sweeps discarded before recording")
 	fs.Uint64Var(&seed, "seed", 1, "random seed")
-	fs.IntVar(&workers, "workers", 0, "goroutines sharing the chains (0: one per core); never changes the result")
+	nonNegativeIntVar(fs, &workers, "workers", 0, "goroutines sharing the chains (0: one per core); never changes the result")
 	fs.BoolVar(&asJSON, "json", false, "print one JSON object")
+	registerMaxMemory(fs, &maxMem)
 	if _, err := parse(fs, args, 0, 0); err != nil {
 		return err
 	}
@@ -72,6 +74,9 @@ func runSampleDiscrete(ctx context.Context, e *env, args []string) error {
 	}
 	if chains <= 0 || sweeps < 4 || burnin < 0 {
 		return usagef("--chains must be positive, --sweeps at least 4 and --burnin not negative")
+	}
+	if err := checkMemory(traceBytes(chains, sweeps, len(statNames)), maxMem, fmt.Sprintf("recording %d chains × %d sweeps", chains, sweeps)); err != nil {
+		return err
 	}
 	m, desc, err := model.build()
 	if err != nil {
