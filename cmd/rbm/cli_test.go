@@ -125,6 +125,11 @@ func TestFlagsCheckedBeforeAnyFileIsRead(t *testing.T) {
 		{[]string{"denoise", "--shape", "banana", missing, missing}, "banana"},
 		{[]string{"denoise", missing, missing, "-o", "x.txt"}, "unknown output format"},
 		{[]string{"gradcheck", "--workers", "-1", missing, missing}, "--workers"},
+		{[]string{"logz", "--runs", "1", missing}, "--runs"},
+		{[]string{"logz", "--method", "guess", missing}, "--method"},
+		{[]string{"logz", "--schedule", "0.5/10", missing}, "--schedule"},
+		{[]string{"eval", "--max-units", "0", missing, missing}, "--max-units"},
+		{[]string{"eval", "--workers", "-1", missing, missing}, "--workers"},
 		{[]string{"score", "--limit", "-1", missing, missing}, "--limit"},
 		{[]string{"classify", "--limit", "-5", "--train-labels", missing, "--test-labels", missing, missing, missing}, "--limit"},
 	} {

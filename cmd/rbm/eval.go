@@ -63,6 +63,9 @@ func runEval(ctx context.Context, e *env, args []string) error {
 	if pllRows < 0 {
 		return usagef("--pll-rows %d must not be negative", pllRows)
 	}
+	if _, err := anneal.check(); err != nil {
+		return err
+	}
 	data.seed = anneal.seed
 	m, meta, err := loadModel(pos[0])
 	if err != nil {

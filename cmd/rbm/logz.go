@@ -49,28 +49,38 @@ func (a *annealFlags) register(fs *pflag.FlagSet) {
 	fs.IntVar(&a.maxUnits, "max-units", exact.DefaultMaxUnits, fmt.Sprintf("exact: refuse a smaller layer above this many units (at most %d)", exact.HardMaxUnits))
 }
 
-// resolve checks the flags and picks the method for m.
-func (a *annealFlags) resolve(m *rbm.RBM) (string, ais.Schedule, error) {
+// check reports the flags that are wrong whatever the model, before any
+// file is read, and returns the parsed schedule.
+func (a *annealFlags) check() (ais.Schedule, error) {
 	sched, err := ais.ParseSchedule(a.schedule)
 	if err != nil {
-		return "", nil, usagef("--schedule: %v", err)
+		return nil, usagef("--schedule: %v", err)
 	}
 	if a.runs < 2 {
-		return "", nil, usagef("--runs %d: need at least 2 runs for an error bar", a.runs)
+		return nil, usagef("--runs %d: need at least 2 runs for an error bar", a.runs)
 	}
 	if a.maxUnits < 1 {
-		return "", nil, usagef("--max-units %d must be positive", a.maxUnits)
+		return nil, usagef("--max-units %d must be positive", a.maxUnits)
 	}
-	switch a.method {
-	case "exact", "ais":
-		return a.method, sched, nil
-	case "auto":
+	if a.method != "exact" && a.method != "ais" && a.method != "auto" {
+		return nil, usagef("--method %q: want exact, ais or auto", a.method)
+	}
+	return sched, nil
+}
+
+// resolve checks the flags and picks the method for m.
+func (a *annealFlags) resolve(m *rbm.RBM) (string, ais.Schedule, error) {
+	sched, err := a.check()
+	if err != nil {
+		return "", nil, err
+	}
+	if a.method == "auto" {
 		if min(m.Visible, m.Hidden) <= autoExactUnits {
 			return "exact", sched, nil
 		}
 		return "ais", sched, nil
 	}
-	return "", nil, usagef("--method %q: want exact, ais or auto", a.method)
+	return a.method, sched, nil
 }
 
 // logZResult is the outcome of one log Z computation, as printed by
@@ -183,6 +193,9 @@ func runLogz(ctx context.Context, e *env, args []string) error {
 	fs.BoolVar(&asJSON, "json", false, "print one JSON object")
 	pos, err := parse(fs, args, 1, 1)
 	if err != nil {
+		return err
+	}
+	if _, err := anneal.check(); err != nil {
 		return err
 	}
 	data.seed = anneal.seed
