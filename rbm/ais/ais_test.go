@@ -176,7 +176,8 @@ func TestParseSchedule(t *testing.T) {
 }
 
 func FuzzParseSchedule(f *testing.F) {
-	for _, s := range []string{DefaultSpec, "100", "1/3", "0.2/1,1/1", "0.5/0"} {
+	// 0.2/5,1/3 and .1/1,.2/1,1/12 once ended a rounding error off 1.
+	for _, s := range []string{DefaultSpec, "100", "1/3", "0.2/1,1/1", "0.5/0", "0.2/5,1/3", ".1/1,.2/1,1/12", "0.3/7,0.7/3,0.9999999999/11"} {
 		f.Add(s)
 	}
 	f.Fuzz(func(t *testing.T, spec string) {
