@@ -1,6 +1,8 @@
 package main
 
 import (
+	"encoding/binary"
+	"hash/crc32"
 	"os"
 	"path/filepath"
 	"strings"
@@ -222,5 +224,51 @@ func TestCommandListSummaries(t *testing.T) {
 		if !strings.Contains(r.stdout, "  "+c.name) {
 			t.Errorf("command list lacks %s", c.name)
 		}
+	}
+}
+
+// TestModelMetadataIsChecked gives commands model files whose metadata
+// lies (rewritten with a valid checksum): each must name the file and the
+// field, not draw a blank image or blame a flag that was not given.
+func TestModelMetadataIsChecked(t *testing.T) {
+	f := newFixture(t)
+	b, err := os.ReadFile(f.model)
+	if err != nil {
+		t.Fatal(err)
+	}
+	metaLen := binary.LittleEndian.Uint32(b[20:])
+	meta := string(b[24 : 24+metaLen])
+	rewrite := func(name, old, new string) string {
+		js := strings.Replace(meta, old, new, 1)
+		if js == meta {
+			t.Fatalf("metadata %s lacks %s", meta, old)
+		}
+		out := binary.LittleEndian.AppendUint32(append([]byte(nil), b[:20]...), uint32(len(js)))
+		out = append(append(out, js...), b[24+metaLen:len(b)-4]...)
+		out = binary.LittleEndian.AppendUint32(out, crc32.Checksum(out, crc32.MakeTable(crc32.Castagnoli)))
+		path := filepath.Join(f.dir, name)
+		if err := os.WriteFile(path, out, 0o644); err != nil {
+			t.Fatal(err)
+		}
+		return path
+	}
+	negative := rewrite("negative.rbm", `"image_rows":4,"image_cols":5`, `"image_rows":-4,"image_cols":-5`)
+	bogus := rewrite("bogus.rbm", `"binarize":"threshold"`, `"binarize":"bogus"`)
+	for _, tc := range []struct {
+		args []string
+		want string
+	}{
+		{[]string{"filters", negative, "-o", filepath.Join(f.dir, "f.png")}, "negative.rbm: not a valid model file: metadata: image shape -4×-5"},
+		{[]string{"info", negative}, "negative.rbm: not a valid model file: metadata: image shape"},
+		{[]string{"score", bogus, f.data}, `bogus.rbm: not a valid model file: metadata: binarize "bogus"`},
+		{[]string{"features", bogus, f.data, "-o", filepath.Join(f.dir, "h.npy")}, `bogus.rbm: not a valid model file: metadata: binarize "bogus"`},
+	} {
+		r := rbmRun(t, tc.args...)
+		if r.code != 1 || !strings.Contains(r.stderr, tc.want) || strings.Contains(r.stderr, "--binarize") {
+			t.Errorf("%v: exit %d, stderr %q; want exit 1 saying %q", tc.args, r.code, r.stderr, tc.want)
+		}
+	}
+	if _, err := os.Stat(filepath.Join(f.dir, "f.png")); err == nil {
+		t.Error("filters drew a model with a negative image shape")
 	}
 }

@@ -81,7 +81,17 @@ func checkWidth(path string, data *rbm.Matrix, m *rbm.RBM) error {
 	return nil
 }
 
-// loadModel reads a model file, naming it in any error.
+// loadModel reads a model file, naming it in any error, and checks the
+// binarisation its metadata records, which data read for it follows.
 func loadModel(path string) (*rbm.RBM, *rbm.Meta, error) {
-	return rbm.LoadFile(path)
+	m, meta, err := rbm.LoadFile(path)
+	if err != nil {
+		return nil, nil, err
+	}
+	if meta.Binarize != "" {
+		if _, err := dataset.ParseBinarize(meta.Binarize); err != nil {
+			return nil, nil, fmt.Errorf("%s: %w: metadata: binarize %q is not a binarization this build knows", path, rbm.ErrFormat, meta.Binarize)
+		}
+	}
+	return m, meta, nil
 }

@@ -199,7 +199,7 @@ func TestBadInputGivesOneLineErrorAndExitCode(t *testing.T) {
 		{[]string{"train", "--lr", "NaN", "-o", path("nan-lr.rbm"), f.data}, 2, "--lr NaN"},
 		{[]string{"train", "--val", path("wide.idx"), f.data}, 1, "wide.idx"},
 		{[]string{"train", "-o", path("no/such/dir/m.rbm"), f.data}, 1, "no/such/dir/m.rbm"},
-		{[]string{"info", path("short.rbm")}, 1, "short.rbm: not a valid model file: c: file is truncated"},
+		{[]string{"info", path("short.rbm")}, 1, "short.rbm: not a valid model file: the header describes a 20×6 model"},
 		{[]string{"info", path("nan.rbm")}, 1, "nan.rbm"},
 		{[]string{"info", f.data}, 1, "bad magic"},
 		{[]string{"features", f.model, path("wide.idx"), "-o", path("x.npy")}, 1, "wide.idx: rows have 25 values, the model has 20 visible units"},
