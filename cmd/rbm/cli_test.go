@@ -272,3 +272,19 @@ func TestModelMetadataIsChecked(t *testing.T) {
 		t.Error("filters drew a model with a negative image shape")
 	}
 }
+
+// TestExactLimitNamesTheFlag checks that the refusal of a model too large
+// to enumerate names the flag that sets the limit, not a Go field.
+func TestExactLimitNamesTheFlag(t *testing.T) {
+	f := newFixture(t) // 20×6
+	for _, args := range [][]string{
+		{"logz", "--method", "exact", "--max-units", "3", f.model},
+		{"eval", "--method", "exact", "--max-units", "3", f.model, f.data},
+		{"gradcheck", "--max-units", "3", f.model, f.data},
+	} {
+		r := rbmRun(t, args...)
+		if r.code != 1 || !strings.Contains(r.stderr, "the limit is 3") || !strings.Contains(r.stderr, "--max-units") || strings.Contains(r.stderr, "Options.") {
+			t.Errorf("%v: exit %d, stderr %q", args, r.code, r.stderr)
+		}
+	}
+}

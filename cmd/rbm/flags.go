@@ -1,12 +1,23 @@
 package main
 
 import (
+	"errors"
 	"fmt"
 	"strconv"
 
+	"github.com/rbmkit/rbm/exact"
 	"github.com/rbmkit/rbm/rbm/dataset"
 	"github.com/spf13/pflag"
 )
+
+// maxUnitsHint adds to an error of exact enumeration over its size limit
+// the flag that sets the limit.
+func maxUnitsHint(err error) error {
+	if errors.Is(err, exact.ErrTooLarge) {
+		return fmt.Errorf("%w; --max-units sets the limit", err)
+	}
+	return err
+}
 
 // The flag values below check their range as they are parsed, so that a
 // value no data could make right is a usage error before any file is read.

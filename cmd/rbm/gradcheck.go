@@ -102,7 +102,7 @@ func runGradcheck(ctx context.Context, e *env, args []string) error {
 	g, logZ, err := exact.Gradient(ctx, m, v, opt)
 	bar.clear()
 	if err != nil {
-		return fmt.Errorf("%s: %w", pos[0], err)
+		return fmt.Errorf("%s: %w", pos[0], maxUnitsHint(err))
 	}
 	ll := -exact.MeanFreeEnergy(m, v) - logZ
 	res := gradcheckResult{Model: pos[0], Data: pos[1], Rows: v.Rows, LogLik: ll, Norm: norm(g.W, g.B, g.C)}

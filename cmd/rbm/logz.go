@@ -118,7 +118,7 @@ func computeLogZ(ctx context.Context, bar *progress, m *rbm.RBM, data *rbm.Matri
 			Progress: func(done, total uint64) { bar.update("enumerating", int(done>>10), int(total>>10)) }})
 		bar.clear()
 		if err != nil {
-			return nil, err
+			return nil, maxUnitsHint(err)
 		}
 		return &logZResult{Method: "exact", LogZ: logZ, Lower: &logZ, Upper: logZ, States: 1 << min(m.Visible, m.Hidden)}, nil
 	}
