@@ -8,6 +8,7 @@ import (
 
 	"github.com/rbmkit/rbm/exact"
 	"github.com/rbmkit/rbm/internal/kernel"
+	"github.com/rbmkit/rbm/internal/testenv"
 	"github.com/rbmkit/rbm/rbm"
 )
 
@@ -67,9 +68,7 @@ func exactSamples(m *rbm.RBM, n int, seed uint64) *rbm.Matrix {
 // 0.5 nats of the truth. Forward AIS must not exceed the truth by more than
 // its interval allows, reverse AIS must not fall below it.
 func TestAgainstExactRandom(t *testing.T) {
-	if testing.Short() {
-		t.Skip("runs the full default schedule")
-	}
+	testenv.Long(t) // runs the full default schedule
 	ctx := context.Background()
 	for i, shape := range [][2]int{{30, 10}, {60, 16}} {
 		rng := rand.New(rand.NewPCG(uint64(i), 7))
