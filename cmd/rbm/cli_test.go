@@ -1,6 +1,8 @@
 package main
 
 import (
+	"bytes"
+	"context"
 	"encoding/binary"
 	"hash/crc32"
 	"os"
@@ -53,6 +55,10 @@ func TestMemoryLimit(t *testing.T) {
 		{[]string{"train", "--hidden", "1000000", "--max-memory", "1G", f.data}, 1, "more than --max-memory 1GiB"},
 		{[]string{"train", "--hidden", "6", "--max-memory", "10K", f.data}, 1, "more than --max-memory 10KiB"},
 		{[]string{"sample", "--ising", "4x4", "--sweeps", "100000000000"}, 1, "recording 4 chains × 100000000000 sweeps would need"},
+		{[]string{"logz", "--ising", "4x4", "--method", "ais", "--runs", "100000000000"}, 1, "AIS with 100000000000 runs would need"},
+		{[]string{"logz", "--method", "ais", "--runs", "100000000000", f.model}, 1, "AIS with 100000000000 runs would need"},
+		{[]string{"eval", "--method", "ais", "--runs", "100000000000", f.model, f.data}, 1, "AIS with 100000000000 runs would need"},
+		{[]string{"logz", "--method", "ais", "--runs", "10", "--max-memory", "1K", f.model}, 1, "more than --max-memory 1KiB"},
 		{[]string{"sample", f.model, "--max-memory", "lots", "-o", out}, 2, "want a positive size"},
 		{[]string{"sample", f.model, "--max-memory", "-1G", "-o", out}, 2, "want a positive size"},
 	} {
@@ -285,6 +291,25 @@ func TestExactLimitNamesTheFlag(t *testing.T) {
 		r := rbmRun(t, args...)
 		if r.code != 1 || !strings.Contains(r.stderr, "the limit is 3") || !strings.Contains(r.stderr, "--max-units") || strings.Contains(r.stderr, "Options.") {
 			t.Errorf("%v: exit %d, stderr %q", args, r.code, r.stderr)
+		}
+	}
+}
+
+// TestInterruptedDenoiseSaysSo cancels denoising as Ctrl-C or SIGTERM
+// would: the error says it was interrupted and nothing is written.
+func TestInterruptedDenoiseSaysSo(t *testing.T) {
+	f := newFixture(t)
+	out := filepath.Join(f.dir, "d.png")
+	for _, sampler := range []string{"block", "gibbs"} {
+		ctx, cancel := context.WithCancel(context.Background())
+		cancel()
+		var stdout, stderr bytes.Buffer
+		code := run(ctx, &env{stdout: &stdout, stderr: &stderr}, []string{"denoise", "--sampler", sampler, f.model, f.data, "-o", out})
+		if code != 1 || stderr.String() != "rbm denoise: interrupted; nothing written\n" {
+			t.Errorf("%s: exit %d, stderr %q", sampler, code, stderr.String())
+		}
+		if _, err := os.Stat(out); err == nil {
+			t.Errorf("%s: an interrupted run wrote %s", sampler, out)
 		}
 	}
 }

@@ -3,6 +3,7 @@ package main
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"math/rand/v2"
 	"path/filepath"
@@ -200,7 +201,7 @@ func runDenoise(ctx context.Context, e *env, args []string) error {
 		restored, err = bj.run(ctx)
 		bj.bar.clear()
 		if err != nil {
-			return err
+			return stopped(ctx, err)
 		}
 		res.Sampler, res.AcceptRate = "block", 1
 	} else {
@@ -216,7 +217,7 @@ func runDenoise(ctx context.Context, e *env, args []string) error {
 		job.bar.clear()
 		for _, err := range job.errs {
 			if err != nil {
-				return err
+				return stopped(ctx, err)
 			}
 		}
 		restored = job.restored
@@ -225,7 +226,7 @@ func runDenoise(ctx context.Context, e *env, args []string) error {
 		}
 	}
 	if err := ctx.Err(); err != nil {
-		return err
+		return stopped(ctx, err)
 	}
 	if hidden != nil {
 		res.Mode, res.Missing = "inpaint", missing
@@ -275,6 +276,15 @@ func runDenoise(ctx context.Context, e *env, args []string) error {
 		fmt.Fprintf(e.stdout, "wrote %s\n", out)
 	}
 	return nil
+}
+
+// stopped reports err, or that the command was interrupted (Ctrl-C,
+// SIGTERM) and wrote nothing if that is why it failed.
+func stopped(ctx context.Context, err error) error {
+	if ctx.Err() != nil {
+		return errors.New("interrupted; nothing written")
+	}
+	return err
 }
 
 // loadPrior reads an RBM model file as its visible marginal (returning

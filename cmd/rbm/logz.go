@@ -37,6 +37,7 @@ type annealFlags struct {
 	workers  int
 	reverse  bool
 	maxUnits int
+	maxMem   float64
 }
 
 func (a *annealFlags) register(fs *pflag.FlagSet) {
@@ -47,6 +48,7 @@ func (a *annealFlags) register(fs *pflag.FlagSet) {
 	nonNegativeIntVar(fs, &a.workers, "workers", 0, "goroutines sharing the work (0: one per core); never changes the result")
 	fs.BoolVar(&a.reverse, "reverse", true, "ais: also anneal in reverse from data rows (RAISE), the other side of the sandwich")
 	fs.IntVar(&a.maxUnits, "max-units", exact.DefaultMaxUnits, fmt.Sprintf("exact: refuse a smaller layer above this many units (at most %d)", exact.HardMaxUnits))
+	registerMaxMemory(fs, &a.maxMem)
 }
 
 // check reports the flags that are wrong whatever the model, before any
@@ -74,13 +76,19 @@ func (a *annealFlags) resolve(m *rbm.RBM) (string, ais.Schedule, error) {
 	if err != nil {
 		return "", nil, err
 	}
-	if a.method == "auto" {
-		if min(m.Visible, m.Hidden) <= autoExactUnits {
-			return "exact", sched, nil
+	method := a.method
+	if method == "auto" {
+		method = "exact"
+		if min(m.Visible, m.Hidden) > autoExactUnits {
+			method = "ais"
 		}
-		return "ais", sched, nil
 	}
-	return a.method, sched, nil
+	if method == "ais" {
+		if err := checkMemory(aisBytes(a.runs, m.Visible, m.Hidden), a.maxMem, fmt.Sprintf("AIS with %d runs", a.runs)); err != nil {
+			return "", nil, err
+		}
+	}
+	return method, sched, nil
 }
 
 // logZResult is the outcome of one log Z computation, as printed by

@@ -156,6 +156,13 @@ func sampleBytes(n, fromRows, visible, hidden int) float64 {
 	return 4 * (3*c*v + 2*c*h + v*h + float64(fromRows)*v)
 }
 
+// aisBytes is what annealing holds for runs chains of an RBM, forward and
+// in reverse: per run two visible and three hidden float32 vectors and a
+// float64 weight.
+func aisBytes(runs, visible, hidden int) float64 {
+	return 2 * float64(runs) * (4*float64(2*visible+3*hidden) + 8)
+}
+
 // traceBytes is what a discrete sampler's recorded statistics take: the
 // trace of chains×sweeps×stats float64 values and the diagnostics' copy.
 func traceBytes(chains, sweeps, stats int) float64 {
