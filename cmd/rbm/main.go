@@ -1,6 +1,7 @@
 package main
 
 import (
+	"bytes"
 	"context"
 	"errors"
 	"fmt"
@@ -151,35 +152,23 @@ func versionLine() string {
 // brief returns the summary's first clause, with parenthetical asides
 // left out rather than cut into, for the command list.
 func brief(summary string) string {
-	var b strings.Builder
+	var b []byte
 	depth := 0
 	for i := 0; i < len(summary); i++ {
 		switch ch := summary[i]; {
 		case ch == '(' && (depth > 0 || i > 0 && summary[i-1] == ' '):
-			if depth == 0 {
-				b.WriteString("\x00") // marks the space before the aside
-			}
 			depth++
-			continue
+			b = bytes.TrimRight(b, " ") // the space before the aside goes with it
 		case ch == ')' && depth > 0:
 			depth--
-			continue
 		case depth > 0:
-			continue
-		case ch == '.' || ch == ':' || ch == ';':
-			if i+1 == len(summary) || summary[i+1] == ' ' {
-				return tidy(b.String())
-			}
+		case (ch == '.' || ch == ':' || ch == ';') && (i+1 == len(summary) || summary[i+1] == ' '):
+			return strings.TrimSpace(string(b))
+		default:
+			b = append(b, ch)
 		}
-		b.WriteByte(summary[i])
 	}
-	return tidy(b.String())
-}
-
-// tidy drops the space before each removed aside, with the mark brief
-// left there.
-func tidy(s string) string {
-	return strings.TrimSpace(strings.ReplaceAll(s, " \x00", ""))
+	return strings.TrimSpace(string(b))
 }
 
 // usageError marks errors in the command line itself (exit status 2).
