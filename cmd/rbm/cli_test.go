@@ -313,3 +313,23 @@ func TestInterruptedDenoiseSaysSo(t *testing.T) {
 		}
 	}
 }
+
+// TestInterruptedCommandsSaySo cancels long commands as Ctrl-C or SIGTERM
+// would: each reports the interruption, not "context canceled".
+func TestInterruptedCommandsSaySo(t *testing.T) {
+	f := newFixture(t)
+	for _, args := range [][]string{
+		{"logz", "--method", "ais", "--runs", "10", f.model},
+		{"eval", "--method", "ais", "--runs", "10", f.model, f.data},
+		{"sample", "--ising", "8x8"},
+		{"logz", "--ising", "8x8", "--method", "ais"},
+	} {
+		ctx, cancel := context.WithCancel(context.Background())
+		cancel()
+		var stdout, stderr bytes.Buffer
+		code := run(ctx, &env{stdout: &stdout, stderr: &stderr}, args)
+		if code != 1 || stderr.String() != "rbm "+args[0]+": interrupted\n" {
+			t.Errorf("%v: exit %d, stderr %q", args, code, stderr.String())
+		}
+	}
+}

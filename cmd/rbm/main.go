@@ -90,6 +90,11 @@ func run(ctx context.Context, e *env, args []string) int {
 	case errors.As(err, new(usageError)):
 		fmt.Fprintf(e.stderr, "rbm %s: %v\n", c.name, err)
 		return 2
+	case errors.Is(err, context.Canceled) && ctx.Err() != nil:
+		// Ctrl-C or SIGTERM: a command that saves what it has says so
+		// itself; the others stopped without writing.
+		fmt.Fprintf(e.stderr, "rbm %s: interrupted\n", c.name)
+		return 1
 	default:
 		fmt.Fprintf(e.stderr, "rbm %s: %v\n", c.name, oneLine(err))
 		return 1
