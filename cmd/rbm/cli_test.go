@@ -5,6 +5,7 @@ import (
 	"context"
 	"encoding/binary"
 	"hash/crc32"
+	"math"
 	"os"
 	"path/filepath"
 	"strings"
@@ -89,7 +90,7 @@ func TestParseByteSize(t *testing.T) {
 			t.Errorf("parseByteSize(%q) = %v, %v; want %v", tc.in, got, err, tc.want)
 		}
 	}
-	for _, bad := range []string{"", "G", "0", "-1G", "1X", "NaN", "Inf", "1e400"} {
+	for _, bad := range []string{"", "G", "0", "-1G", "1X", "NaN", "Inf", "1e400", ".1", "1e308T"} {
 		if got, err := parseByteSize(bad); err == nil {
 			t.Errorf("parseByteSize(%q) = %v, want an error", bad, got)
 		}
@@ -332,4 +333,26 @@ func TestInterruptedCommandsSaySo(t *testing.T) {
 			t.Errorf("%v: exit %d, stderr %q", args, code, stderr.String())
 		}
 	}
+}
+
+// FuzzParseByteSize checks that every accepted --max-memory is a positive,
+// finite number of bytes whose printed form reads back to within the
+// printed precision.
+func FuzzParseByteSize(f *testing.F) {
+	for _, s := range []string{"1", "512M", "1.5GiB", "8gb", "2T", "0", "-1G", "1e400", "NaN", "K", " 3 G"} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, s string) {
+		x, err := parseByteSize(s)
+		if err != nil {
+			return
+		}
+		if !(x > 0) || math.IsInf(x, 0) {
+			t.Fatalf("parseByteSize(%q) = %v", s, x)
+		}
+		back, err := parseByteSize(formatBytes(x))
+		if err != nil || math.Abs(back-x) > 0.005*x+0.5 {
+			t.Fatalf("parseByteSize(%q) = %v, printed %q, read back as %v (%v)", s, x, formatBytes(x), back, err)
+		}
+	})
 }

@@ -19,7 +19,7 @@ import (
 // minutes in.
 
 // byteSize is a --max-memory value: a number of bytes, written with an
-// optional binary suffix (K, M, G, T; "KiB", "MB" and "GB" mean the same).
+// optional binary suffix (K, M, G, T, P, E; "KiB" and "KB" mean K).
 type byteSize struct{ p *float64 }
 
 // registerMaxMemory adds --max-memory to fs, defaulting to the memory this
@@ -46,13 +46,13 @@ func parseByteSize(s string) (float64, error) {
 	t = strings.TrimSuffix(strings.TrimSuffix(t, "IB"), "B")
 	mult := 1.0
 	if n := len(t); n > 0 {
-		if i := strings.IndexByte("KMGT", t[n-1]); i >= 0 {
+		if i := strings.IndexByte("KMGTPE", t[n-1]); i >= 0 {
 			mult = math.Pow(1024, float64(i+1))
 			t = t[:n-1]
 		}
 	}
 	x, err := strconv.ParseFloat(strings.TrimSpace(t), 64)
-	if err != nil || !(x > 0) || math.IsInf(x, 0) {
+	if err != nil || !(x*mult >= 1) || math.IsInf(x*mult, 0) {
 		return 0, fmt.Errorf("want a positive size such as 512M or 8G")
 	}
 	return x * mult, nil
