@@ -8,6 +8,7 @@ import (
 	"github.com/rbmkit/rbm/discrete"
 	"github.com/rbmkit/rbm/exact"
 	"github.com/rbmkit/rbm/gibbs"
+	"github.com/rbmkit/rbm/internal/testenv"
 )
 
 // kaufmanLogZ returns log Z of the zero-field Ising model with coupling 1 on
@@ -71,9 +72,7 @@ func TestLatticeLogZMatchesKaufman(t *testing.T) {
 // it must lie within four standard errors of the AIS estimate, on both
 // sides of the critical point.
 func TestLatticeAISMatchesKaufman(t *testing.T) {
-	if testing.Short() {
-		t.Skip("AIS on a 16×16 lattice")
-	}
+	testenv.Long(t) // AIS on a 16×16 lattice
 	m, err := discrete.Lattice(16, 16, 1, 0, discrete.Periodic)
 	if err != nil {
 		t.Fatal(err)

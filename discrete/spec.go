@@ -6,8 +6,10 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"maps"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 
 	"github.com/rbmkit/rbm/rbm"
@@ -87,7 +89,68 @@ func ParseSpec(r io.Reader, dir string) (Model, error) {
 	if dec.More() {
 		return nil, errors.New("model spec: unexpected data after the JSON object")
 	}
+	// encoding/json fills a [3]float64 from a shorter array, drops the
+	// excess of a longer one and reads null as 0: what a spec says must
+	// be checked on the JSON itself.
+	var raw any
+	rawDec := json.NewDecoder(bytes.NewReader(data))
+	rawDec.UseNumber()
+	if err := rawDec.Decode(&raw); err != nil {
+		return nil, fmt.Errorf("model spec: %w", err)
+	}
+	if err := checkRaw(raw, ""); err != nil {
+		return nil, fmt.Errorf("model spec: %w", err)
+	}
 	return s.Build(dir)
+}
+
+// checkRaw reports a null anywhere in a decoded spec, and a coupling that
+// is not three numbers, naming where it is.
+func checkRaw(v any, path string) error {
+	switch v := v.(type) {
+	case nil:
+		return fmt.Errorf("%s is null", strings.TrimPrefix(path, "."))
+	case map[string]any:
+		for _, k := range slices.Sorted(maps.Keys(v)) { // the first error, always the same
+			x := v[k]
+			if k == "couplings" {
+				if err := checkCouplings(x, path+"."+k); err != nil {
+					return err
+				}
+			}
+			if err := checkRaw(x, path+"."+k); err != nil {
+				return err
+			}
+		}
+	case []any:
+		for i, x := range v {
+			if err := checkRaw(x, fmt.Sprintf("%s[%d]", path, i)); err != nil {
+				return err
+			}
+		}
+	}
+	return nil
+}
+
+func checkCouplings(v any, path string) error {
+	list, ok := v.([]any)
+	if !ok {
+		return nil // the typed decoding has refused it already
+	}
+	for k, c := range list {
+		entry, ok := c.([]any)
+		valid := ok && len(entry) == 3
+		for _, x := range entry {
+			if _, isNumber := x.(json.Number); !isNumber {
+				valid = false
+			}
+		}
+		if !valid {
+			text, _ := json.Marshal(c)
+			return fmt.Errorf("%s[%d] is %s: a coupling is [i, j, J], three numbers", strings.TrimPrefix(path, "."), k, text)
+		}
+	}
+	return nil
 }
 
 func jsonError(data []byte, err error) error {

@@ -87,6 +87,7 @@ func FuzzParseSpec(f *testing.F) {
 		`{"units": 3, "domain": "spin", "fields": [0, 0.1, 0], "couplings": [[0, 1, 1.0], [1, 2, -0.5]]}`,
 		`{"ising": {"rows": 4, "cols": 4, "coupling": 1, "field": 0.1}}`,
 		`{"product": [{"units": 2}, {"units": 2, "fields": [1, 2]}]}`,
+		`{"units":3,"couplings":[[0,1]]}`, `{"units":3,"couplings":[[0,1,1,5]]}`, `{"units":3,"couplings":[[0,1,null]]}`,
 	} {
 		f.Add(s)
 	}
@@ -133,5 +134,28 @@ func TestFlipNoise(t *testing.T) {
 	}
 	if _, err := FlipNoise(Binary, []int8{0}, 0.5); err == nil {
 		t.Error("rate 0.5 accepted")
+	}
+}
+
+// TestParseSpecRefusesWhatJSONWouldFillIn checks the entries encoding/json
+// would quietly complete, cut or zero: each must be an error naming it.
+func TestParseSpecRefusesWhatJSONWouldFillIn(t *testing.T) {
+	for _, tc := range []struct{ spec, want string }{
+		{`{"units":3,"couplings":[[0,1]]}`, "couplings[0] is [0,1]"},
+		{`{"units":3,"couplings":[[0,1,1,5]]}`, "couplings[0] is [0,1,1,5]"},
+		{`{"units":3,"couplings":[[0,1,2],[0,1,null]]}`, "couplings[1] is [0,1,null]"},
+		{`{"units":3,"couplings":[[]]}`, "couplings[0] is []"},
+		{`{"product":[{"units":3},{"units":3,"couplings":[[0,2]]}]}`, "product[1].couplings[0] is [0,2]"},
+		{`{"units":3,"fields":[1,null,0]}`, "fields[1] is null"},
+		{`{"units":null}`, "units is null"},
+		{`{"ising":{"rows":2,"cols":2,"coupling":null}}`, "ising.coupling is null"},
+	} {
+		_, err := ParseSpec(strings.NewReader(tc.spec), t.TempDir())
+		if err == nil || !strings.Contains(err.Error(), tc.want) {
+			t.Errorf("%s: error %v, want one saying %q", tc.spec, err, tc.want)
+		}
+	}
+	if _, err := ParseSpec(strings.NewReader(`{"units":3,"couplings":[[0,1,-2.5e-1],[1,2,3]]}`), t.TempDir()); err != nil {
+		t.Errorf("valid couplings refused: %v", err)
 	}
 }

@@ -68,7 +68,7 @@ func (o *Options) checkSize(what string, n int) error {
 		return fmt.Errorf("exact: %s has %d units", what, n)
 	}
 	if limit := o.maxUnits(); n > limit {
-		return fmt.Errorf("exact: %s: %w: %d units means 2^%d states; the limit is %d (Options.MaxUnits, at most %d)",
+		return fmt.Errorf("exact: %s: %w: %d units means 2^%d states; the limit is %d (at most %d)",
 			what, ErrTooLarge, n, n, limit, HardMaxUnits)
 	}
 	return nil

@@ -9,9 +9,11 @@ import (
 
 	"github.com/rbmkit/rbm/discrete"
 	"github.com/rbmkit/rbm/exact"
+	"github.com/rbmkit/rbm/internal/testenv"
 )
 
 func TestSamplersAgainstEnumeration(t *testing.T) {
+	testenv.Long(t)
 	rbmExpert := smallRBM(t, 9, 4, 3)
 	chainExpert := lattice(t, 1, 9, 0.4, 0, discrete.Open)
 	chainBinary, _ := chainExpert.Convert(discrete.Binary)

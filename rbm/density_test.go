@@ -8,6 +8,8 @@ import (
 	"math/rand/v2"
 	"slices"
 	"testing"
+
+	"github.com/rbmkit/rbm/internal/testenv"
 )
 
 // centeredReference is the centered update direction of Melchior et al.
@@ -116,6 +118,7 @@ func TestCenteredTransformMatchesDefinition(t *testing.T) {
 // gradient, within bounds on their standard errors. The parameters stay
 // fixed (no update is taken), so the chains stay at equilibrium.
 func TestNegativePhaseGradientsAreUnbiased(t *testing.T) {
+	testenv.Long(t)
 	m := randomRBM(4, 3, 1.5, 11)
 	base := NewMatrix(4, 4)
 	copy(base.Data, []float32{1, 0, 1, 0, 0, 1, 1, 1, 1, 1, 0, 0, 0, 0, 0, 1})
@@ -481,6 +484,7 @@ func distinctRows(data *Matrix) (*Matrix, []float64) {
 // stated margin, 0.02 nats per row, is under 1% of the data's entropy
 // (about 2.7 nats); the recipe lands within 0.003.
 func TestDensityRecipeReachesMaximumLikelihood(t *testing.T) {
+	testenv.Long(t)
 	data := prototypes(2000, 0.1, 8)
 	const hidden = 4
 	cfg, err := Recipe("density")

@@ -71,9 +71,15 @@ func Example_features() {
 	if err != nil {
 		log.Fatal(err)
 	}
-	fmt.Printf("softmax on %d RBM features: %.1f%% test accuracy\n", m.Hidden, 100*accuracy(trainFeatures, testFeatures))
-	fmt.Printf("softmax on %d pixels:      %.1f%% test accuracy\n", train.Cols, 100*accuracy(train, test))
+	// The features' accuracy is 89.8% with the AVX2 kernels and 89.0%
+	// with the portable ones (the pixels' 83.4%): the trained weights
+	// depend on the build's summation order in their last bits, and the
+	// classifier's decisions on a few digits with them. The example prints
+	// what holds on every build.
+	onFeatures, onPixels := 100*accuracy(trainFeatures, testFeatures), 100*accuracy(train, test)
+	fmt.Printf("softmax on %d RBM features: test accuracy above 85%%: %v\n", m.Hidden, onFeatures > 85)
+	fmt.Printf("more than 4 points above softmax on the %d pixels: %v\n", train.Cols, onFeatures-onPixels > 4)
 	// Output:
-	// softmax on 100 RBM features: 89.8% test accuracy
-	// softmax on 784 pixels:      83.4% test accuracy
+	// softmax on 100 RBM features: test accuracy above 85%: true
+	// more than 4 points above softmax on the 784 pixels: true
 }

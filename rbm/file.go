@@ -76,13 +76,30 @@ type Meta struct {
 // not a valid model file.
 var ErrFormat = errors.New("not a valid model file")
 
+// CheckFileShape reports whether a model of visible×hidden units fits the
+// model file format, whose readers refuse larger shapes (each layer at most
+// 2²⁴ units, 2²⁸ weights) so that a lying header cannot make them allocate
+// without bound. Check it before training a model that is to be saved.
+func CheckFileShape(visible, hidden int) error {
+	if visible <= 0 || hidden <= 0 || visible > maxUnits || hidden > maxUnits || uint64(visible)*uint64(hidden) > maxUnits*16 {
+		return fmt.Errorf("a %d×%d model does not fit the model file format (each layer at most %d units, at most %d weights)", visible, hidden, maxUnits, maxUnits*16)
+	}
+	return nil
+}
+
 // Encode writes m and meta in the model file format.
 func Encode(w io.Writer, m *RBM, meta *Meta) error {
 	if err := m.Validate(); err != nil {
 		return err
 	}
+	if err := CheckFileShape(m.Visible, m.Hidden); err != nil {
+		return fmt.Errorf("rbm: %w", err)
+	}
 	if meta == nil {
 		meta = &Meta{}
+	}
+	if err := meta.Check(m); err != nil {
+		return fmt.Errorf("rbm: %w", err)
 	}
 	if meta.Final != nil {
 		f := *meta.Final
@@ -180,7 +197,26 @@ func Decode(r io.Reader) (*RBM, *Meta, error) {
 	if err := m.Validate(); err != nil {
 		return nil, nil, fmt.Errorf("%w: %v", ErrFormat, err)
 	}
+	if err := meta.Check(m); err != nil {
+		return nil, nil, fmt.Errorf("%w: %v", ErrFormat, err)
+	}
 	return m, meta, nil
+}
+
+// Check reports metadata that cannot describe model m: an image shape
+// that is negative, half given, or does not cover the visible layer, and
+// negative counts. (Binarize names a mode of package dataset, which
+// checks it where it is used.)
+func (meta *Meta) Check(m *RBM) error {
+	switch r, c := meta.ImageRows, meta.ImageCols; {
+	case r < 0 || c < 0 || (r == 0) != (c == 0):
+		return fmt.Errorf("metadata: image shape %d×%d is not a shape", r, c)
+	case r > 0 && r*c != m.Visible:
+		return fmt.Errorf("metadata: image shape %d×%d does not cover the %d visible units", r, c, m.Visible)
+	case meta.Epochs < 0 || meta.Rows < 0:
+		return fmt.Errorf("metadata: epochs %d and rows %d must not be negative", meta.Epochs, meta.Rows)
+	}
+	return nil
 }
 
 // readN reads exactly n bytes, growing its buffer only as data arrives.
@@ -220,7 +256,35 @@ func LoadFile(path string) (*RBM, *Meta, error) {
 	defer f.Close()
 	m, meta, err := Decode(bufio.NewReader(f))
 	if err != nil {
+		if lenErr := checkLength(f); lenErr != nil {
+			err = lenErr // says more than where the bytes ran out
+		}
 		return nil, nil, fmt.Errorf("%s: %w", path, err)
 	}
 	return m, meta, nil
+}
+
+// checkLength compares the length of a model file that failed to decode
+// with the length its header implies. A header that passed Decode's own
+// checks but disagrees with the file is corrupt (a flipped bit in a size
+// field) or describes a file that was cut short; either way, saying so is
+// more use than "W: file is truncated".
+func checkLength(f *os.File) error {
+	fi, err := f.Stat()
+	if err != nil || !fi.Mode().IsRegular() {
+		return nil
+	}
+	var hdr [headerSize]byte
+	if _, err := f.ReadAt(hdr[:], 0); err != nil || string(hdr[:8]) != fileMagic {
+		return nil
+	}
+	vis := uint64(binary.LittleEndian.Uint32(hdr[12:]))
+	hid := uint64(binary.LittleEndian.Uint32(hdr[16:]))
+	metaLen := uint64(binary.LittleEndian.Uint32(hdr[20:]))
+	want := headerSize + metaLen + 4*(vis*hid+vis+hid) + 4
+	if want == uint64(fi.Size()) {
+		return nil
+	}
+	return fmt.Errorf("%w: the header describes a %d×%d model with %d bytes of metadata, %d bytes in all, but the file has %d: a corrupt header or a truncated file",
+		ErrFormat, vis, hid, metaLen, want, fi.Size())
 }

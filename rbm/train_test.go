@@ -7,6 +7,8 @@ import (
 	"math"
 	"math/rand/v2"
 	"testing"
+
+	"github.com/rbmkit/rbm/internal/testenv"
 )
 
 // prototypes returns n rows drawn from two binary prototypes with each bit
@@ -28,6 +30,7 @@ func prototypes(n int, noise float64, seed uint64) *Matrix {
 }
 
 func TestCDGradientApproachesExactGradient(t *testing.T) {
+	testenv.Long(t)
 	m := randomRBM(4, 3, 1.5, 11)
 	base := NewMatrix(4, 4)
 	copy(base.Data, []float32{1, 0, 1, 0, 0, 1, 1, 1, 1, 1, 0, 0, 0, 0, 0, 1})

@@ -166,9 +166,6 @@ func loadLabelled(data *dataFlags, path, labelPath string) (*rbm.Matrix, []int, 
 		if x, err = dataset.ReadNPY(path); err != nil {
 			return nil, nil, err
 		}
-		if data.limit < 0 {
-			return nil, nil, usagef("--limit %d must not be negative", data.limit)
-		}
 		if data.limit > 0 && data.limit < x.Rows {
 			x = x.Slice(0, data.limit)
 		}

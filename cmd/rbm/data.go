@@ -21,19 +21,17 @@ type dataFlags struct {
 
 func (d *dataFlags) register(fs *pflag.FlagSet) {
 	d.fs = fs
-	fs.StringVar(&d.binarize, "binarize", "threshold", "how grey levels become units: threshold, stochastic (each pixel on with probability value/range, seeded by --seed) or prob (keep the scaled values)")
-	fs.Float64Var(&d.threshold, "threshold", dataset.DefaultThreshold, "cut-off for --binarize threshold, as a fraction of the value range")
-	fs.IntVar(&d.limit, "limit", 0, "use only the first N rows of each data file (0: all)")
+	d.binarize, d.threshold = "threshold", dataset.DefaultThreshold
+	fs.Var(binarization{&d.binarize}, "binarize", "how grey levels become units: threshold, stochastic (each pixel on with probability value/range, seeded by --seed) or prob (keep the scaled values)")
+	fs.Var(fraction{&d.threshold}, "threshold", "cut-off for --binarize threshold, as a fraction of the value range")
+	nonNegativeIntVar(fs, &d.limit, "limit", 0, "use only the first N rows of each data file (0: all)")
 }
 
 // load reads an IDX file (gzipped or not) into a matrix.
 func (d *dataFlags) load(path string) (*rbm.Matrix, dataset.Shape, error) {
 	mode, err := dataset.ParseBinarize(d.binarize)
 	if err != nil {
-		return nil, dataset.Shape{}, usagef("--binarize: %v", err)
-	}
-	if !(d.threshold > 0 && d.threshold <= 1) {
-		return nil, dataset.Shape{}, usagef("--threshold %v must lie in (0, 1]", d.threshold)
+		return nil, dataset.Shape{}, err // checked as a flag and in the model's metadata
 	}
 	opt := dataset.Options{Binarize: mode, Threshold: d.threshold}
 	if mode == dataset.Stochastic {
@@ -42,9 +40,6 @@ func (d *dataFlags) load(path string) (*rbm.Matrix, dataset.Shape, error) {
 	m, shape, err := dataset.Load(path, opt)
 	if err != nil {
 		return nil, shape, err
-	}
-	if d.limit < 0 {
-		return nil, shape, usagef("--limit %d must not be negative", d.limit)
 	}
 	if d.limit > 0 && d.limit < m.Rows {
 		m = m.Slice(0, d.limit)
@@ -86,7 +81,17 @@ func checkWidth(path string, data *rbm.Matrix, m *rbm.RBM) error {
 	return nil
 }
 
-// loadModel reads a model file, naming it in any error.
+// loadModel reads a model file, naming it in any error, and checks the
+// binarisation its metadata records, which data read for it follows.
 func loadModel(path string) (*rbm.RBM, *rbm.Meta, error) {
-	return rbm.LoadFile(path)
+	m, meta, err := rbm.LoadFile(path)
+	if err != nil {
+		return nil, nil, err
+	}
+	if meta.Binarize != "" {
+		if _, err := dataset.ParseBinarize(meta.Binarize); err != nil {
+			return nil, nil, fmt.Errorf("%s: %w: metadata: binarize %q is not a binarization this build knows", path, rbm.ErrFormat, meta.Binarize)
+		}
+	}
+	return m, meta, nil
 }

@@ -3,9 +3,11 @@ package main
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"math/rand/v2"
 	"path/filepath"
+	"slices"
 	"strings"
 	"sync/atomic"
 	"time"
@@ -81,7 +83,7 @@ func runDenoise(ctx context.Context, e *env, args []string) error {
 	fs.StringVarP(&out, "out", "o", "", "output file: .png, .idx, .idx.gz, .npy or .csv (optional)")
 	fs.StringVar(&shapeF, "shape", "", "image shape HxW (default: the model's or the input's)")
 	fs.Uint64Var(&seed, "seed", 1, "random seed")
-	fs.IntVar(&workers, "workers", 0, "goroutines sharing the rows (0: one per core); never changes the result")
+	nonNegativeIntVar(fs, &workers, "workers", 0, "goroutines sharing the rows (0: one per core); never changes the result")
 	fs.BoolVar(&asJSON, "json", false, "print one JSON object")
 	data.register(fs)
 	pos, err := parse(fs, args, 2, 2)
@@ -106,6 +108,22 @@ func runDenoise(ctx context.Context, e *env, args []string) error {
 	if missing == "" && !(noise > 0 && noise < 0.5) {
 		return usagef("--noise %v must lie in (0, 0.5)", noise)
 	}
+	if missing != "" && !slices.Contains(halves, missing) {
+		return usagef("--missing %q: want top, bottom, left or right", missing)
+	}
+	if shapeF != "" {
+		if _, err := parseShape(shapeF); err != nil {
+			return err
+		}
+	}
+	if out != "" {
+		if err := checkOutputFormat(out); err != nil {
+			return err
+		}
+	}
+	if err := checkFiles(pos, []string{out}); err != nil {
+		return err
+	}
 	prior, model, shape, err := loadPrior(pos[0])
 	if err != nil {
 		return err
@@ -124,6 +142,9 @@ func runDenoise(ctx context.Context, e *env, args []string) error {
 	}
 	if input.Cols != prior.Units() {
 		return fmt.Errorf("%s: rows have %d values, the model has %d units", pos[1], input.Cols, prior.Units())
+	}
+	if input.Rows == 0 {
+		return fmt.Errorf("%s: no rows", pos[1])
 	}
 	if shape == (dataset.Shape{}) {
 		shape = inShape
@@ -180,7 +201,7 @@ func runDenoise(ctx context.Context, e *env, args []string) error {
 		restored, err = bj.run(ctx)
 		bj.bar.clear()
 		if err != nil {
-			return err
+			return stopped(ctx, err)
 		}
 		res.Sampler, res.AcceptRate = "block", 1
 	} else {
@@ -196,7 +217,7 @@ func runDenoise(ctx context.Context, e *env, args []string) error {
 		job.bar.clear()
 		for _, err := range job.errs {
 			if err != nil {
-				return err
+				return stopped(ctx, err)
 			}
 		}
 		restored = job.restored
@@ -205,7 +226,7 @@ func runDenoise(ctx context.Context, e *env, args []string) error {
 		}
 	}
 	if err := ctx.Err(); err != nil {
-		return err
+		return stopped(ctx, err)
 	}
 	if hidden != nil {
 		res.Mode, res.Missing = "inpaint", missing
@@ -257,6 +278,15 @@ func runDenoise(ctx context.Context, e *env, args []string) error {
 	return nil
 }
 
+// stopped reports err, or that the command was interrupted (Ctrl-C,
+// SIGTERM) and wrote nothing if that is why it failed.
+func stopped(ctx context.Context, err error) error {
+	if ctx.Err() != nil {
+		return errors.New("interrupted; nothing written")
+	}
+	return err
+}
+
 // loadPrior reads an RBM model file as its visible marginal (returning
 // the RBM too), or a JSON model spec, with the image shape the model file
 // records.
@@ -279,6 +309,9 @@ func loadPrior(path string) (discrete.Model, *rbm.RBM, dataset.Shape, error) {
 	}
 	return m, r, shape, nil
 }
+
+// halves are the values of --missing.
+var halves = []string{"top", "bottom", "left", "right"}
 
 // halfMask marks the units of the named half of an image.
 func halfMask(which string, s dataset.Shape) ([]bool, error) {

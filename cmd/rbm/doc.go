@@ -21,9 +21,18 @@
 //	export     write a model as ONNX
 //	import     read a model back from ONNX
 //
-// Long flags may be written -name, --name or --name=value. Every command
-// prints its flags, their defaults and an example with --help. Results go
-// to standard output, progress and errors to standard error; a failure
-// exits with status 1 and a usage error with status 2, after one line
-// that names the file and the problem. Files are written atomically.
+// Long flags may be written -name, --name or --name=value (-k 5 too, where
+// k has no one-letter shorthand). Every command prints its flags, their
+// defaults and an example with --help, to standard output; rbm --version
+// names the build. Results go to standard output, progress and errors to
+// standard error; a failure exits with status 1 and a usage error with
+// status 2, after one line that names the file and the problem.
+//
+// Nothing given is lost: flags are checked before any file is read, and
+// every output before any work, which refuses an output that is one of
+// the inputs or another output (by file identity, links included) or that
+// cannot be created. Files are written atomically. Commands whose memory
+// grows with sizes given on the command line estimate it first and refuse
+// above --max-memory. Ctrl-C and SIGTERM stop a command cleanly: training
+// saves the last complete update, marked interrupted.
 package main

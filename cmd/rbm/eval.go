@@ -84,6 +84,9 @@ func runEval(ctx context.Context, e *env, args []string) error {
 	if raiseRows < 0 {
 		return usagef("--raise-rows %d must not be negative", raiseRows)
 	}
+	if _, err := anneal.check(); err != nil {
+		return err
+	}
 	data.seed = anneal.seed
 	m, meta, err := loadModel(pos[0])
 	if err != nil {

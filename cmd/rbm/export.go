@@ -53,6 +53,9 @@ func runExport(ctx context.Context, e *env, args []string) error {
 			return usagef("--outputs: unknown output %q (want some of %s)", name, strings.Join(export.AllOutputs, ", "))
 		}
 	}
+	if err := checkFiles(pos, []string{*out}); err != nil {
+		return err
+	}
 	m, meta, err := loadModel(pos[0])
 	if err != nil {
 		return err

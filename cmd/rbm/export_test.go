@@ -27,7 +27,7 @@ func TestExport(t *testing.T) {
 		{"bad output", []string{"export", "--outputs", "logits", f.model, "-o", onnx}, 2, "", `unknown output "logits"`},
 		{"missing model", []string{"export", filepath.Join(f.dir, "none.rbm"), "-o", onnx}, 1, "", "none.rbm"},
 		{"not a model", []string{"export", f.data, "-o", onnx}, 1, "", "data.idx.gz: not a valid model file"},
-		{"help", []string{"export", "--help"}, 0, "", "--dtype string"},
+		{"help", []string{"export", "--help"}, 0, "--dtype string", ""},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			r := rbmRun(t, tc.args...)

@@ -25,7 +25,7 @@ func runFeatures(ctx context.Context, e *env, args []string) error {
 		data    dataFlags
 	)
 	fs.StringVarP(&out, "out", "o", "", "output file: .npy, .csv, .idx or .idx.gz (required)")
-	fs.IntVar(&workers, "workers", 0, "goroutines sharing the work (0: one per core)")
+	nonNegativeIntVar(fs, &workers, "workers", 0, "goroutines sharing the work (0: one per core)")
 	fs.Uint64Var(&data.seed, "seed", 1, "seed of --binarize stochastic")
 	data.register(fs)
 	pos, err := parse(fs, args, 2, 2)
@@ -35,8 +35,14 @@ func runFeatures(ctx context.Context, e *env, args []string) error {
 	if out == "" {
 		return usagef("-o OUT is required")
 	}
+	if out == "-" {
+		return usagef("-o -: features are written to a file, not standard output; its name ends in .npy, .csv, .idx or .idx.gz")
+	}
 	if f := outputFormat(out); f != "npy" && f != "csv" && f != "idx" && f != "idx.gz" {
 		return usagef("%s: unknown feature format %q (use .npy, .csv, .idx or .idx.gz)", out, f)
+	}
+	if err := checkFiles(pos, []string{out}); err != nil {
+		return err
 	}
 	m, meta, err := loadModel(pos[0])
 	if err != nil {

@@ -28,6 +28,9 @@ func runFilters(ctx context.Context, e *env, args []string) error {
 	if err != nil {
 		return err
 	}
+	if err := checkFiles(pos, []string{*out}); err != nil {
+		return err
+	}
 	m, meta, err := loadModel(pos[0])
 	if err != nil {
 		return err

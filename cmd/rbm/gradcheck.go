@@ -68,7 +68,7 @@ func runGradcheck(ctx context.Context, e *env, args []string) error {
 	fs.StringVar(&ks, "k", "1,5,25", "comma-separated Gibbs step counts of the CD-k estimates")
 	fs.IntVar(&chains, "chains", 20, "independent CD chains started at each data row")
 	fs.Uint64Var(&seed, "seed", 1, "random seed")
-	fs.IntVar(&workers, "workers", 0, "goroutines sharing the work (0: one per core); never changes the result")
+	nonNegativeIntVar(fs, &workers, "workers", 0, "goroutines sharing the work (0: one per core); never changes the result")
 	fs.IntVar(&maxUnits, "max-units", autoExactUnits, "refuse models whose smaller layer exceeds this many units (the exact gradient enumerates it)")
 	data.register(fs)
 	fs.BoolVar(&asJSON, "json", false, "print one JSON object")
@@ -102,7 +102,7 @@ func runGradcheck(ctx context.Context, e *env, args []string) error {
 	g, logZ, err := exact.Gradient(ctx, m, v, opt)
 	bar.clear()
 	if err != nil {
-		return fmt.Errorf("%s: %w", pos[0], err)
+		return fmt.Errorf("%s: %w", pos[0], maxUnitsHint(err))
 	}
 	ll := -exact.MeanFreeEnergy(m, v) - logZ
 	res := gradcheckResult{Model: pos[0], Data: pos[1], Rows: v.Rows, LogLik: ll, Norm: norm(g.W, g.B, g.C)}

@@ -66,6 +66,9 @@ func runImport(ctx context.Context, e *env, args []string) error {
 			return usagef("--binarize: %v", err)
 		}
 	}
+	if err := checkFiles(pos, []string{*out}); err != nil {
+		return err
+	}
 	im, err := export.ImportFile(ctx, pos[0], export.RecognizeConfig{Output: *output})
 	if err != nil {
 		return err

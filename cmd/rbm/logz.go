@@ -40,6 +40,7 @@ type annealFlags struct {
 	upper    string
 	ladder   string
 	sweeps   int
+	maxMem   float64
 }
 
 func (a *annealFlags) register(fs *pflag.FlagSet) {
@@ -47,44 +48,66 @@ func (a *annealFlags) register(fs *pflag.FlagSet) {
 	fs.StringVar(&a.schedule, "schedule", ais.DefaultSpec, "ais: β schedule as END/STEPS segments from 0 (Salakhutdinov & Murray's 14,500 steps), or N for N equal steps")
 	fs.IntVar(&a.runs, "runs", 100, "ais: independent annealing runs")
 	fs.Uint64Var(&a.seed, "seed", 1, "random seed")
-	fs.IntVar(&a.workers, "workers", 0, "goroutines sharing the work (0: one per core); never changes the result")
+	nonNegativeIntVar(fs, &a.workers, "workers", 0, "goroutines sharing the work (0: one per core); never changes the result")
 	fs.IntVar(&a.maxUnits, "max-units", exact.DefaultMaxUnits, fmt.Sprintf("exact: refuse a smaller layer above this many units (at most %d)", exact.HardMaxUnits))
 	fs.StringVar(&a.upper, "upper", "tempering", "ais: the upper side of log Z: tempering (reverse AIS from samples of the model drawn by parallel tempering) or none")
 	fs.StringVar(&a.ladder, "ladder", ais.DefaultLadderSpec, "ais: the tempering's inverse temperatures, written as a schedule")
 	fs.IntVar(&a.sweeps, "sweeps", 1000, "ais: tempering sweeps before the samples are taken")
+	registerMaxMemory(fs, &a.maxMem)
+}
+
+// check reports the flags that are wrong whatever the model, before any
+// file is read, and returns the parsed schedule.
+func (a *annealFlags) check() (ais.Schedule, error) {
+	sched, err := ais.ParseSchedule(a.schedule)
+	if err != nil {
+		return nil, usagef("--schedule: %v", err)
+	}
+	if a.runs < 2 {
+		return nil, usagef("--runs %d: need at least 2 runs for an error bar", a.runs)
+	}
+	if a.maxUnits < 1 {
+		return nil, usagef("--max-units %d must be positive", a.maxUnits)
+	}
+	if a.method != "exact" && a.method != "ais" && a.method != "auto" {
+		return nil, usagef("--method %q: want exact, ais or auto", a.method)
+	}
+	if a.upper != "tempering" && a.upper != "none" {
+		return nil, usagef("--upper %q: want tempering or none", a.upper)
+	}
+	if _, err := ais.ParseSchedule(a.ladder); err != nil {
+		return nil, usagef("--ladder: %v", err)
+	}
+	if a.sweeps < 1 {
+		return nil, usagef("--sweeps %d must be positive", a.sweeps)
+	}
+	return sched, nil
 }
 
 // resolve checks the flags and picks the method for m.
 func (a *annealFlags) resolve(m *rbm.RBM) (string, ais.Schedule, error) {
-	sched, err := ais.ParseSchedule(a.schedule)
+	sched, err := a.check()
 	if err != nil {
-		return "", nil, usagef("--schedule: %v", err)
+		return "", nil, err
 	}
-	if a.runs < 2 {
-		return "", nil, usagef("--runs %d: need at least 2 runs for an error bar", a.runs)
-	}
-	if a.maxUnits < 1 {
-		return "", nil, usagef("--max-units %d must be positive", a.maxUnits)
-	}
-	if a.upper != "tempering" && a.upper != "none" {
-		return "", nil, usagef("--upper %q: want tempering or none", a.upper)
-	}
-	if _, err := ais.ParseSchedule(a.ladder); err != nil {
-		return "", nil, usagef("--ladder: %v", err)
-	}
-	if a.sweeps < 1 {
-		return "", nil, usagef("--sweeps %d must be positive", a.sweeps)
-	}
-	switch a.method {
-	case "exact", "ais":
-		return a.method, sched, nil
-	case "auto":
-		if min(m.Visible, m.Hidden) <= autoExactUnits {
-			return "exact", sched, nil
+	method := a.method
+	if method == "auto" {
+		method = "exact"
+		if min(m.Visible, m.Hidden) > autoExactUnits {
+			method = "ais"
 		}
-		return "ais", sched, nil
 	}
-	return "", nil, usagef("--method %q: want exact, ais or auto", a.method)
+	if method == "ais" {
+		need := aisBytes(a.runs, m.Visible, m.Hidden)
+		if a.upper == "tempering" {
+			ladder, _ := ais.ParseSchedule(a.ladder)
+			need = max(need, temperingBytes(len(ladder), a.runs, m.Visible, m.Hidden)+aisBytes(a.runs, m.Visible, m.Hidden))
+		}
+		if err := checkMemory(need, a.maxMem, fmt.Sprintf("AIS with %d runs", a.runs)); err != nil {
+			return "", nil, err
+		}
+	}
+	return method, sched, nil
 }
 
 // logZResult is the outcome of one log Z computation, as printed by
@@ -161,7 +184,7 @@ func computeLogZ(ctx context.Context, bar *progress, m *rbm.RBM, base []float64,
 			Progress: func(done, total uint64) { bar.update("enumerating", int(done>>10), int(total>>10)) }})
 		bar.clear()
 		if err != nil {
-			return nil, nil, err
+			return nil, nil, maxUnitsHint(err)
 		}
 		return &logZResult{Method: "exact", LogZ: logZ, Lower: &logZ, Upper: logZ, States: 1 << min(m.Visible, m.Hidden)}, nil, nil
 	}
@@ -244,6 +267,9 @@ func runLogz(ctx context.Context, e *env, args []string) error {
 	fs.BoolVar(&asJSON, "json", false, "print one JSON object")
 	pos, err := parse(fs, args, 1, 1)
 	if err != nil {
+		return err
+	}
+	if _, err := anneal.check(); err != nil {
 		return err
 	}
 	data.seed = anneal.seed

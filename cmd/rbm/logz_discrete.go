@@ -119,6 +119,7 @@ func runLogzDiscrete(ctx context.Context, e *env, args []string) error {
 		seed        uint64
 		workers     int
 		asJSON      bool
+		maxMem      float64
 	)
 	model.register(fs)
 	fs.Float64Var(&beta, "beta", 1, "inverse temperature β")
@@ -126,8 +127,9 @@ func runLogzDiscrete(ctx context.Context, e *env, args []string) error {
 	fs.IntVar(&steps, "steps", 1000, "ais: intermediate inverse temperatures")
 	fs.IntVar(&runs, "runs", 64, "ais: independent annealing runs")
 	fs.Uint64Var(&seed, "seed", 1, "random seed")
-	fs.IntVar(&workers, "workers", 0, "goroutines sharing the work (0: one per core); never changes the result")
+	nonNegativeIntVar(fs, &workers, "workers", 0, "goroutines sharing the work (0: one per core); never changes the result")
 	fs.BoolVar(&asJSON, "json", false, "print one JSON object")
+	registerMaxMemory(fs, &maxMem)
 	if _, err := parse(fs, args, 0, 0); err != nil {
 		return err
 	}
@@ -136,6 +138,13 @@ func runLogzDiscrete(ctx context.Context, e *env, args []string) error {
 	}
 	if steps <= 0 || runs <= 1 {
 		return usagef("--steps must be positive and --runs at least 2")
+	}
+	if method != "exact" && method != "ais" && method != "auto" {
+		return usagef("--method %q: want exact, ais or auto", method)
+	}
+	// Each run's log-weight, and its copy in the estimate.
+	if err := checkMemory(16*float64(runs), maxMem, fmt.Sprintf("AIS with %d runs", runs)); err != nil {
+		return err
 	}
 	m, desc, err := model.build()
 	if err != nil {

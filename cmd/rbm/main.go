@@ -1,15 +1,20 @@
 package main
 
 import (
+	"bytes"
 	"context"
 	"errors"
 	"fmt"
 	"io"
 	"os"
 	"os/signal"
+	"runtime"
+	"runtime/debug"
 	"sort"
 	"strings"
+	"syscall"
 
+	"github.com/rbmkit/rbm/internal/version"
 	"github.com/spf13/pflag"
 )
 
@@ -34,24 +39,41 @@ var commands []*command
 func register(c *command) { commands = append(commands, c) }
 
 func main() {
-	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt)
-	defer stop()
-	os.Exit(run(ctx, &env{stdout: os.Stdout, stderr: os.Stderr}, os.Args[1:]))
+	// SIGTERM (kill's default, and what service managers and batch
+	// systems send) stops a command as Ctrl-C does: training saves the
+	// last complete update. A second signal kills at once.
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	go func() {
+		<-ctx.Done()
+		stop()
+	}()
+	code := run(ctx, &env{stdout: os.Stdout, stderr: os.Stderr}, os.Args[1:])
+	stop()
+	os.Exit(code)
 }
 
 // run executes one command line and returns the process exit code: 0 on
-// success, 1 on failure, 2 on a usage error.
+// success, 1 on failure, 2 on a usage error. Help asked for goes to
+// stdout; help given because the command line is wrong, to stderr.
 func run(ctx context.Context, e *env, args []string) int {
-	if len(args) == 0 || args[0] == "help" || args[0] == "-h" || args[0] == "--help" {
-		if len(args) > 1 {
-			if c := lookup(args[1]); c != nil {
-				return run(ctx, e, []string{c.name, "--help"})
-			}
-		}
+	if len(args) == 0 {
 		usage(e.stderr)
-		if len(args) == 0 {
-			return 2
+		return 2
+	}
+	switch args[0] {
+	case "help", "-h", "-help", "--help":
+		if len(args) > 1 {
+			c := lookup(args[1])
+			if c == nil || len(args) > 2 {
+				fmt.Fprintf(e.stderr, "rbm help: %s (want rbm help [COMMAND])\n", helpTopicError(args[1:]))
+				return 2
+			}
+			return run(ctx, e, []string{c.name, "--help"})
 		}
+		usage(e.stdout)
+		return 0
+	case "version", "-version", "--version":
+		fmt.Fprintln(e.stdout, versionLine())
 		return 0
 	}
 	c := lookup(args[0])
@@ -68,6 +90,11 @@ func run(ctx context.Context, e *env, args []string) int {
 	case errors.As(err, new(usageError)):
 		fmt.Fprintf(e.stderr, "rbm %s: %v\n", c.name, err)
 		return 2
+	case errors.Is(err, context.Canceled) && ctx.Err() != nil:
+		// Ctrl-C or SIGTERM: a command that saves what it has says so
+		// itself; the others stopped without writing.
+		fmt.Fprintf(e.stderr, "rbm %s: interrupted\n", c.name)
+		return 1
 	default:
 		fmt.Fprintf(e.stderr, "rbm %s: %v\n", c.name, oneLine(err))
 		return 1
@@ -83,9 +110,16 @@ func lookup(name string) *command {
 	return nil
 }
 
+func helpTopicError(args []string) string {
+	if len(args) > 1 {
+		return fmt.Sprintf("one command at a time, not %q", strings.Join(args, " "))
+	}
+	return fmt.Sprintf("unknown command %q", args[0])
+}
+
 func usage(w io.Writer) {
 	fmt.Fprintln(w, "rbm: restricted Boltzmann machines and discrete energy-based models")
-	fmt.Fprintln(w, "\nUsage: rbm COMMAND [flags] ARGS   (rbm COMMAND --help for details)")
+	fmt.Fprintln(w, "\nUsage: rbm COMMAND [flags] ARGS   (rbm COMMAND --help for details, rbm --version)")
 	fmt.Fprintln(w, "\nCommands:")
 	sorted := append([]*command(nil), commands...)
 	sort.Slice(sorted, func(i, j int) bool { return sorted[i].name < sorted[j].name })
@@ -94,15 +128,52 @@ func usage(w io.Writer) {
 	}
 }
 
-// brief returns the summary's first clause, for the command list.
-func brief(summary string) string {
-	cut := len(summary)
-	for _, sep := range []string{". ", ": ", "; ", " ("} {
-		if i := strings.Index(summary, sep); i > 0 && i < cut {
-			cut = i
+// versionLine says which build this is: the toolkit's version and, when
+// the build recorded them, the commit it was built from and the Go
+// release and platform.
+func versionLine() string {
+	s := "rbm " + version.Version
+	var details []string
+	if bi, ok := debug.ReadBuildInfo(); ok {
+		var rev, dirty string
+		for _, kv := range bi.Settings {
+			switch kv.Key {
+			case "vcs.revision":
+				rev = kv.Value
+			case "vcs.modified":
+				if kv.Value == "true" {
+					dirty = " (modified)"
+				}
+			}
+		}
+		if rev != "" {
+			details = append(details, "commit "+rev[:min(len(rev), 12)]+dirty)
 		}
 	}
-	return strings.TrimSuffix(summary[:cut], ".")
+	details = append(details, runtime.Version()+" "+runtime.GOOS+"/"+runtime.GOARCH)
+	return s + " (" + strings.Join(details, ", ") + ")"
+}
+
+// brief returns the summary's first clause, with parenthetical asides
+// left out rather than cut into, for the command list.
+func brief(summary string) string {
+	var b []byte
+	depth := 0
+	for i := 0; i < len(summary); i++ {
+		switch ch := summary[i]; {
+		case ch == '(' && (depth > 0 || i > 0 && summary[i-1] == ' '):
+			depth++
+			b = bytes.TrimRight(b, " ") // the space before the aside goes with it
+		case ch == ')' && depth > 0:
+			depth--
+		case depth > 0:
+		case (ch == '.' || ch == ':' || ch == ';') && (i+1 == len(summary) || summary[i+1] == ' '):
+			return strings.TrimSpace(string(b))
+		default:
+			b = append(b, ch)
+		}
+	}
+	return strings.TrimSpace(string(b))
 }
 
 // usageError marks errors in the command line itself (exit status 2).
@@ -121,20 +192,20 @@ func newFlags(e *env, c *command) *pflag.FlagSet {
 	fs := pflag.NewFlagSet("rbm "+c.name, pflag.ContinueOnError)
 	fs.SortFlags = false
 	fs.SetOutput(e.stderr)
-	fs.Usage = func() {
-		fmt.Fprintf(e.stderr, "Usage: rbm %s %s\n\n%s\n\nFlags:\n%s", c.name, c.usage, c.summary, fs.FlagUsages())
+	fs.Usage = func() { // only on --help, which asks for it: to stdout
+		fmt.Fprintf(e.stdout, "Usage: rbm %s %s\n\n%s\n\nFlags:\n%s", c.name, c.usage, c.summary, fs.FlagUsages())
 		if c.example != "" {
-			fmt.Fprintf(e.stderr, "\nExample:\n%s\n", c.example)
+			fmt.Fprintf(e.stdout, "\nExample:\n%s\n", c.example)
 		}
 	}
 	return fs
 }
 
 // parse parses args with fs after rewriting single-dash long flags
-// ("-hidden 64", "-hidden=64") to their double-dash form, which pflag
-// would otherwise read as a run of shorthand letters. An argument is
-// rewritten only when its name is a long flag of fs and not a shorthand,
-// so "-o out" and "-n 10" keep working. It returns the positional
+// ("-hidden 64", "-hidden=64", "-k 5") to their double-dash form, which
+// pflag would otherwise read as a run of shorthand letters. An argument is
+// rewritten only when its name is a long flag of fs and, for one letter,
+// not also a shorthand, so "-o out" and "-n 10" keep working. It returns the positional
 // arguments and checks that their count lies in [minArgs, maxArgs]
 // (maxArgs < 0: no limit).
 func parse(fs *pflag.FlagSet, args []string, minArgs, maxArgs int) ([]string, error) {
@@ -144,9 +215,9 @@ func parse(fs *pflag.FlagSet, args []string, minArgs, maxArgs int) ([]string, er
 			norm = append(norm, args[i:]...)
 			break
 		}
-		if len(a) > 2 && a[0] == '-' && a[1] != '-' {
+		if len(a) > 1 && a[0] == '-' && a[1] != '-' {
 			name, _, _ := strings.Cut(a[1:], "=")
-			if len(name) > 1 && fs.Lookup(name) != nil {
+			if fs.Lookup(name) != nil && (len(name) > 1 || fs.ShorthandLookup(name) == nil) {
 				a = "-" + a
 			}
 		}

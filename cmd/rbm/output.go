@@ -32,6 +32,9 @@ func writeMatrix(path string, m *rbm.Matrix, shape dataset.Shape) error {
 		a := dataset.ToIDX(m, shape)
 		return idx.WriteFile(path, a, ext == "idx.gz")
 	case "png":
+		if m.Rows == 0 {
+			return fmt.Errorf("%s: no rows to draw", path)
+		}
 		if shape.Height*shape.Width != m.Cols {
 			return fmt.Errorf("%s: rows of %d values are not images (use --shape HxW)", path, m.Cols)
 		}
@@ -40,6 +43,19 @@ func writeMatrix(path string, m *rbm.Matrix, shape dataset.Shape) error {
 	default:
 		return usagef("%s: unknown output format %q (use .npy, .csv, .idx, .idx.gz or .png)", path, ext)
 	}
+}
+
+// checkOutputFormat reports an output name whose extension writeMatrix
+// does not know, before any work is done for it.
+func checkOutputFormat(path string) error {
+	switch outputFormat(path) {
+	case "npy", "csv", "idx", "idx.gz", "png":
+		return nil
+	}
+	if path == "-" {
+		return usagef("-o -: results are written to a file, not standard output; its name ends in .npy, .csv, .idx, .idx.gz or .png")
+	}
+	return usagef("%s: unknown output format %q (use .npy, .csv, .idx, .idx.gz or .png)", path, outputFormat(path))
 }
 
 func outputFormat(path string) string {

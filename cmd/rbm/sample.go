@@ -29,6 +29,7 @@ func runSample(ctx context.Context, e *env, args []string) error {
 		seed              uint64
 		out, from, shapeF string
 		binary            bool
+		maxMem            float64
 		data              dataFlags
 	)
 	fs.IntVarP(&n, "n", "n", 64, "number of independent chains (samples)")
@@ -38,8 +39,9 @@ func runSample(ctx context.Context, e *env, args []string) error {
 	fs.BoolVar(&binary, "binary", false, "write the sampled binary states instead of the probabilities p(v|h) of the last step")
 	fs.StringVar(&shapeF, "shape", "", "image shape HxW for .png and image IDX output (default: the one recorded in the model)")
 	fs.Uint64Var(&seed, "seed", 1, "random seed")
-	fs.IntVar(&workers, "workers", 0, "goroutines sharing the work (0: one per core); never changes the result")
+	nonNegativeIntVar(fs, &workers, "workers", 0, "goroutines sharing the work (0: one per core); never changes the result")
 	data.register(fs)
+	registerMaxMemory(fs, &maxMem)
 	pos, err := parse(fs, args, 1, 1)
 	if err != nil {
 		return err
@@ -50,8 +52,17 @@ func runSample(ctx context.Context, e *env, args []string) error {
 	if n <= 0 || steps <= 0 {
 		return usagef("-n and --steps must be positive")
 	}
+	if err := checkOutputFormat(out); err != nil {
+		return err
+	}
+	if err := checkFiles([]string{pos[0], from}, []string{out}); err != nil {
+		return err
+	}
 	m, meta, err := loadModel(pos[0])
 	if err != nil {
+		return err
+	}
+	if err := checkMemory(sampleBytes(n, 0, m.Visible, m.Hidden), maxMem, fmt.Sprintf("sampling %d chains of a %d×%d RBM", n, m.Visible, m.Hidden)); err != nil {
 		return err
 	}
 	shape, err := imageShape(shapeF, meta, m.Visible)

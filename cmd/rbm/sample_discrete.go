@@ -30,9 +30,44 @@ type sampleDiscreteResult struct {
 	// Stats holds the diagnostics of the recorded statistics, keyed
 	// "energy" (per unit), "magnetization" (mean unit value) and
 	// "abs_magnetization".
-	Stats map[string]gibbs.Diagnostics `json:"stats"`
+	Stats map[string]diagnostics `json:"stats"`
 	// ESSPerSecond is the energy's effective sample size per second.
-	ESSPerSecond float64 `json:"ess_per_second"`
+	ESSPerSecond number `json:"ess_per_second"`
+}
+
+// diagnostics is gibbs.Diagnostics with the figures that are undefined
+// for a constant statistic (NaN) written as null in JSON.
+type diagnostics struct {
+	Mean   number `json:"mean"`
+	Var    number `json:"var"`
+	IAT    number `json:"iat"`
+	ESS    number `json:"ess"`
+	StdErr number `json:"std_err"`
+	RHat   number `json:"rhat"`
+}
+
+func newDiagnostics(d gibbs.Diagnostics) diagnostics {
+	return diagnostics{Mean: number(d.Mean), Var: number(d.Var), IAT: number(d.IAT), ESS: number(d.ESS), StdErr: number(d.StdErr), RHat: number(d.RHat)}
+}
+
+// number is a figure that may be undefined: NaN, printed as NaN in text
+// and, since JSON has no NaN, as null in JSON (±Inf too).
+type number float64
+
+func (x number) MarshalJSON() ([]byte, error) {
+	f := float64(x)
+	if math.IsNaN(f) || math.IsInf(f, 0) {
+		return []byte("null"), nil
+	}
+	return json.Marshal(f)
+}
+
+func (x *number) UnmarshalJSON(b []byte) error {
+	if string(b) == "null" {
+		*x = number(math.NaN())
+		return nil
+	}
+	return json.Unmarshal(b, (*float64)(x))
 }
 
 var statNames = []string{"energy", "magnetization", "abs_magnetization"}
@@ -51,6 +86,7 @@ func runSampleDiscrete(ctx context.Context, e *env, args []string) error {
 		replicas, workers      int
 		seed                   uint64
 		asJSON                 bool
+		maxMem                 float64
 	)
 	model.register(fs)
 	fs.Float64Var(&beta, "beta", 1, "inverse temperature β")
@@ -62,8 +98,9 @@ func runSampleDiscrete(ctx context.Context, e *env, args []string) error {
 	fs.IntVar(&sweeps, "sweeps", 1000, "recorded sweeps per chain (a sweep updates every unit once on average)")
 	fs.IntVar(&burnin, "burnin", 100, "sweeps discarded before recording")
 	fs.Uint64Var(&seed, "seed", 1, "random seed")
-	fs.IntVar(&workers, "workers", 0, "goroutines sharing the chains (0: one per core); never changes the result")
+	nonNegativeIntVar(fs, &workers, "workers", 0, "goroutines sharing the chains (0: one per core); never changes the result")
 	fs.BoolVar(&asJSON, "json", false, "print one JSON object")
+	registerMaxMemory(fs, &maxMem)
 	if _, err := parse(fs, args, 0, 0); err != nil {
 		return err
 	}
@@ -72,6 +109,9 @@ func runSampleDiscrete(ctx context.Context, e *env, args []string) error {
 	}
 	if chains <= 0 || sweeps < 4 || burnin < 0 {
 		return usagef("--chains must be positive, --sweeps at least 4 and --burnin not negative")
+	}
+	if err := checkMemory(traceBytes(chains, sweeps, len(statNames)), maxMem, fmt.Sprintf("recording %d chains × %d sweeps", chains, sweeps)); err != nil {
+		return err
 	}
 	m, desc, err := model.build()
 	if err != nil {
@@ -116,16 +156,17 @@ func runSampleDiscrete(ctx context.Context, e *env, args []string) error {
 	out := sampleDiscreteResult{
 		Model: desc, Units: m.Units(), Domain: m.Domain().String(), Beta: beta, Sampler: sampler, Move: cfg.Method.String(),
 		Ladder: cfg.Ladder, Chains: chains, Sweeps: sweeps, Burnin: burnin, AcceptRate: res.AcceptRate(),
-		SwapRates: res.SwapRates, Evaluations: res.Evaluations, Seconds: res.Seconds, Stats: map[string]gibbs.Diagnostics{},
+		SwapRates: res.SwapRates, Evaluations: res.Evaluations, Seconds: res.Seconds, Stats: map[string]diagnostics{},
 	}
 	for k, name := range statNames {
-		out.Stats[name] = res.Trace.Diagnose(k)
+		out.Stats[name] = newDiagnostics(res.Trace.Diagnose(k))
 	}
-	if ess := out.Stats["energy"].ESS; res.Seconds > 0 && !math.IsNaN(ess) {
-		out.ESSPerSecond = ess / res.Seconds
+	out.ESSPerSecond = number(math.NaN())
+	if res.Seconds > 0 {
+		out.ESSPerSecond = out.Stats["energy"].ESS / number(res.Seconds)
 	}
 	if asJSON {
-		return json.NewEncoder(e.stdout).Encode(jsonSafe(out))
+		return json.NewEncoder(e.stdout).Encode(out)
 	}
 	w := e.stdout
 	fmt.Fprintf(w, "model:       %s (%d %s units), β = %g\n", desc, out.Units, out.Domain, beta)
@@ -148,23 +189,6 @@ func runSampleDiscrete(ctx context.Context, e *env, args []string) error {
 		fmt.Fprintf(w, "%-18s %12.6f %10.6f %9.1f %8.2f %7.4f\n", name, d.Mean, d.StdErr, d.ESS, d.IAT, d.RHat)
 	}
 	return nil
-}
-
-// jsonSafe replaces the NaN diagnostics of constant statistics, which JSON
-// cannot hold, by zero (their ESS is then reported as 0: undefined).
-func jsonSafe(r sampleDiscreteResult) sampleDiscreteResult {
-	fix := func(x *float64) {
-		if math.IsNaN(*x) || math.IsInf(*x, 0) {
-			*x = 0
-		}
-	}
-	for k, d := range r.Stats {
-		for _, x := range []*float64{&d.Mean, &d.Var, &d.IAT, &d.ESS, &d.StdErr, &d.RHat} {
-			fix(x)
-		}
-		r.Stats[k] = d
-	}
-	return r
 }
 
 // toDomain turns a data value in [0, 1] into a unit value of domain d,

@@ -26,10 +26,10 @@ func TestSampleDiscrete(t *testing.T) {
 		e := got.Stats["energy"]
 		// 5 Monte Carlo standard errors (from the measured ESS), as in the
 		// gibbs package's checks.
-		if math.Abs(e.Mean-meanE) > 5*e.StdErr || e.RHat > 1.05 {
+		if math.Abs(float64(e.Mean)-meanE) > 5*float64(e.StdErr) || e.RHat > 1.05 {
 			t.Errorf("%s: energy per spin %.4f ± %.4f (R-hat %.3f), exact %.4f", sampler, e.Mean, e.StdErr, e.RHat, meanE)
 		}
-		if m := got.Stats["magnetization"]; math.Abs(m.Mean) > 5*m.StdErr {
+		if m := got.Stats["magnetization"]; math.Abs(float64(m.Mean)) > 5*float64(m.StdErr) {
 			t.Errorf("%s: magnetization %.4f ± %.4f, exact 0", sampler, m.Mean, m.StdErr)
 		}
 		if sampler == "pt" && len(got.SwapRates) != 3 {
@@ -74,4 +74,44 @@ func TestSampleDiscreteErrors(t *testing.T) {
 			t.Errorf("%v: exit %d (%s), want %d", tc.args, r.code, r.stderr, tc.code)
 		}
 	}
+}
+
+// TestSampleUndefinedFiguresAreNullInJSON samples a model frozen by a huge
+// field, whose energy never changes: its ESS, IAT and R-hat are undefined,
+// NaN in the text output and null (not 0) in JSON.
+func TestSampleUndefinedFiguresAreNullInJSON(t *testing.T) {
+	args := []string{"--ising", "4x4", "--field", "1000", "--beta", "10", "--sweeps", "20"}
+	r := runDiscrete(runSampleDiscrete, append(args, "--json")...)
+	if r.code != 0 {
+		t.Fatalf("exit %d: %s", r.code, r.stderr)
+	}
+	var raw struct {
+		Stats        map[string]map[string]*float64 `json:"stats"`
+		ESSPerSecond *float64                       `json:"ess_per_second"`
+	}
+	if err := json.Unmarshal([]byte(r.stdout), &raw); err != nil {
+		t.Fatal(err)
+	}
+	energy := raw.Stats["energy"]
+	for _, k := range []string{"ess", "iat", "rhat", "std_err"} {
+		if x, ok := energy[k]; !ok || x != nil {
+			t.Errorf("energy %s in JSON: %v, want null", k, x)
+		}
+	}
+	if energy["mean"] == nil || raw.ESSPerSecond != nil {
+		t.Errorf("energy mean %v (want a number), ess_per_second %v (want null)", energy["mean"], raw.ESSPerSecond)
+	}
+	text := runDiscrete(runSampleDiscrete, args...)
+	if line := grepLine(text.stdout, "energy "); strings.Count(line, "NaN") != 4 {
+		t.Errorf("text line %q: want NaN for the 4 undefined figures", line)
+	}
+}
+
+func grepLine(s, prefix string) string {
+	for _, l := range strings.Split(s, "\n") {
+		if strings.HasPrefix(l, prefix) {
+			return l
+		}
+	}
+	return ""
 }

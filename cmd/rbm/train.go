@@ -1,16 +1,14 @@
 package main
 
 import (
-	"bytes"
 	"context"
 	"encoding/json"
 	"errors"
 	"fmt"
-	"io"
+	"os"
 	"path/filepath"
 	"strings"
 
-	"github.com/rbmkit/rbm/internal/atomicfile"
 	"github.com/rbmkit/rbm/rbm"
 )
 
@@ -46,6 +44,7 @@ func runTrain(ctx context.Context, e *env, args []string) error {
 		monitor int
 		ladder  []float64
 		eval    evalFlags
+		maxMem  float64
 		data    dataFlags
 	)
 	fs.String("recipe", recipe, fmt.Sprintf("settings to start from: %s (flags given explicitly override them)", strings.Join(rbm.RecipeNames(), " or ")))
@@ -74,12 +73,13 @@ func runTrain(ctx context.Context, e *env, args []string) error {
 	fs.Float64Var(&cfg.SparsityCost, "sparsity-cost", orFloat(cfg.SparsityCost, 0.1), "strength of the sparsity penalty")
 	fs.Float64Var(&cfg.SparsityDecay, "sparsity-decay", orFloat(cfg.SparsityDecay, 0.9), "decay of the running mean activation the penalty uses")
 	fs.Uint64Var(&cfg.Seed, "seed", 1, "random seed: the same seed gives the same model, bit for bit")
-	fs.IntVar(&cfg.Workers, "workers", 0, "goroutines sharing the work (0: one per core); never changes the result")
+	nonNegativeIntVar(fs, &cfg.Workers, "workers", 0, "goroutines sharing the work (0: one per core); never changes the result")
 	fs.StringVar(&val, "val", "", "held-out IDX data: reports the free-energy gap that shows overfitting, and is what --eval-every scores")
-	fs.IntVar(&monitor, "monitor", 500, "rows of training (and held-out) data the per-epoch statistics use (0: off)")
-	fs.StringVar(&logPath, "log", "", "also write the per-epoch statistics to this file as JSON lines")
+	nonNegativeIntVar(fs, &monitor, "monitor", 500, "rows of training (and held-out) data the per-epoch statistics use (0: off)")
+	fs.StringVar(&logPath, "log", "", "also write the per-epoch statistics to this file as JSON lines, each as its epoch ends")
 	eval.register(fs)
 	data.register(fs)
+	registerMaxMemory(fs, &maxMem)
 	pos, err := parse(fs, args, 1, 1)
 	if err != nil {
 		return err
@@ -89,6 +89,9 @@ func runTrain(ctx context.Context, e *env, args []string) error {
 	}
 	if cfg.Epochs <= 0 || cfg.BatchSize <= 0 || cfg.K <= 0 {
 		return usagef("--epochs, --batch and --k must be positive")
+	}
+	if !(cfg.LearningRate > 0) {
+		return usagef("--lr %v must be positive", cfg.LearningRate)
 	}
 	if !fs.Changed("sparsity") && cfg.SparsityTarget == 0 {
 		cfg.SparsityCost = 0
@@ -120,9 +123,15 @@ func runTrain(ctx context.Context, e *env, args []string) error {
 	if out == "" {
 		out = defaultModelName(path)
 	}
+	if err := checkFiles([]string{path, val}, []string{out, logPath}); err != nil {
+		return err
+	}
 	train, shape, err := data.load(path)
 	if err != nil {
 		return err
+	}
+	if train.Rows == 0 || train.Cols == 0 {
+		return fmt.Errorf("%s: no data: %d rows of %d values", path, train.Rows, train.Cols)
 	}
 	tr := &rbm.Trainer{Config: cfg, MonitorRows: monitor}
 	if monitor == 0 {
@@ -135,6 +144,20 @@ func runTrain(ctx context.Context, e *env, args []string) error {
 		if tr.Validation.Cols != train.Cols {
 			return fmt.Errorf("%s: rows have %d values, the training data %d", val, tr.Validation.Cols, train.Cols)
 		}
+		if tr.Validation.Rows == 0 {
+			return fmt.Errorf("%s: no rows", val)
+		}
+	}
+	if err := rbm.CheckFileShape(train.Cols, hidden); err != nil {
+		return usagef("-hidden %d: %v", hidden, err)
+	}
+	valRows := 0
+	if tr.Validation != nil {
+		valRows = tr.Validation.Rows
+	}
+	need := trainBytes(train.Rows, valRows, train.Cols, hidden, cfg.BatchSize, monitor, &cfg)
+	if err := checkMemory(need, maxMem, fmt.Sprintf("training a %d×%d RBM", train.Cols, hidden)); err != nil {
+		return err
 	}
 
 	m := rbm.New(train.Cols, hidden)
@@ -143,15 +166,28 @@ func runTrain(ctx context.Context, e *env, args []string) error {
 	eval.attach(tr, train, bar)
 	fmt.Fprintf(e.stderr, "training %d×%d RBM on %d rows of %s (%s, batch %d, %d %s, recipe %s)\n", m.Visible, m.Hidden, train.Rows, path,
 		describeTraining(&cfg), cfg.BatchSize, cfg.Epochs, plural(cfg.Epochs, "epoch"), recipe)
-	var logBuf bytes.Buffer
+	var epochLog *os.File
+	if logPath != "" {
+		// Written as each epoch ends, so that a crash or a kill leaves the
+		// record of what happened up to then.
+		if epochLog, err = os.Create(logPath); err != nil {
+			return err
+		}
+		defer epochLog.Close()
+	}
+	var logErr error
 	tr.Progress = func(epoch, batch, batches int) {
 		bar.update(fmt.Sprintf("epoch %d/%d", epoch+1, cfg.Epochs), batch, batches)
 	}
 	tr.EpochDone = func(st rbm.EpochStats) {
 		bar.clear()
 		fmt.Fprintln(e.stderr, epochLine(st, cfg.Epochs, monitor > 0))
-		line, _ := json.Marshal(st)
-		logBuf.Write(append(line, '\n'))
+		if epochLog != nil && logErr == nil {
+			line, _ := json.Marshal(st)
+			if _, err := epochLog.Write(append(line, '\n')); err != nil {
+				logErr = fmt.Errorf("%s: %w", logPath, err)
+			}
+		}
 	}
 	stats, trainErr := tr.Train(ctx, m, train)
 	bar.clear()
@@ -175,9 +211,12 @@ func runTrain(ctx context.Context, e *env, args []string) error {
 	if err := rbm.SaveFile(out, m, meta); err != nil {
 		return err
 	}
-	if logPath != "" {
-		if err := atomicfile.Write(logPath, func(w io.Writer) error { _, err := w.Write(logBuf.Bytes()); return err }); err != nil {
-			return err
+	if epochLog != nil {
+		if err := epochLog.Close(); err != nil && logErr == nil {
+			logErr = fmt.Errorf("%s: %w", logPath, err)
+		}
+		if logErr != nil {
+			return fmt.Errorf("the model is saved in %s, but writing the log failed: %w", out, logErr)
 		}
 	}
 	switch {

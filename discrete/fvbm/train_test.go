@@ -9,6 +9,7 @@ import (
 
 	"github.com/rbmkit/rbm/discrete"
 	"github.com/rbmkit/rbm/exact"
+	"github.com/rbmkit/rbm/internal/testenv"
 )
 
 // truth returns a fully connected binary model on n units with moderate
@@ -110,6 +111,7 @@ func TestPseudoGradientFiniteDifferences(t *testing.T) {
 // of ℓ₀ by at most 10·d/(2N) = 0.009 nats per row, several standard
 // deviations of the χ² term (sd sqrt(2d)/(2N) = 0.0002).
 func TestTrainRecoversModel(t *testing.T) {
+	testenv.Long(t)
 	const n, rows = 8, 20000
 	gen := truth(t, n, 7)
 	data := draw(t, gen, rows, 8)

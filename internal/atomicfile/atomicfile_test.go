@@ -165,3 +165,39 @@ func ExampleWrite() {
 	fmt.Print(string(b))
 	// Output: all or nothing
 }
+
+func TestCheck(t *testing.T) {
+	dir := t.TempDir()
+	existing := filepath.Join(dir, "existing.npy")
+	if err := os.WriteFile(existing, []byte("keep"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	for _, path := range []string{existing, filepath.Join(dir, "new.npy")} {
+		if err := Check(path); err != nil {
+			t.Errorf("Check(%s): %v", path, err)
+		}
+	}
+	if b, _ := os.ReadFile(existing); string(b) != "keep" {
+		t.Errorf("Check changed an existing file to %q", b)
+	}
+	if names := entries(t, dir); len(names) != 1 {
+		t.Errorf("Check left %v behind", names)
+	}
+	cases := []struct{ path, want string }{
+		{filepath.Join(dir, "nope", "out.idx"), "no such file or directory"},
+		{dir, "not a regular file"},
+	}
+	if runtime.GOOS != "windows" && os.Geteuid() != 0 {
+		ro := filepath.Join(dir, "ro")
+		if err := os.Mkdir(ro, 0o555); err != nil {
+			t.Fatal(err)
+		}
+		cases = append(cases, struct{ path, want string }{filepath.Join(ro, "out.idx"), "permission denied"})
+	}
+	for _, c := range cases {
+		err := Check(c.path)
+		if err == nil || !strings.Contains(err.Error(), c.path) || !strings.Contains(err.Error(), c.want) {
+			t.Errorf("Check(%s) = %v, want an error naming it and saying %q", c.path, err, c.want)
+		}
+	}
+}

@@ -45,25 +45,31 @@ func ParseSchedule(spec string) (Schedule, error) {
 			return nil, fmt.Errorf("ais: schedule segment %q is not END/STEPS", seg)
 		}
 		end, err := strconv.ParseFloat(endText, 64)
-		if err != nil || math.IsNaN(end) || end <= start || end > 1 {
+		if err != nil || math.IsNaN(end) || end <= start || end > 1+endTolerance {
 			return nil, fmt.Errorf("ais: schedule segment %q: end must be a number in (%g, 1]", seg, start)
 		}
 		steps, err := strconv.Atoi(stepsText)
 		if err != nil || steps < 1 || steps > 1e7 {
 			return nil, fmt.Errorf("ais: schedule segment %q: steps must be a whole number from 1 to 10⁷", seg)
 		}
-		for i := 1; i <= steps; i++ {
-			// Interpolate from the segment's ends so that each segment
-			// ends exactly at END, with no accumulated rounding.
-			s = append(s, start+(end-start)*float64(i)/float64(steps))
+		for i := 1; i < steps; i++ {
+			// Interpolate from the segment's ends, with no accumulated
+			// rounding; a rounded step never passes END.
+			s = append(s, min(start+(end-start)*float64(i)/float64(steps), end))
 		}
+		s = append(s, end) // exactly: start+(end-start) need not round to end
 		start = end
 	}
-	if start != 1 {
+	if math.Abs(start-1) > endTolerance {
 		return nil, fmt.Errorf("ais: schedule %q ends at β = %g, not 1", spec, start)
 	}
+	s[len(s)-1] = 1 // an END written as 0.9999999999 or 1.0000000001 lands on 1
 	return s, nil
 }
+
+// endTolerance is how far from 1 the last END of a written schedule may
+// be, for ends typed or computed with rounding error.
+const endTolerance = 1e-9
 
 // Linear returns a schedule of the given number of equal steps.
 func Linear(steps int) Schedule {
