@@ -113,20 +113,9 @@ func runOnnxRuntime(t *testing.T, node, model string, v [][]float64, cols int, d
 	return got
 }
 
-// TestOnnxRuntimeMatchesLibrary exports models of several sizes, in both
-// dtypes, has the ONNX checker accept every file, runs each in ONNX Runtime
-// and compares all three outputs with package rbm (tolerance: relTol).
-func TestOnnxRuntimeMatchesLibrary(t *testing.T) {
-	node := requireOnnxRuntime(t)
-	requireChecker(t)
-	dir := t.TempDir()
-	type exported struct {
-		path string
-		m    *modelCase
-		dt   DType
-	}
-	var files []exported
-	var paths []string
+// exportCases writes every model case in both dtypes to dir.
+func exportCases(t *testing.T, dir string) (files []exported) {
+	t.Helper()
 	for i := range modelCases {
 		mc := &modelCases[i]
 		for _, dt := range []DType{Float32, Float64} {
@@ -135,14 +124,38 @@ func TestOnnxRuntimeMatchesLibrary(t *testing.T) {
 				t.Fatal(err)
 			}
 			files = append(files, exported{path, mc, dt})
-			paths = append(paths, path)
 		}
+	}
+	return files
+}
+
+// exported is one file of exportCases.
+type exported struct {
+	path string
+	m    *modelCase
+	dt   DType
+}
+
+// TestOnnxCheckerAcceptsExports has the official ONNX checker
+// (onnx.checker.check_model with full_check) accept every export, in both
+// dtypes. It needs Python's onnx package only, not ONNX Runtime.
+func TestOnnxCheckerAcceptsExports(t *testing.T) {
+	requireChecker(t)
+	var paths []string
+	for _, f := range exportCases(t, t.TempDir()) {
+		paths = append(paths, f.path)
 	}
 	out, err := exec.Command(systemPython, append([]string{filepath.Join(interopDir, "check_model.py")}, paths...)...).CombinedOutput()
 	if err != nil {
 		t.Fatalf("ONNX checker: %v\n%s", err, out)
 	}
-	for _, f := range files {
+}
+
+// TestOnnxRuntimeMatchesLibrary runs every export in ONNX Runtime and
+// compares all three outputs with package rbm (tolerance: relTol).
+func TestOnnxRuntimeMatchesLibrary(t *testing.T) {
+	node := requireOnnxRuntime(t)
+	for _, f := range exportCases(t, t.TempDir()) {
 		t.Run(filepath.Base(f.path), func(t *testing.T) {
 			m := f.m.model()
 			v := randomBinary(f.m.rows, m.Visible, uint64(m.Hidden))

@@ -29,8 +29,13 @@ func scoreONNX(ctx context.Context, e *env, modelPath, dataPath string, v *rbm.M
 	if _, cols := g.Input(); cols != v.Cols {
 		return fmt.Errorf("%s: rows have %d values, the ONNX model %s wants %d", dataPath, v.Cols, modelPath, cols)
 	}
-	if len(outputs) == 1 && outputs[0] == export.OutputFreeEnergy && g.ScoreOutput() != "" {
-		outputs = []string{g.ScoreOutput()}
+	score := ""
+	if len(outputs) == 1 && outputs[0] == export.OutputFreeEnergy {
+		score = export.OutputFreeEnergy
+		if g.ScoreOutput() != "" {
+			score = g.ScoreOutput()
+			outputs = []string{score}
+		}
 	}
 	for _, name := range outputs {
 		if !contains(g.Outputs(), name) {
@@ -40,6 +45,13 @@ func scoreONNX(ctx context.Context, e *env, modelPath, dataPath string, v *rbm.M
 	outs, err := g.Run(ctx, v, 0, outputs...)
 	if err != nil {
 		return fmt.Errorf("%s: %w", modelPath, err)
+	}
+	// A free energy is one number per row; a wider output under that name
+	// is not one, whatever the graph calls it.
+	for _, o := range outs {
+		if (o.Name == export.OutputFreeEnergy || o.Name == score) && o.Cols != 1 && o.Rows > 0 {
+			return fmt.Errorf("%s: output %q has %d values per row, but a free energy has one (pick other outputs with --outputs)", modelPath, o.Name, o.Cols)
+		}
 	}
 	if jsonOut {
 		obj := map[string]any{"rows": v.Rows}

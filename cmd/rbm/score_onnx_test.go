@@ -5,6 +5,7 @@ import (
 	"context"
 	"encoding/json"
 	"math"
+	"os"
 	"path/filepath"
 	"strconv"
 	"strings"
@@ -12,6 +13,7 @@ import (
 
 	"github.com/rbmkit/rbm/rbm"
 	"github.com/rbmkit/rbm/rbm/dataset"
+	"google.golang.org/protobuf/encoding/protowire"
 )
 
 // TestScoreONNX checks that rbm score --onnx on an export prints the free
@@ -101,4 +103,41 @@ func loadTestData(t *testing.T, path string) *rbm.Matrix {
 		t.Fatal(err)
 	}
 	return v
+}
+
+// identityGraph returns an ONNX model, written field by field with
+// protowire, whose one output free_energy is its input v [N, cols]
+// passed through Identity: a "free energy" of cols values per row.
+func identityGraph(cols int) []byte {
+	msg := func(field protowire.Number, body []byte) []byte {
+		return protowire.AppendBytes(protowire.AppendTag(nil, field, protowire.BytesType), body)
+	}
+	str := func(field protowire.Number, s string) []byte { return msg(field, []byte(s)) }
+	varint := func(field protowire.Number, x uint64) []byte {
+		return protowire.AppendVarint(protowire.AppendTag(nil, field, protowire.VarintType), x)
+	}
+	cat := func(parts ...[]byte) []byte { return bytes.Join(parts, nil) }
+	// ValueInfoProto{name, type{tensor_type{elem_type FLOAT, shape{dim N, dim cols}}}}
+	value := func(name string) []byte {
+		shape := cat(msg(1, str(2, "N")), msg(1, varint(1, uint64(cols))))
+		tensor := cat(varint(1, 1), msg(2, shape))
+		return cat(str(1, name), msg(2, msg(1, tensor)))
+	}
+	node := cat(str(1, "v"), str(2, "free_energy"), str(3, "identity"), str(4, "Identity"))
+	graph := cat(msg(1, node), str(2, "wide"), msg(11, value("v")), msg(12, value("free_energy")))
+	return cat(varint(1, 8), msg(8, varint(2, 13)), msg(7, graph))
+}
+
+// TestScoreONNXRefusesWideFreeEnergy: a graph whose free_energy output has
+// a value per visible unit is refused, not printed as 20 numbers a line.
+func TestScoreONNXRefusesWideFreeEnergy(t *testing.T) {
+	f := newFixture(t)
+	path := filepath.Join(f.dir, "wide.onnx")
+	if err := os.WriteFile(path, identityGraph(20), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	r := rbmRun(t, "score", "--onnx", path, f.data)
+	if r.code != 1 || !strings.Contains(r.stderr, `output "free_energy" has 20 values per row`) || r.stdout != "" {
+		t.Errorf("exit %d, stdout %.80q, stderr %q", r.code, r.stdout, r.stderr)
+	}
 }
