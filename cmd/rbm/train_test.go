@@ -84,6 +84,8 @@ func TestTrainRecipeAndEvalErrors(t *testing.T) {
 		{[]string{"--keep-best"}, "--eval-every"},
 		{[]string{"--eval-every", "-1"}, "--eval-every"},
 		{[]string{"--val", f.data, "--eval-every", "1", "--eval-schedule", "0.5/3"}, "--eval-schedule"},
+		{[]string{"--val", f.data, "--eval-every", "1", "--eval-upper", "magic"}, "--eval-upper"},
+		{[]string{"--val", f.data, "--eval-every", "1", "--eval-sweeps", "0"}, "--eval-sweeps"},
 	} {
 		r := rbmRun(t, append(append([]string{"train", "-o", out}, tc.args...), f.data)...)
 		if r.code != 2 || !strings.Contains(r.stderr, tc.msg) {

@@ -33,9 +33,15 @@ type Options struct {
 	// runs, base rates, seed, workers). Its Workers also serves exact
 	// enumeration.
 	AIS ais.Config
-	// Conservative also runs RAISE from every row of the data, one
-	// annealing chain per row, for the conservative side (LogLik.Lower).
-	Conservative bool
+	// Upper, when set, draws samples of the model by parallel tempering
+	// and anneals in reverse from them (ais.ReverseFromTempering): an upper
+	// bound on log Z when the tempering mixes, hence the conservative side
+	// of the log-likelihood (LogLik.Lower).
+	Upper *ais.Tempered
+	// Raise runs RAISE from every row of the data instead, one annealing
+	// chain per row, for the conservative side: a bound for the annealing
+	// model, which can favour the data over the RBM. Upper takes precedence.
+	Raise bool
 }
 
 // Estimate returns the mean log-likelihood per row of data under m.
@@ -64,7 +70,15 @@ func Estimate(ctx context.Context, m *rbm.RBM, data *rbm.Matrix, opt Options) (*
 	}
 	upper := negF - fwd.LogZ
 	ll := &rbm.LogLik{Method: AIS, Mean: upper, StdErr: fwd.StdErr, Upper: &upper, Rows: data.Rows}
-	if opt.Conservative {
+	switch {
+	case opt.Upper != nil:
+		rev, _, err := ais.ReverseFromTempering(ctx, m, opt.AIS, *opt.Upper)
+		if err != nil {
+			return nil, err
+		}
+		lower := negF - rev.LogZ
+		ll.Lower, ll.LowerStdErr = &lower, rev.StdErr
+	case opt.Raise:
 		cfg := opt.AIS
 		cfg.Runs = data.Rows
 		rev, err := ais.Reverse(ctx, m, data, cfg)
