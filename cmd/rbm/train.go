@@ -101,12 +101,19 @@ func runTrain(ctx context.Context, e *env, args []string) error {
 		cfg.LearningRate = 0 // Adam's own default step, not momentum's
 	}
 	// Persistent chains cannot follow updates driven by the guide's final
-	// momentum of 0.9: on MNIST at 784×16 they collapse the model to -208.8
-	// nats, against -165.7 for CD-1 and -160.9 for persistent chains whose
-	// momentum stays at 0.5. So a recipe written for CD keeps its first
-	// momentum when persistent chains are asked for.
-	if (cfg.Persistent || cfg.Replicas >= 2) && !recipePersistent(recipe) && !fs.Changed("final-momentum") {
-		cfg.FinalMomentum = cfg.Momentum
+	// momentum of 0.9, and settle only when the learning rate falls
+	// (Tieleman 2008). So a recipe written for CD, given persistent chains,
+	// keeps its first momentum and decays its rate linearly, unless told
+	// otherwise. On MNIST at 784×16, 10 epochs: -208.8 nats as the guide
+	// has it, -162.1 with the momentum kept, -146.7 with the decay too,
+	// against -168.1 for CD-1; at 100 epochs -138.2 against CD-1's -155.9.
+	if (cfg.Persistent || cfg.Replicas >= 2) && !recipePersistent(recipe) {
+		if !fs.Changed("final-momentum") {
+			cfg.FinalMomentum = cfg.Momentum
+		}
+		if !fs.Changed("lr-schedule") {
+			cfg.LRSchedule = "linear"
+		}
 	}
 	cfg.Ladder = ladder
 	if len(cfg.Ladder) == 0 {

@@ -46,13 +46,14 @@ func TestTrainRecipes(t *testing.T) {
 		{[]string{"--recipe", "hinton"}, func(c *rbm.Config) bool {
 			return c.Recipe == "hinton" && !c.Persistent && c.LearningRate == hinton.LearningRate && c.FinalMomentum == 0.9
 		}},
-		// Persistent chains on the CD recipe keep its first momentum...
+		// Persistent chains on the CD recipe keep its first momentum and
+		// decay the rate linearly...
 		{[]string{"--recipe", "hinton", "--persistent"}, func(c *rbm.Config) bool {
-			return c.Persistent && c.Momentum == 0.5 && c.FinalMomentum == 0.5
+			return c.Persistent && c.Momentum == 0.5 && c.FinalMomentum == 0.5 && c.LRSchedule == "linear"
 		}},
-		// ...unless the final momentum is given.
-		{[]string{"--recipe", "hinton", "--persistent", "--final-momentum", "0.9"}, func(c *rbm.Config) bool {
-			return c.Persistent && c.FinalMomentum == 0.9
+		// ...unless told otherwise.
+		{[]string{"--recipe", "hinton", "--persistent", "--final-momentum", "0.9", "--lr-schedule", "constant"}, func(c *rbm.Config) bool {
+			return c.Persistent && c.FinalMomentum == 0.9 && c.LRSchedule == "constant"
 		}},
 		{[]string{"--recipe", "hinton", "--optimizer", "adam"}, func(c *rbm.Config) bool {
 			return c.Optimizer == rbm.Adam && c.LearningRate == 0
