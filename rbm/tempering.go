@@ -183,7 +183,7 @@ func (t *Tempering) ResetSwapRates() {
 func (t *Tempering) Sweep() {
 	m, c := t.m, t.chains
 	for k, beta := range t.ladder {
-		pathBiases(t.biasV[k*m.Visible:(k+1)*m.Visible], t.base, m.B, beta)
+		m.PathBiases(t.biasV[k*m.Visible:(k+1)*m.Visible], t.base, beta)
 		for j, cj := range m.C {
 			t.biasH[k*m.Hidden+j] = float32(beta * float64(cj))
 		}
@@ -263,18 +263,15 @@ func (j *pathEnergyJob) Do(task int) {
 	}
 }
 
-// pathBiases sets dst to the visible biases (1-β)·b_A + β·b of the path's
-// distribution at β, the one place the interpolation is written.
-func pathBiases(dst, base, b []float32, beta float64) {
-	for i := range dst {
-		dst[i] = float32((1-beta)*float64(base[i]) + beta*float64(b[i]))
-	}
-}
-
 // PathBiases sets dst to the visible biases (1-β)·b_A + β·b of the path
 // from the base-rate model A to m at inverse temperature β (see
-// Tempering).
-func (m *RBM) PathBiases(dst, base []float32, beta float64) { pathBiases(dst, base, m.B, beta) }
+// Tempering), the one place the interpolation is written: tempering and
+// AIS both step along it.
+func (m *RBM) PathBiases(dst, base []float32, beta float64) {
+	for i := range dst {
+		dst[i] = float32((1-beta)*float64(base[i]) + beta*float64(m.B[i]))
+	}
+}
 
 func scale(x []float32, s float64) {
 	if s == 1 {
