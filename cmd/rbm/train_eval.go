@@ -77,7 +77,7 @@ func (f *evalFlags) check(fs *pflag.FlagSet, val string) error {
 
 // attach makes tr estimate the held-out log-likelihood of its validation
 // rows, with AIS starting from the training data's base rates.
-func (f *evalFlags) attach(tr *rbm.Trainer, train *rbm.Matrix, bar *progress) {
+func (f *evalFlags) attach(tr *rbm.Trainer, train rbm.Data, bar *progress) {
 	if f.every == 0 || tr.Validation == nil {
 		return
 	}
