@@ -157,17 +157,36 @@ func (b *BitMatrix) SetRow(i int, on []bool) {
 }
 
 // AppendRow adds a row at the bottom, set from on, one value per column.
-// Storage grows as append grows a slice; Grow reserves it ahead.
+// The storage doubles when it is full; Grow reserves it ahead.
 func (b *BitMatrix) AppendRow(on []bool) {
 	if len(on) != b.cols {
 		panic(fmt.Sprintf("rbm: appending %d values to a matrix of %d columns", len(on), b.cols))
 	}
-	n := len(b.words)
-	for range b.stride {
-		b.words = append(b.words, 0)
+	packRow(b.extend(), on)
+}
+
+// AppendWords adds a row at the bottom given in the matrix's own layout:
+// column j is bit j%64 of words[j/64]. It is AppendRow for a caller that
+// packs bits itself, as a loader converting a byte per pixel does. There
+// must be one word per 64 columns, rounded up, and the bits past the
+// last column must be zero.
+func (b *BitMatrix) AppendWords(words []uint64) {
+	if len(words) != b.stride || b.cols%64 != 0 && len(words) > 0 && words[len(words)-1]>>(b.cols%64) != 0 {
+		panic(fmt.Sprintf("rbm: appending %d words with bits past column %d to a matrix of %d columns", len(words), b.cols, b.cols))
 	}
-	packRow(b.words[n:], on)
+	copy(b.extend(), words)
+}
+
+// extend adds a row at the bottom and returns its words, doubling the
+// storage when it is full.
+func (b *BitMatrix) extend() []uint64 {
+	if len(b.words)+b.stride > cap(b.words) {
+		b.Grow(max(b.rows, 1))
+	}
+	n := len(b.words)
+	b.words = b.words[:n+b.stride]
 	b.rows++
+	return b.words[n:]
 }
 
 // Grow makes room for n more rows, so that appending them allocates
@@ -190,9 +209,11 @@ func packRow(dst []uint64, on []bool) {
 		chunk := on[64*k : min(64*(k+1), len(on))]
 		var w uint64
 		for j, x := range chunk {
+			var bit uint64 // without a branch: pixels are not predictable
 			if x {
-				w |= 1 << j
+				bit = 1
 			}
+			w |= bit << j
 		}
 		dst[k] = w
 	}

@@ -97,19 +97,28 @@ func TestBitMatrixBuilding(t *testing.T) {
 		}
 		return on
 	}
+	rowWords := func(i int) []uint64 {
+		words := make([]uint64, (m.Cols+63)/64)
+		for j, x := range m.Row(i) {
+			words[j/64] |= uint64(x) << (j % 64)
+		}
+		return words
+	}
 	appended := NewBitMatrix(0, m.Cols)
 	appended.Grow(10)
+	words := NewBitMatrix(0, m.Cols)
 	set := NewBitMatrix(m.Rows, m.Cols)
 	bitwise := NewBitMatrix(m.Rows, m.Cols)
 	for i := range m.Rows {
 		appended.AppendRow(rowBools(i))
+		words.AppendWords(rowWords(i))
 		set.SetRow(m.Rows-1-i, rowBools(m.Rows-1-i))
 		for j := range m.Cols {
 			bitwise.Set(i, j, true) // then the value itself: Set clears too
 			bitwise.Set(i, j, m.Row(i)[j] == 1)
 		}
 	}
-	for name, b := range map[string]*BitMatrix{"AppendRow": appended, "SetRow": set, "Set": bitwise} {
+	for name, b := range map[string]*BitMatrix{"AppendRow": appended, "AppendWords": words, "SetRow": set, "Set": bitwise} {
 		if got := b.Unpack(); !slices.Equal(got.Data, m.Data) || got.Rows != m.Rows {
 			t.Errorf("%s built a different matrix", name)
 		}
@@ -120,6 +129,19 @@ func TestBitMatrixBuilding(t *testing.T) {
 	head.AppendRow(make([]bool, m.Cols))
 	if got := whole.Unpack(); !slices.Equal(got.Data, m.Data) {
 		t.Errorf("appending to a slice changed the matrix it came from")
+	}
+}
+
+func TestAppendWordsRefusesStrayBits(t *testing.T) {
+	for name, words := range map[string][]uint64{"bit past the last column": {0, 1 << 6}, "too few words": {0}, "too many": {0, 0, 0}} {
+		func() {
+			defer func() {
+				if recover() == nil {
+					t.Errorf("%s: AppendWords did not panic", name)
+				}
+			}()
+			NewBitMatrix(0, 70).AppendWords(words)
+		}()
 	}
 }
 

@@ -22,7 +22,7 @@ import (
 // one chunk of readBits holds.
 func compactCases(t testing.TB) map[string]*idx.Array {
 	rng := rand.New(rand.NewPCG(4, 4))
-	n := 3 * chunkValues / 2 // 1.5 chunks of 3-column rows
+	n := 3 * chunkBytes / 2 // 1.5 chunks of ubyte; rows of 3 columns span chunks
 	u8, i8 := make([]uint8, n), make([]int8, n)
 	f32, f64 := make([]float32, n), make([]float64, n)
 	i16, i32 := make([]int16, n), make([]int32, n)
