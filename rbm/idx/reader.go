@@ -3,12 +3,13 @@ package idx
 import (
 	"bufio"
 	"bytes"
-	"compress/gzip"
 	"encoding/binary"
 	"fmt"
 	"io"
 	"math"
 	"os"
+
+	"github.com/klauspost/compress/gzip"
 )
 
 // A Reader decodes one IDX array a chunk of elements at a time, so that a
