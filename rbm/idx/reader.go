@@ -107,7 +107,9 @@ func newReader(in io.Reader, source string) (*Reader, error) {
 	if err != nil {
 		return nil, err
 	}
-	buffered := bufio.NewReader(in)
+	// Reads of 64 KiB rather than bufio's 4: the 9.9 MB of gzipped MNIST
+	// in 150 system calls instead of 2,400.
+	buffered := bufio.NewReaderSize(in, 64<<10)
 	in = buffered
 	magic, err := buffered.Peek(len(gzipMagic))
 	if err != nil && err != io.EOF { // short input is left to readHeader to report
