@@ -1,6 +1,9 @@
 package rbm
 
-import "fmt"
+import (
+	"fmt"
+	bitops "math/bits" // the tests have a bits of their own
+)
 
 // Data is a set of rows of visible-unit values, as training reads them:
 // a row at a time into the float32 mini-batches of the updates, and
@@ -259,18 +262,21 @@ var byteFloats = func() (t [256][8]float32) {
 	return t
 }()
 
-// expandRow sets dst, one float32 per column, from a row's words.
+// expandRow sets dst, one float32 per column, from a row's words. Binary
+// data such as images are mostly zeros in long runs, so it clears the row
+// and then writes only the bytes that hold a one, eight floats at a time.
 func expandRow(dst []float32, words []uint64) {
-	j := 0
-	for _, w := range words {
-		for k := 0; k < 64 && j < len(dst); k += 8 {
-			src := &byteFloats[byte(w>>k)]
+	clear(dst)
+	for i, w := range words {
+		for w != 0 {
+			k := bitops.TrailingZeros64(w) &^ 7 // the byte that holds the lowest one
+			j := 64*i + k
 			if j+8 <= len(dst) {
-				*(*[8]float32)(dst[j:]) = *src
+				*(*[8]float32)(dst[j:]) = byteFloats[byte(w>>k)]
 			} else {
-				copy(dst[j:], src[:]) // the last, partial byte of the row
+				copy(dst[j:], byteFloats[byte(w>>k)][:]) // the last, partial byte of the row
 			}
-			j += 8
+			w &^= 0xff << k
 		}
 	}
 }

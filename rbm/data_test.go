@@ -8,6 +8,8 @@ import (
 	"slices"
 	"strings"
 	"testing"
+
+	"github.com/rbmkit/rbm/rbm/idx"
 )
 
 // randomBinary returns a rows×cols matrix of independent bits, each on
@@ -213,20 +215,46 @@ func TestTrainRejectsMissingData(t *testing.T) {
 	}
 }
 
-// BenchmarkGather times the expansion of a mini-batch of MNIST-shaped rows
-// from bits and the copy from a float32 Matrix.
+// mnistDigits returns the 2,000 MNIST training digits in testdata,
+// binarised at one half as the command does by default.
+func mnistDigits(b *testing.B) *Matrix {
+	a, err := idx.ReadFile("../testdata/mnist-train-2000-images-idx3-ubyte.gz")
+	if err != nil {
+		b.Fatal(err)
+	}
+	pixels := a.Float32s()
+	data := NewMatrix(len(pixels)/784, 784)
+	for i, x := range pixels {
+		if x > 127.5 {
+			data.Data[i] = 1
+		}
+	}
+	return data
+}
+
+// BenchmarkGather times the gathering of mini-batches of 100 MNIST
+// digits, expanded from bits and copied from a float32 Matrix, as
+// training draws them: random rows of a data set (the 2,000 digits ten
+// times over) too large for the caches as floats.
 func BenchmarkGather(b *testing.B) {
-	m := randomBinary(6000, 784, 0.2, 1)
+	digits := mnistDigits(b)
+	m := NewMatrix(10*digits.Rows, digits.Cols)
+	for k := range 10 {
+		copy(m.Data[k*len(digits.Data):], digits.Data)
+	}
 	packed := mustPack(b, m)
-	idx := make([]int32, 100)
-	for i := range idx {
-		idx[i] = int32(i * 59)
+	rng := rand.New(rand.NewPCG(1, 1))
+	order := make([]int32, m.Rows)
+	for i, r := range rng.Perm(m.Rows) {
+		order[i] = int32(r)
 	}
 	dst := NewMatrix(100, 784)
 	for name, d := range map[string]Data{"matrix": m, "bits": packed} {
 		b.Run(name, func(b *testing.B) {
+			i := 0
 			for b.Loop() {
-				d.Gather(dst, idx)
+				d.Gather(dst, order[i:i+100])
+				i = (i + 100) % m.Rows
 			}
 		})
 	}
