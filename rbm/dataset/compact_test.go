@@ -251,3 +251,46 @@ func FuzzReadBits(f *testing.F) {
 		}
 	})
 }
+
+// BenchmarkLoad times loading the 2,000 MNIST digits in testdata (gzipped)
+// into bits, thresholded, and into Load's float32 matrix.
+func BenchmarkLoad(b *testing.B) {
+	const path = "../../testdata/mnist-train-2000-images-idx3-ubyte.gz"
+	b.Run("compact", func(b *testing.B) {
+		for b.Loop() {
+			if _, _, err := LoadCompact(path, Options{}); err != nil {
+				b.Fatal(err)
+			}
+		}
+	})
+	b.Run("matrix", func(b *testing.B) {
+		for b.Loop() {
+			if _, _, err := Load(path, Options{}); err != nil {
+				b.Fatal(err)
+			}
+		}
+	})
+}
+
+// TestGeBytes checks the eight-at-a-time comparison against a byte-wise
+// one for every value and cut, in every byte position, among random
+// neighbours.
+func TestGeBytes(t *testing.T) {
+	rng := rand.New(rand.NewPCG(6, 6))
+	for c := range 256 {
+		for v := range 256 {
+			for k := range 8 {
+				x := rng.Uint64()&^(0xff<<(8*k)) | uint64(v)<<(8*k)
+				var want uint64
+				for l := range 8 {
+					if int(x>>(8*l)&0xff) >= c {
+						want |= 1 << l
+					}
+				}
+				if got := packHighBits(geBytes(x, uint64(c)*lowBits)); got != want {
+					t.Fatalf("x %#016x, c %d: got %08b, want %08b", x, c, got, want)
+				}
+			}
+		}
+	}
+}
