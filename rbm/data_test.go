@@ -158,15 +158,15 @@ func TestPackBitsRejectsNonBinary(t *testing.T) {
 	}
 }
 
-// TestTrainingFromBitsIsBitIdentical trains every method on a Matrix and on
-// the same rows packed into bits: the model files must be equal byte for
-// byte, monitoring figures included, for the training set gathered whole
-// (≤ MonitorRows rows) and subsampled.
+// TestTrainingFromBitsIsBitIdentical trains every method on Matrices and on
+// the same rows packed into bits, training and held-out: the model files
+// must be equal byte for byte, monitoring figures included, for the
+// training set gathered whole (≤ MonitorRows rows) and subsampled.
 func TestTrainingFromBitsIsBitIdentical(t *testing.T) {
 	data := randomBinary(250, 70, 0.3, 8)
 	val := randomBinary(40, 70, 0.3, 9)
-	packed := mustPack(t, data)
-	train := func(d Data, variant func(*Config), monitor int) []byte {
+	packed, packedVal := mustPack(t, data), mustPack(t, val)
+	train := func(d, val Data, variant func(*Config), monitor int) []byte {
 		m := New(70, 12)
 		m.Init(d, 3)
 		tr := &Trainer{
@@ -191,7 +191,7 @@ func TestTrainingFromBitsIsBitIdentical(t *testing.T) {
 	}
 	for name, variant := range variants {
 		for _, monitor := range []int{0, 100} {
-			if a, b := train(data, variant, monitor), train(packed, variant, monitor); !bytes.Equal(a, b) {
+			if a, b := train(data, val, variant, monitor), train(packed, packedVal, variant, monitor); !bytes.Equal(a, b) {
 				t.Errorf("%s, monitor %d: the models trained from a Matrix and from bits differ", name, monitor)
 			}
 		}

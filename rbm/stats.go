@@ -58,8 +58,10 @@ func newMonitor(t *Trainer, m *RBM, data Data, pool *kernel.Pool) *monitor {
 		return mon
 	}
 	mon.train = subset(data, n, t.Seed)
-	if t.Validation != nil && t.Validation.Rows > 0 {
-		mon.val = subset(t.Validation, n, t.Seed+1)
+	if v := t.Validation; !noData(v) {
+		if rows, _ := v.Dims(); rows > 0 {
+			mon.val = subset(v, n, t.Seed+1)
+		}
 	}
 	return mon
 }

@@ -19,7 +19,7 @@ type Trainer struct {
 	// Validation is held-out data; when set, each epoch reports the gap
 	// between the mean free energy of training and held-out rows, which
 	// grows when the model starts to overfit (guide, section 6).
-	Validation *Matrix
+	Validation Data
 	// MonitorRows is the number of training (and validation) rows the
 	// per-epoch statistics use; 0 means 500 and a negative value turns the
 	// statistics off.
@@ -96,8 +96,13 @@ func (t *Trainer) Train(ctx context.Context, m *RBM, data Data) ([]EpochStats, e
 	if cols != m.Visible || rows == 0 {
 		return nil, fmt.Errorf("rbm: train: data is %d×%d, model has %d visible units", rows, cols, m.Visible)
 	}
-	if v := t.Validation; v != nil && (v.Cols != m.Visible || len(v.Data) != v.Rows*v.Cols) {
-		return nil, fmt.Errorf("rbm: train: validation data has %d columns, model has %d visible units", v.Cols, m.Visible)
+	if v := t.Validation; !noData(v) {
+		if err := checkData(v); err != nil {
+			return nil, fmt.Errorf("rbm: train: validation: %w", err)
+		}
+		if _, cols := v.Dims(); cols != m.Visible {
+			return nil, fmt.Errorf("rbm: train: validation data has %d columns, model has %d visible units", cols, m.Visible)
+		}
 	}
 	s := newStepper(m, cfg, min(cfg.BatchSize, rows))
 	defer s.pool.Close()

@@ -145,23 +145,23 @@ func runTrain(ctx context.Context, e *env, args []string) error {
 	if monitor == 0 {
 		tr.MonitorRows = -1
 	}
+	valRows := 0
 	if val != "" {
-		if tr.Validation, _, err = data.load(val); err != nil {
+		held, _, err := data.loadCompact(val)
+		if err != nil {
 			return err
 		}
-		if tr.Validation.Cols != cols {
-			return fmt.Errorf("%s: rows have %d values, the training data %d", val, tr.Validation.Cols, cols)
+		var valCols int
+		if valRows, valCols = held.Dims(); valCols != cols {
+			return fmt.Errorf("%s: rows have %d values, the training data %d", val, valCols, cols)
 		}
-		if tr.Validation.Rows == 0 {
+		if valRows == 0 {
 			return fmt.Errorf("%s: no rows", val)
 		}
+		tr.Validation = held
 	}
 	if err := rbm.CheckFileShape(cols, hidden); err != nil {
 		return usagef("-hidden %d: %v", hidden, err)
-	}
-	valRows := 0
-	if tr.Validation != nil {
-		valRows = tr.Validation.Rows
 	}
 	_, packed := train.(*rbm.BitMatrix)
 	need := trainBytes(rows, valRows, cols, hidden, cfg.BatchSize, monitor, packed, &cfg)
