@@ -14,7 +14,7 @@ import (
 // LoadCompact reads the IDX file at path, plain or gzip-compressed, into
 // the most compact data training can read. With a binary mode (Threshold
 // or Stochastic) that is a *rbm.BitMatrix, one bit per value, filled a
-// chunk of rows at a time as the file is decoded, so that neither the
+// chunk of elements at a time as the file is decoded, so that neither the
 // file's elements nor a float32 copy of them is ever held whole: the
 // 60,000 MNIST images take 6.2 MB instead of the 47 MB of their pixels
 // and the 188 MB of Load's matrix. With Probabilities it is the
@@ -68,7 +68,6 @@ func readBits(r *idx.Reader, b binarizer) (*rbm.BitMatrix, error) {
 	if err != nil {
 		return nil, dataError{err}
 	}
-	out := rbm.NewBitMatrix(0, cols)
 	if cols == 0 {
 		// No elements to read, only the end of the input to check.
 		if _, err := r.Read(emptyOf(r.Type)); err != io.EOF {
@@ -76,6 +75,7 @@ func readBits(r *idx.Reader, b binarizer) (*rbm.BitMatrix, error) {
 		}
 		return rbm.NewBitMatrix(rows, 0), nil
 	}
+	out := rbm.NewBitMatrix(0, cols)
 	if r.Measured() {
 		out.Grow(rows)
 	}
