@@ -216,12 +216,22 @@ func readInto[T any](r *Reader, data any, size int, decode func(dst []T, src []b
 		return 0, io.EOF
 	}
 	dst = dst[:min(len(dst), r.n-r.done)]
-	if r.buf == nil {
+	// Bytes need no conversion: they are read in place, sparing a copy
+	// of the whole data.
+	raw, inPlace := any(dst).([]byte)
+	if r.buf == nil && !inPlace {
 		r.buf = make([]byte, min(r.n, chunkSize/size)*size)
 	}
 	for k := 0; k < len(dst); {
-		m := min(len(dst)-k, len(r.buf)/size)
-		got, err := readFull(r.in, r.buf[:m*size])
+		var m int
+		var buf []byte
+		if inPlace {
+			m, buf = len(dst)-k, raw[k:]
+		} else {
+			m = min(len(dst)-k, len(r.buf)/size)
+			buf = r.buf[:m*size]
+		}
+		got, err := readFull(r.in, buf)
 		if err == errShort {
 			dataSize := int64(r.n) * int64(size)
 			have := int64(r.done+k)*int64(size) + int64(got)
@@ -229,7 +239,9 @@ func readInto[T any](r *Reader, data any, size int, decode func(dst []T, src []b
 		} else if err != nil {
 			return k, fmt.Errorf("reading data: %w", truncation(err))
 		}
-		decode(dst[k:k+m], r.buf[:m*size])
+		if !inPlace {
+			decode(dst[k:k+m], buf)
+		}
 		k += m
 	}
 	r.done += len(dst)
