@@ -40,7 +40,8 @@ func FromIDX(a *idx.Array, opt Options) (*rbm.Matrix, Shape, error) {
 }
 
 // Load reads the IDX file at path, plain or gzip-compressed, and converts
-// it as FromIDX does. Its errors name the file.
+// it as FromIDX does. Its errors name the file. For training, LoadCompact
+// gives the same values in a thirty-second of the memory.
 func Load(path string, opt Options) (*rbm.Matrix, Shape, error) {
 	a, err := idx.ReadFile(path)
 	if err != nil {
