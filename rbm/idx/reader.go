@@ -159,9 +159,7 @@ func (r *Reader) read(data any) (int, error) {
 	)
 	switch r.Type {
 	case UByte:
-		n, err = readInto(r, data, 1, func(dst []uint8, src []byte) {
-			copy(dst, src)
-		})
+		n, err = readInto[uint8](r, data, 1, nil) // read in place, no conversion
 	case SByte:
 		n, err = readInto(r, data, 1, func(dst []int8, src []byte) {
 			for i := range dst {
@@ -203,7 +201,7 @@ func (r *Reader) read(data any) (int, error) {
 
 // readInto reads the next elements into data, which must be a []T, size
 // bytes each, converting them from big-endian a chunk at a time with
-// decode.
+// decode; bytes are read in place, and need no decode.
 func readInto[T any](r *Reader, data any, size int, decode func(dst []T, src []byte)) (int, error) {
 	dst, ok := data.([]T)
 	if !ok {
