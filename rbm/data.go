@@ -36,6 +36,9 @@ func (m *Matrix) Gather(dst *Matrix, idx []int32) {
 func (m *Matrix) ColumnSums(dst []float64) {
 	mustColumns(m.Cols, dst)
 	clear(dst)
+	if m.Cols == 0 {
+		return
+	}
 	for r := range m.Rows {
 		for j, x := range m.Row(r) {
 			dst[j] += float64(x)
@@ -233,6 +236,9 @@ func (b *BitMatrix) Slice(lo, hi int) *BitMatrix {
 // Unpack returns the values as a float32 Matrix of zeros and ones.
 func (b *BitMatrix) Unpack() *Matrix {
 	m := NewMatrix(b.rows, b.cols)
+	if b.cols == 0 {
+		return m // however many rows: there is nothing to expand
+	}
 	for i := range b.rows {
 		expandRow(m.Row(i), b.words[i*b.stride:(i+1)*b.stride])
 	}
@@ -287,6 +293,9 @@ func expandRow(dst []float32, words []uint64) {
 func (b *BitMatrix) ColumnSums(dst []float64) {
 	mustColumns(b.cols, dst)
 	clear(dst)
+	if b.cols == 0 {
+		return
+	}
 	// Each byte of a row adds its eight bits to eight byte-wide lanes of
 	// one uint64 counter (byteLanes spreads them); a lane holds at most
 	// 255, so the counters are emptied into dst every 255 rows.
