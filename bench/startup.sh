@@ -67,7 +67,7 @@ while [ "$i" -lt "$RUNS" ]; do
 	done
 	if [ "$torch" = 1 ]; then
 		for t in $threads; do
-			OMP_NUM_THREADS=$t timed "torch-t$t" $PY "$here/peers.py" torch --train "$train" --hidden 64 --epochs 1 \
+			timed "torch-t$t" env OMP_NUM_THREADS="$t" $PY "$here/peers.py" torch --train "$train" --hidden 64 --epochs 1 \
 				--threads "$t" --out "$OUT/torch-t$t" --log "$OUT/torch-t$t.log.tmp"
 			cat "$OUT/torch-t$t.log.tmp" >>"$OUT/torch-t$t.log"
 		done
