@@ -248,14 +248,33 @@ func (b *BitMatrix) Unpack() *Matrix {
 // Gather expands row idx[r] of b into row r of dst, for each r.
 func (b *BitMatrix) Gather(dst *Matrix, idx []int32) {
 	mustGather(b.cols, dst, idx)
-	for r, i := range idx {
+	if b.stride == 0 {
+		return // rows of no columns
+	}
+	// Rows drawn at random from a data set larger than the caches each
+	// miss them. A first pass touches every row's first and last words,
+	// loads the processor can issue together, so that the expansion
+	// finds them in the cache instead of waiting for one row at a time.
+	var touched uint64
+	for _, i := range idx {
 		i := int(i)
 		if uint(i) >= uint(b.rows) {
 			panic(fmt.Sprintf("rbm: gathering row %d of a matrix of %d rows", i, b.rows))
 		}
+		touched |= b.words[i*b.stride] | b.words[(i+1)*b.stride-1]
+	}
+	keep(touched)
+	for r, i := range idx {
+		i := int(i)
 		expandRow(dst.Row(r), b.words[i*b.stride:(i+1)*b.stride])
 	}
 }
+
+// keep takes a value the compiler must therefore compute: Gather's first
+// pass, whose loads matter and whose result does not.
+//
+//go:noinline
+func keep(uint64) {}
 
 // byteFloats holds the eight float32 values, 0 or 1, of each byte's bits,
 // lowest bit first: expanding a row copies one entry per byte.
