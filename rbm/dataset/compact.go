@@ -170,7 +170,12 @@ func streamBits[T element](r *idx.Reader, out *rbm.BitMatrix, convert rule[T]) e
 			}
 		}
 		for read := 0; read < n; {
-			buf := <-free
+			var buf []T
+			select {
+			case buf = <-free:
+			case <-stop: // the caller has stopped, holding buffers
+				return
+			}
 			k := min(size, n-read)
 			if _, err := r.Read(buf[:k]); err != nil {
 				send(chunk[T]{err: err}) // the Reader fills buf unless it fails

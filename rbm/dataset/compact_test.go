@@ -13,6 +13,7 @@ import (
 	"slices"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/rbmkit/rbm/rbm"
 	"github.com/rbmkit/rbm/rbm/idx"
@@ -292,5 +293,31 @@ func TestGeBytes(t *testing.T) {
 				}
 			}
 		}
+	}
+}
+
+// TestLoadCompactStopsOnBadValue gives LoadCompact a bad value in its
+// first chunk of many: it must report it and return, with the reading
+// goroutine stopped, rather than wait for buffers the converter kept.
+func TestLoadCompactStopsOnBadValue(t *testing.T) {
+	n := 10 * chunkBytes / 4 // ten chunks of float32
+	data := make([]float32, n)
+	data[5] = 2
+	path := filepath.Join(t.TempDir(), "bad.idx")
+	if err := idx.WriteFile(path, mustArray(t, []int{n / 8, 8}, data), false); err != nil {
+		t.Fatal(err)
+	}
+	done := make(chan error, 1)
+	go func() {
+		_, _, err := LoadCompact(path, Options{})
+		done <- err
+	}()
+	select {
+	case err := <-done:
+		if err == nil || !strings.Contains(err.Error(), "row 0, column 5: float32 value 2 is outside [0,1]") {
+			t.Errorf("error %v", err)
+		}
+	case <-time.After(30 * time.Second):
+		t.Fatal("LoadCompact did not return after a bad value")
 	}
 }
