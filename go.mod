@@ -3,6 +3,7 @@ module github.com/rbmkit/rbm
 go 1.26.8
 
 require (
+	github.com/klauspost/compress v1.20.4
 	github.com/owulveryck/onnx-go v0.5.0
 	github.com/sbinet/npyio v0.6.0
 	github.com/spf13/pflag v1.0.10

@@ -36,7 +36,7 @@ type centering struct {
 // newCentering starts the visible offsets at the data's mean and the
 // hidden offsets at ½, the mean of p(h|v) of a model with small weights
 // and no hidden biases.
-func newCentering(m *RBM, data *Matrix, rate float64) *centering {
+func newCentering(m *RBM, data Data, rate float64) *centering {
 	c := &centering{
 		rate:   rate,
 		mu:     make([]float64, m.Visible),
@@ -47,13 +47,10 @@ func newCentering(m *RBM, data *Matrix, rate float64) *centering {
 		gl: make([]float32, m.Visible), gm: make([]float32, m.Hidden),
 		sumV: make([]float32, m.Visible), sumH: make([]float32, m.Hidden),
 	}
-	for r := range data.Rows {
-		for i, x := range data.Row(r) {
-			c.mu[i] += float64(x)
-		}
-	}
+	data.ColumnSums(c.mu)
+	rows, _ := data.Dims()
 	for i := range c.mu {
-		c.mu[i] /= float64(data.Rows)
+		c.mu[i] /= float64(rows)
 	}
 	for j := range c.lambda {
 		c.lambda[j] = 0.5

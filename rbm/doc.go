@@ -17,7 +17,10 @@
 // export all call them.
 //
 // Parameters and the training hot path are float32; energies, free energies
-// and every accumulation over many terms are float64.
+// and every accumulation over many terms are float64. Training reads its
+// rows through the Data interface, from a float32 Matrix or from a
+// BitMatrix that keeps binary data at one bit per value and expands rows
+// only as mini-batches gather them.
 //
 // Randomness is always explicit: functions that sample take a seed, and the
 // same seed gives the same result bit for bit, whatever the number of

@@ -8,15 +8,12 @@ import (
 // Marginals returns the mean of each column of data, smoothed by one pseudo
 // observation of 0 and one of 1 (p = (Σv + 1)/(n + 2)) so that units that
 // are always off or always on still get finite log-odds.
-func Marginals(data *Matrix) []float64 {
-	p := make([]float64, data.Cols)
-	for r := range data.Rows {
-		for i, x := range data.Row(r) {
-			p[i] += float64(x)
-		}
-	}
+func Marginals(data Data) []float64 {
+	rows, cols := data.Dims()
+	p := make([]float64, cols)
+	data.ColumnSums(p)
 	for i := range p {
-		p[i] = (p[i] + 1) / (float64(data.Rows) + 2)
+		p[i] = (p[i] + 1) / (float64(rows) + 2)
 	}
 	return p
 }
@@ -26,14 +23,14 @@ func Marginals(data *Matrix) []float64 {
 // and each visible bias at the log-odds log(pᵢ/(1-pᵢ)) of the data's
 // smoothed marginal pᵢ (see Marginals), so that the model starts with the
 // data's base rates. A nil data leaves the visible biases at zero.
-func (m *RBM) Init(data *Matrix, seed uint64) {
+func (m *RBM) Init(data Data, seed uint64) {
 	rng := rand.New(rand.NewPCG(seed, 0x5eed_0f_1417))
 	for i := range m.W {
 		m.W[i] = float32(0.01 * rng.NormFloat64())
 	}
 	clear(m.C)
 	clear(m.B)
-	if data == nil {
+	if noData(data) {
 		return
 	}
 	for i, p := range Marginals(data) {

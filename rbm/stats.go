@@ -48,7 +48,7 @@ type monitor struct {
 
 // newMonitor picks the monitoring subsets once, with a seeded source, so
 // that every epoch is measured on the same rows.
-func newMonitor(t *Trainer, m *RBM, data *Matrix, pool *kernel.Pool) *monitor {
+func newMonitor(t *Trainer, m *RBM, data Data, pool *kernel.Pool) *monitor {
 	mon := &monitor{m: m, pool: pool, started: time.Now(), off: t.MonitorRows < 0}
 	n := t.MonitorRows
 	if n == 0 {
@@ -58,24 +58,43 @@ func newMonitor(t *Trainer, m *RBM, data *Matrix, pool *kernel.Pool) *monitor {
 		return mon
 	}
 	mon.train = subset(data, n, t.Seed)
-	if t.Validation != nil && t.Validation.Rows > 0 {
-		mon.val = subset(t.Validation, n, t.Seed+1)
+	if v := t.Validation; !noData(v) {
+		if rows, _ := v.Dims(); rows > 0 {
+			mon.val = subset(v, n, t.Seed+1)
+		}
 	}
 	return mon
 }
 
 // subset returns n rows of data chosen without replacement (all of them, in
 // order, when data has no more than n rows).
-func subset(data *Matrix, n int, seed uint64) *Matrix {
-	if data.Rows <= n {
-		return data
+func subset(data Data, n int, seed uint64) *Matrix {
+	rows, cols := data.Dims()
+	if rows <= n {
+		if m, ok := data.(*Matrix); ok {
+			return m
+		}
+		out := NewMatrix(rows, cols)
+		data.Gather(out, sequence(rows))
+		return out
 	}
 	rng := rand.New(rand.NewPCG(seed, 0x3_0_417))
-	out := NewMatrix(n, data.Cols)
-	for r, i := range rng.Perm(data.Rows)[:n] {
-		copy(out.Row(r), data.Row(i))
+	idx := make([]int32, n)
+	for r, i := range rng.Perm(rows)[:n] {
+		idx[r] = int32(i)
 	}
+	out := NewMatrix(n, cols)
+	data.Gather(out, idx)
 	return out
+}
+
+// sequence returns the row indices 0, 1, …, n-1.
+func sequence(n int) []int32 {
+	s := make([]int32, n)
+	for i := range s {
+		s[i] = int32(i)
+	}
+	return s
 }
 
 // restart starts the clock of the next epoch's training time.

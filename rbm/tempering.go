@@ -288,7 +288,7 @@ func scale(x []float32, s float64) {
 // pᵢ = (Σv + 1)/(N + 2) (Marginals), the maximum-likelihood model with no
 // weights up to the smoothing. Salakhutdinov and Murray start AIS from it;
 // parallel tempering uses it as its hottest distribution.
-func BaseRates(data *Matrix) []float64 {
+func BaseRates(data Data) []float64 {
 	p := Marginals(data)
 	for i, x := range p {
 		p[i] = math.Log(x / (1 - x))

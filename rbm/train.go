@@ -19,7 +19,7 @@ type Trainer struct {
 	// Validation is held-out data; when set, each epoch reports the gap
 	// between the mean free energy of training and held-out rows, which
 	// grows when the model starts to overfit (guide, section 6).
-	Validation *Matrix
+	Validation Data
 	// MonitorRows is the number of training (and validation) rows the
 	// per-epoch statistics use; 0 means 500 and a negative value turns the
 	// statistics off.
@@ -73,13 +73,15 @@ var ErrDiverged = errors.New("training diverged")
 // high for the data), not that the model is learning.
 const MaxParameter = 1e4
 
-// Train runs the configured number of epochs on the rows of data, updating
-// m in place, and returns the statistics of every completed epoch. It
+// Train runs the configured number of epochs on the rows of data (a
+// *Matrix, or binary rows packed in a *BitMatrix: the result is the same
+// bit for bit), updating m in place, and returns the statistics of every
+// completed epoch. It
 // checks ctx between mini-batches: on cancellation it returns ctx's error
 // with m holding the parameters after the last complete update, a
 // consistent model that can be saved. Train replaces m's parameter slices
 // (W, B, C) with buffers of its own as it goes.
-func (t *Trainer) Train(ctx context.Context, m *RBM, data *Matrix) ([]EpochStats, error) {
+func (t *Trainer) Train(ctx context.Context, m *RBM, data Data) ([]EpochStats, error) {
 	cfg, err := t.Config.withDefaults()
 	if err != nil {
 		return nil, fmt.Errorf("rbm: train: %w", err)
@@ -87,23 +89,29 @@ func (t *Trainer) Train(ctx context.Context, m *RBM, data *Matrix) ([]EpochStats
 	if err := m.Validate(); err != nil {
 		return nil, fmt.Errorf("rbm: train: %w", err)
 	}
-	if data.Cols != m.Visible || data.Rows == 0 || len(data.Data) != data.Rows*data.Cols {
-		return nil, fmt.Errorf("rbm: train: data is %d×%d, model has %d visible units", data.Rows, data.Cols, m.Visible)
+	if err := checkData(data); err != nil {
+		return nil, fmt.Errorf("rbm: train: %w", err)
 	}
-	if v := t.Validation; v != nil && (v.Cols != m.Visible || len(v.Data) != v.Rows*v.Cols) {
-		return nil, fmt.Errorf("rbm: train: validation data has %d columns, model has %d visible units", v.Cols, m.Visible)
+	rows, cols := data.Dims()
+	if cols != m.Visible || rows == 0 {
+		return nil, fmt.Errorf("rbm: train: data is %d×%d, model has %d visible units", rows, cols, m.Visible)
 	}
-	s := newStepper(m, cfg, min(cfg.BatchSize, data.Rows))
+	if v := t.Validation; !noData(v) {
+		if err := checkData(v); err != nil {
+			return nil, fmt.Errorf("rbm: train: validation: %w", err)
+		}
+		if _, cols := v.Dims(); cols != m.Visible {
+			return nil, fmt.Errorf("rbm: train: validation data has %d columns, model has %d visible units", cols, m.Visible)
+		}
+	}
+	s := newStepper(m, cfg, min(cfg.BatchSize, rows))
 	defer s.pool.Close()
 	mon := newMonitor(t, m, data, s.pool)
 
-	order := make([]int32, data.Rows)
-	for i := range order {
-		order[i] = int32(i)
-	}
+	order := sequence(rows)
 	shuffle := rand.New(rand.NewPCG(cfg.Seed, 0x5_4f_ff1e))
 	s.start(data, shuffle)
-	batches := (data.Rows + s.batch - 1) / s.batch
+	batches := (rows + s.batch - 1) / s.batch
 
 	var (
 		history  []EpochStats
@@ -126,8 +134,7 @@ func (t *Trainer) Train(ctx context.Context, m *RBM, data *Matrix) ([]EpochStats
 			if err := ctx.Err(); err != nil {
 				return finish(err)
 			}
-			rows := order[b*s.batch : min((b+1)*s.batch, data.Rows)]
-			s.load(data, rows)
+			s.load(data, order[b*s.batch:min((b+1)*s.batch, rows)])
 			if mx, ok := s.step(lr, mom); !ok {
 				return finish(fmt.Errorf("rbm: train: %w in epoch %d, mini-batch %d of %d (learning rate %g): "+
 					"a parameter would have become %v; lower the learning rate", ErrDiverged, e+1, b+1, batches, lr, mx))
@@ -254,7 +261,16 @@ func newStepper(m *RBM, cfg Config, batch int) *stepper {
 // start prepares the state that outlives one update: the persistent or
 // tempered chains, each started at a random training row, and the
 // centering offsets.
-func (s *stepper) start(data *Matrix, rng *rand.Rand) {
+func (s *stepper) start(data Data, rng *rand.Rand) {
+	rows, _ := data.Dims()
+	// randomRows draws n row indices, one after another from rng.
+	randomRows := func(n int) []int32 {
+		idx := make([]int32, n)
+		for r := range idx {
+			idx[r] = int32(rng.IntN(rows))
+		}
+		return idx
+	}
 	switch {
 	case s.cfg.Replicas >= 2:
 		base := make([]float32, s.m.Visible)
@@ -264,14 +280,10 @@ func (s *stepper) start(data *Matrix, rng *rand.Rand) {
 		// The chains draw from a seed of their own, so that their streams
 		// never coincide with the trainer's.
 		s.pt = newTempering(s.m, s.pool, s.cfg.Ladder, base, s.batch, splitSeed(s.cfg.Seed, 0x7e_3b_e7))
-		for r := range s.pt.States.Rows {
-			copy(s.pt.States.Row(r), data.Row(rng.IntN(data.Rows)))
-		}
+		data.Gather(s.pt.States, randomRows(s.pt.States.Rows))
 	case s.cfg.Persistent:
 		s.chain = NewMatrix(s.batch, s.m.Visible)
-		for r := range s.batch {
-			copy(s.chain.Row(r), data.Row(rng.IntN(data.Rows)))
-		}
+		data.Gather(s.chain, randomRows(s.batch))
 	}
 	if s.cfg.Centered {
 		s.center = newCentering(s.m, data, s.cfg.OffsetRate)
@@ -285,11 +297,9 @@ func splitSeed(seed, tag uint64) uint64 {
 }
 
 // load copies the given data rows into the positive phase.
-func (s *stepper) load(data *Matrix, rows []int32) {
+func (s *stepper) load(data Data, rows []int32) {
 	s.rows = len(rows)
-	for r, i := range rows {
-		copy(s.vStack.Row(r), data.Row(int(i)))
-	}
+	data.Gather(s.vStack, rows)
 }
 
 func (s *stepper) sample(dst, p *Matrix) {

@@ -29,13 +29,9 @@ func (d *dataFlags) register(fs *pflag.FlagSet) {
 
 // load reads an IDX file (gzipped or not) into a matrix.
 func (d *dataFlags) load(path string) (*rbm.Matrix, dataset.Shape, error) {
-	mode, err := dataset.ParseBinarize(d.binarize)
+	opt, err := d.options()
 	if err != nil {
-		return nil, dataset.Shape{}, err // checked as a flag and in the model's metadata
-	}
-	opt := dataset.Options{Binarize: mode, Threshold: d.threshold}
-	if mode == dataset.Stochastic {
-		opt.Rand = rand.New(rand.NewPCG(d.seed, 0xb1_7a_7e))
+		return nil, dataset.Shape{}, err
 	}
 	m, shape, err := dataset.Load(path, opt)
 	if err != nil {
@@ -45,6 +41,42 @@ func (d *dataFlags) load(path string) (*rbm.Matrix, dataset.Shape, error) {
 		m = m.Slice(0, d.limit)
 	}
 	return m, shape, nil
+}
+
+// loadCompact reads an IDX file as load does, but binarized data into a
+// bit matrix streamed from the file (dataset.LoadCompact): the same values
+// for training, in a thirty-second of the memory.
+func (d *dataFlags) loadCompact(path string) (rbm.Data, dataset.Shape, error) {
+	opt, err := d.options()
+	if err != nil {
+		return nil, dataset.Shape{}, err
+	}
+	data, shape, err := dataset.LoadCompact(path, opt)
+	if err != nil {
+		return nil, shape, err
+	}
+	if rows, _ := data.Dims(); d.limit > 0 && d.limit < rows {
+		switch x := data.(type) {
+		case *rbm.Matrix:
+			data = x.Slice(0, d.limit)
+		case *rbm.BitMatrix:
+			data = x.Slice(0, d.limit)
+		}
+	}
+	return data, shape, nil
+}
+
+// options returns the dataset options the flags give.
+func (d *dataFlags) options() (dataset.Options, error) {
+	mode, err := dataset.ParseBinarize(d.binarize)
+	if err != nil {
+		return dataset.Options{}, err // checked as a flag and in the model's metadata
+	}
+	opt := dataset.Options{Binarize: mode, Threshold: d.threshold}
+	if mode == dataset.Stochastic {
+		opt.Rand = rand.New(rand.NewPCG(d.seed, 0xb1_7a_7e))
+	}
+	return opt, nil
 }
 
 // followModel makes data read for a model default to the binarisation the

@@ -135,14 +135,20 @@ func checkMemory(need, limit float64, what string) error {
 // The estimates below count the large arrays a command allocates, in
 // bytes, computed in float64 so that absurd sizes cannot overflow.
 
-// trainBytes is what rbm train holds: the training and held-out data; the
-// weights, their gradient and momentum, and the encoding buffer of the
-// saved model (four visible×hidden arrays); the mini-batch buffers of
+// trainBytes is what rbm train holds: the training and held-out data
+// (packed when their rows are bits); the weights, their gradient and
+// momentum, and the encoding buffer of the saved model (four
+// visible×hidden arrays); the mini-batch buffers of
 // rbm.Trainer (three batch×visible and four batch×hidden matrices, and a
 // batch×visible persistent chain); and the monitor's rows.
-func trainBytes(rows, valRows, visible, hidden, batch, monitor int, cfg *rbm.Config) float64 {
+func trainBytes(rows, valRows, visible, hidden, batch, monitor int, packed bool, cfg *rbm.Config) float64 {
 	v, h, b := float64(visible), float64(hidden), float64(min(batch, rows))
 	data := float64(rows+valRows) * v
+	if packed {
+		// Binary rows are bits in whole 64-bit words, two float32s each
+		// (rbm.BitMatrix).
+		data = float64(rows+valRows) * 2 * math.Ceil(v/64)
+	}
 	// The parameters twice over (the trainer double-buffers them), the
 	// gradient, and one (momentum) or two (Adam) arrays of optimiser state.
 	arrays := 4.0

@@ -133,45 +133,47 @@ func runTrain(ctx context.Context, e *env, args []string) error {
 	if err := checkFiles([]string{path, val}, []string{out, logPath}); err != nil {
 		return err
 	}
-	train, shape, err := data.load(path)
+	train, shape, err := data.loadCompact(path)
 	if err != nil {
 		return err
 	}
-	if train.Rows == 0 || train.Cols == 0 {
-		return fmt.Errorf("%s: no data: %d rows of %d values", path, train.Rows, train.Cols)
+	rows, cols := train.Dims()
+	if rows == 0 || cols == 0 {
+		return fmt.Errorf("%s: no data: %d rows of %d values", path, rows, cols)
 	}
 	tr := &rbm.Trainer{Config: cfg, MonitorRows: monitor}
 	if monitor == 0 {
 		tr.MonitorRows = -1
 	}
+	valRows := 0
 	if val != "" {
-		if tr.Validation, _, err = data.load(val); err != nil {
+		held, _, err := data.loadCompact(val)
+		if err != nil {
 			return err
 		}
-		if tr.Validation.Cols != train.Cols {
-			return fmt.Errorf("%s: rows have %d values, the training data %d", val, tr.Validation.Cols, train.Cols)
+		var valCols int
+		if valRows, valCols = held.Dims(); valCols != cols {
+			return fmt.Errorf("%s: rows have %d values, the training data %d", val, valCols, cols)
 		}
-		if tr.Validation.Rows == 0 {
+		if valRows == 0 {
 			return fmt.Errorf("%s: no rows", val)
 		}
+		tr.Validation = held
 	}
-	if err := rbm.CheckFileShape(train.Cols, hidden); err != nil {
+	if err := rbm.CheckFileShape(cols, hidden); err != nil {
 		return usagef("-hidden %d: %v", hidden, err)
 	}
-	valRows := 0
-	if tr.Validation != nil {
-		valRows = tr.Validation.Rows
-	}
-	need := trainBytes(train.Rows, valRows, train.Cols, hidden, cfg.BatchSize, monitor, &cfg)
-	if err := checkMemory(need, maxMem, fmt.Sprintf("training a %d×%d RBM", train.Cols, hidden)); err != nil {
+	_, packed := train.(*rbm.BitMatrix)
+	need := trainBytes(rows, valRows, cols, hidden, cfg.BatchSize, monitor, packed, &cfg)
+	if err := checkMemory(need, maxMem, fmt.Sprintf("training a %d×%d RBM", cols, hidden)); err != nil {
 		return err
 	}
 
-	m := rbm.New(train.Cols, hidden)
+	m := rbm.New(cols, hidden)
 	m.Init(train, cfg.Seed)
 	bar := newProgress(e.stderr)
 	eval.attach(tr, train, bar)
-	fmt.Fprintf(e.stderr, "training %d×%d RBM on %d rows of %s (%s, batch %d, %d %s, recipe %s)\n", m.Visible, m.Hidden, train.Rows, path,
+	fmt.Fprintf(e.stderr, "training %d×%d RBM on %d rows of %s (%s, batch %d, %d %s, recipe %s)\n", m.Visible, m.Hidden, rows, path,
 		describeTraining(&cfg), cfg.BatchSize, cfg.Epochs, plural(cfg.Epochs, "epoch"), recipe)
 	var epochLog *os.File
 	if logPath != "" {
@@ -204,7 +206,7 @@ func runTrain(ctx context.Context, e *env, args []string) error {
 		return trainErr
 	}
 	meta := &rbm.Meta{ImageRows: shape.Height, ImageCols: shape.Width, Binarize: data.binarize,
-		Training: &cfg, Epochs: len(stats), Interrupted: interrupted || diverged, Rows: train.Rows,
+		Training: &cfg, Epochs: len(stats), Interrupted: interrupted || diverged, Rows: rows,
 		BaseRates: toFloat32(rbm.BaseRates(train))}
 	if len(stats) > 0 {
 		meta.Final = &stats[len(stats)-1]

@@ -77,14 +77,22 @@ func (f *evalFlags) check(fs *pflag.FlagSet, val string) error {
 
 // attach makes tr estimate the held-out log-likelihood of its validation
 // rows, with AIS starting from the training data's base rates.
-func (f *evalFlags) attach(tr *rbm.Trainer, train *rbm.Matrix, bar *progress) {
+func (f *evalFlags) attach(tr *rbm.Trainer, train rbm.Data, bar *progress) {
 	if f.every == 0 || tr.Validation == nil {
 		return
 	}
-	rows := tr.Validation
-	if f.rows > 0 && f.rows < rows.Rows {
-		rows = rows.Slice(0, f.rows)
+	// The estimates read float32 rows: the first --eval-rows of the
+	// held-out data, expanded once.
+	n, cols := tr.Validation.Dims()
+	if f.rows > 0 {
+		n = min(n, f.rows)
 	}
+	first := make([]int32, n)
+	for i := range first {
+		first[i] = int32(i)
+	}
+	rows := rbm.NewMatrix(n, cols)
+	tr.Validation.Gather(rows, first)
 	sched, _ := ais.ParseSchedule(f.schedule)
 	opt := loglik.Options{
 		AIS: ais.Config{Schedule: sched, Runs: f.runs, Seed: tr.Seed, Workers: tr.Workers, Base: rbm.BaseRates(train),

@@ -1,13 +1,18 @@
 package main
 
 import (
+	"bytes"
+	"context"
 	"encoding/json"
+	"math/rand/v2"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 
 	"github.com/rbmkit/rbm/rbm"
+	"github.com/rbmkit/rbm/rbm/dataset"
 )
 
 // trainedConfig trains with args on the fixture's data and returns the
@@ -157,5 +162,64 @@ func TestTrainDivergenceKeepsModel(t *testing.T) {
 	}
 	if !meta.Interrupted || meta.Epochs != 0 || m.Validate() != nil {
 		t.Errorf("saved model: interrupted %v after %d epochs", meta.Interrupted, meta.Epochs)
+	}
+}
+
+// TestTrainFromBitsMatchesMatrix checks rbm train, which streams binarized
+// data into bits, against training on the float32 matrix dataset.Load
+// gives for the same file and flags: the parameters must be equal bit for
+// bit, for both recipes and for stochastic binarization (whose draws the
+// stream must take in Load's order).
+func TestTrainFromBitsMatchesMatrix(t *testing.T) {
+	const (
+		data = "../../testdata/mnist-train-2000-images-idx3-ubyte.gz"
+		val  = "../../testdata/mnist-test-500-images-idx3-ubyte.gz"
+	)
+	for _, args := range [][]string{
+		{"--recipe", "density", "--limit", "700", "--val", val},
+		{"--recipe", "hinton", "--binarize", "stochastic", "--seed", "5"},
+	} {
+		out := filepath.Join(t.TempDir(), "m.rbm")
+		r := rbmRun(t, append([]string{"train", "-hidden", "16", "--epochs", "2", "--monitor", "300", "-o", out}, append(args, data)...)...)
+		if r.code != 0 {
+			t.Fatalf("train %v: exit %d: %s", args, r.code, r.stderr)
+		}
+		got, meta, err := rbm.LoadFile(out)
+		if err != nil {
+			t.Fatal(err)
+		}
+		opt := dataset.Options{}
+		if meta.Binarize == "stochastic" {
+			opt = dataset.Options{Binarize: dataset.Stochastic, Rand: rand.New(rand.NewPCG(meta.Training.Seed, 0xb1_7a_7e))}
+		}
+		matrix, _, err := dataset.Load(data, opt)
+		if err != nil {
+			t.Fatal(err)
+		}
+		matrix = matrix.Slice(0, meta.Rows)
+		want := rbm.New(784, 16)
+		want.Init(matrix, meta.Training.Seed)
+		tr := &rbm.Trainer{Config: *meta.Training, MonitorRows: 300}
+		if slices.Contains(args, "--val") {
+			held, _, err := dataset.Load(val, opt)
+			if err != nil {
+				t.Fatal(err)
+			}
+			tr.Validation = held
+		}
+		stats, err := tr.Train(context.Background(), want, matrix)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if !slices.Equal(got.W, want.W) || !slices.Equal(got.B, want.B) || !slices.Equal(got.C, want.C) {
+			t.Errorf("%v: rbm train's parameters differ from training on dataset.Load's matrix", args)
+		}
+		final := stats[len(stats)-1]
+		final.Seconds, meta.Final.Seconds = 0, 0
+		gotStats, _ := json.Marshal(meta.Final)
+		wantStats, _ := json.Marshal(final)
+		if !bytes.Equal(gotStats, wantStats) {
+			t.Errorf("%v: monitoring figures %s, want %s", args, gotStats, wantStats)
+		}
 	}
 }

@@ -10,6 +10,10 @@
 // height and width travel alongside as a Shape, so that ToIDX can write
 // samples and features back out as images.
 //
+// LoadCompact reads training data without holding it whole: binarized
+// rows go straight from the decoder into an rbm.BitMatrix, one bit per
+// value, a chunk of elements at a time.
+//
 // Labels reads a 1-D label file as a slice of ints, and WriteNPY writes a
 // matrix for NumPy.
 package dataset

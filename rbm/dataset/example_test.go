@@ -6,6 +6,7 @@ import (
 	"math/rand/v2"
 	"slices"
 
+	"github.com/rbmkit/rbm/rbm"
 	"github.com/rbmkit/rbm/rbm/dataset"
 	"github.com/rbmkit/rbm/rbm/idx"
 )
@@ -59,4 +60,17 @@ func ExampleFromIDX_stochastic() {
 	}
 	fmt.Println(slices.Equal(sample(42), sample(42)))
 	// Output: true
+}
+
+// LoadCompact reads binarized training data straight into bits, which
+// rbm's trainer reads as it reads a Matrix.
+func ExampleLoadCompact() {
+	data, shape, err := dataset.LoadCompact("../../testdata/mnist-train-2000-images-idx3-ubyte.gz", dataset.Options{})
+	if err != nil {
+		log.Fatal(err)
+	}
+	rows, cols := data.Dims()
+	_, packed := data.(*rbm.BitMatrix)
+	fmt.Printf("%d rows of %d units (%d×%d images), packed: %v\n", rows, cols, shape.Height, shape.Width, packed)
+	// Output: 2000 rows of 784 units (28×28 images), packed: true
 }

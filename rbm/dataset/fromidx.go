@@ -40,7 +40,8 @@ func FromIDX(a *idx.Array, opt Options) (*rbm.Matrix, Shape, error) {
 }
 
 // Load reads the IDX file at path, plain or gzip-compressed, and converts
-// it as FromIDX does. Its errors name the file.
+// it as FromIDX does. Its errors name the file. For training, LoadCompact
+// gives the same values in a thirty-second of the memory.
 func Load(path string, opt Options) (*rbm.Matrix, Shape, error) {
 	a, err := idx.ReadFile(path)
 	if err != nil {
@@ -67,11 +68,7 @@ func fromIDX(a *idx.Array, opt Options) (*rbm.Matrix, Shape, error) {
 	if err := fill(m, a, b); err != nil {
 		return nil, Shape{}, err
 	}
-	var shape Shape
-	if len(a.Dims) == 3 {
-		shape = Shape{Height: a.Dims[1], Width: a.Dims[2]}
-	}
-	return m, shape, nil
+	return m, shapeOf(a.Dims), nil
 }
 
 // layout returns the matrix dimensions of a: its first dimension, and the
@@ -83,25 +80,48 @@ func layout(a *idx.Array) (rows, cols int, err error) {
 		// Checked first, as Len counts no elements in such data.
 		return 0, 0, fmt.Errorf("unsupported data type %T", a.Data)
 	}
-	switch len(a.Dims) {
-	case 0:
-		return 0, 0, errors.New("a scalar is not training data: want rows × columns, or rows × height × width")
-	case 1:
-		return 0, 0, fmt.Errorf("a 1-D array of %d values, such as a label file, is not training data: want rows × columns, or rows × height × width", a.Dims[0])
-	}
-	for _, d := range a.Dims {
-		if d < 0 {
-			return 0, 0, fmt.Errorf("negative dimension in %v", a.Dims)
-		}
-	}
-	rows, cols = a.Dims[0], 1
-	for _, d := range a.Dims[1:] {
-		cols *= d
+	rows, cols, err = layoutOf(a.Dims)
+	if err != nil {
+		return 0, 0, err
 	}
 	if rows*cols != a.Len() {
 		return 0, 0, fmt.Errorf("dims %v do not match the %d elements of the data", a.Dims, a.Len())
 	}
 	return rows, cols, nil
+}
+
+// layoutOf returns the matrix dimensions of an array of the given
+// dimensions, or an error if it is not training data.
+func layoutOf(dims []int) (rows, cols int, err error) {
+	switch len(dims) {
+	case 0:
+		return 0, 0, errors.New("a scalar is not training data: want rows × columns, or rows × height × width")
+	case 1:
+		return 0, 0, fmt.Errorf("a 1-D array of %d values, such as a label file, is not training data: want rows × columns, or rows × height × width", dims[0])
+	}
+	for _, d := range dims {
+		if d < 0 {
+			return 0, 0, fmt.Errorf("negative dimension in %v", dims)
+		}
+	}
+	rows, cols = dims[0], 1
+	for _, d := range dims[1:] {
+		// An array with no rows holds no data to bound its other
+		// dimensions, so their product is checked here.
+		if d != 0 && cols > idx.MaxDataSize/d {
+			return 0, 0, fmt.Errorf("dims %v: rows of more than %d values", dims, idx.MaxDataSize)
+		}
+		cols *= d
+	}
+	return rows, cols, nil
+}
+
+// shapeOf returns the image shape of an array of the given dimensions.
+func shapeOf(dims []int) Shape {
+	if len(dims) == 3 {
+		return Shape{Height: dims[1], Width: dims[2]}
+	}
+	return Shape{}
 }
 
 // fill sets m from the elements of a, scaled to [0,1] by type as FromIDX

@@ -1,14 +1,10 @@
 package idx
 
 import (
-	"bufio"
-	"bytes"
-	"compress/gzip"
 	"encoding/binary"
 	"errors"
 	"fmt"
 	"io"
-	"math"
 	"os"
 )
 
@@ -45,63 +41,58 @@ func Decode(r io.Reader) (*Array, error) {
 
 // decode implements Decode; source names the input in messages ("input",
 // "file"), and the returned errors have no "idx:" prefix.
-func decode(r io.Reader, source string) (*Array, error) {
-	size, err := remaining(r)
+func decode(in io.Reader, source string) (*Array, error) {
+	r, err := newReader(in, source)
 	if err != nil {
 		return nil, err
 	}
-	buffered := bufio.NewReader(r)
-	var in io.Reader = buffered
-	magic, err := buffered.Peek(len(gzipMagic))
-	if err != nil && err != io.EOF { // short input is left to readHeader to report
-		return nil, fmt.Errorf("reading header: %w", err)
+	var data any
+	switch r.Type {
+	case UByte:
+		data, err = readAll[uint8](r)
+	case SByte:
+		data, err = readAll[int8](r)
+	case Int16:
+		data, err = readAll[int16](r)
+	case Int32:
+		data, err = readAll[int32](r)
+	case Float32:
+		data, err = readAll[float32](r)
+	case Float64:
+		data, err = readAll[float64](r)
 	}
-	if bytes.Equal(magic, gzipMagic) {
-		zr, err := gzip.NewReader(buffered)
+	if err != nil {
+		return nil, err
+	}
+	return &Array{Type: r.Type, Dims: r.Dims, Data: data}, nil
+}
+
+// readAll reads every element of r. When the input is known to hold them
+// all, the slice is allocated once; otherwise it grows as data arrives,
+// doubling up to the header's count, so that a header's claim alone never
+// sets the allocation.
+func readAll[T any](r *Reader) ([]T, error) {
+	size := r.Type.Size()
+	capacity := r.n
+	if !r.sized {
+		capacity = min(r.n, chunkSize/size)
+	}
+	out := make([]T, 0, capacity)
+	for {
+		if len(out) == cap(out) && len(out) < r.n {
+			grown := make([]T, len(out), min(r.n, 2*cap(out)))
+			copy(grown, out)
+			out = grown
+		}
+		k, err := r.read(out[len(out):cap(out)])
+		out = out[:len(out)+k]
+		if err == io.EOF {
+			return out, nil
+		}
 		if err != nil {
-			return nil, fmt.Errorf("decompressing: %w", err)
-		}
-		in, size, source = zr, -1, "decompressed "+source
-	}
-
-	t, dims, err := readHeader(in, source)
-	if err != nil {
-		return nil, err
-	}
-	n, err := elementCount(t, dims)
-	if err != nil {
-		return nil, err
-	}
-	dataSize := int64(n) * int64(t.Size())
-	if size >= 0 {
-		have := size - headerSize(len(dims))
-		if have < dataSize {
-			return nil, formatErrorf("header claims %d bytes of %v data, %s has %d", dataSize, t, source, have)
-		}
-		if have > dataSize {
-			return nil, formatErrorf("trailing data after %d bytes of %v data", dataSize, t)
+			return nil, err
 		}
 	}
-
-	data, got, err := readData(in, t, n, size >= 0)
-	if err == errShort {
-		return nil, formatErrorf("header claims %d bytes of %v data, %s has %d", dataSize, t, source, got)
-	} else if err != nil {
-		return nil, fmt.Errorf("reading data: %w", truncation(err))
-	}
-	// Reading on to the end also makes gzip verify its checksum.
-	var extra [1]byte
-	if _, err := readFull(in, extra[:]); err == nil {
-		return nil, formatErrorf("trailing data after %d bytes of %v data", dataSize, t)
-	} else if err != errShort {
-		return nil, fmt.Errorf("reading past the data: %w", truncation(err))
-	}
-
-	a := &Array{Type: t, Dims: make([]int, len(dims)), Data: data}
-	for i, d := range dims {
-		a.Dims[i] = int(d) // elementCount checked that each fits
-	}
-	return a, nil
 }
 
 // headerSize returns the length in bytes of a header with ndims dimensions.
@@ -169,77 +160,6 @@ func remaining(r io.Reader) (int64, error) {
 		return 0, fmt.Errorf("seeking back to the start: %w", err)
 	}
 	return max(end-here, 0), nil
-}
-
-// readData reads n elements of type t, big-endian, into the Go slice type
-// that represents t. It also returns the number of bytes it read, for the
-// message when the input ends early (err == errShort).
-func readData(r io.Reader, t Type, n int, sized bool) (data any, got int64, err error) {
-	switch t {
-	case UByte:
-		return readElems(r, n, 1, sized, func(dst []uint8, src []byte) {
-			copy(dst, src)
-		})
-	case SByte:
-		return readElems(r, n, 1, sized, func(dst []int8, src []byte) {
-			for i := range dst {
-				dst[i] = int8(src[i])
-			}
-		})
-	case Int16:
-		return readElems(r, n, 2, sized, func(dst []int16, src []byte) {
-			for i := range dst {
-				dst[i] = int16(binary.BigEndian.Uint16(src[2*i:]))
-			}
-		})
-	case Int32:
-		return readElems(r, n, 4, sized, func(dst []int32, src []byte) {
-			for i := range dst {
-				dst[i] = int32(binary.BigEndian.Uint32(src[4*i:]))
-			}
-		})
-	case Float32:
-		return readElems(r, n, 4, sized, func(dst []float32, src []byte) {
-			for i := range dst {
-				dst[i] = math.Float32frombits(binary.BigEndian.Uint32(src[4*i:]))
-			}
-		})
-	case Float64:
-		return readElems(r, n, 8, sized, func(dst []float64, src []byte) {
-			for i := range dst {
-				dst[i] = math.Float64frombits(binary.BigEndian.Uint64(src[8*i:]))
-			}
-		})
-	}
-	panic("idx: readData on unchecked type " + t.String())
-}
-
-// readElems reads n elements of size bytes each, converting them a chunk
-// at a time with decode. When sized, the input is known to hold them all
-// and the slice is allocated once; otherwise it grows as data arrives,
-// doubling up to n, so a header's claim alone never sets the allocation.
-func readElems[T any](r io.Reader, n, size int, sized bool, decode func(dst []T, src []byte)) ([]T, int64, error) {
-	capacity := n
-	if !sized {
-		capacity = min(n, chunkSize/size)
-	}
-	out := make([]T, 0, capacity)
-	buf := make([]byte, min(n, chunkSize/size)*size)
-	for len(out) < n {
-		k := min(n-len(out), len(buf)/size)
-		got, err := readFull(r, buf[:k*size])
-		if err != nil {
-			return nil, int64(len(out))*int64(size) + int64(got), err
-		}
-		if len(out)+k > cap(out) {
-			grown := make([]T, len(out), min(n, max(2*cap(out), len(out)+k)))
-			copy(grown, out)
-			out = grown
-		}
-		out = out[:len(out)+k]
-		decode(out[len(out)-k:], buf[:k*size])
-	}
-	return out, int64(n) * int64(size), nil
 }
 
 // readFull reads len(buf) bytes like io.ReadFull, but reports a clean end

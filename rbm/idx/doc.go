@@ -19,6 +19,8 @@
 // matches the element type, with the header's sizes as Dims. Decode and
 // ReadFile accept plain and gzip-compressed files alike, telling them
 // apart by their first bytes; Encode, EncodeGzip and WriteFile write them.
+// A Reader (NewReader, Open) delivers the elements a chunk at a time, for
+// callers that convert the data as it arrives rather than hold it all.
 //
 // The decoder treats its input as untrusted. It checks a header's claim
 // against the data before allocating for it, rejects arrays over
