@@ -19,6 +19,7 @@
 #   SWEEPS         tempering sweeps before the reverse chains start (1000)
 #   THREADS        --workers (default 2)
 #   LIMIT          training rows (0: all 60,000)
+#   ONLY           method names to run (default: all), e.g. ONLY="pcd density"
 #   UPDATE         1 rewrites the table in BENCHMARKS.md (default 1)
 set -eu
 
@@ -38,6 +39,7 @@ SWEEPS=${SWEEPS:-1000}
 THREADS=${THREADS:-2}
 LIMIT=${LIMIT:-0}
 UPDATE=${UPDATE:-1}
+ONLY=${ONLY:-}
 PY=/usr/bin/python3
 
 train="$MNIST_DIR/train-images-idx3-ubyte.gz"
@@ -57,7 +59,9 @@ limit_flag=""
 # The methods, each a name and the flags that select it. Every method
 # starts from a recipe, so the settings it does not name are the recipe's.
 methods() {
-	cat <<'EOF'
+	while IFS='|' read -r name flags; do
+		case " ${ONLY:-$name} " in *" $name "*) echo "$name|$flags" ;; esac
+	done <<'EOF'
 cd1|--recipe hinton
 cd10|--recipe hinton --k 10
 pcd|--recipe hinton --persistent

@@ -31,6 +31,7 @@ func BenchmarkStep(b *testing.B) {
 		cfg  Config
 	}{
 		{"cd", Config{Momentum: 0.5}},
+		{"pcd", Config{Persistent: true}},
 		{"pcd-centered", Config{Persistent: true, Centered: true}},
 		{"pcd-centered-adam", Config{Persistent: true, Centered: true, Optimizer: Adam}},
 		{"pt10-centered", Config{Replicas: 10, Centered: true}},

@@ -55,10 +55,27 @@ func stepperGradient(s *stepper) *Gradient {
 	return g
 }
 
-// TestCenteredTransformMatchesDefinition checks the stepper's centered
-// direction against the float64 formulas applied to its own plain
-// gradient, on a model of uneven sizes so that every index is exercised.
-func TestCenteredTransformMatchesDefinition(t *testing.T) {
+// centeredDirection returns the step per unit learning rate that SGD in
+// the centered parameterisation makes on the stored, uncentered
+// parameters, from the stepper's centered gradient (after transform) and
+// its offsets, as batch means: G, ∇b - Gλ and ∇c - Gᵀμ.
+func centeredDirection(s *stepper) *Gradient {
+	g := stepperGradient(s)
+	v, h := s.m.Visible, s.m.Hidden
+	for i := range v {
+		for j := range h {
+			g.B[i] -= g.W[i*h+j] * s.center.lambda[j]
+			g.C[j] -= g.W[i*h+j] * s.center.mu[i]
+		}
+	}
+	return g
+}
+
+// TestCenteredStepMatchesDefinition checks the stepper's centered gradient
+// and a whole SGD step through the optimiser and the bias shifts against
+// the float64 formulas applied to its own plain gradient, on a model of
+// uneven sizes so that every index is exercised.
+func TestCenteredStepMatchesDefinition(t *testing.T) {
 	m := randomRBM(13, 7, 0.7, 5)
 	rng := rand.New(rand.NewPCG(3, 4))
 	data := NewMatrix(40, 13)
@@ -74,31 +91,43 @@ func TestCenteredTransformMatchesDefinition(t *testing.T) {
 	// Offsets away from their starting values, so that λ is not uniform.
 	for range 3 {
 		s.load(data, rows)
-		s.gradient()
-		s.center.transform(s, true)
-		s.center.slide(s.vStack.Slice(0, 40), s.hStack.Slice(0, 40))
+		s.step(0.01, 0)
 	}
 	s.load(data, rows)
 	s.gradient()
 	plain := stepperGradient(s)
 	mu, lambda := slices.Clone(s.center.mu), slices.Clone(s.center.lambda)
 	want := centeredReference(plain, mu, lambda)
-	s.center.transform(s, true)
-	got := stepperGradient(s)
-	s.center.slide(s.vStack.Slice(0, 40), s.hStack.Slice(0, 40))
+	s.center.transform(s)
+	g := stepperGradient(s)
+	for i := range g.W {
+		if d := math.Abs(g.W[i] - want.W[i]); d > 1e-5 {
+			t.Fatalf("G[%d] = %.8f, want %.8f", i, g.W[i], want.W[i])
+		}
+	}
+	// One SGD step: the stored parameters move by lr times the direction.
+	const lr = 0.5
+	s.steps++
+	s.update.prepare(s.cfg, lr, 0, s.rows, s.steps)
+	s.pool.Run(&s.update, parts+1)
+	s.update.uncenterHidden()
 	for _, blk := range []struct {
-		name      string
-		got, want []float64
-	}{{"W", got.W, want.W}, {"b", got.B, want.B}, {"c", got.C, want.C}} {
-		for i := range blk.got {
-			// float32 storage of batch sums of at most 80 terms of size ≤ 1
-			// (times up to 14 for the biases): a few float32 ulps of 80·14.
-			if d := math.Abs(blk.got[i] - blk.want[i]); d > 1e-5 {
-				t.Fatalf("%s[%d] = %.8f, want %.8f", blk.name, i, blk.got[i], blk.want[i])
+		name       string
+		next, prev []float32
+		want       []float64
+	}{{"W", s.next.W, m.W, want.W}, {"b", s.next.B, m.B, want.B}, {"c", s.next.C, m.C, want.C}} {
+		for i := range blk.next {
+			got := (float64(blk.next[i]) - float64(blk.prev[i])) / lr
+			// float32 parameters of size ≤ 10 moved by steps of ~0.1:
+			// the difference keeps a few ulps of the parameter, 1e-6 of a
+			// unit, over lr.
+			if d := math.Abs(got - blk.want[i]); d > 1e-5 {
+				t.Fatalf("%s[%d] moved by %.8f per unit rate, want %.8f", blk.name, i, got, blk.want[i])
 			}
 		}
 	}
-	// The offsets then moved towards the batch means.
+	// The offsets then move towards the batch means.
+	s.center.slide(s.vStack.Slice(0, 40), s.hStack.Slice(0, 40))
 	for i, x := range mu {
 		var mean float64
 		for r := range data.Rows {
@@ -153,10 +182,12 @@ func TestNegativePhaseGradientsAreUnbiased(t *testing.T) {
 			ref := exact
 			if s.center != nil {
 				ref = centeredReference(exact, s.center.mu, s.center.lambda)
-				s.center.transform(s, true)
+				s.center.transform(s)
+				add(sum, centeredDirection(s), 1/float64(calls))
 				s.center.slide(s.vStack.Slice(0, s.rows), s.hStack.Slice(0, s.rows))
+			} else {
+				add(sum, stepperGradient(s), 1/float64(calls))
 			}
-			add(sum, stepperGradient(s), 1/float64(calls))
 			add(want, ref, 1/float64(calls))
 		}
 		s.pool.Close()
@@ -542,7 +573,7 @@ func TestCenteredAdamStepsCenteredParameters(t *testing.T) {
 	s.load(data, rows)
 	s.gradient()
 	mu, lambda := slices.Clone(s.center.mu), slices.Clone(s.center.lambda)
-	s.center.transform(s, false)
+	s.center.transform(s)
 	g := stepperGradient(s) // G, ∇b, ∇c as batch means
 	v, h := m.Visible, m.Hidden
 	w0 := make([]float64, len(m.W))

@@ -314,13 +314,11 @@ func (s *stepper) sample(dst, p *Matrix) {
 func (s *stepper) step(lr, mom float64) (float32, bool) {
 	s.gradient()
 	n := s.rows
-	adam := s.cfg.Optimizer == Adam
 	if s.center != nil {
-		// Momentum SGD is linear in the gradient, so the centered biases'
-		// steps can be folded into the gradient; Adam's per-coordinate
-		// scaling is not, so it steps the centered parameters themselves
-		// and the biases are shifted after (see updateJob.uncenter).
-		s.center.transform(s, !adam)
+		// The optimiser steps the centered parameters with their own
+		// gradients, and the biases are shifted after to keep the model
+		// uncentered (see updateJob.uncenterVisible).
+		s.center.transform(s)
 	}
 	if s.q != nil {
 		s.sparsity(s.vStack.Slice(0, n), s.hStack.Slice(0, n))
@@ -328,7 +326,7 @@ func (s *stepper) step(lr, mom float64) (float32, bool) {
 	s.steps++
 	s.update.prepare(s.cfg, lr, mom, n, s.steps)
 	s.pool.Run(&s.update, parts+1)
-	if adam && s.center != nil {
+	if s.center != nil {
 		s.update.uncenterHidden()
 	}
 	mx := s.update.largest()
@@ -362,7 +360,7 @@ type updateJob struct {
 	params kernel.AdamParams
 	maxAbs [parts + 1]float32 // per task: the largest magnitude written
 	// shiftC[t] accumulates μᵢ·ΔWᵢ over task t's rows, for the hidden
-	// biases' shift under centered Adam.
+	// biases' shift under centering.
 	shiftC [parts][]float64
 }
 
@@ -405,7 +403,7 @@ func (u *updateJob) Do(t int) {
 	lo, hi := m.Visible*t/parts, m.Visible*(t+1)/parts
 	w := u.block(0, s.next.W, m.W, s.gradW, lo*m.Hidden, hi*m.Hidden, true)
 	b := u.block(1, s.next.B, m.B, s.gradB, lo, hi, false)
-	if u.adam && s.center != nil {
+	if s.center != nil {
 		b = u.uncenterVisible(t, lo, hi)
 	}
 	u.maxAbs[t] = max(w, b)
