@@ -87,7 +87,7 @@ run_tools() {
 	h=$1 epochs=$2 elimit=$3 with_sk=$4
 	say "rbm: 784×$h, $epochs epochs"
 	# --monitor 0: the per-epoch statistics would otherwise be in the timing.
-	"$rbm" train -hidden "$h" --epochs "$epochs" --batch "$BATCH" --k 1 --lr 0.1 --seed 1 \
+	"$rbm" train --recipe hinton -hidden "$h" --epochs "$epochs" --batch "$BATCH" --k 1 --lr 0.1 --seed 1 \
 		--workers "$THREADS" --monitor 0 $limit_flag --log "$OUT/rbm-$h.log" -o "$OUT/rbm-$h.rbm" "$train"
 	"$OUT/rbmbench" export "$OUT/rbm-$h.rbm" "$OUT/rbm-$h"
 	# PyTorch's OpenMP threads thrash on this 2-vCPU machine (measured: 0.85 s
@@ -149,7 +149,7 @@ if [ "$LOGZ" = 1 ]; then
 		fi
 	}
 	say "exact log Z of a 784×20 RBM (1 epoch of training first)"
-	"$rbm" train -hidden 20 --epochs 1 --batch "$BATCH" --seed 1 --workers "$THREADS" --monitor 0 $limit_flag \
+	"$rbm" train --recipe hinton -hidden 20 --epochs 1 --batch "$BATCH" --seed 1 --workers "$THREADS" --monitor 0 $limit_flag \
 		-o "$OUT/rbm-20.rbm" "$train"
 	logz_json logz-exact "$OUT/rbm-20.rbm" --method exact --workers "$THREADS"
 	if [ -f "$OUT/rbm-500.rbm" ]; then

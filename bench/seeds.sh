@@ -26,7 +26,7 @@ pll() { $PY -c 'import json,sys; print("%.2f" % json.load(sys.stdin)["pseudo_log
 rbm_row="| rbm |" torch_row="| PyTorch (1 thread) |"
 for s in $SEEDS; do
 	echo "== seed $s" >&2
-	"$OUT/rbm" train -hidden "$HIDDEN" --epochs "$EPOCHS" --seed "$s" --monitor 0 -o "$OUT/seed-rbm-$s.rbm" "$train" 2>/dev/null
+	"$OUT/rbm" train --recipe hinton -hidden "$HIDDEN" --epochs "$EPOCHS" --seed "$s" --monitor 0 -o "$OUT/seed-rbm-$s.rbm" "$train" 2>/dev/null
 	"$OUT/rbmbench" export "$OUT/seed-rbm-$s.rbm" "$OUT/seed-rbm-$s"
 	rbm_row="$rbm_row $($PY "$here/peers.py" evaluate --model "$OUT/seed-rbm-$s" --test "$test" --limit "$EVAL_LIMIT" | pll) |"
 	OMP_NUM_THREADS=1 $PY "$here/peers.py" torch --train "$train" --hidden "$HIDDEN" --epochs "$EPOCHS" --threads 1 --seed "$s" \
