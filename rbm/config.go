@@ -171,9 +171,9 @@ func (c Config) withDefaults() (Config, error) {
 	case !(c.OffsetRate > 0 && c.OffsetRate <= 1):
 		return c, fmt.Errorf("offset rate %v must lie in (0, 1]", c.OffsetRate)
 	case !(c.AdamBeta1 > 0 && c.AdamBeta1 < 1) || !(c.AdamBeta2 > 0 && c.AdamBeta2 < 1):
-		return c, fmt.Errorf("Adam's β₁ = %v and β₂ = %v must lie in (0, 1)", c.AdamBeta1, c.AdamBeta2)
+		return c, fmt.Errorf("adam: β₁ = %v and β₂ = %v must lie in (0, 1)", c.AdamBeta1, c.AdamBeta2)
 	case !(c.AdamEpsilon > 0) || !finite(c.AdamEpsilon):
-		return c, fmt.Errorf("Adam's ε = %v must be positive", c.AdamEpsilon)
+		return c, fmt.Errorf("adam: ε = %v must be positive", c.AdamEpsilon)
 	case c.Replicas == 1:
 		return c, fmt.Errorf("parallel tempering needs at least 2 replicas (0 turns it off)")
 	}
