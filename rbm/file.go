@@ -53,10 +53,12 @@ type Meta struct {
 	Binarize string `json:"binarize,omitempty"`
 	// Training is the configuration the model was trained with, Epochs the
 	// number of epochs completed, Interrupted whether training stopped
-	// early, and Rows the number of training rows.
+	// early, Stopped why (empty for a signal), and Rows the number of
+	// training rows.
 	Training    *Config `json:"training,omitempty"`
 	Epochs      int     `json:"epochs"`
 	Interrupted bool    `json:"interrupted,omitempty"`
+	Stopped     string  `json:"stopped,omitempty"`
 	Rows        int     `json:"rows,omitempty"`
 	// Final holds the monitoring figures of the last epoch, with the wall
 	// time removed to keep files reproducible.

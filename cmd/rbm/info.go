@@ -102,7 +102,10 @@ func runInfo(ctx context.Context, e *env, args []string) error {
 	if len(meta.BaseRates) > 0 {
 		fmt.Fprintln(w, "base rates of the training data recorded (AIS starts from them)")
 	}
-	if meta.Interrupted {
+	switch {
+	case meta.Stopped != "":
+		fmt.Fprintf(w, "note       training stopped: %s; these are the parameters before that update\n", meta.Stopped)
+	case meta.Interrupted:
 		fmt.Fprintln(w, "note       training was interrupted")
 	}
 	// Without monitoring (--monitor 0) the last epoch's figures are zero.

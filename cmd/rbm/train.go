@@ -208,6 +208,9 @@ func runTrain(ctx context.Context, e *env, args []string) error {
 	meta := &rbm.Meta{ImageRows: shape.Height, ImageCols: shape.Width, Binarize: data.binarize,
 		Training: &cfg, Epochs: len(stats), Interrupted: interrupted || diverged, Rows: rows,
 		BaseRates: toFloat32(rbm.BaseRates(train))}
+	if diverged {
+		meta.Stopped = strings.TrimPrefix(trainErr.Error(), "rbm: train: ")
+	}
 	if len(stats) > 0 {
 		meta.Final = &stats[len(stats)-1]
 	}

@@ -160,8 +160,12 @@ func TestTrainDivergenceKeepsModel(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if !meta.Interrupted || meta.Epochs != 0 || m.Validate() != nil {
-		t.Errorf("saved model: interrupted %v after %d epochs", meta.Interrupted, meta.Epochs)
+	if !meta.Interrupted || meta.Epochs != 0 || m.Validate() != nil || !strings.Contains(meta.Stopped, "diverged in epoch 1, mini-batch 1") {
+		t.Errorf("saved model: interrupted %v after %d epochs, stopped %q", meta.Interrupted, meta.Epochs, meta.Stopped)
+	}
+	info := rbmRun(t, "info", out)
+	if !strings.Contains(info.stdout, "note       training stopped: ") || !strings.Contains(info.stdout, "diverged in epoch 1") {
+		t.Errorf("rbm info does not say why training stopped:\n%s", info.stdout)
 	}
 }
 
