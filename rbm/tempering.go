@@ -148,13 +148,26 @@ func (t *Tempering) Reset(start *Matrix) {
 
 // sampleBase draws every chain's state from the base-rate model.
 func (t *Tempering) sampleBase() {
-	for r := range t.vp.Rows {
-		row := t.vp.Row(r)
-		for i, b := range t.base {
-			row[i] = float32(kernel.Sigmoid(float64(b)))
-		}
-	}
+	BaseMeans(t.vp, t.base)
 	t.sample(t.States, t.vp)
+}
+
+// BaseMeans sets every row of dst to the means σ(b_A) of the base-rate
+// model with visible biases base (no weights, no hidden units), the
+// distribution that tempering's hottest replica and AIS's first
+// intermediate model draw from.
+func BaseMeans(dst *Matrix, base []float32) {
+	mustShape("base means", dst, -1, len(base))
+	if dst.Rows == 0 {
+		return
+	}
+	first := dst.Row(0)
+	for i, b := range base {
+		first[i] = float32(kernel.Sigmoid(float64(b)))
+	}
+	for r := 1; r < dst.Rows; r++ {
+		copy(dst.Row(r), first)
+	}
 }
 
 func (t *Tempering) sample(dst, p *Matrix) {

@@ -336,12 +336,7 @@ func newAnnealer(m *rbm.RBM, cfg *Config, runs int) (*annealer, error) {
 
 // sampleBase draws every chain's v from the base-rate model.
 func (a *annealer) sampleBase() {
-	for r := range a.vp.Rows {
-		row := a.vp.Row(r)
-		for i, b := range a.baseA {
-			row[i] = float32(kernel.Sigmoid(float64(b)))
-		}
-	}
+	rbm.BaseMeans(a.vp, a.baseA)
 	a.sample(a.v, a.vp)
 }
 
