@@ -48,9 +48,11 @@ def cell_loglik(e):
         cons = "%.2f ± %.2f" % (e["log_lik_conservative"], e.get("log_lik_conservative_std_err", 0))
     lz = e["log_z"]
     diag = "ESS %.0f" % lz.get("ess", 0)
+    if lz.get("reliable") is False:
+        diag += " (unreliable)"
     up = lz.get("upper_side")
     if up:
-        diag += ", swaps ≥ %.2f" % up["min_swap_rate"]
+        diag += ", swaps ≥ %.2g" % up["min_swap_rate"]
     return fwd, cons, diag
 
 
@@ -63,13 +65,15 @@ def table(out, h):
                 continue
             epochs, secs, e = r
             ll, cons, diag = cell_loglik(e)
-            rows.append("| %s | `%s` | %s | %d | %.0f | %s | %s | %s |" % (
-                label, flags, budget, epochs, secs, ll, cons, diag))
+            row = "| %s | `%s` | %s | %d | %.0f | %s |" % (label, flags, budget, epochs, secs, ll)
+            if h > 25:
+                row += " %s | %s |" % (cons, diag)
+            rows.append(row)
     if not rows:
         return ""
     if h <= 25:
-        head = ("| method | flags | budget | epochs | training s | test log-lik | — | — |\n"
-                "|---|---|---|---:|---:|---:|---|---|")
+        head = ("| method | flags | budget | epochs | training s | test log-lik |\n"
+                "|---|---|---|---:|---:|---:|")
     else:
         head = ("| method | flags | budget | epochs | training s | test log-lik, forward AIS (optimistic) "
                 "| from the upper side of log Z (conservative) | AIS diagnostics |\n"
