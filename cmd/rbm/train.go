@@ -119,6 +119,16 @@ func runTrain(ctx context.Context, e *env, args []string) error {
 	if len(cfg.Ladder) == 0 {
 		cfg.Ladder = nil
 	}
+	// In rbm.Config a zero means "the default"; given on the command line
+	// it is a value, and none of these settings may be zero.
+	for _, f := range []struct {
+		name  string
+		value float64
+	}{{"offset-rate", cfg.OffsetRate}, {"adam-beta1", cfg.AdamBeta1}, {"adam-beta2", cfg.AdamBeta2}, {"adam-eps", cfg.AdamEpsilon}} {
+		if fs.Changed(f.name) && f.value == 0 {
+			return usageError{fmt.Errorf("--%s 0: must be positive", f.name)}
+		}
+	}
 	if err := cfg.Validate(); err != nil {
 		return usageError{err}
 	}

@@ -92,6 +92,11 @@ func TestTrainRecipeAndEvalErrors(t *testing.T) {
 		{[]string{"--val", f.data, "--eval-every", "1", "--eval-schedule", "0.5/3"}, "--eval-schedule"},
 		{[]string{"--val", f.data, "--eval-every", "1", "--eval-upper", "magic"}, "--eval-upper"},
 		{[]string{"--val", f.data, "--eval-every", "1", "--eval-sweeps", "0"}, "--eval-sweeps"},
+		// Zero means "the default" in rbm.Config, but not on the command line.
+		{[]string{"--offset-rate", "0"}, "--offset-rate"},
+		{[]string{"--offset-rate", "-0"}, "--offset-rate"},
+		{[]string{"--optimizer", "adam", "--adam-beta1", "0"}, "--adam-beta1"},
+		{[]string{"--optimizer", "adam", "--adam-eps", "0"}, "--adam-eps"},
 	} {
 		r := rbmRun(t, append(append([]string{"train", "-o", out}, tc.args...), f.data)...)
 		if r.code != 2 || !strings.Contains(r.stderr, tc.msg) {
