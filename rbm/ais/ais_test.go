@@ -125,7 +125,7 @@ func TestParseSchedule(t *testing.T) {
 	if err != nil || len(lin) != 1001 || lin[1000] != 1 {
 		t.Errorf("ParseSchedule(1000): %d values, %v", len(lin), err)
 	}
-	for _, bad := range []string{"", "0.5/10", "0.5/10,0.4/3,1/2", "x/3", "1/0", "1/-4", "2/10", "0.5/10,,1/3", "nan/4"} {
+	for _, bad := range []string{"", "0.5/10", "0.5/10,0.4/3,1/2", "x/3", "1/0", "1/-4", "2/10", "0.5/10,,1/3", "nan/4", "1/5,0.5/5", "1/5,1/5"} {
 		if _, err := ParseSchedule(bad); err == nil {
 			t.Errorf("ParseSchedule(%q) accepted", bad)
 		}

@@ -46,6 +46,9 @@ func ParseSchedule(spec string) (Schedule, error) {
 		}
 		end, err := strconv.ParseFloat(endText, 64)
 		if err != nil || math.IsNaN(end) || end <= start || end > 1+endTolerance {
+			if start == 1 {
+				return nil, fmt.Errorf("ais: schedule segment %q comes after β = 1, where the schedule ends", seg)
+			}
 			return nil, fmt.Errorf("ais: schedule segment %q: end must be a number in (%g, 1]", seg, start)
 		}
 		steps, err := strconv.Atoi(stepsText)
