@@ -206,8 +206,9 @@ func Decode(r io.Reader) (*RBM, *Meta, error) {
 }
 
 // Check reports metadata that cannot describe model m: an image shape
-// that is negative, half given, or does not cover the visible layer, and
-// negative counts. (Binarize names a mode of package dataset, which
+// that is negative, half given, or does not cover the visible layer,
+// negative counts, base rates that are not one finite number per visible
+// unit, and a kept epoch outside the epochs trained. (Binarize names a mode of package dataset, which
 // checks it where it is used.)
 func (meta *Meta) Check(m *RBM) error {
 	switch r, c := meta.ImageRows, meta.ImageCols; {
@@ -217,6 +218,15 @@ func (meta *Meta) Check(m *RBM) error {
 		return fmt.Errorf("metadata: image shape %d×%d does not cover the %d visible units", r, c, m.Visible)
 	case meta.Epochs < 0 || meta.Rows < 0:
 		return fmt.Errorf("metadata: epochs %d and rows %d must not be negative", meta.Epochs, meta.Rows)
+	case len(meta.BaseRates) != 0 && len(meta.BaseRates) != m.Visible:
+		return fmt.Errorf("metadata: %d base rates for %d visible units", len(meta.BaseRates), m.Visible)
+	case meta.BestEpoch < 0 || meta.BestEpoch > meta.Epochs:
+		return fmt.Errorf("metadata: best epoch %d is not one of the %d epochs trained", meta.BestEpoch, meta.Epochs)
+	}
+	for i, b := range meta.BaseRates {
+		if math.IsNaN(float64(b)) || math.IsInf(float64(b), 0) {
+			return fmt.Errorf("metadata: base rate %d is %v", i, b)
+		}
 	}
 	return nil
 }

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"encoding/binary"
 	"hash/crc32"
+	"math"
 	"os"
 	"path/filepath"
 	"strings"
@@ -39,6 +40,9 @@ func TestMetadataIsChecked(t *testing.T) {
 		{Meta{ImageRows: 2, ImageCols: 2}, `{"image_rows":2,"image_cols":2,"epochs":0}`, "does not cover the 6 visible units"},
 		{Meta{Epochs: -1}, `{"epochs":-1}`, "must not be negative"},
 		{Meta{Rows: -5}, `{"epochs":0,"rows":-5}`, "must not be negative"},
+		{Meta{BaseRates: []float32{1, 2, 3}}, `{"epochs":0,"base_rates":[1,2,3]}`, "3 base rates for 6 visible units"},
+		{Meta{Epochs: 3, BestEpoch: 4}, `{"epochs":3,"best_epoch":4}`, "best epoch 4 is not one of the 3 epochs"},
+		{Meta{Epochs: 3, BestEpoch: -1}, `{"epochs":3,"best_epoch":-1}`, "best epoch -1"},
 	} {
 		if err := Encode(new(bytes.Buffer), m, &tc.meta); err == nil || !strings.Contains(err.Error(), tc.want) {
 			t.Errorf("Encode with %+v: %v, want an error saying %q", tc.meta, err, tc.want)
@@ -47,6 +51,10 @@ func TestMetadataIsChecked(t *testing.T) {
 		if err == nil || !strings.Contains(err.Error(), tc.want) || !strings.Contains(err.Error(), "not a valid model file") {
 			t.Errorf("Decode of %s: %v, want a format error saying %q", tc.js, err, tc.want)
 		}
+	}
+	nan := &Meta{BaseRates: []float32{0, 0, float32(math.NaN()), 0, 0, 0}}
+	if err := Encode(new(bytes.Buffer), m, nan); err == nil || !strings.Contains(err.Error(), "base rate 2 is NaN") {
+		t.Errorf("Encode with a NaN base rate: %v", err)
 	}
 	if _, _, err := Decode(bytes.NewReader(withMeta(t, m, `{"image_rows":3,"image_cols":2,"epochs":1}`))); err != nil {
 		t.Errorf("valid metadata: %v", err)
