@@ -5,7 +5,6 @@ import (
 	"math/rand/v2"
 	"testing"
 
-	"github.com/rbmkit/rbm/rbm/idx"
 )
 
 // BenchmarkStep times one update of each training method at the MNIST
@@ -14,17 +13,7 @@ import (
 // mini-batch after another; 600 of them make an epoch over the 60,000
 // MNIST rows.
 func BenchmarkStep(b *testing.B) {
-	a, err := idx.ReadFile("../testdata/mnist-train-2000-images-idx3-ubyte.gz")
-	if err != nil {
-		b.Fatal(err)
-	}
-	pixels := a.Float32s()
-	data := NewMatrix(len(pixels)/784, 784)
-	for i, x := range pixels {
-		if x > 127.5 {
-			data.Data[i] = 1
-		}
-	}
+	data := mnistDigits(b)
 	const batch = 100
 	methods := []struct {
 		name string

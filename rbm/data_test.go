@@ -217,10 +217,10 @@ func TestTrainRejectsMissingData(t *testing.T) {
 
 // mnistDigits returns the 2,000 MNIST training digits in testdata,
 // binarised at one half as the command does by default.
-func mnistDigits(b *testing.B) *Matrix {
+func mnistDigits(tb testing.TB) *Matrix {
 	a, err := idx.ReadFile("../testdata/mnist-train-2000-images-idx3-ubyte.gz")
 	if err != nil {
-		b.Fatal(err)
+		tb.Fatal(err)
 	}
 	pixels := a.Float32s()
 	data := NewMatrix(len(pixels)/784, 784)
