@@ -4,7 +4,6 @@ import (
 	"fmt"
 	"math/rand/v2"
 	"testing"
-
 )
 
 // BenchmarkStep times one update of each training method at the MNIST
