@@ -245,7 +245,7 @@ func runTrain(ctx context.Context, e *env, args []string) error {
 	case diverged:
 		return fmt.Errorf("%v; the model before that update is saved in %s", trainErr, out)
 	case interrupted:
-		return fmt.Errorf("interrupted after %d complete epochs; the model as of the last update is saved in %s", len(stats), out)
+		return fmt.Errorf("interrupted after %d complete %s; the model as of the last update is saved in %s", len(stats), plural(len(stats), "epoch"), out)
 	}
 	if meta.BestEpoch > 0 {
 		fmt.Fprintf(e.stderr, "kept the parameters of epoch %d (held-out log-likelihood %.3f)\n", meta.BestEpoch, meta.HeldOut.Mean)

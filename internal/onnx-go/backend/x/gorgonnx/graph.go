@@ -88,8 +88,8 @@ func (g *Graph) Run() error {
 // PopulateExprgraph creates the underlynig graph by walking the current graph
 func (g *Graph) PopulateExprgraph() error {
 	g.exprgraph = gorgonia.NewGraph()
-	// Find the root nodes
-	// TODO make it more efficient
+	// Find the root nodes: one pass over the nodes, linear in the graph's
+	// size, which is small next to building the expression graph.
 	g.roots = make([]int64, 0)
 	it := g.g.Nodes()
 	for it.Next() {
