@@ -1,0 +1,98 @@
+package layer
+
+import (
+	"fmt"
+
+	"math/rand/v2"
+)
+
+func init() {
+	Register(Type{
+		Name:    "binary",
+		Summary: "units in {0, 1} (Bernoulli)",
+		New:     func(n int, _ Settings) (Layer, error) { return NewBinary(make([]float64, n)), nil },
+	})
+}
+
+// Binary units take the values 0 and 1, with energy -θᵢxᵢ each:
+// p(xᵢ = 1 | I) = σ(θᵢ + Iᵢ).
+type Binary struct {
+	// Bias holds θ, one value per unit.
+	Bias []float64
+}
+
+// NewBinary returns binary units with the given biases (not copied).
+func NewBinary(bias []float64) *Binary { return &Binary{Bias: bias} }
+
+func (l *Binary) Kind() string { return "binary" }
+func (l *Binary) Units() int   { return len(l.Bias) }
+func (l *Binary) Width() int   { return len(l.Bias) }
+func (l *Binary) States() int  { return 2 }
+
+func (l *Binary) Energy(x []float64) float64 {
+	mustLen("binary", "x", x, len(l.Bias))
+	var e float64
+	for i, xi := range x {
+		e -= l.Bias[i] * xi
+	}
+	return e
+}
+
+func (l *Binary) LogPartition(input []float64) float64 {
+	mustLen("binary", "input", input, len(l.Bias))
+	var g float64
+	for i, in := range input {
+		g += softplus(l.Bias[i] + in)
+	}
+	return g
+}
+
+func (l *Binary) Mean(dst, input []float64) {
+	mustLen("binary", "input", input, len(l.Bias))
+	for i, in := range input {
+		dst[i] = sigmoid(l.Bias[i] + in)
+	}
+}
+
+func (l *Binary) Sample(dst, input []float64, rng *rand.Rand) {
+	mustLen("binary", "input", input, len(l.Bias))
+	for i, in := range input {
+		dst[i] = 0
+		if rng.Float64() < sigmoid(l.Bias[i]+in) {
+			dst[i] = 1
+		}
+	}
+}
+
+func (l *Binary) Params() []Param { return []Param{{Name: "bias", Values: l.Bias}} }
+
+func (l *Binary) EnergyGrad(grad [][]float64, x []float64) {
+	for i, xi := range x {
+		grad[0][i] += xi
+	}
+}
+
+func (l *Binary) LogPartitionGrad(grad [][]float64, input []float64) {
+	for i, in := range input {
+		grad[0][i] += sigmoid(l.Bias[i] + in)
+	}
+}
+
+// Check accepts values in [0, 1]: binary data may be given as
+// probabilities (grey levels), which training uses as they are.
+func (l *Binary) Check(x []float64) error {
+	for i, xi := range x {
+		if !(xi >= 0 && xi <= 1) {
+			return fmt.Errorf("unit %d is %v, binary units take values in [0, 1]", i, xi)
+		}
+	}
+	return nil
+}
+
+func (l *Binary) SetState(dst []float64, s []int) {
+	for i, si := range s {
+		dst[i] = float64(si)
+	}
+}
+
+func (l *Binary) Clone() Layer { return NewBinary(append([]float64(nil), l.Bias...)) }

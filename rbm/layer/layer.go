@@ -1,0 +1,227 @@
+package layer
+
+import (
+	"errors"
+	"fmt"
+	"math"
+	"math/rand/v2"
+	"slices"
+	"sort"
+	"sync"
+)
+
+// A Layer is a group of units of one type. A state of the layer is a
+// vector of Width values (Units values, except for one-hot encodings such
+// as Potts units, which take Units·q). The input a layer receives from the
+// other layer has the same Width.
+//
+// Methods that take a state or an input never keep it and never modify it;
+// a Layer is safe for concurrent use by methods that do not change its
+// parameters.
+type Layer interface {
+	// Kind is the registered name of the unit type ("binary", "gaussian", …).
+	Kind() string
+	// Units is the number of units, Width the number of values of a state.
+	Units() int
+	Width() int
+	// States is the number of values each unit takes for a discrete layer
+	// (2 for binary and spin units, q for Potts units) and 0 for a
+	// continuous one.
+	States() int
+
+	// Energy returns the layer's own term of the energy at state x.
+	Energy(x []float64) float64
+	// LogPartition returns Γ(I) = Σᵢ log Σ_{xᵢ} exp(-Eᵢ(xᵢ) + Iᵢ·xᵢ), the
+	// sum (or integral) over the layer's states at input I.
+	LogPartition(input []float64) float64
+	// Mean sets dst to E[x | I] and Sample draws x from p(x | I) ∝
+	// exp(-E(x) + Iᵀx) into dst.
+	Mean(dst, input []float64)
+	Sample(dst, input []float64, rng *rand.Rand)
+
+	// Params returns the layer's parameters. The slices are the layer's
+	// own: writing to them changes the layer.
+	Params() []Param
+	// EnergyGrad adds -∂E(x)/∂θ to grad, one slice per parameter in the
+	// order of Params; fixed parameters are left alone.
+	EnergyGrad(grad [][]float64, x []float64)
+	// LogPartitionGrad adds ∂Γ(I)/∂θ = E[-∂E/∂θ | I] to grad as
+	// EnergyGrad does.
+	LogPartitionGrad(grad [][]float64, input []float64)
+
+	// Check reports a state the units cannot take (after naming the unit).
+	Check(x []float64) error
+	// Clone returns a deep copy.
+	Clone() Layer
+}
+
+// A Discrete layer can be enumerated: each of its units takes one of
+// States() values.
+type Discrete interface {
+	Layer
+	// SetState sets dst to the layer state whose unit i is in state
+	// s[i] ∈ [0, States()).
+	SetState(dst []float64, s []int)
+}
+
+// A Param is one named parameter vector of a layer.
+type Param struct {
+	// Name is how model files call the parameter ("bias", "log_sigma", …).
+	Name string
+	// Values are the parameter's values, aliasing the layer's own.
+	Values []float64
+	// Fixed parameters are not trained.
+	Fixed bool
+}
+
+// Settings are the choices made when a layer is created. The zero value
+// is valid for every type that does not need a number of states.
+type Settings struct {
+	// States is q for Potts units; other types ignore it.
+	States int
+	// LearnScale trains the scale of continuous units (σ for Gaussian units,
+	// the precision γ for ReLU units), which otherwise stays fixed.
+	LearnScale bool
+}
+
+// A Type describes a registered unit type.
+type Type struct {
+	// Name is the Kind of the layers the type makes.
+	Name string
+	// Summary is a phrase for help text.
+	Summary string
+	// New returns a layer of n units with default parameters.
+	New func(n int, s Settings) (Layer, error)
+}
+
+var (
+	registryMu sync.RWMutex
+	registry   = map[string]Type{}
+)
+
+// Register makes a unit type available by name. It panics if the name is
+// taken; each layer file registers its type in an init function.
+func Register(t Type) {
+	registryMu.Lock()
+	defer registryMu.Unlock()
+	if _, dup := registry[t.Name]; dup {
+		panic("layer: Register called twice for " + t.Name)
+	}
+	registry[t.Name] = t
+}
+
+// Types returns the registered unit types, sorted by name.
+func Types() []Type {
+	registryMu.RLock()
+	defer registryMu.RUnlock()
+	ts := make([]Type, 0, len(registry))
+	for _, t := range registry {
+		ts = append(ts, t)
+	}
+	sort.Slice(ts, func(i, j int) bool { return ts[i].Name < ts[j].Name })
+	return ts
+}
+
+// Names returns the registered type names, sorted.
+func Names() []string {
+	var ns []string
+	for _, t := range Types() {
+		ns = append(ns, t.Name)
+	}
+	return ns
+}
+
+// ErrUnknownType is wrapped by the error New returns for an unregistered
+// type name.
+var ErrUnknownType = errors.New("unknown unit type")
+
+// New returns a layer of n units of the named type with default
+// parameters.
+func New(kind string, n int, s Settings) (Layer, error) {
+	registryMu.RLock()
+	t, ok := registry[kind]
+	registryMu.RUnlock()
+	if !ok {
+		return nil, fmt.Errorf("layer: %w %q (have %v)", ErrUnknownType, kind, Names())
+	}
+	if n <= 0 {
+		return nil, fmt.Errorf("layer: %s layer with %d units: the number must be positive", kind, n)
+	}
+	return t.New(n, s)
+}
+
+// ErrInvalid is wrapped by the errors Validate returns.
+var ErrInvalid = errors.New("invalid layer")
+
+// Validate reports parameters that are not finite or do not hold one value
+// per column of the layer's states (Width values).
+func Validate(l Layer) error {
+	for _, p := range l.Params() {
+		if want := l.Width(); len(p.Values) != want {
+			return fmt.Errorf("%w: %s layer: %s has %d values, want %d", ErrInvalid, l.Kind(), p.Name, len(p.Values), want)
+		}
+		for i, x := range p.Values {
+			if math.IsNaN(x) || math.IsInf(x, 0) {
+				return fmt.Errorf("%w: %s layer: %s[%d] is %v", ErrInvalid, l.Kind(), p.Name, i, x)
+			}
+		}
+	}
+	return nil
+}
+
+// SetParams copies values into the layer's parameters by name: every
+// parameter of the layer must be present with the right length.
+func SetParams(l Layer, values map[string][]float64) error {
+	ps := l.Params()
+	for _, p := range ps {
+		v, ok := values[p.Name]
+		if !ok {
+			return fmt.Errorf("%w: %s layer: parameter %q missing", ErrInvalid, l.Kind(), p.Name)
+		}
+		if len(v) != len(p.Values) {
+			return fmt.Errorf("%w: %s layer: %s has %d values, want %d", ErrInvalid, l.Kind(), p.Name, len(v), len(p.Values))
+		}
+	}
+	for name := range values {
+		if !slices.ContainsFunc(ps, func(p Param) bool { return p.Name == name }) {
+			return fmt.Errorf("%w: %s layer has no parameter %q", ErrInvalid, l.Kind(), name)
+		}
+	}
+	for _, p := range ps {
+		copy(p.Values, values[p.Name])
+	}
+	return Validate(l)
+}
+
+// NewGrad returns zeroed gradient slices shaped like l's parameters.
+func NewGrad(l Layer) [][]float64 {
+	ps := l.Params()
+	g := make([][]float64, len(ps))
+	for k, p := range ps {
+		g[k] = make([]float64, len(p.Values))
+	}
+	return g
+}
+
+func mustLen(kind, name string, x []float64, want int) {
+	if len(x) != want {
+		panic(fmt.Sprintf("layer: %s layer: %s has %d values, want %d", kind, name, len(x), want))
+	}
+}
+
+// softplus returns log(1 + eˣ) without overflow or loss of small values.
+func softplus(x float64) float64 {
+	if x > 0 {
+		return x + math.Log1p(math.Exp(-x))
+	}
+	return math.Log1p(math.Exp(x))
+}
+
+// sigmoid returns 1/(1 + e⁻ˣ).
+func sigmoid(x float64) float64 {
+	if x >= 0 {
+		return 1 / (1 + math.Exp(-x))
+	}
+	e := math.Exp(x)
+	return e / (1 + e)
+}
