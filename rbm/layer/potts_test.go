@@ -56,7 +56,8 @@ func checkDiscrete(t *testing.T, l Discrete, in []float64, scale float64) {
 // its expectation, plus 5 draws: for a rare state (n·p ≲ 1) the normal
 // bound alone is far too tight (one draw of a state of probability 1e-7
 // in 20000 happens 2 times in 1000), while with the 5 extra draws the
-// false alarm rate stays below about 1e-7 per state at every n·p.
+// false alarm rate stays at or below the normal bound's 6e-7 per state
+// at every n·p.
 //
 // The probabilities come from the energy of the states, not from Mean or
 // the code Sample shares with it: the layer's units are independent given
