@@ -1,0 +1,192 @@
+package layer
+
+import (
+	"fmt"
+	"math"
+	"math/rand/v2"
+)
+
+func init() {
+	Register(Type{
+		Name:    "potts",
+		Summary: "categorical units with q states (one-hot)",
+		New: func(n int, s Settings) (Layer, error) {
+			if s.States < 2 {
+				return nil, fmt.Errorf("layer: potts units need at least 2 states, got %d", s.States)
+			}
+			return NewPotts(s.States, make([]float64, n*s.States))
+		},
+	})
+}
+
+// Potts units each take one of q states, encoded one-hot: a layer of n
+// units has states of n·q values, unit i in state a being a 1 in column
+// i·q+a and 0 in the unit's other columns. Model files store the bias in
+// that column order. The energy is -Σₐ θᵢₐxᵢₐ per unit, so that
+// p(unit i in state a | I) is the softmax over a of θᵢₐ + Iᵢₐ.
+//
+// Make Potts layers with NewPotts, which sets the number of states.
+type Potts struct {
+	// Bias holds θ, q values per unit, in the column order of the states.
+	Bias []float64
+	q    int
+}
+
+// NewPotts returns units of q states with the given biases (not copied),
+// q per unit: the number of units is len(bias)/q.
+func NewPotts(q int, bias []float64) (*Potts, error) {
+	if q < 2 {
+		return nil, fmt.Errorf("layer: potts units need at least 2 states, got %d", q)
+	}
+	if len(bias) == 0 || len(bias)%q != 0 {
+		return nil, fmt.Errorf("layer: potts layer: %d biases are not a positive multiple of %d states", len(bias), q)
+	}
+	return &Potts{Bias: bias, q: q}, nil
+}
+
+// Q returns the number of states of each unit.
+func (l *Potts) Q() int { return l.q }
+
+func (l *Potts) Kind() string { return "potts" }
+func (l *Potts) Units() int   { return len(l.Bias) / l.q }
+func (l *Potts) Width() int   { return len(l.Bias) }
+func (l *Potts) States() int  { return l.q }
+
+func (l *Potts) Energy(x []float64) float64 {
+	mustLen("potts", "x", x, len(l.Bias))
+	var e float64
+	for j, xj := range x {
+		e -= l.Bias[j] * xj
+	}
+	return e
+}
+
+func (l *Potts) LogPartition(input []float64) float64 {
+	mustLen("potts", "input", input, len(l.Bias))
+	var g float64
+	for i := range l.Units() {
+		g += l.unitLogPartition(i, input)
+	}
+	return g
+}
+
+func (l *Potts) Mean(dst, input []float64) {
+	mustLen("potts", "input", input, len(l.Bias))
+	for i := range l.Units() {
+		z := l.unitLogPartition(i, input)
+		for j := i * l.q; j < (i+1)*l.q; j++ {
+			dst[j] = math.Exp(l.Bias[j] + input[j] - z)
+		}
+	}
+}
+
+func (l *Potts) Sample(dst, input []float64, rng *rand.Rand) {
+	mustLen("potts", "input", input, len(l.Bias))
+	for i := range l.Units() {
+		lo, hi := i*l.q, (i+1)*l.q
+		best := lo
+		for j := lo; j < hi; j++ {
+			if l.Bias[j]+input[j] > l.Bias[best]+input[best] {
+				best = j
+			}
+		}
+		// Weights relative to the largest (which has weight 1) neither
+		// overflow nor all underflow, so their sum is at least 1.
+		m := l.Bias[best] + input[best]
+		var sum float64
+		for j := lo; j < hi; j++ {
+			sum += math.Exp(l.Bias[j] + input[j] - m)
+		}
+		// Inverse CDF with one uniform per unit. The running sum ends at
+		// sum exactly (same terms, same order) and u·sum < sum, so a state
+		// is always found; the most likely state stands in should rounding
+		// ever prove that wrong.
+		target := rng.Float64() * sum
+		pick := best
+		var cum float64
+		for j := lo; j < hi; j++ {
+			cum += math.Exp(l.Bias[j] + input[j] - m)
+			if target < cum {
+				pick = j
+				break
+			}
+		}
+		for j := lo; j < hi; j++ {
+			dst[j] = 0
+		}
+		dst[pick] = 1
+	}
+}
+
+func (l *Potts) Params() []Param { return []Param{{Name: "bias", Values: l.Bias}} }
+
+func (l *Potts) EnergyGrad(grad [][]float64, x []float64) {
+	for j, xj := range x {
+		grad[0][j] += xj
+	}
+}
+
+func (l *Potts) LogPartitionGrad(grad [][]float64, input []float64) {
+	for i := range l.Units() {
+		z := l.unitLogPartition(i, input)
+		for j := i * l.q; j < (i+1)*l.q; j++ {
+			grad[0][j] += math.Exp(l.Bias[j] + input[j] - z)
+		}
+	}
+}
+
+// Check accepts only one-hot units: a unit's q columns are 0 or 1 with
+// exactly one 1. Unlike binary units, fractional values (a distribution
+// over the states) are refused, since a single state is what the energy
+// and the file format describe.
+func (l *Potts) Check(x []float64) error {
+	if len(x) != len(l.Bias) {
+		return fmt.Errorf("%d values, potts units of %d states need %d for %d units", len(x), l.q, len(l.Bias), l.Units())
+	}
+	for i := range l.Units() {
+		ones := 0
+		for a := range l.q {
+			switch xa := x[i*l.q+a]; xa {
+			case 0:
+			case 1:
+				ones++
+			default:
+				return fmt.Errorf("unit %d: state %d is %v, potts units are one-hot (0 or 1)", i, a, xa)
+			}
+		}
+		if ones != 1 {
+			return fmt.Errorf("unit %d has %d of its %d states set, potts units are one-hot (exactly one)", i, ones, l.q)
+		}
+	}
+	return nil
+}
+
+// SetState sets unit i one-hot in state s[i].
+func (l *Potts) SetState(dst []float64, s []int) {
+	for i, si := range s {
+		for a := range l.q {
+			dst[i*l.q+a] = 0
+		}
+		dst[i*l.q+si] = 1
+	}
+}
+
+func (l *Potts) Clone() Layer {
+	return &Potts{Bias: append([]float64(nil), l.Bias...), q: l.q}
+}
+
+// unitLogPartition returns log Σₐ exp(θᵢₐ + Iᵢₐ) for unit i, subtracting
+// the largest term first so that the exponentials neither overflow nor
+// all underflow.
+func (l *Potts) unitLogPartition(i int, input []float64) float64 {
+	lo, hi := i*l.q, (i+1)*l.q
+	m := math.Inf(-1)
+	for j := lo; j < hi; j++ {
+		m = math.Max(m, l.Bias[j]+input[j])
+	}
+	var s float64
+	for j := lo; j < hi; j++ {
+		s += math.Exp(l.Bias[j] + input[j] - m)
+	}
+	return m + math.Log(s)
+}
