@@ -1,0 +1,139 @@
+package layer
+
+import (
+	"fmt"
+	"math"
+	"math/rand/v2"
+)
+
+func init() {
+	Register(Type{
+		Name:    "gaussian",
+		Summary: "real-valued units (normal given the other layer; σ fixed or learned)",
+		New: func(n int, s Settings) (Layer, error) {
+			return NewGaussian(make([]float64, n), make([]float64, n), s.LearnScale), nil
+		},
+	})
+}
+
+// Gaussian units take real values, with energy (xᵢ - bᵢ)²/(2σᵢ²) each.
+// Given the input I they are independent normals,
+//
+//	p(xᵢ | I) = N(bᵢ + σᵢ²Iᵢ, σᵢ²),
+//
+// with Γ(I) = Σᵢ bᵢIᵢ + σᵢ²Iᵢ²/2 + log √(2πσᵢ²).
+//
+// The input enters as Iᵢxᵢ, so W multiplies x itself rather than x/σ. The
+// model is the Gaussian-Bernoulli RBM of Cho, Raiko & Ilin (2011),
+//
+//	E = Σᵢ (vᵢ - bᵢ)²/(2σᵢ²) - Σᵢⱼ (vᵢ/σᵢ²)·W'ᵢⱼhⱼ - cᵀh,
+//
+// with W' = diag(σ²)·W: row i of their weights is σᵢ² times row i of W.
+// The scale is learned as log σ, which keeps σ positive without a
+// constraint.
+type Gaussian struct {
+	// Bias holds b, the mean of each unit at zero input.
+	Bias []float64
+	// LogSigma holds log σ, the log standard deviation of each unit.
+	LogSigma []float64
+	// LearnSigma trains LogSigma; otherwise it is a Fixed parameter.
+	LearnSigma bool
+}
+
+// NewGaussian returns Gaussian units with the given means and log standard
+// deviations (not copied), learning σ if learnSigma is set.
+func NewGaussian(bias, logSigma []float64, learnSigma bool) *Gaussian {
+	mustLen("gaussian", "log_sigma", logSigma, len(bias))
+	return &Gaussian{Bias: bias, LogSigma: logSigma, LearnSigma: learnSigma}
+}
+
+// Sigma returns σᵢ, the standard deviation of unit i given its input.
+func (l *Gaussian) Sigma(i int) float64 { return math.Exp(l.LogSigma[i]) }
+
+func (l *Gaussian) Kind() string { return "gaussian" }
+func (l *Gaussian) Units() int   { return len(l.Bias) }
+func (l *Gaussian) Width() int   { return len(l.Bias) }
+func (l *Gaussian) States() int  { return 0 }
+
+func (l *Gaussian) Energy(x []float64) float64 {
+	mustLen("gaussian", "x", x, len(l.Bias))
+	var e float64
+	for i, xi := range x {
+		d := (xi - l.Bias[i]) * math.Exp(-l.LogSigma[i])
+		e += d * d / 2
+	}
+	return e
+}
+
+func (l *Gaussian) LogPartition(input []float64) float64 {
+	mustLen("gaussian", "input", input, len(l.Bias))
+	const halfLog2Pi = 0.9189385332046727 // log √(2π)
+	var g float64
+	for i, in := range input {
+		v := math.Exp(2 * l.LogSigma[i])
+		g += l.Bias[i]*in + v*in*in/2 + halfLog2Pi + l.LogSigma[i]
+	}
+	return g
+}
+
+func (l *Gaussian) Mean(dst, input []float64) {
+	mustLen("gaussian", "input", input, len(l.Bias))
+	for i, in := range input {
+		dst[i] = l.Bias[i] + math.Exp(2*l.LogSigma[i])*in
+	}
+}
+
+func (l *Gaussian) Sample(dst, input []float64, rng *rand.Rand) {
+	mustLen("gaussian", "input", input, len(l.Bias))
+	for i, in := range input {
+		s := math.Exp(l.LogSigma[i])
+		dst[i] = l.Bias[i] + s*s*in + s*rng.NormFloat64()
+	}
+}
+
+// Params returns "bias" and "log_sigma", the latter Fixed unless σ is
+// learned.
+func (l *Gaussian) Params() []Param {
+	return []Param{
+		{Name: "bias", Values: l.Bias},
+		{Name: "log_sigma", Values: l.LogSigma, Fixed: !l.LearnSigma},
+	}
+}
+
+// EnergyGrad adds (x-b)/σ² for the bias and, if σ is learned, (x-b)²/σ²
+// for log σ.
+func (l *Gaussian) EnergyGrad(grad [][]float64, x []float64) {
+	for i, xi := range x {
+		p := math.Exp(-2 * l.LogSigma[i]) // 1/σ²
+		d := xi - l.Bias[i]
+		grad[0][i] += d * p
+		if l.LearnSigma {
+			grad[1][i] += d * d * p
+		}
+	}
+}
+
+// LogPartitionGrad adds I for the bias and, if σ is learned, σ²I² + 1 for
+// log σ: the expectations of EnergyGrad's terms under N(b + σ²I, σ²).
+func (l *Gaussian) LogPartitionGrad(grad [][]float64, input []float64) {
+	for i, in := range input {
+		grad[0][i] += in
+		if l.LearnSigma {
+			grad[1][i] += math.Exp(2*l.LogSigma[i])*in*in + 1
+		}
+	}
+}
+
+// Check accepts any finite values.
+func (l *Gaussian) Check(x []float64) error {
+	for i, xi := range x {
+		if math.IsNaN(xi) || math.IsInf(xi, 0) {
+			return fmt.Errorf("unit %d is %v, Gaussian units take finite values", i, xi)
+		}
+	}
+	return nil
+}
+
+func (l *Gaussian) Clone() Layer {
+	return NewGaussian(append([]float64(nil), l.Bias...), append([]float64(nil), l.LogSigma...), l.LearnSigma)
+}

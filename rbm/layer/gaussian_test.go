@@ -1,0 +1,104 @@
+package layer
+
+import (
+	"math"
+	"math/rand/v2"
+	"testing"
+)
+
+func TestGaussian(t *testing.T) {
+	rng := rand.New(rand.NewPCG(7, 8))
+	for _, learn := range []bool{false, true} {
+		for _, scale := range []float64{0.5, 3, 20} {
+			l := NewGaussian(randomValues(rng, 4, scale), randomValues(rng, 4, 1), learn)
+			if p := l.Params()[1]; p.Name != "log_sigma" || p.Fixed == learn {
+				t.Fatalf("learn σ = %v: parameter %s, Fixed = %v", learn, p.Name, p.Fixed)
+			}
+			checkLayer(t, l, randomInput(l, rng, scale))
+		}
+	}
+	for _, learn := range []bool{false, true} {
+		l, err := New("gaussian", 3, Settings{LearnScale: learn})
+		if err != nil {
+			t.Fatal(err)
+		}
+		g := l.(*Gaussian)
+		if g.LearnSigma != learn || g.Bias[2] != 0 || g.Sigma(2) != 1 {
+			t.Errorf("New(gaussian, LearnScale %v) = %+v, want b = 0, σ = 1", learn, g)
+		}
+	}
+}
+
+func TestGaussianCheck(t *testing.T) {
+	l := NewGaussian(make([]float64, 2), make([]float64, 2), false)
+	if err := l.Check([]float64{-1e300, 3.5}); err != nil {
+		t.Errorf("Check refuses finite values: %v", err)
+	}
+	for _, bad := range []float64{math.NaN(), math.Inf(1), math.Inf(-1)} {
+		if l.Check([]float64{0, bad}) == nil {
+			t.Errorf("Check accepts %v", bad)
+		}
+	}
+}
+
+// TestGaussianLogPartitionQuadrature compares Γ with the integral of
+// exp(-E(x) + Ix) computed from Energy alone, unit by unit.
+func TestGaussianLogPartitionQuadrature(t *testing.T) {
+	for _, c := range []struct{ b, logSigma, in float64 }{
+		{0, 0, 0}, {1.5, -1, 2}, {-3, 1.2, -4}, {20, 0.5, 30}, {0.1, -3, 100},
+	} {
+		l := NewGaussian([]float64{c.b}, []float64{c.logSigma}, false)
+		logf := func(x float64) float64 { return -l.Energy([]float64{x}) + c.in*x }
+		// The exponent is a concave quadratic with its maximum at
+		// b + σ²I and curvature 1/σ²; ±12σ leaves out e⁻⁷² of the mass.
+		s := math.Exp(c.logSigma)
+		mode := c.b + s*s*c.in
+		want, _, _, _ := quadMoments(logf, mode-12*s, mode+12*s, mode)
+		if got := l.LogPartition([]float64{c.in}); !close(got, want, 1e-12) {
+			t.Errorf("%+v: LogPartition = %.15g, quadrature %.15g", c, got, want)
+		}
+	}
+}
+
+// TestGaussianSampleVariance compares the sample variance with σ². For
+// normal samples (n-1)s²/σ² is χ² with n-1 degrees of freedom, of standard
+// deviation √(2(n-1)), so s² lies within 5σ²√(2/(n-1)) of σ² but for a
+// false alarm rate of about 6e-7 per unit.
+func TestGaussianSampleVariance(t *testing.T) {
+	const n = 20000
+	rng := rand.New(rand.NewPCG(9, 10))
+	// σ ≠ 1 so that confusing σ with σ² shows.
+	l := NewGaussian([]float64{0, 2, -5}, []float64{-1, 0.7, 2}, false)
+	in := []float64{1, -3, 0.5}
+	checkSampleVariance(t, l, in, n, rng, func(i int) (variance, bound float64) {
+		v := l.Sigma(i) * l.Sigma(i)
+		return v, 5 * v * math.Sqrt(2.0/(n-1))
+	})
+}
+
+// checkSampleVariance draws n states of l at in and compares each unit's
+// sample variance with want(i), which returns the variance and the bound.
+func checkSampleVariance(t *testing.T, l Layer, in []float64, n int, rng *rand.Rand, want func(i int) (variance, bound float64)) {
+	t.Helper()
+	xs := make([][]float64, n)
+	for k := range xs {
+		xs[k] = make([]float64, l.Width())
+		l.Sample(xs[k], in, rng)
+	}
+	for i := range in {
+		var mean float64
+		for _, x := range xs {
+			mean += x[i]
+		}
+		mean /= float64(n)
+		var ss float64
+		for _, x := range xs {
+			ss += (x[i] - mean) * (x[i] - mean)
+		}
+		got := ss / float64(n-1)
+		v, bound := want(i)
+		if math.Abs(got-v) > bound {
+			t.Errorf("%s: unit %d: sample variance %.6g, want %.6g ± %.3g", l.Kind(), i, got, v, bound)
+		}
+	}
+}
