@@ -72,6 +72,12 @@ type Meta struct {
 	// training data (see BaseRates), which annealed importance sampling
 	// starts from by default.
 	BaseRates []float32 `json:"base_rates,omitempty"`
+	// Layers describes the unit types of a machine in a version 2 file;
+	// it is absent from version 1 files, whose layers are binary.
+	Layers *Layers `json:"layers,omitempty"`
+	// Scaling, when training standardised real-valued data, is the
+	// standardisation it applied.
+	Scaling *Scaling `json:"scaling,omitempty"`
 }
 
 // ErrFormat is wrapped by every error that Decode returns for a file that is
@@ -147,7 +153,9 @@ func Decode(r io.Reader) (*RBM, *Meta, error) {
 	if string(hdr[:8]) != fileMagic {
 		return nil, nil, fmt.Errorf("%w: bad magic (not an rbm model)", ErrFormat)
 	}
-	if v := binary.LittleEndian.Uint32(hdr[8:]); v != fileVersion {
+	if v := binary.LittleEndian.Uint32(hdr[8:]); v == machineFileVersion {
+		return nil, nil, fmt.Errorf("%w: version 2: %w; this command reads binary RBMs (version 1)", ErrFormat, ErrMachine)
+	} else if v != fileVersion {
 		return nil, nil, fmt.Errorf("%w: format version %d, this build reads version %d", ErrFormat, v, fileVersion)
 	}
 	vis := binary.LittleEndian.Uint32(hdr[12:])
@@ -211,21 +219,34 @@ func Decode(r io.Reader) (*RBM, *Meta, error) {
 // unit, and a kept epoch outside the epochs trained. (Binarize names a mode of package dataset, which
 // checks it where it is used.)
 func (meta *Meta) Check(m *RBM) error {
+	if meta.Layers != nil {
+		return fmt.Errorf("metadata: a binary RBM in a version 1 file has no layer description")
+	}
+	return meta.check(m.Visible)
+}
+
+// check is Check for a visible layer of the given width.
+func (meta *Meta) check(visible int) error {
 	switch r, c := meta.ImageRows, meta.ImageCols; {
 	case r < 0 || c < 0 || (r == 0) != (c == 0):
 		return fmt.Errorf("metadata: image shape %d×%d is not a shape", r, c)
-	case r > 0 && r*c != m.Visible:
-		return fmt.Errorf("metadata: image shape %d×%d does not cover the %d visible units", r, c, m.Visible)
+	case r > 0 && r*c != visible:
+		return fmt.Errorf("metadata: image shape %d×%d does not cover the %d visible units", r, c, visible)
 	case meta.Epochs < 0 || meta.Rows < 0:
 		return fmt.Errorf("metadata: epochs %d and rows %d must not be negative", meta.Epochs, meta.Rows)
-	case len(meta.BaseRates) != 0 && len(meta.BaseRates) != m.Visible:
-		return fmt.Errorf("metadata: %d base rates for %d visible units", len(meta.BaseRates), m.Visible)
+	case len(meta.BaseRates) != 0 && len(meta.BaseRates) != visible:
+		return fmt.Errorf("metadata: %d base rates for %d visible units", len(meta.BaseRates), visible)
 	case meta.BestEpoch < 0 || meta.BestEpoch > meta.Epochs:
 		return fmt.Errorf("metadata: best epoch %d is not one of the %d epochs trained", meta.BestEpoch, meta.Epochs)
 	}
 	for i, b := range meta.BaseRates {
 		if math.IsNaN(float64(b)) || math.IsInf(float64(b), 0) {
 			return fmt.Errorf("metadata: base rate %d is %v", i, b)
+		}
+	}
+	if meta.Scaling != nil {
+		if err := meta.Scaling.check(visible); err != nil {
+			return fmt.Errorf("metadata: %w", err)
 		}
 	}
 	return nil

@@ -16,7 +16,7 @@ func init() {
 	register(&command{
 		name:    "train",
 		usage:   "[flags] DATA",
-		summary: "Train a binary RBM on the rows of an IDX file (gzipped or not) by CD-k or persistent CD.",
+		summary: "Train an RBM on the rows of an IDX file (gzipped or not) by CD-k or persistent CD; binary units unless --visible/--hidden-type say otherwise.",
 		example: "  rbm train -hidden 64 --epochs 10 --val t10k-images-idx3-ubyte.gz -o mnist64.rbm train-images-idx3-ubyte.gz",
 		run:     runTrain,
 	})
@@ -46,9 +46,11 @@ func runTrain(ctx context.Context, e *env, args []string) error {
 		eval    evalFlags
 		maxMem  float64
 		data    dataFlags
+		units   unitFlags
 	)
 	fs.String("recipe", recipe, fmt.Sprintf("settings to start from: %s (flags given explicitly override them)", strings.Join(rbm.RecipeNames(), " or ")))
 	fs.IntVar(&hidden, "hidden", 64, "number of hidden units")
+	units.register(fs)
 	fs.StringVarP(&out, "out", "o", "", "model file to write (default: DATA's name with extension .rbm, in the current directory)")
 	fs.IntVar(&cfg.Epochs, "epochs", cfg.Epochs, "passes over the training data")
 	fs.IntVar(&cfg.BatchSize, "batch", cfg.BatchSize, "rows per mini-batch")
@@ -142,6 +144,12 @@ func runTrain(ctx context.Context, e *env, args []string) error {
 	}
 	if err := checkFiles([]string{path, val}, []string{out, logPath}); err != nil {
 		return err
+	}
+	if !units.binary() {
+		return trainMachine(ctx, e, &machineRun{
+			fs: fs, cfg: cfg, recipe: recipe, units: units, hidden: hidden, path: path, val: val,
+			out: out, logPath: logPath, monitor: monitor, data: &data, eval: &eval, maxMem: maxMem,
+		})
 	}
 	train, shape, err := data.loadCompact(path)
 	if err != nil {

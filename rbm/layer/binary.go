@@ -2,6 +2,7 @@ package layer
 
 import (
 	"fmt"
+	"math"
 
 	"math/rand/v2"
 )
@@ -75,6 +76,15 @@ func (l *Binary) EnergyGrad(grad [][]float64, x []float64) {
 func (l *Binary) LogPartitionGrad(grad [][]float64, input []float64) {
 	for i, in := range input {
 		grad[0][i] += sigmoid(l.Bias[i] + in)
+	}
+}
+
+// Fit sets θᵢ to the log-odds of the column's mean, smoothed by one
+// pseudo observation of 0 and one of 1: p = (Σx + 1)/(n + 2).
+func (l *Binary) Fit(sum, _ []float64, n int) {
+	for i, s := range sum {
+		p := (s + 1) / (float64(n) + 2)
+		l.Bias[i] = math.Log(p / (1 - p))
 	}
 }
 

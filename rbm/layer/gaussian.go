@@ -125,6 +125,20 @@ func (l *Gaussian) LogPartitionGrad(grad [][]float64, input []float64) {
 }
 
 // Check accepts any finite values.
+// Fit sets b to the column means and, when σ is learned, σ to the
+// columns' standard deviations (at least 1e-3, so that a constant column
+// keeps a finite energy).
+func (l *Gaussian) Fit(sum, sumSquares []float64, n int) {
+	for i, s := range sum {
+		mean := s / float64(max(n, 1))
+		l.Bias[i] = mean
+		if l.LearnSigma {
+			variance := sumSquares[i]/float64(max(n, 1)) - mean*mean
+			l.LogSigma[i] = math.Log(math.Max(math.Sqrt(math.Max(variance, 0)), 1e-3))
+		}
+	}
+}
+
 func (l *Gaussian) Check(x []float64) error {
 	for i, xi := range x {
 		if math.IsNaN(xi) || math.IsInf(xi, 0) {

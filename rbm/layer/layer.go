@@ -49,6 +49,14 @@ type Layer interface {
 	// EnergyGrad does.
 	LogPartitionGrad(grad [][]float64, input []float64)
 
+	// Fit sets the parameters to those of independent units (no input)
+	// fitted to data whose columns have the given sums and sums of squares
+	// over n rows: the model of the data's base rates, which training
+	// starts the biases from and annealed importance sampling starts at.
+	// Each type smooths the statistics so that the fit stays finite;
+	// fixed parameters stay as they are.
+	Fit(sum, sumSquares []float64, n int)
+
 	// Check reports a state the units cannot take (after naming the unit).
 	Check(x []float64) error
 	// Clone returns a deep copy.

@@ -259,3 +259,49 @@ func TestSetParams(t *testing.T) {
 		}
 	}
 }
+
+// TestFit fits each type to samples of a random layer of that type and
+// requires the fitted units' means at zero input to be the samples'
+// column means, up to the smoothing (a pseudo-count of about one row in n).
+func TestFit(t *testing.T) {
+	rng := rand.New(rand.NewPCG(11, 12))
+	for _, ty := range Types() {
+		src, err := New(ty.Name, 4, Settings{States: 3, LearnScale: true})
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, p := range src.Params() {
+			copy(p.Values, randomValues(rng, len(p.Values), 1))
+		}
+		const n = 5000
+		sum, sq := make([]float64, src.Width()), make([]float64, src.Width())
+		x, zero := make([]float64, src.Width()), make([]float64, src.Width())
+		for range n {
+			src.Sample(x, zero, rng)
+			for i, v := range x {
+				sum[i] += v
+				sq[i] += v * v
+			}
+		}
+		fit, _ := New(ty.Name, 4, Settings{States: 3, LearnScale: true})
+		fit.Fit(sum, sq, n)
+		if err := Validate(fit); err != nil {
+			t.Fatalf("%s: Fit made an invalid layer: %v", ty.Name, err)
+		}
+		mean := make([]float64, fit.Width())
+		fit.Mean(mean, zero)
+		for i := range mean {
+			if want := sum[i] / n; math.Abs(mean[i]-want) > 2.0/n*math.Max(1, math.Abs(want))+1e-9 {
+				t.Errorf("%s: column %d: fitted mean %.6g, data %.6g", ty.Name, i, mean[i], want)
+			}
+		}
+		if g, ok := fit.(*Gaussian); ok {
+			for i := range mean {
+				want := math.Sqrt(sq[i]/n - (sum[i]/n)*(sum[i]/n))
+				if got := g.Sigma(i); math.Abs(got-want) > 1e-9*want {
+					t.Errorf("gaussian: column %d: fitted σ %.9g, data %.9g", i, got, want)
+				}
+			}
+		}
+	}
+}

@@ -139,6 +139,25 @@ func (l *Potts) LogPartitionGrad(grad [][]float64, input []float64) {
 // exactly one 1. Unlike binary units, fractional values (a distribution
 // over the states) are refused, since a single state is what the energy
 // and the file format describe.
+// Fit sets θᵢₐ to the log of state a's frequency in unit i's column,
+// smoothed by one pseudo observation spread evenly over the states, and
+// centred so that each unit's biases sum to zero (the energy does not
+// change when a constant is added to one unit's biases).
+func (l *Potts) Fit(sum, _ []float64, n int) {
+	q := float64(l.q)
+	for i := range l.Units() {
+		row := l.Bias[i*l.q : (i+1)*l.q]
+		var mean float64
+		for a := range row {
+			row[a] = math.Log((sum[i*l.q+a] + 1/q) / (float64(n) + 1))
+			mean += row[a] / q
+		}
+		for a := range row {
+			row[a] -= mean
+		}
+	}
+}
+
 func (l *Potts) Check(x []float64) error {
 	if len(x) != len(l.Bias) {
 		return fmt.Errorf("%d values, potts units of %d states need %d for %d units", len(x), l.q, len(l.Bias), l.Units())

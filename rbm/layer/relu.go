@@ -164,6 +164,26 @@ func (l *ReLU) LogPartitionGrad(grad [][]float64, input []float64) {
 }
 
 // Check accepts finite values ≥ 0.
+// Fit sets θ so that each unit's mean at zero input is its column's mean
+// (at least 1e-3 of the unit's scale, so that θ stays finite), keeping the
+// precision: the mean rises with θ, so bisection finds it.
+func (l *ReLU) Fit(sum, _ []float64, n int) {
+	for i, s := range sum {
+		scale := math.Exp(-l.LogPrecision[i] / 2)
+		target := math.Max(s/float64(max(n, 1)), 1e-3*scale)
+		lo, hi := -1e3/scale, 1e3/scale
+		for range 200 {
+			l.Bias[i] = (lo + hi) / 2
+			m, sd := l.standardize(i, 0)
+			if _, mean, _ := truncNormal(m); mean*sd < target {
+				lo = l.Bias[i]
+			} else {
+				hi = l.Bias[i]
+			}
+		}
+	}
+}
+
 func (l *ReLU) Check(x []float64) error {
 	for i, xi := range x {
 		if !(xi >= 0 && xi <= math.MaxFloat64) {

@@ -86,6 +86,15 @@ func (l *Spin) LogPartitionGrad(grad [][]float64, input []float64) {
 // Check accepts only -1 and +1: unlike binary units, whose values in
 // between are read as probabilities, a spin value in between (0 in
 // particular) more likely means data in the wrong encoding.
+// Fit sets θᵢ = atanh(m) for the column's mean m of ±1 values, smoothed as
+// Binary's is (one pseudo observation of each value).
+func (l *Spin) Fit(sum, _ []float64, n int) {
+	for i, s := range sum {
+		p := ((s+float64(n))/2 + 1) / (float64(n) + 2) // the fraction of +1
+		l.Bias[i] = math.Atanh(2*p - 1)
+	}
+}
+
 func (l *Spin) Check(x []float64) error {
 	for i, xi := range x {
 		if xi != -1 && xi != 1 {

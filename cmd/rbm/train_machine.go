@@ -1,0 +1,278 @@
+package main
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"os"
+	"strings"
+
+	"github.com/rbmkit/rbm/rbm"
+	"github.com/rbmkit/rbm/rbm/dataset"
+	"github.com/rbmkit/rbm/rbm/layer"
+	"github.com/spf13/pflag"
+)
+
+// unitFlags choose the unit types of the two layers.
+type unitFlags struct {
+	visible, hidden string
+	states          int
+	learnScale      bool
+	standardize     bool
+}
+
+func (u *unitFlags) register(fs *pflag.FlagSet) {
+	types := strings.Join(layer.Names(), "|")
+	fs.StringVar(&u.visible, "visible", "binary", "unit type of the visible layer: "+types)
+	fs.StringVar(&u.hidden, "hidden-type", "binary", "unit type of the hidden layer: "+types)
+	fs.IntVar(&u.states, "states", 0, "states of each Potts unit (0: the visible data's largest category plus one; hidden Potts units need it)")
+	fs.BoolVar(&u.learnScale, "learn-scale", false, "train the scale of continuous units (σ of Gaussian units, the precision of ReLU units); fixed at 1 otherwise")
+	fs.BoolVar(&u.standardize, "standardize", false, "real-valued visible data: give each column mean 0 and standard deviation 1 (stored in the model and applied to any data scored with it)")
+}
+
+func (u *unitFlags) binary() bool { return u.visible == "binary" && u.hidden == "binary" }
+
+// check validates the unit flags before any data is read.
+func (u *unitFlags) check(fs *pflag.FlagSet) error {
+	for _, t := range []struct{ flag, name string }{{"visible", u.visible}, {"hidden-type", u.hidden}} {
+		if _, err := layer.New(t.name, 1, layer.Settings{States: 2}); err != nil {
+			return usagef("--%s %q: not a unit type (want one of %s)", t.flag, t.name, strings.Join(layer.Names(), ", "))
+		}
+	}
+	switch {
+	case u.states < 0 || u.states == 1:
+		return usagef("--states %d: Potts units need at least 2 states", u.states)
+	case fs.Changed("states") && u.visible != "potts" && u.hidden != "potts":
+		return usagef("--states applies to Potts units only")
+	case u.hidden == "potts" && u.states == 0:
+		return usagef("--hidden-type potts needs --states")
+	case u.standardize && !continuous(u.visible):
+		return usagef("--standardize applies to real-valued visible units (gaussian, relu), not %s", u.visible)
+	}
+	return nil
+}
+
+func continuous(kind string) bool { return kind == "gaussian" || kind == "relu" }
+
+// machineRun is what rbm train has parsed when a layer is not binary.
+type machineRun struct {
+	fs             *pflag.FlagSet
+	cfg            rbm.Config
+	recipe         string
+	units          unitFlags
+	hidden         int
+	path, val, out string
+	logPath        string
+	monitor        int
+	data           *dataFlags
+	eval           *evalFlags
+	maxMem         float64
+}
+
+// loadMachineData reads a data file as the visible layer's units take it:
+// binarised for binary and spin units (spins as ±1), real values for
+// continuous units, one-hot categories for Potts units.
+func loadMachineData(d *dataFlags, kind, path string, states int) (*rbm.Matrix, dataset.Shape, int, error) {
+	switch kind {
+	case "potts":
+		return dataset.LoadCategories(path, states)
+	case "gaussian", "relu":
+		m, shape, err := dataset.LoadValues(path)
+		return m, shape, 0, err
+	}
+	m, shape, err := d.load(path)
+	if err != nil {
+		return nil, shape, 0, err
+	}
+	if kind == "spin" {
+		for i, x := range m.Data {
+			m.Data[i] = 2*x - 1
+		}
+	}
+	return m, shape, 0, nil
+}
+
+func trainMachine(ctx context.Context, e *env, r *machineRun) error {
+	cfg := &r.cfg
+	if err := r.units.check(r.fs); err != nil {
+		return err
+	}
+	switch {
+	case r.eval.every > 0:
+		return usagef("--eval-every is implemented for binary RBMs only; use rbm logz on the saved model")
+	case cfg.Replicas >= 2:
+		return usagef("--replicas: parallel tempering is implemented for binary RBMs only")
+	case cfg.SparsityTarget > 0:
+		return usagef("--sparsity is implemented for binary RBMs only")
+	case cfg.Centered && r.fs.Changed("centered"):
+		return usagef("--centered is implemented for binary RBMs only")
+	}
+	// The recipe's centering is for binary units; the rest of it applies.
+	cfg.Centered = false
+	u := r.units
+	train, shape, q, err := loadMachineData(r.data, u.visible, r.path, u.states)
+	if err != nil {
+		return err
+	}
+	if train.Rows == 0 || train.Cols == 0 {
+		return fmt.Errorf("%s: no data: %d rows of %d values", r.path, train.Rows, train.Cols)
+	}
+	if r.data.limit > 0 && r.data.limit < train.Rows {
+		train = train.Slice(0, r.data.limit)
+	}
+	states := u.states
+	if u.visible == "potts" {
+		states = q
+	}
+	var scaling *rbm.Scaling
+	if u.standardize {
+		scaling = rbm.Standardize(train)
+		scaling.Apply(train)
+	}
+	var held *rbm.Matrix
+	if r.val != "" {
+		if held, _, _, err = loadMachineData(r.data, u.visible, r.val, states); err != nil {
+			return err
+		}
+		if r.data.limit > 0 && r.data.limit < held.Rows {
+			held = held.Slice(0, r.data.limit)
+		}
+		if held.Cols != train.Cols {
+			return fmt.Errorf("%s: rows have %d values, the training data %d", r.val, held.Cols, train.Cols)
+		}
+		if held.Rows == 0 {
+			return fmt.Errorf("%s: no rows", r.val)
+		}
+		if scaling != nil {
+			scaling.Apply(held)
+		}
+	}
+	settings := layer.Settings{States: states, LearnScale: u.learnScale}
+	width := train.Cols
+	if u.visible == "potts" {
+		width = train.Cols / states
+	}
+	vis, err := layer.New(u.visible, width, settings)
+	if err != nil {
+		return usagef("--visible: %v", err)
+	}
+	hid, err := layer.New(u.hidden, r.hidden, settings)
+	if err != nil {
+		return usagef("--hidden-type: %v", err)
+	}
+	if err := rbm.CheckFileShape(vis.Width(), hid.Width()); err != nil {
+		return usagef("-hidden %d: %v", r.hidden, err)
+	}
+	need := machineTrainBytes(train.Rows, rowsOf(held), vis.Width(), hid.Width(), cfg)
+	if err := checkMemory(need, r.maxMem, fmt.Sprintf("training a %s(%d)×%s(%d) RBM", u.visible, vis.Units(), u.hidden, hid.Units())); err != nil {
+		return err
+	}
+	m := rbm.NewMachine(vis, hid)
+	if err := m.Init(train, cfg.Seed); err != nil {
+		return fmt.Errorf("%s: %w", r.path, err)
+	}
+	tr := &rbm.Trainer{Config: *cfg, MonitorRows: r.monitor}
+	if r.monitor == 0 {
+		tr.MonitorRows = -1
+	}
+	if held != nil {
+		tr.Validation = held
+	}
+	bar := newProgress(e.stderr)
+	fmt.Fprintf(e.stderr, "training %s(%d)×%s(%d) RBM on %d rows of %s (%s, batch %d, %d %s, recipe %s without centering)\n",
+		u.visible, vis.Units(), u.hidden, hid.Units(), train.Rows, r.path,
+		describeTraining(cfg), cfg.BatchSize, cfg.Epochs, plural(cfg.Epochs, "epoch"), r.recipe)
+	var epochLog *os.File
+	if r.logPath != "" {
+		if epochLog, err = os.Create(r.logPath); err != nil {
+			return err
+		}
+		defer epochLog.Close()
+	}
+	var logErr error
+	tr.Progress = func(epoch, batch, batches int) {
+		bar.update(fmt.Sprintf("epoch %d/%d", epoch+1, cfg.Epochs), batch, batches)
+	}
+	tr.EpochDone = func(st rbm.EpochStats) {
+		bar.clear()
+		fmt.Fprintln(e.stderr, machineEpochLine(st, cfg.Epochs, r.monitor > 0))
+		if epochLog != nil && logErr == nil {
+			line, _ := json.Marshal(st)
+			if _, err := epochLog.Write(append(line, '\n')); err != nil {
+				logErr = fmt.Errorf("%s: %w", r.logPath, err)
+			}
+		}
+	}
+	stats, trainErr := tr.TrainMachine(ctx, m, train)
+	bar.clear()
+	interrupted := errors.Is(trainErr, context.Canceled)
+	diverged := errors.Is(trainErr, rbm.ErrDiverged)
+	if trainErr != nil && !interrupted && !diverged {
+		return trainErr
+	}
+	meta := &rbm.Meta{Training: cfg, Epochs: len(stats), Interrupted: interrupted || diverged, Rows: train.Rows, Scaling: scaling}
+	if u.visible == "binary" || u.visible == "spin" {
+		meta.Binarize = r.data.binarize
+	}
+	if u.visible != "potts" {
+		meta.ImageRows, meta.ImageCols = shape.Height, shape.Width
+	}
+	if diverged {
+		meta.Stopped = strings.TrimPrefix(trainErr.Error(), "rbm: train: ")
+	}
+	if len(stats) > 0 {
+		meta.Final = &stats[len(stats)-1]
+	}
+	if err := rbm.SaveMachine(r.out, m, meta); err != nil {
+		return err
+	}
+	if epochLog != nil {
+		if err := epochLog.Close(); err != nil && logErr == nil {
+			logErr = fmt.Errorf("%s: %w", r.logPath, err)
+		}
+		if logErr != nil {
+			return fmt.Errorf("the model is saved in %s, but writing the log failed: %w", r.out, logErr)
+		}
+	}
+	switch {
+	case diverged:
+		return fmt.Errorf("%v; the model before that update is saved in %s", trainErr, r.out)
+	case interrupted:
+		return fmt.Errorf("interrupted after %d complete %s; the model as of the last update is saved in %s", len(stats), plural(len(stats), "epoch"), r.out)
+	}
+	fmt.Fprintf(e.stderr, "wrote %s\n", r.out)
+	return nil
+}
+
+func rowsOf(m *rbm.Matrix) int {
+	if m == nil {
+		return 0
+	}
+	return m.Rows
+}
+
+// machineTrainBytes estimates what training a machine holds: the data in
+// float32, the weights in float64 with their gradient, backup and one or
+// two optimiser arrays, and the mini-batch products in float64.
+func machineTrainBytes(rows, valRows, visible, hidden int, cfg *rbm.Config) float64 {
+	v, h, b := float64(visible), float64(hidden), float64(min(cfg.BatchSize, rows))
+	arrays := 5.0
+	if cfg.Optimizer == rbm.Adam {
+		arrays = 6
+	}
+	return 4*float64(rows+valRows)*v + 8*arrays*v*h + 8*(4*b*v+4*b*h)
+}
+
+// machineEpochLine formats one epoch of a machine's training: the
+// pseudo-likelihood is a binary-RBM figure and is left out.
+func machineEpochLine(st rbm.EpochStats, epochs int, monitored bool) string {
+	s := fmt.Sprintf("epoch %d/%d  %.2fs", st.Epoch, epochs, st.Seconds)
+	if monitored {
+		s += fmt.Sprintf("  recon %.3f  F(train) %.3f", st.ReconError, st.FreeEnergyTrain)
+		if st.Gap != nil {
+			s += fmt.Sprintf("  F(val) %.3f  gap %+.3f", *st.FreeEnergyVal, *st.Gap)
+		}
+	}
+	return s
+}

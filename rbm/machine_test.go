@@ -1,0 +1,258 @@
+package rbm
+
+import (
+	"context"
+	"math"
+	"math/rand/v2"
+	"testing"
+
+	"gonum.org/v1/gonum/mat"
+
+	"github.com/rbmkit/rbm/rbm/layer"
+)
+
+// randomMachine returns a machine of the given unit types and sizes with
+// parameters drawn at the given scale. Continuous layers get their scale
+// parameters learned, so that the gradient checks cover them.
+func randomMachine(t testing.TB, rng *rand.Rand, vKind string, nv int, hKind string, nh int, scale float64) *Machine {
+	t.Helper()
+	s := layer.Settings{States: 3, LearnScale: true}
+	v, err := layer.New(vKind, nv, s)
+	if err != nil {
+		t.Fatal(err)
+	}
+	h, err := layer.New(hKind, nh, s)
+	if err != nil {
+		t.Fatal(err)
+	}
+	m := NewMachine(v, h)
+	for i := range m.W {
+		m.W[i] = scale * rng.NormFloat64()
+	}
+	for _, l := range []layer.Layer{v, h} {
+		for _, p := range l.Params() {
+			for i := range p.Values {
+				// Scale parameters (log σ, log γ) stay near 0 so that the
+				// continuous models stay normalisable and well conditioned.
+				p.Values[i] = 0.3 * scale * rng.NormFloat64()
+			}
+		}
+	}
+	return m
+}
+
+// TestMachineMatchesRBM checks that a machine of two binary layers gives
+// the binary RBM's energy and free energy.
+func TestMachineMatchesRBM(t *testing.T) {
+	rng := rand.New(rand.NewPCG(1, 1))
+	r := New(7, 5)
+	for i := range r.W {
+		r.W[i] = float32(rng.NormFloat64())
+	}
+	for i := range r.B {
+		r.B[i] = float32(rng.NormFloat64())
+	}
+	for i := range r.C {
+		r.C[i] = float32(rng.NormFloat64())
+	}
+	m := AsMachine(r)
+	v32, h32 := make([]float32, 7), make([]float32, 5)
+	v, h := make([]float64, 7), make([]float64, 5)
+	for range 20 {
+		for i := range v {
+			v[i] = float64(rng.IntN(2))
+			v32[i] = float32(v[i])
+		}
+		for j := range h {
+			h[j] = float64(rng.IntN(2))
+			h32[j] = float32(h[j])
+		}
+		if got, want := m.FreeEnergy(v), r.FreeEnergy(v32); math.Abs(got-want) > 1e-12*math.Max(1, math.Abs(want)) {
+			t.Errorf("F(v) = %.15g, RBM %.15g", got, want)
+		}
+		if got, want := m.Energy(v, h), r.Energy(v32, h32); math.Abs(got-want) > 1e-12*math.Max(1, math.Abs(want)) {
+			t.Errorf("E(v,h) = %.15g, RBM %.15g", got, want)
+		}
+		if got, want := m.HiddenFreeEnergy(h), r.Transpose().FreeEnergy(h32); math.Abs(got-want) > 1e-12*math.Max(1, math.Abs(want)) {
+			t.Errorf("F(h) = %.15g, RBM %.15g", got, want)
+		}
+	}
+}
+
+// TestMachineFreeEnergyByEnumeration sums exp(-E(v, h)) over every hidden
+// state of discrete hidden layers and compares with exp(-F(v)).
+func TestMachineFreeEnergyByEnumeration(t *testing.T) {
+	rng := rand.New(rand.NewPCG(2, 2))
+	for _, vk := range []string{"binary", "spin", "potts", "gaussian", "relu"} {
+		for _, hk := range []string{"binary", "spin", "potts"} {
+			if !registered(vk) || !registered(hk) {
+				t.Fatalf("unit types %s/%s not registered", vk, hk)
+			}
+			m := randomMachine(t, rng, vk, 3, hk, 3, 1)
+			v := make([]float64, m.Visible.Width())
+			m.Visible.Sample(v, make([]float64, len(v)), rng)
+			hd := m.Hidden.(layer.Discrete)
+			var terms []float64
+			forEachState(hd, func(h []float64) { terms = append(terms, -m.Energy(v, h)) })
+			if got, want := -m.FreeEnergy(v), logSumExp(terms); math.Abs(got-want) > 1e-10*math.Max(1, math.Abs(want)) {
+				t.Errorf("%s×%s: -F(v) = %.15g, enumeration %.15g", vk, hk, got, want)
+			}
+		}
+	}
+}
+
+// TestMachineDataGradient compares the positive phase of a training step
+// — the statistics accumulate adds for each parameter — with the finite
+// differences of the mean free energy, -∂⟨F(v)⟩/∂θ, for every pair of
+// unit types.
+func TestMachineDataGradient(t *testing.T) {
+	rng := rand.New(rand.NewPCG(3, 3))
+	for _, vk := range layer.Names() {
+		for _, hk := range layer.Names() {
+			m := randomMachine(t, rng, vk, 3, hk, 2, 0.5)
+			const n = 4
+			data := mat.NewDense(n, m.Visible.Width(), nil)
+			for r := range n {
+				m.Visible.Sample(data.RawRowView(r), make([]float64, m.Visible.Width()), rng)
+			}
+			s := newMachineStepper(m, Config{}, n)
+			s.accumulate(data, 1)
+			for k, p := range s.params {
+				for i := range p {
+					old := p[i]
+					const h = 1e-5
+					p[i] = old + h
+					fp := m.meanFreeEnergy(data)
+					p[i] = old - h
+					fm := m.meanFreeEnergy(data)
+					p[i] = old
+					want := -(fp - fm) / (2 * h)
+					if got := s.grads[k][i] / n; math.Abs(got-want) > 1e-6*math.Max(1, math.Abs(want)) {
+						t.Errorf("%s×%s: parameter vector %d [%d]: statistics %.9g, -∂F/∂θ %.9g", vk, hk, k, i, got, want)
+					}
+				}
+			}
+		}
+	}
+}
+
+// TestTrainMachineIsDeterministic trains twice with one seed (and once with
+// another) and compares the parameters bit for bit.
+func TestTrainMachineIsDeterministic(t *testing.T) {
+	rng := rand.New(rand.NewPCG(4, 4))
+	for _, persistent := range []bool{false, true} {
+		data := NewMatrix(50, 6)
+		for i := range data.Data {
+			data.Data[i] = float32(rng.IntN(2))
+		}
+		train := func(seed uint64) *Machine {
+			m := NewMachine(layer.NewBinary(make([]float64, 6)), layer.NewBinary(make([]float64, 4)))
+			r := rand.New(rand.NewPCG(seed, 9))
+			for i := range m.W {
+				m.W[i] = 0.01 * r.NormFloat64()
+			}
+			tr := &Trainer{Config: Config{Epochs: 3, BatchSize: 10, K: 2, Persistent: persistent, Seed: seed}}
+			if _, err := tr.TrainMachine(context.Background(), m, data); err != nil {
+				t.Fatal(err)
+			}
+			return m
+		}
+		a, b, c := train(1), train(1), train(2)
+		same := func(x, y *Machine) bool {
+			for i := range x.W {
+				if math.Float64bits(x.W[i]) != math.Float64bits(y.W[i]) {
+					return false
+				}
+			}
+			return true
+		}
+		if !same(a, b) {
+			t.Errorf("persistent=%v: one seed gave two machines", persistent)
+		}
+		if same(a, c) {
+			t.Errorf("persistent=%v: two seeds gave one machine", persistent)
+		}
+	}
+}
+
+func TestTrainMachineRefusals(t *testing.T) {
+	m := NewMachine(layer.NewBinary(make([]float64, 2)), layer.NewBinary(make([]float64, 2)))
+	ctx := context.Background()
+	good := &Matrix{Rows: 1, Cols: 2, Data: []float32{0, 1}}
+	for name, c := range map[string]struct {
+		cfg  Config
+		data Data
+	}{
+		"tempering":  {Config{Replicas: 3}, good},
+		"centering":  {Config{Centered: true}, good},
+		"sparsity":   {Config{SparsityTarget: 0.1}, good},
+		"columns":    {Config{}, &Matrix{Rows: 1, Cols: 3, Data: []float32{0, 1, 0}}},
+		"no rows":    {Config{}, &Matrix{Rows: 0, Cols: 2}},
+		"not binary": {Config{}, &Matrix{Rows: 1, Cols: 2, Data: []float32{0, 7}}},
+		"bad config": {Config{LearningRate: -1}, good},
+		"nil data":   {Config{}, nil},
+	} {
+		if _, err := (&Trainer{Config: c.cfg}).TrainMachine(ctx, m, c.data); err == nil {
+			t.Errorf("%s: accepted", name)
+		}
+	}
+}
+
+func registered(kind string) bool {
+	for _, n := range layer.Names() {
+		if n == kind {
+			return true
+		}
+	}
+	return false
+}
+
+// forEachState calls f with every state of a discrete layer.
+func forEachState(l layer.Discrete, f func(x []float64)) {
+	n, q := l.Units(), l.States()
+	s := make([]int, n)
+	x := make([]float64, l.Width())
+	for {
+		l.SetState(x, s)
+		f(x)
+		i := 0
+		for ; i < n; i++ {
+			if s[i]++; s[i] < q {
+				break
+			}
+			s[i] = 0
+		}
+		if i == n {
+			return
+		}
+	}
+}
+
+// TestMachineInitMatchesRBM checks that a binary machine starts where the
+// binary RBM does: the same weights and visible biases.
+func TestMachineInitMatchesRBM(t *testing.T) {
+	rng := rand.New(rand.NewPCG(8, 8))
+	data := NewMatrix(30, 5)
+	for i := range data.Data {
+		data.Data[i] = float32(rng.IntN(2))
+	}
+	r := New(5, 3)
+	r.Init(data, 42)
+	m := NewMachine(layer.NewBinary(make([]float64, 5)), layer.NewBinary(make([]float64, 3)))
+	if err := m.Init(data, 42); err != nil {
+		t.Fatal(err)
+	}
+	for i, w := range r.W {
+		if float32(m.W[i]) != w {
+			t.Fatalf("W[%d] = %v, RBM %v", i, m.W[i], w)
+		}
+	}
+	for i, b := range r.B {
+		if math.Abs(m.Visible.Params()[0].Values[i]-float64(b)) > 1e-6 {
+			t.Fatalf("b[%d] = %v, RBM %v", i, m.Visible.Params()[0].Values[i], b)
+		}
+	}
+	if err := m.Init(NewMatrix(2, 4), 1); err == nil {
+		t.Error("Init accepted data of the wrong width")
+	}
+}

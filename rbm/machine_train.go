@@ -1,0 +1,340 @@
+package rbm
+
+import (
+	"context"
+	"fmt"
+	"math"
+	"math/rand/v2"
+	"time"
+
+	"gonum.org/v1/gonum/mat"
+
+	"github.com/rbmkit/rbm/rbm/layer"
+)
+
+// TrainMachine trains m on the rows of data by CD-k or persistent CD, with
+// the optimiser, learning-rate and momentum schedules and weight decay of
+// t.Config, and reports each epoch as Train does. Every step goes through
+// the layers: the positive statistics are vᵀE[h|v] for the weights, the
+// visible layer's -∂E/∂θ at the data and the hidden layer's ∂Γ/∂θ at its
+// input (the Rao-Blackwellised form); the negative statistics are the same
+// at the chains' states.
+//
+// Parallel tempering, centering and sparsity are binary-RBM methods for
+// now (Train); TrainMachine refuses them. The same seed gives the same
+// machine, bit for bit.
+func (t *Trainer) TrainMachine(ctx context.Context, m *Machine, data Data) ([]EpochStats, error) {
+	cfg, err := t.Config.withDefaults()
+	if err != nil {
+		return nil, fmt.Errorf("rbm: train: %w", err)
+	}
+	switch {
+	case cfg.Replicas >= 2:
+		return nil, fmt.Errorf("rbm: train: parallel tempering is implemented for binary RBMs only")
+	case cfg.Centered:
+		return nil, fmt.Errorf("rbm: train: centering is implemented for binary RBMs only")
+	case cfg.SparsityTarget > 0:
+		return nil, fmt.Errorf("rbm: train: the sparsity target is implemented for binary RBMs only")
+	}
+	if err := m.Validate(); err != nil {
+		return nil, fmt.Errorf("rbm: train: %w", err)
+	}
+	if err := checkData(data); err != nil {
+		return nil, fmt.Errorf("rbm: train: %w", err)
+	}
+	rows, cols := data.Dims()
+	if cols != m.Visible.Width() || rows == 0 {
+		return nil, fmt.Errorf("rbm: train: data is %d×%d, the %s visible layer takes %d values per row", rows, cols, m.Visible.Kind(), m.Visible.Width())
+	}
+	if err := checkLayerData(m.Visible, data); err != nil {
+		return nil, fmt.Errorf("rbm: train: %w", err)
+	}
+	var val *mat.Dense
+	if v := t.Validation; !noData(v) {
+		if _, vc := v.Dims(); vc != cols {
+			return nil, fmt.Errorf("rbm: train: validation data has %d columns, the visible layer takes %d", vc, cols)
+		}
+		if err := checkLayerData(m.Visible, v); err != nil {
+			return nil, fmt.Errorf("rbm: train: validation: %w", err)
+		}
+		val = toDense(subset(v, monitorRows(t.MonitorRows), t.Seed+1))
+	}
+	var train *mat.Dense
+	if t.MonitorRows >= 0 {
+		train = toDense(subset(data, monitorRows(t.MonitorRows), t.Seed))
+	}
+
+	s := newMachineStepper(m, cfg, min(cfg.BatchSize, rows))
+	order := sequence(rows)
+	shuffle := rand.New(rand.NewPCG(cfg.Seed, 0x5_4f_ff1e))
+	if cfg.Persistent {
+		idx := make([]int32, s.batch)
+		for r := range idx {
+			idx[r] = int32(shuffle.IntN(rows))
+		}
+		data.Gather(s.gather, idx)
+		s.chain = toDense(s.gather)
+	}
+	batches := (rows + s.batch - 1) / s.batch
+	var history []EpochStats
+	for e := range cfg.Epochs {
+		started := time.Now()
+		shuffle.Shuffle(len(order), func(i, j int) { order[i], order[j] = order[j], order[i] })
+		lr, mom := cfg.rates(e)
+		for b := range batches {
+			if err := ctx.Err(); err != nil {
+				return history, err
+			}
+			idx := order[b*s.batch : min((b+1)*s.batch, rows)]
+			if !s.step(data, idx, lr, mom) {
+				return history, fmt.Errorf("rbm: train: %w in epoch %d, mini-batch %d of %d (learning rate %g): "+
+					"a parameter would have become non-finite or larger than %g; lower the learning rate", ErrDiverged, e+1, b+1, batches, lr, MaxParameter)
+			}
+			if t.Progress != nil {
+				t.Progress(e, b+1, batches)
+			}
+		}
+		st := EpochStats{Epoch: e + 1, LearningRate: lr, Momentum: mom, Seconds: time.Since(started).Seconds()}
+		if cfg.Optimizer == Adam {
+			st.Momentum = 0
+		}
+		if train != nil {
+			st.ReconError = m.reconstructionError(train)
+			st.FreeEnergyTrain = m.meanFreeEnergy(train)
+			if val != nil {
+				fv := m.meanFreeEnergy(val)
+				gap := fv - st.FreeEnergyTrain
+				st.FreeEnergyVal, st.Gap = &fv, &gap
+			}
+		}
+		if !st.finite() {
+			return history, fmt.Errorf("rbm: train: %w in epoch %d: the monitoring figures are not finite; lower the learning rate", ErrDiverged, e+1)
+		}
+		history = append(history, st)
+		if t.EpochDone != nil {
+			t.EpochDone(st)
+		}
+	}
+	return history, nil
+}
+
+func monitorRows(n int) int {
+	if n == 0 {
+		return 500
+	}
+	return n
+}
+
+// checkLayerData reports the first row of data the visible layer's units
+// cannot take (a Potts row that is not one-hot, a negative ReLU value, …).
+func checkLayerData(l layer.Layer, data Data) error {
+	rows, cols := data.Dims()
+	const chunk = 1024
+	buf := NewMatrix(min(chunk, rows), cols)
+	row := make([]float64, cols)
+	for lo := 0; lo < rows; lo += chunk {
+		n := min(chunk, rows-lo)
+		idx := make([]int32, n)
+		for r := range idx {
+			idx[r] = int32(lo + r)
+		}
+		data.Gather(buf, idx)
+		for r := range n {
+			for j, x := range buf.Row(r) {
+				row[j] = float64(x)
+			}
+			if err := l.Check(row); err != nil {
+				return fmt.Errorf("row %d: %v", lo+r+1, err)
+			}
+		}
+	}
+	return nil
+}
+
+// toDense converts a float32 matrix to a gonum float64 one.
+func toDense(x *Matrix) *mat.Dense {
+	d := mat.NewDense(max(x.Rows, 1), max(x.Cols, 1), nil)
+	if x.Rows == 0 || x.Cols == 0 {
+		return d
+	}
+	raw := d.RawMatrix().Data
+	for i, v := range x.Data {
+		raw[i] = float64(v)
+	}
+	return d
+}
+
+// machineStepper owns the buffers and optimiser state of TrainMachine.
+type machineStepper struct {
+	m     *Machine
+	cfg   Config
+	batch int
+	rng   *rand.Rand
+	steps int
+
+	gather *Matrix    // rows as the data hands them over
+	chain  *mat.Dense // persistent chains
+	// params lists the trained parameter vectors: W, then each layer's
+	// parameters that are not fixed; grads, state1 (velocity or Adam's
+	// first moment) and state2 (Adam's second moment) follow it.
+	params                [][]float64
+	vGrad, hGrad          [][]float64 // the layers' gradients, as layer.NewGrad shapes them
+	grads, state1, state2 [][]float64
+	backup                [][]float64
+}
+
+func newMachineStepper(m *Machine, cfg Config, batch int) *machineStepper {
+	s := &machineStepper{
+		m: m, cfg: cfg, batch: batch,
+		rng:    rand.New(rand.NewPCG(splitSeed(cfg.Seed, 0x6d_61_63), 0x68_69_6e)),
+		gather: NewMatrix(batch, m.Visible.Width()),
+		vGrad:  layer.NewGrad(m.Visible),
+		hGrad:  layer.NewGrad(m.Hidden),
+	}
+	s.params = [][]float64{m.W}
+	s.grads = [][]float64{make([]float64, len(m.W))}
+	for _, lg := range []struct {
+		l    layer.Layer
+		grad [][]float64
+	}{{m.Visible, s.vGrad}, {m.Hidden, s.hGrad}} {
+		for k, p := range lg.l.Params() {
+			if !p.Fixed {
+				s.params = append(s.params, p.Values)
+				s.grads = append(s.grads, lg.grad[k])
+			}
+		}
+	}
+	for _, p := range s.params {
+		s.state1 = append(s.state1, make([]float64, len(p)))
+		s.backup = append(s.backup, make([]float64, len(p)))
+		if cfg.Optimizer == Adam {
+			s.state2 = append(s.state2, make([]float64, len(p)))
+		}
+	}
+	return s
+}
+
+// step takes one update on the given rows and reports false, leaving the
+// parameters as they were, when the update would make one non-finite or
+// larger than MaxParameter.
+func (s *machineStepper) step(data Data, idx []int32, lr, mom float64) bool {
+	m := s.m
+	n := len(idx)
+	data.Gather(s.gather, idx)
+	v0 := toDense(s.gather.Slice(0, n))
+	for _, g := range s.grads {
+		clear(g)
+	}
+	s.accumulate(v0, 1)
+
+	// The negative phase: k sweeps from the data (CD) or the persistent
+	// chains (PCD).
+	var vk *mat.Dense
+	if s.chain != nil {
+		vk = s.chain.Slice(0, n, 0, m.Visible.Width()).(*mat.Dense)
+	} else {
+		vk = mat.DenseCopyOf(v0)
+	}
+	h := make([]float64, m.Hidden.Width())
+	g := m.NewGibbs(s.rng)
+	for r := range n {
+		v := vk.RawRowView(r)
+		for range s.cfg.K {
+			g.Step(v, h)
+		}
+	}
+	s.accumulate(vk, -1)
+
+	// The update: gradient ascent on the log-likelihood, averaged over
+	// the batch, with weight decay on W only.
+	for k := range s.params {
+		copy(s.backup[k], s.params[k])
+	}
+	s.steps++
+	inv := 1 / float64(n)
+	for k, p := range s.params {
+		grad := s.grads[k]
+		for i := range p {
+			gi := grad[i] * inv
+			if k == 0 {
+				gi -= s.cfg.WeightDecay * p[i]
+			}
+			if s.cfg.Optimizer == Adam {
+				b1, b2 := s.cfg.AdamBeta1, s.cfg.AdamBeta2
+				s.state1[k][i] = b1*s.state1[k][i] + (1-b1)*gi
+				s.state2[k][i] = b2*s.state2[k][i] + (1-b2)*gi*gi
+				mHat := s.state1[k][i] / (1 - math.Pow(b1, float64(s.steps)))
+				vHat := s.state2[k][i] / (1 - math.Pow(b2, float64(s.steps)))
+				p[i] += lr * mHat / (math.Sqrt(vHat) + s.cfg.AdamEpsilon)
+			} else {
+				s.state1[k][i] = mom*s.state1[k][i] + lr*gi
+				p[i] += s.state1[k][i]
+			}
+		}
+	}
+	for _, p := range s.params {
+		for _, x := range p {
+			if !(math.Abs(x) <= MaxParameter) {
+				for k := range s.params {
+					copy(s.params[k], s.backup[k])
+				}
+				return false
+			}
+		}
+	}
+	return true
+}
+
+// accumulate adds sign times the sufficient statistics of the rows of v
+// to the gradients: vᵀE[h|v] for W, the visible layer's -∂E/∂θ at each
+// row and the hidden layer's ∂Γ/∂θ at each row's input.
+func (s *machineStepper) accumulate(v *mat.Dense, sign float64) {
+	m := s.m
+	n, _ := v.Dims()
+	in := mat.NewDense(n, m.Hidden.Width(), nil)
+	in.Mul(v, m.weights())
+	mean := mat.NewDense(n, m.Hidden.Width(), nil)
+	vg, hg := layer.NewGrad(m.Visible), layer.NewGrad(m.Hidden)
+	for r := range n {
+		m.Hidden.Mean(mean.RawRowView(r), in.RawRowView(r))
+		m.Visible.EnergyGrad(vg, v.RawRowView(r))
+		m.Hidden.LogPartitionGrad(hg, in.RawRowView(r))
+	}
+	gw := mat.NewDense(m.Visible.Width(), m.Hidden.Width(), nil)
+	gw.Mul(v.T(), mean)
+	floatsAddScaled(s.grads[0], sign, gw.RawMatrix().Data)
+	for k := range vg {
+		floatsAddScaled(s.vGrad[k], sign, vg[k])
+	}
+	for k := range hg {
+		floatsAddScaled(s.hGrad[k], sign, hg[k])
+	}
+}
+
+func floatsAddScaled(dst []float64, a float64, x []float64) {
+	for i, v := range x {
+		dst[i] += a * v
+	}
+}
+
+// reconstructionError returns the mean over rows of Σᵢ (vᵢ - E[vᵢ|h])²
+// with h = E[h|v].
+func (m *Machine) reconstructionError(v *mat.Dense) float64 {
+	r := m.Reconstruct(v)
+	r.Sub(r, v)
+	rows, _ := v.Dims()
+	var sum float64
+	for _, x := range r.RawMatrix().Data {
+		sum += x * x
+	}
+	return sum / float64(rows)
+}
+
+func (m *Machine) meanFreeEnergy(v *mat.Dense) float64 {
+	rows, _ := v.Dims()
+	var sum float64
+	for r := range rows {
+		sum += m.FreeEnergy(v.RawRowView(r))
+	}
+	return sum / float64(rows)
+}
