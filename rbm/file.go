@@ -308,7 +308,7 @@ func checkLength(f *os.File) error {
 		return nil
 	}
 	var hdr [headerSize]byte
-	if _, err := f.ReadAt(hdr[:], 0); err != nil || string(hdr[:8]) != fileMagic {
+	if _, err := f.ReadAt(hdr[:], 0); err != nil || string(hdr[:8]) != fileMagic || binary.LittleEndian.Uint32(hdr[8:]) != fileVersion {
 		return nil
 	}
 	vis := uint64(binary.LittleEndian.Uint32(hdr[12:]))

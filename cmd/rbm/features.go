@@ -2,7 +2,10 @@ package main
 
 import (
 	"context"
+	"errors"
 	"fmt"
+
+	"github.com/rbmkit/rbm/rbm"
 
 	"github.com/rbmkit/rbm/rbm/dataset"
 )
@@ -11,7 +14,7 @@ func init() {
 	register(&command{
 		name:    "features",
 		usage:   "[flags] MODEL DATA -o OUT",
-		summary: "Write p(h|v), the hidden-unit probabilities, for every row of DATA; OUT's extension picks the format: .npy, .csv, .idx or .idx.gz.",
+		summary: "Write E[h|v] (for binary hidden units p(h=1|v)), the hidden-unit means, for every row of DATA; OUT's extension picks the format: .npy, .csv, .idx or .idx.gz.",
 		example: "  rbm features mnist64.rbm t10k-images-idx3-ubyte.gz -o test-features.npy",
 		run:     runFeatures,
 	})
@@ -44,17 +47,29 @@ func runFeatures(ctx context.Context, e *env, args []string) error {
 	if err := checkFiles(pos, []string{out}); err != nil {
 		return err
 	}
+	var h *rbm.Matrix
 	m, meta, err := loadModel(pos[0])
-	if err != nil {
+	switch {
+	case errors.Is(err, rbm.ErrMachine):
+		mm, meta, err := loadMachineModel(pos[0])
+		if err != nil {
+			return err
+		}
+		v, err := loadMachineDataFor(&data, pos[1], mm, meta)
+		if err != nil {
+			return err
+		}
+		h = machineFeatures(mm, v)
+	case err != nil:
 		return err
-	}
-	v, err := data.loadFor(pos[1], m, meta)
-	if err != nil {
-		return err
-	}
-	h, err := m.Transform(v, workers)
-	if err != nil {
-		return err
+	default:
+		v, err := data.loadFor(pos[1], m, meta)
+		if err != nil {
+			return err
+		}
+		if h, err = m.Transform(v, workers); err != nil {
+			return err
+		}
 	}
 	if err := writeMatrix(out, h, dataset.Shape{}); err != nil {
 		return err

@@ -3,6 +3,7 @@ package main
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"math"
 	"strings"
@@ -63,6 +64,13 @@ func runInfo(ctx context.Context, e *env, args []string) error {
 		return err
 	}
 	m, meta, err := loadModel(pos[0])
+	if errors.Is(err, rbm.ErrMachine) {
+		mm, meta, err := loadMachineModel(pos[0])
+		if err != nil {
+			return err
+		}
+		return machineInfo(e.stdout, pos[0], mm, meta, *asJSON)
+	}
 	if err != nil {
 		return err
 	}

@@ -4,9 +4,11 @@ import (
 	"bufio"
 	"context"
 	"encoding/json"
+	"errors"
 	"strconv"
 
 	"github.com/rbmkit/rbm/export"
+	"github.com/rbmkit/rbm/rbm"
 )
 
 func init() {
@@ -49,18 +51,33 @@ func runScore(ctx context.Context, e *env, args []string) error {
 	if err != nil {
 		return err
 	}
+	var f []float64
 	m, meta, err := loadModel(pos[0])
-	if err != nil {
+	switch {
+	case errors.Is(err, rbm.ErrMachine):
+		mm, meta, err := loadMachineModel(pos[0])
+		if err != nil {
+			return err
+		}
+		v, err := loadMachineDataFor(&data, pos[1], mm, meta)
+		if err != nil {
+			return err
+		}
+		for _, row := range rowsOfMatrix(v) {
+			f = append(f, mm.FreeEnergy(row))
+		}
+	case err != nil:
 		return err
+	default:
+		v, err := data.loadFor(pos[1], m, meta)
+		if err != nil {
+			return err
+		}
+		f = make([]float64, v.Rows)
+		m.FreeEnergies(f, v)
 	}
-	v, err := data.loadFor(pos[1], m, meta)
-	if err != nil {
-		return err
-	}
-	f := make([]float64, v.Rows)
-	m.FreeEnergies(f, v)
 	if *asJSON {
-		res := scoreResult{Rows: v.Rows, FreeEnergy: f}
+		res := scoreResult{Rows: len(f), FreeEnergy: f}
 		for _, x := range f {
 			res.Mean += x / float64(len(f))
 		}
