@@ -75,6 +75,10 @@ type Meta struct {
 	// Layers describes the unit types of a machine in a version 2 file;
 	// it is absent from version 1 files, whose layers are binary.
 	Layers *Layers `json:"layers,omitempty"`
+	// Base holds, for a machine, the parameters of its visible layer fitted
+	// to the training data's base rates (layer.Layer's Fit), by name: the
+	// base model AIS starts from by default.
+	Base map[string][]float64 `json:"base,omitempty"`
 	// Scaling, when training standardised real-valued data, is the
 	// standardisation it applied.
 	Scaling *Scaling `json:"scaling,omitempty"`
@@ -219,8 +223,8 @@ func Decode(r io.Reader) (*RBM, *Meta, error) {
 // unit, and a kept epoch outside the epochs trained. (Binarize names a mode of package dataset, which
 // checks it where it is used.)
 func (meta *Meta) Check(m *RBM) error {
-	if meta.Layers != nil {
-		return fmt.Errorf("metadata: a binary RBM in a version 1 file has no layer description")
+	if meta.Layers != nil || meta.Base != nil {
+		return fmt.Errorf("metadata: a binary RBM in a version 1 file has no layer description or base layer (it records base rates)")
 	}
 	return meta.check(m.Visible)
 }
@@ -242,6 +246,16 @@ func (meta *Meta) check(visible int) error {
 	for i, b := range meta.BaseRates {
 		if math.IsNaN(float64(b)) || math.IsInf(float64(b), 0) {
 			return fmt.Errorf("metadata: base rate %d is %v", i, b)
+		}
+	}
+	for name, p := range meta.Base {
+		if len(p) != visible {
+			return fmt.Errorf("metadata: base %s has %d values for %d visible columns", name, len(p), visible)
+		}
+		for i, x := range p {
+			if math.IsNaN(x) || math.IsInf(x, 0) {
+				return fmt.Errorf("metadata: base %s[%d] is %v", name, i, x)
+			}
 		}
 	}
 	if meta.Scaling != nil {

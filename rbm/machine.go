@@ -1,6 +1,7 @@
 package rbm
 
 import (
+	"context"
 	"fmt"
 	"math"
 	"math/rand/v2"
@@ -268,4 +269,43 @@ func columnMoments(data Data) (sum, sq []float64) {
 		}
 	}
 	return sum, sq
+}
+
+// Sample draws n visible states by block Gibbs sampling. Each chain starts
+// at a draw from the visible layer alone (at zero input: for a layer
+// fitted by Init, the data's base rates), or at the corresponding row of
+// start when start is not nil, and takes steps sweeps v → h → v. Chain r
+// draws from a source seeded by (seed, r), so the result depends on the
+// seed only. It returns the final states and the means E[v|h] of the last
+// sweep, one row per chain.
+func (m *Machine) Sample(ctx context.Context, n, steps int, seed uint64, start *mat.Dense) (states, means *mat.Dense, err error) {
+	if n <= 0 || steps < 0 {
+		return nil, nil, fmt.Errorf("rbm: sample: %d chains of %d steps", n, steps)
+	}
+	vw, hw := m.Visible.Width(), m.Hidden.Width()
+	if start != nil {
+		if r, c := start.Dims(); r < n || c != vw {
+			return nil, nil, fmt.Errorf("rbm: sample: start is %d×%d, want at least %d rows of %d values", r, c, n, vw)
+		}
+	}
+	states, means = mat.NewDense(n, vw, nil), mat.NewDense(n, vw, nil)
+	h, in := make([]float64, hw), make([]float64, vw)
+	for r := range n {
+		if err := ctx.Err(); err != nil {
+			return nil, nil, err
+		}
+		g := m.NewGibbs(rand.New(rand.NewPCG(seed, uint64(r))))
+		v := states.RawRowView(r)
+		if start != nil {
+			copy(v, start.RawRowView(r))
+		} else {
+			m.Visible.Sample(v, make([]float64, vw), g.Rng)
+		}
+		for range steps {
+			g.Step(v, h)
+		}
+		m.VisibleInput(in, h)
+		m.Visible.Mean(means.RawRowView(r), in)
+	}
+	return states, means, nil
 }

@@ -338,3 +338,8 @@ func (m *Machine) meanFreeEnergy(v *mat.Dense) float64 {
 	}
 	return sum / float64(rows)
 }
+
+// Dense returns the matrix's values in float64, as a gonum matrix: the
+// form Machine's batch methods take. m must have at least one row and
+// one column.
+func (m *Matrix) Dense() *mat.Dense { return toDense(m) }

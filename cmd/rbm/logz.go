@@ -3,6 +3,7 @@ package main
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"math"
 	"slices"
@@ -274,6 +275,9 @@ func runLogz(ctx context.Context, e *env, args []string) error {
 	}
 	data.seed = anneal.seed
 	m, meta, err := loadModel(pos[0])
+	if errors.Is(err, rbm.ErrMachine) {
+		return runLogzMachine(ctx, e, pos[0], &anneal, fs, &data, dataArg, asJSON)
+	}
 	if err != nil {
 		return err
 	}

@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"math/rand/v2"
 
@@ -36,7 +37,7 @@ func runSample(ctx context.Context, e *env, args []string) error {
 	fs.IntVar(&steps, "steps", 1000, "block Gibbs steps per chain")
 	fs.StringVarP(&out, "out", "o", "", "output file: .png, .idx, .idx.gz, .npy or .csv (required)")
 	fs.StringVar(&from, "from", "", "start the chains at the first N rows of this IDX file (default: random states drawn from the visible biases)")
-	fs.BoolVar(&binary, "binary", false, "write the sampled binary states instead of the probabilities p(v|h) of the last step")
+	fs.BoolVar(&binary, "binary", false, "write the sampled states instead of the means E[v|h] of the last step (for binary units the probabilities p(v=1|h); for Potts units the states are written as category numbers)")
 	fs.StringVar(&shapeF, "shape", "", "image shape HxW for .png and image IDX output (default: the one recorded in the model)")
 	fs.Uint64Var(&seed, "seed", 1, "random seed")
 	nonNegativeIntVar(fs, &workers, "workers", 0, "goroutines sharing the work (0: one per core); never changes the result")
@@ -59,6 +60,10 @@ func runSample(ctx context.Context, e *env, args []string) error {
 		return err
 	}
 	m, meta, err := loadModel(pos[0])
+	if errors.Is(err, rbm.ErrMachine) {
+		return sampleMachine(ctx, e, &machineSampling{path: pos[0], n: n, steps: steps, seed: seed, out: out, from: from,
+			states: binary, shapeFlag: shapeF, maxMem: maxMem, data: &data})
+	}
 	if err != nil {
 		return err
 	}

@@ -172,6 +172,12 @@ func trainMachine(ctx context.Context, e *env, r *machineRun) error {
 	if err := m.Init(train, cfg.Seed); err != nil {
 		return fmt.Errorf("%s: %w", r.path, err)
 	}
+	// Init fits the visible layer to the data's base rates: that fit is
+	// the base model AIS starts from, recorded with the model.
+	base := map[string][]float64{}
+	for _, p := range m.Visible.Clone().Params() {
+		base[p.Name] = p.Values
+	}
 	tr := &rbm.Trainer{Config: *cfg, MonitorRows: r.monitor}
 	if r.monitor == 0 {
 		tr.MonitorRows = -1
@@ -211,7 +217,7 @@ func trainMachine(ctx context.Context, e *env, r *machineRun) error {
 	if trainErr != nil && !interrupted && !diverged {
 		return trainErr
 	}
-	meta := &rbm.Meta{Training: cfg, Epochs: len(stats), Interrupted: interrupted || diverged, Rows: train.Rows, Scaling: scaling}
+	meta := &rbm.Meta{Training: cfg, Epochs: len(stats), Interrupted: interrupted || diverged, Rows: train.Rows, Scaling: scaling, Base: base}
 	if u.visible == "binary" || u.visible == "spin" {
 		meta.Binarize = r.data.binarize
 	}

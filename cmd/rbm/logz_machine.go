@@ -1,0 +1,239 @@
+package main
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"math"
+	"time"
+
+	"github.com/rbmkit/rbm/exact"
+	"github.com/rbmkit/rbm/rbm"
+	"github.com/rbmkit/rbm/rbm/ais"
+	"github.com/rbmkit/rbm/rbm/layer"
+)
+
+// machineMethod picks exact or AIS for a machine as resolve does for a
+// binary RBM: exact when a discrete layer has at most autoExactUnits bits
+// of states (2²⁵ states).
+func machineMethod(a *annealFlags, fs interface{ Changed(string) bool }, m *rbm.Machine) (string, error) {
+	if a.upper == "tempering" && fs.Changed("upper") {
+		return "", usagef("--upper tempering is implemented for binary RBMs only; a machine's AIS reports forward AIS")
+	}
+	bits := math.Inf(1)
+	for _, l := range []layer.Layer{m.Visible, m.Hidden} {
+		if _, ok := l.(layer.Discrete); ok && l.States() >= 2 {
+			bits = math.Min(bits, float64(l.Units())*math.Log2(float64(l.States())))
+		}
+	}
+	switch a.method {
+	case "auto":
+		if bits <= autoExactUnits {
+			return "exact", nil
+		}
+		return "ais", nil
+	case "exact":
+		if math.IsInf(bits, 1) {
+			return "", fmt.Errorf("a %s×%s machine has no discrete layer to enumerate: use --method ais", m.Visible.Kind(), m.Hidden.Kind())
+		}
+	}
+	return a.method, nil
+}
+
+// machineBase returns the base visible layer of AIS: fitted to data when
+// given, else the training data's fit the model file records, else the
+// machine's own visible layer.
+func machineBase(m *rbm.Machine, meta *rbm.Meta, data *rbm.Matrix) (layer.Layer, string, error) {
+	base := m.Visible.Clone()
+	switch {
+	case data != nil:
+		sum, sq := make([]float64, data.Cols), make([]float64, data.Cols)
+		for r := range data.Rows {
+			for j, x := range data.Row(r) {
+				sum[j] += float64(x)
+				sq[j] += float64(x) * float64(x)
+			}
+		}
+		base.Fit(sum, sq, data.Rows)
+		return base, baseFromData, nil
+	case meta != nil && meta.Base != nil:
+		if err := layer.SetParams(base, meta.Base); err != nil {
+			return nil, "", fmt.Errorf("metadata: base: %w", err)
+		}
+		return base, baseFromModel, nil
+	}
+	return base, "model's visible layer", nil
+}
+
+// machineLogZ computes log Z of a machine by the chosen method.
+func machineLogZ(ctx context.Context, bar *progress, m *rbm.Machine, base layer.Layer, baseName, method string, sched ais.Schedule, a *annealFlags) (*logZResult, error) {
+	if method == "exact" {
+		logZ, err := m.LogZ(ctx, &exact.Options{Workers: a.workers, MaxUnits: a.maxUnits,
+			Progress: func(done, total uint64) { bar.update("enumerating", int(done>>10), int(total>>10)) }})
+		bar.clear()
+		if err != nil {
+			return nil, maxUnitsHint(err)
+		}
+		return &logZResult{Method: "exact", LogZ: logZ, Lower: &logZ, Upper: logZ}, nil
+	}
+	cfg := ais.Config{Schedule: sched, Runs: a.runs, Seed: a.seed, Workers: a.workers}
+	cfg.Progress = func(done, total int) { bar.update("AIS", done, total) }
+	fwd, err := ais.RunMachine(ctx, m, base, cfg)
+	bar.clear()
+	if err != nil {
+		return nil, err
+	}
+	reliable := fwd.Reliable()
+	res := &logZResult{Method: "ais", Base: baseName, LogZ: fwd.LogZ, StdErr: fwd.StdErr, Upper: fwd.Upper,
+		Runs: fwd.Runs, Steps: fwd.Steps, LogZBase: fwd.LogZBase, ESS: fwd.ESS, Reliable: &reliable}
+	if !math.IsInf(fwd.Lower, -1) {
+		res.Lower = &fwd.Lower
+	}
+	return res, nil
+}
+
+// machineLogzResult is the --json output of rbm logz on a machine.
+type machineLogzResult struct {
+	Model        string `json:"model"`
+	VisibleLayer string `json:"visible_layer"`
+	HiddenLayer  string `json:"hidden_layer"`
+	Visible      int    `json:"visible"`
+	Hidden       int    `json:"hidden"`
+	States       int    `json:"states,omitempty"`
+	logZResult
+	Seconds float64 `json:"seconds"`
+}
+
+// runLogzMachine is rbm logz on a version 2 model file.
+func runLogzMachine(ctx context.Context, e *env, path string, anneal *annealFlags, fs interface{ Changed(string) bool }, data *dataFlags, dataArg string, asJSON bool) error {
+	m, meta, err := loadMachineModel(path)
+	if err != nil {
+		return err
+	}
+	method, err := machineMethod(anneal, fs, m)
+	if err != nil {
+		return err
+	}
+	sched, _ := anneal.check()
+	var rows *rbm.Matrix
+	if dataArg != "" {
+		if rows, err = loadMachineDataFor(data, dataArg, m, meta); err != nil {
+			return err
+		}
+	}
+	base, baseName, err := machineBase(m, meta, rows)
+	if err != nil {
+		return fmt.Errorf("%s: %w", path, err)
+	}
+	start := time.Now()
+	res, err := machineLogZ(ctx, newProgress(e.stderr), m, base, baseName, method, sched, anneal)
+	if err != nil {
+		return fmt.Errorf("%s: %w", path, err)
+	}
+	if asJSON {
+		out := machineLogzResult{Model: path, VisibleLayer: m.Visible.Kind(), HiddenLayer: m.Hidden.Kind(),
+			Visible: m.Visible.Units(), Hidden: m.Hidden.Units(), logZResult: *res, Seconds: time.Since(start).Seconds()}
+		if m.Visible.Kind() == "potts" {
+			out.States = m.Visible.States()
+		} else if m.Hidden.Kind() == "potts" {
+			out.States = m.Hidden.States()
+		}
+		return json.NewEncoder(e.stdout).Encode(out)
+	}
+	fmt.Fprintf(e.stdout, "model:     %s (%s)\n", path, machineShape(m))
+	if res.Method == "exact" {
+		fmt.Fprintf(e.stdout, "log Z:     %.10g (exact)\n", res.LogZ)
+		return nil
+	}
+	res.describe(e)
+	return nil
+}
+
+// machineEvalResult is the --json output of rbm eval on a machine.
+type machineEvalResult struct {
+	Model        string `json:"model"`
+	Data         string `json:"data"`
+	Rows         int    `json:"rows"`
+	VisibleLayer string `json:"visible_layer"`
+	HiddenLayer  string `json:"hidden_layer"`
+	// LogLik is -FreeEnergy - log Z per row, in nats of the data as the
+	// model sees it (standardised when the model records a scaling);
+	// the bounds come from log Z's ±3σ interval for AIS.
+	LogLik       float64    `json:"log_lik"`
+	LogLikStdErr float64    `json:"log_lik_std_err"`
+	LogLikLower  float64    `json:"log_lik_lower"`
+	LogLikUpper  *float64   `json:"log_lik_upper"`
+	LogZ         logZResult `json:"log_z"`
+	FreeEnergy   float64    `json:"free_energy"`
+	ReconError   float64    `json:"recon_error"`
+	Seconds      float64    `json:"seconds"`
+}
+
+// runEvalMachine is rbm eval on a version 2 model file.
+func runEvalMachine(ctx context.Context, e *env, modelPath, dataPath string, anneal *annealFlags, fs interface{ Changed(string) bool }, data *dataFlags, asJSON bool) error {
+	m, meta, err := loadMachineModel(modelPath)
+	if err != nil {
+		return err
+	}
+	method, err := machineMethod(anneal, fs, m)
+	if err != nil {
+		return err
+	}
+	sched, _ := anneal.check()
+	v, err := loadMachineDataFor(data, dataPath, m, meta)
+	if err != nil {
+		return err
+	}
+	start := time.Now()
+	base, baseName, err := machineBase(m, meta, nil)
+	if err != nil {
+		return fmt.Errorf("%s: %w", modelPath, err)
+	}
+	if meta.Base == nil {
+		base, baseName, _ = machineBase(m, nil, v)
+	}
+	lz, err := machineLogZ(ctx, newProgress(e.stderr), m, base, baseName, method, sched, anneal)
+	if err != nil {
+		return fmt.Errorf("%s: %w", modelPath, err)
+	}
+	res := machineEvalResult{Model: modelPath, Data: dataPath, Rows: v.Rows, VisibleLayer: m.Visible.Kind(), HiddenLayer: m.Hidden.Kind(), LogZ: *lz}
+	for _, row := range rowsOfMatrix(v) {
+		res.FreeEnergy += m.FreeEnergy(row)
+	}
+	res.FreeEnergy /= float64(v.Rows)
+	res.LogLik = -res.FreeEnergy - lz.LogZ
+	res.LogLikStdErr = lz.StdErr
+	res.LogLikLower = -res.FreeEnergy - lz.Upper
+	if lz.Lower != nil {
+		up := -res.FreeEnergy - *lz.Lower
+		res.LogLikUpper = &up
+	}
+	rec := m.Reconstruct(v.Dense())
+	for r := range v.Rows {
+		for j, x := range v.Row(r) {
+			d := float64(x) - rec.At(r, j)
+			res.ReconError += d * d
+		}
+	}
+	res.ReconError /= float64(v.Rows)
+	res.Seconds = time.Since(start).Seconds()
+	if asJSON {
+		return json.NewEncoder(e.stdout).Encode(res)
+	}
+	fmt.Fprintf(e.stdout, "model:       %s (%s)\n", modelPath, machineShape(m))
+	fmt.Fprintf(e.stdout, "data:        %s (%d rows%s)\n", dataPath, v.Rows, map[bool]string{true: ", standardised as in training"}[meta.Scaling != nil])
+	if method == "exact" {
+		fmt.Fprintf(e.stdout, "log Z:       %.10g (exact)\n", lz.LogZ)
+		fmt.Fprintf(e.stdout, "log-lik:     %.6f nats per row (exact)\n", res.LogLik)
+	} else {
+		lz.describe(e)
+		upper := "+inf"
+		if res.LogLikUpper != nil {
+			upper = fmt.Sprintf("%.4f", *res.LogLikUpper)
+		}
+		fmt.Fprintf(e.stdout, "log-lik:     %.4f ± %.4f nats per row (forward AIS, optimistic; ±3σ [%.4f, %s])\n", res.LogLik, res.LogLikStdErr, res.LogLikLower, upper)
+	}
+	fmt.Fprintf(e.stdout, "free energy: %.6f mean per row\n", res.FreeEnergy)
+	fmt.Fprintf(e.stdout, "recon error: %.6f squared error per row\n", res.ReconError)
+	return nil
+}
