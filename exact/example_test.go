@@ -7,20 +7,7 @@ import (
 
 	"github.com/rbmkit/rbm/discrete"
 	"github.com/rbmkit/rbm/exact"
-	"github.com/rbmkit/rbm/rbm"
 )
-
-// The partition function of an RBM with no parameters counts its states:
-// log Z = (3 + 2) log 2.
-func ExampleRBMLogZ() {
-	m := rbm.New(3, 2)
-	logZ, err := exact.RBMLogZ(context.Background(), m, nil)
-	if err != nil {
-		panic(err)
-	}
-	fmt.Printf("log Z = %.6f, 5 log 2 = %.6f\n", logZ, 5*math.Ln2)
-	// Output: log Z = 3.465736, 5 log 2 = 3.465736
-}
 
 // Two spins on an open 1×2 lattice with coupling J = 1: the aligned states
 // have energy -1, the others +1, so Z = 2e^β + 2e^-β and the spins agree
