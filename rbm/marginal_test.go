@@ -1,11 +1,14 @@
 package rbm_test
 
 import (
+	"context"
+	"fmt"
 	"math"
 	"math/rand/v2"
 	"testing"
 
 	"github.com/rbmkit/rbm/discrete"
+	"github.com/rbmkit/rbm/exact"
 	"github.com/rbmkit/rbm/rbm"
 )
 
@@ -159,4 +162,20 @@ func TestMarginalInProduct(t *testing.T) {
 	if _, err := discrete.NewProduct(r, s); err == nil {
 		t.Error("product of binary and spin experts accepted")
 	}
+}
+
+// An RBM's visible marginal is a discrete model, so the general enumerator
+// of package exact gives its log Z: with no parameters, F(v) = -2 log 2 for
+// each of the 2³ visible states, and log Z = (3 + 2) log 2.
+func ExampleMarginal() {
+	m, err := rbm.NewMarginal(rbm.New(3, 2))
+	if err != nil {
+		panic(err)
+	}
+	logZ, err := exact.LogZ(context.Background(), m, 1, nil)
+	if err != nil {
+		panic(err)
+	}
+	fmt.Printf("log Z = %.6f, 5 log 2 = %.6f\n", logZ, 5*math.Ln2)
+	// Output: log Z = 3.465736, 5 log 2 = 3.465736
 }
