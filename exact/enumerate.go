@@ -176,6 +176,7 @@ func finish(m discrete.Model, logZ float64) (float64, error) {
 	return logZ, nil
 }
 
+// scaleAll multiplies every element of xs by r.
 func scaleAll(r float64, xs ...[]float64) {
 	for _, x := range xs {
 		for i := range x {

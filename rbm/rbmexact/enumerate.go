@@ -15,9 +15,9 @@ import (
 // enumerating its smaller layer: with n hidden units and hidden states h,
 // log Z = logsumexp_h [cᵀh + Σᵢ softplus(bᵢ + (Wh)ᵢ)], and the mirror form
 // over v when the visible layer is smaller. The smaller layer may have at
-// most exact.Options.MaxUnits units. The cost is 2ⁿ times the size of the larger
-// layer: about half a second for a 784×20 model on two cores with AVX2
-// (kernel.AddSoftplusSum), a few seconds without.
+// most exact.Options.MaxUnits units. The cost is 2ⁿ times the size of the
+// larger layer: about half a second for a 784×20 model on two cores with
+// AVX2 (kernel.AddSoftplusSum), a few seconds without.
 func RBMLogZ(ctx context.Context, m *rbm.RBM, opt *exact.Options) (float64, error) {
 	t, err := orient(m, opt)
 	if err != nil {
@@ -204,6 +204,7 @@ func biasDot(bias, x []float32) float64 {
 	return f
 }
 
+// scaleAll multiplies every element of xs by r.
 func scaleAll(r float64, xs ...[]float64) {
 	for _, x := range xs {
 		for i := range x {
