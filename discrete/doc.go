@@ -1,6 +1,12 @@
 // Package discrete defines energy-based models over n binary units and
-// provides the pairwise (Ising) model, the RBM's marginal over its visible
-// units, and products of experts.
+// provides the pairwise (Ising) model, products of experts and the JSON
+// model specs that describe them.
+//
+// The interfaces here (Model, Flipper, Localizer, Differentiable) are what
+// the samplers of package gibbs and the enumerators of package exact take.
+// Concrete models built elsewhere implement them: rbm.Marginal is an RBM's
+// marginal over its visible units, and rbm.LoadSpec reads the specs that
+// name RBM model files (SpecOptions).
 //
 // A state is a []int8 holding one value per unit: 0 or 1 for models whose
 // Domain is Binary, -1 or +1 for Spin models. The two are related by

@@ -4,8 +4,6 @@ import (
 	"math"
 	"math/rand/v2"
 	"testing"
-
-	"github.com/rbmkit/rbm/rbm"
 )
 
 // randomPairwise returns a pairwise model with n units, random fields and
@@ -180,87 +178,13 @@ func TestNewPairwiseErrors(t *testing.T) {
 	}
 }
 
-func testRBM(seed uint64, v, h int) *rbm.RBM {
-	rng := rand.New(rand.NewPCG(seed, 2))
-	m := rbm.New(v, h)
-	for i := range m.W {
-		m.W[i] = float32(rng.NormFloat64())
-	}
-	for i := range m.B {
-		m.B[i] = float32(rng.NormFloat64())
-	}
-	for j := range m.C {
-		m.C[j] = float32(rng.NormFloat64())
-	}
-	return m
-}
-
-func TestRBMMarginal(t *testing.T) {
-	const nv, nh = 5, 3
-	m := testRBM(1, nv, nh)
-	r, err := NewRBMMarginal(m)
-	if err != nil {
-		t.Fatal(err)
-	}
-	grad := make([]float64, nv)
-	for code := range uint(1 << nv) {
-		x := state(Binary, nv, code)
-		// Independent check: F(v) = -log Σ_h exp(-E(v, h)) by brute force.
-		var z float64
-		for hc := range uint(1 << nh) {
-			h := make([]float32, nh)
-			for j := range h {
-				h[j] = float32(hc >> j & 1)
-			}
-			v := make([]float32, nv)
-			for i := range v {
-				v[i] = float32(x[i])
-			}
-			z += math.Exp(-m.Energy(v, h))
-		}
-		if got, want := r.Energy(x), -math.Log(z); math.Abs(got-want) > 1e-9 {
-			t.Fatalf("F(%v) = %v, want %v", x, got, want)
-		}
-		l := r.NewLocal(x)
-		r.Gradient(x, grad)
-		for i := range nv {
-			y := append([]int8(nil), x...)
-			y[i] = 1 - y[i]
-			want := r.Energy(y) - r.Energy(x)
-			if got := l.FlipDelta(i); math.Abs(got-want) > 1e-9 {
-				t.Fatalf("FlipDelta(%v, %d) = %v, want %v", x, i, got, want)
-			}
-			// Central difference of F at real v, step 2⁻¹⁰ (exact in float32).
-			const step = 1.0 / 1024
-			v := make([]float32, nv)
-			for k := range v {
-				v[k] = float32(x[k])
-			}
-			v[i] += step
-			fp := m.FreeEnergy(v)
-			v[i] -= 2 * step
-			fm := m.FreeEnergy(v)
-			if fd := (fp - fm) / (2 * step); math.Abs(fd-grad[i]) > 1e-4 {
-				t.Fatalf("∂F/∂v_%d = %v, finite difference %v", i, grad[i], fd)
-			}
-		}
-		// Walk the Local through flips and compare with fresh values.
-		for _, i := range []int{0, 3, 1, 3} {
-			l.Flip(i)
-			y := l.State()
-			for k := range nv {
-				if got, want := l.FlipDelta(k), r.FlipDelta(y, k); math.Abs(got-want) > 1e-9 {
-					t.Fatalf("after flips, FlipDelta(%d) = %v, want %v", k, got, want)
-				}
-			}
-		}
-	}
-}
-
+// TestProduct checks a product of two pairwise experts; rbm's
+// TestMarginalInProduct checks one with an RBM's marginal, an expert with
+// its own Local.
 func TestProduct(t *testing.T) {
 	const n = 5
 	a := randomPairwise(t, Binary, n, 7)
-	r, _ := NewRBMMarginal(testRBM(2, n, 4))
+	r := randomPairwise(t, Binary, n, 8)
 	p, err := NewProduct(a, r)
 	if err != nil {
 		t.Fatal(err)

@@ -11,8 +11,6 @@ import (
 	"path/filepath"
 	"slices"
 	"strings"
-
-	"github.com/rbmkit/rbm/rbm"
 )
 
 // Spec is the JSON description of a model, the format of the files the rbm
@@ -28,7 +26,7 @@ import (
 //	  {"ising": {"rows": 4, "cols": 4, "coupling": 1, "field": 0.1}}
 //
 //	the marginal over v of an RBM model file, its path relative to the
-//	spec file:
+//	spec file (read through SpecOptions.RBM):
 //	  {"rbm": "mnist.rbm"}
 //
 //	a product of experts over the same units and domain:
@@ -55,24 +53,36 @@ type LatticeSpec struct {
 // maxSpecBytes bounds a spec file: a dense 2000-unit model is about 40 MB.
 const maxSpecBytes = 64 << 20
 
-// LoadSpec reads the model spec at path and builds its model. Errors name
-// the file.
-func LoadSpec(path string) (Model, error) {
+// SpecOptions say how a spec's references to model files are resolved. A
+// nil *SpecOptions, like the zero value, resolves none: specs that name a
+// file are refused.
+type SpecOptions struct {
+	// RBM returns the model of an "rbm" member, the marginal over v of the
+	// RBM model file at path (the member's path, joined to the spec's
+	// directory unless it is absolute). Package discrete cannot read RBM
+	// model files itself, since package rbm builds on it; rbm.LoadSpec and
+	// rbm.ParseSpec supply this reader.
+	RBM func(path string) (Model, error)
+}
+
+// LoadSpec reads the model spec at path and builds its model, resolving
+// model files through opt. Errors name the file.
+func LoadSpec(path string, opt *SpecOptions) (Model, error) {
 	f, err := os.Open(path)
 	if err != nil {
 		return nil, err
 	}
 	defer f.Close()
-	m, err := ParseSpec(f, filepath.Dir(path))
+	m, err := ParseSpec(f, filepath.Dir(path), opt)
 	if err != nil {
 		return nil, fmt.Errorf("%s: %w", path, err)
 	}
 	return m, nil
 }
 
-// ParseSpec reads a model spec from r and builds its model; RBM model files
-// it names are read relative to dir.
-func ParseSpec(r io.Reader, dir string) (Model, error) {
+// ParseSpec reads a model spec from r and builds its model; model files it
+// names are read relative to dir, through opt.
+func ParseSpec(r io.Reader, dir string, opt *SpecOptions) (Model, error) {
 	data, err := io.ReadAll(io.LimitReader(r, maxSpecBytes+1))
 	if err != nil {
 		return nil, err
@@ -101,7 +111,7 @@ func ParseSpec(r io.Reader, dir string) (Model, error) {
 	if err := checkRaw(raw, ""); err != nil {
 		return nil, fmt.Errorf("model spec: %w", err)
 	}
-	return s.Build(dir)
+	return s.Build(dir, opt)
 }
 
 // checkRaw reports a null anywhere in a decoded spec, and a coupling that
@@ -162,15 +172,16 @@ func jsonError(data []byte, err error) error {
 	return err
 }
 
-// Build returns the model s describes; RBM files are read relative to dir.
-func (s *Spec) Build(dir string) (Model, error) {
-	return s.build(dir, 0)
+// Build returns the model s describes; model files are read relative to
+// dir, through opt.
+func (s *Spec) Build(dir string, opt *SpecOptions) (Model, error) {
+	return s.build(dir, opt, 0)
 }
 
 // maxSpecDepth bounds the nesting of products.
 const maxSpecDepth = 16
 
-func (s *Spec) build(dir string, depth int) (Model, error) {
+func (s *Spec) build(dir string, opt *SpecOptions, depth int) (Model, error) {
 	set := 0
 	for _, b := range []bool{s.Units != nil, s.Ising != nil, s.RBM != "", s.Product != nil} {
 		if b {
@@ -205,15 +216,18 @@ func (s *Spec) build(dir string, depth int) (Model, error) {
 		}
 		return Lattice(l.Rows, l.Cols, j, l.Field, b)
 	case s.RBM != "":
+		if opt == nil || opt.RBM == nil {
+			return nil, fmt.Errorf(`model spec: "rbm": %q names an RBM model file, and no reader for them was given (SpecOptions.RBM)`, s.RBM)
+		}
 		path := s.RBM
 		if !filepath.IsAbs(path) {
 			path = filepath.Join(dir, path)
 		}
-		m, _, err := rbm.LoadFile(path)
+		m, err := opt.RBM(path)
 		if err != nil {
 			return nil, fmt.Errorf("model spec: %w", err)
 		}
-		return NewRBMMarginal(m)
+		return m, nil
 	default:
 		if depth >= maxSpecDepth {
 			return nil, fmt.Errorf("model spec: products nested deeper than %d", maxSpecDepth)
@@ -223,7 +237,7 @@ func (s *Spec) build(dir string, depth int) (Model, error) {
 		}
 		experts := make([]Model, len(s.Product))
 		for k := range s.Product {
-			m, err := s.Product[k].build(dir, depth+1)
+			m, err := s.Product[k].build(dir, opt, depth+1)
 			if err != nil {
 				return nil, fmt.Errorf("product expert %d: %w", k, err)
 			}

@@ -1,21 +1,40 @@
 package discrete
 
 import (
+	"fmt"
 	"math"
 	"os"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"testing"
-
-	"github.com/rbmkit/rbm/rbm"
 )
+
+// stubFiles resolves every "rbm" member to one pairwise model over 4 binary
+// units, recording the paths it was asked for: the spec side of file
+// references, without package rbm (rbm's TestParseSpec reads real files).
+type stubFiles struct {
+	model Model
+	paths []string
+}
+
+func (f *stubFiles) options() *SpecOptions {
+	return &SpecOptions{RBM: func(path string) (Model, error) {
+		f.paths = append(f.paths, path)
+		if filepath.Base(path) != "m.rbm" {
+			return nil, fmt.Errorf("open %s: no such file", path)
+		}
+		return f.model, nil
+	}}
+}
 
 func TestParseSpec(t *testing.T) {
 	dir := t.TempDir()
-	r := testRBM(3, 4, 2)
-	if err := rbm.SaveFile(filepath.Join(dir, "m.rbm"), r, nil); err != nil {
+	stub, err := NewPairwise(Binary, []float64{0.5, -1, 2, 0.25}, []Coupling{{I: 1, J: 3, Value: 3}})
+	if err != nil {
 		t.Fatal(err)
 	}
+	files := &stubFiles{model: stub}
 	x := []int8{1, 0, 1, 1}
 	for _, tc := range []struct {
 		spec   string
@@ -26,10 +45,10 @@ func TestParseSpec(t *testing.T) {
 		{`{"units": 4, "fields": [1, 0, 0, 0], "couplings": [[0, 2, 2], [2, 3, -1]]}`, 4, Binary, -1 - 2 + 1},
 		{`{"units": 4, "domain": "spin", "couplings": [[0, 1, 1]]}`, 4, Spin, 1},
 		{`{"ising": {"rows": 2, "cols": 2, "boundary": "open", "field": 0.5}}`, 4, Spin, 0 - 0.5*2},
-		{`{"rbm": "m.rbm"}`, 4, Binary, math.NaN()},
-		{`{"product": [{"rbm": "m.rbm"}, {"units": 4, "fields": [1, 1, 1, 1]}]}`, 4, Binary, math.NaN()},
+		{`{"rbm": "m.rbm"}`, 4, Binary, stub.Energy(x)},
+		{`{"product": [{"rbm": "m.rbm"}, {"units": 4, "fields": [1, 1, 1, 1]}]}`, 4, Binary, stub.Energy(x) - 3},
 	} {
-		m, err := ParseSpec(strings.NewReader(tc.spec), dir)
+		m, err := ParseSpec(strings.NewReader(tc.spec), dir, files.options())
 		if err != nil {
 			t.Fatalf("%s: %v", tc.spec, err)
 		}
@@ -42,10 +61,26 @@ func TestParseSpec(t *testing.T) {
 			t.Errorf("%s: E = %v, want %v", tc.spec, m.Energy(y), tc.energy)
 		}
 	}
-	v := []float32{1, 0, 1, 1}
-	m, _ := ParseSpec(strings.NewReader(`{"product": [{"rbm": "m.rbm"}, {"units": 4, "fields": [1, 1, 1, 1]}]}`), dir)
-	if got, want := m.Energy(x), r.FreeEnergy(v)-3; math.Abs(got-want) > 1e-12 {
-		t.Errorf("product energy %v, want %v", got, want)
+	want := filepath.Join(dir, "m.rbm")
+	if len(files.paths) != 2 || files.paths[0] != want || files.paths[1] != want {
+		t.Errorf("model files read: %q, want %q twice", files.paths, want)
+	}
+	abs := filepath.Join(t.TempDir(), "m.rbm")
+	files.paths = nil
+	if _, err := ParseSpec(strings.NewReader(`{"rbm": `+strconv.Quote(abs)+`}`), dir, files.options()); err != nil || len(files.paths) != 1 || files.paths[0] != abs {
+		t.Errorf("absolute path: read %q (error %v), want %q", files.paths, err, abs)
+	}
+	// Without a reader, and with one that fails, a file reference is an
+	// error that says which.
+	for _, opt := range []*SpecOptions{nil, {}} {
+		_, err := ParseSpec(strings.NewReader(`{"rbm": "m.rbm"}`), dir, opt)
+		if err == nil || !strings.Contains(err.Error(), `"m.rbm" names an RBM model file`) {
+			t.Errorf("no reader: error %v", err)
+		}
+	}
+	_, err = ParseSpec(strings.NewReader(`{"product": [{"units": 4}, {"rbm": "missing.rbm"}]}`), dir, files.options())
+	if want := "product expert 1: model spec: open " + filepath.Join(dir, "missing.rbm") + ": no such file"; err == nil || err.Error() != want {
+		t.Errorf("error %v, want %s", err, want)
 	}
 }
 
@@ -71,13 +106,13 @@ func TestParseSpecErrors(t *testing.T) {
 		`{"ising": {"rows": 2, "cols": 2}, "domain": "spin"}`,
 		`{"units": 2} {"units": 2}`,
 	} {
-		if _, err := ParseSpec(strings.NewReader(spec), t.TempDir()); err == nil {
+		if _, err := ParseSpec(strings.NewReader(spec), t.TempDir(), (&stubFiles{}).options()); err == nil {
 			t.Errorf("%q accepted", spec)
 		}
 	}
 	path := filepath.Join(t.TempDir(), "bad.json")
 	os.WriteFile(path, []byte(`{"units": -1}`), 0o644)
-	if _, err := LoadSpec(path); err == nil || !strings.Contains(err.Error(), path) {
+	if _, err := LoadSpec(path, nil); err == nil || !strings.Contains(err.Error(), path) {
 		t.Errorf("error %v does not name %s", err, path)
 	}
 }
@@ -93,7 +128,7 @@ func FuzzParseSpec(f *testing.F) {
 	}
 	dir := f.TempDir()
 	f.Fuzz(func(t *testing.T, s string) {
-		m, err := ParseSpec(strings.NewReader(s), dir)
+		m, err := ParseSpec(strings.NewReader(s), dir, nil)
 		if err != nil {
 			return
 		}
@@ -150,12 +185,12 @@ func TestParseSpecRefusesWhatJSONWouldFillIn(t *testing.T) {
 		{`{"units":null}`, "units is null"},
 		{`{"ising":{"rows":2,"cols":2,"coupling":null}}`, "ising.coupling is null"},
 	} {
-		_, err := ParseSpec(strings.NewReader(tc.spec), t.TempDir())
+		_, err := ParseSpec(strings.NewReader(tc.spec), t.TempDir(), nil)
 		if err == nil || !strings.Contains(err.Error(), tc.want) {
 			t.Errorf("%s: error %v, want one saying %q", tc.spec, err, tc.want)
 		}
 	}
-	if _, err := ParseSpec(strings.NewReader(`{"units":3,"couplings":[[0,1,-2.5e-1],[1,2,3]]}`), t.TempDir()); err != nil {
+	if _, err := ParseSpec(strings.NewReader(`{"units":3,"couplings":[[0,1,-2.5e-1],[1,2,3]]}`), t.TempDir(), nil); err != nil {
 		t.Errorf("valid couplings refused: %v", err)
 	}
 }

@@ -18,12 +18,10 @@ func LogZ(ctx context.Context, m discrete.Model, beta float64, opt *Options) (fl
 	if err != nil {
 		return 0, err
 	}
-	parts := make([]logSumExp, 1<<chunkBits(n))
-	_, err = forChunks(ctx, n, opt, func(ctx context.Context, c int, lo, hi uint64) error {
-		acc := newLogSumExp()
-		err := walkModel(ctx, m, beta, lo, hi, func(_ uint64, x float64) { acc.add(x) })
-		parts[c] = acc
-		return err
+	parts, err := ForChunks(ctx, n, opt, func(ctx context.Context, lo, hi uint64) (LogSumExp, error) {
+		var acc LogSumExp
+		err := walkModel(ctx, m, beta, lo, hi, func(_ uint64, x float64) { acc.Add(x) })
+		return acc, err
 	})
 	if err != nil {
 		return 0, err
@@ -56,18 +54,16 @@ func Marginals(ctx context.Context, m discrete.Model, beta float64, opt *Options
 		return nil, err
 	}
 	type part struct {
-		acc     logSumExp
+		acc     LogSumExp
 		on, any []float64 // Σ w·[xᵢ on], Σ w·[xᵢ and xⱼ on] (i < j)
 	}
-	parts := make([]part, 1<<chunkBits(n))
-	_, err = forChunks(ctx, n, opt, func(ctx context.Context, c int, lo, hi uint64) error {
-		p := part{acc: newLogSumExp(), on: make([]float64, n), any: make([]float64, n*n)}
+	parts, err := ForChunks(ctx, n, opt, func(ctx context.Context, lo, hi uint64) (part, error) {
+		p := part{on: make([]float64, n), any: make([]float64, n*n)}
 		err := walkModel(ctx, m, beta, lo, hi, func(g uint64, x float64) {
-			w, r := p.acc.weight(x)
+			w, r := p.acc.Add(x)
 			if r != 1 {
 				scaleAll(r, p.on, p.any)
 			}
-			p.acc.sum += w
 			for s := g; s != 0; s &= s - 1 {
 				i := bits.TrailingZeros64(s)
 				p.on[i] += w
@@ -77,21 +73,18 @@ func Marginals(ctx context.Context, m discrete.Model, beta float64, opt *Options
 				}
 			}
 		})
-		parts[c] = p
-		return err
+		return p, err
 	})
 	if err != nil {
 		return nil, err
 	}
-	accs := make([]logSumExp, len(parts))
+	accs := make([]LogSumExp, len(parts))
 	for c, p := range parts {
 		accs[c] = p.acc
 	}
-	ref, scale := combineRefs(accs)
-	var sum float64
+	ref, sum, scale := CombineLogSumExp(accs)
 	on, both := make([]float64, n), make([]float64, n*n)
 	for c, p := range parts {
-		sum += p.acc.sum * scale[c]
 		for i, v := range p.on {
 			on[i] += v * scale[c]
 		}
@@ -147,25 +140,18 @@ func Distribution(ctx context.Context, m discrete.Model, beta float64, opt *Opti
 			ErrTooLarge, n, n, MaxDistributionUnits)
 	}
 	out := make([]float64, 1<<n)
-	parts := make([]logSumExp, 1<<chunkBits(n))
-	_, err = forChunks(ctx, n, opt, func(ctx context.Context, c int, lo, hi uint64) error {
-		acc := newLogSumExp()
+	parts, err := ForChunks(ctx, n, opt, func(ctx context.Context, lo, hi uint64) (LogSumExp, error) {
+		var acc LogSumExp
 		err := walkModel(ctx, m, beta, lo, hi, func(g uint64, x float64) {
 			out[g] = x
-			acc.add(x)
+			acc.Add(x)
 		})
-		parts[c] = acc
-		return err
+		return acc, err
 	})
 	if err != nil {
 		return nil, err
 	}
-	ref, scale := combineRefs(parts)
-	var sum float64
-	for c, p := range parts {
-		sum += p.sum * scale[c]
-	}
-	logZ, err := finish(m, ref+math.Log(sum))
+	logZ, err := finish(m, total(parts))
 	if err != nil {
 		return nil, err
 	}
@@ -180,7 +166,7 @@ func checkModel(m discrete.Model, beta float64, opt *Options) (int, error) {
 		return 0, fmt.Errorf("exact: inverse temperature β = %v is not a finite number", beta)
 	}
 	n := m.Units()
-	return n, opt.checkSize(fmt.Sprintf("%s model", m.Domain()), n)
+	return n, opt.CheckSize(fmt.Sprintf("%s model", m.Domain()), n)
 }
 
 func finish(m discrete.Model, logZ float64) (float64, error) {
@@ -190,6 +176,7 @@ func finish(m discrete.Model, logZ float64) (float64, error) {
 	return logZ, nil
 }
 
+// scaleAll multiplies every element of xs by r.
 func scaleAll(r float64, xs ...[]float64) {
 	for _, x := range xs {
 		for i := range x {
@@ -200,38 +187,36 @@ func scaleAll(r float64, xs ...[]float64) {
 
 // walkModel visits the states at Gray-code positions [lo, hi), calling
 // visit(state bits, -β E(state)) for each. The energy is carried from state
-// to state by the flip deltas and recomputed every anchorEvery steps.
+// to state by the flip deltas and recomputed at Walk's anchors.
 func walkModel(ctx context.Context, m discrete.Model, beta float64, lo, hi uint64, visit func(g uint64, x float64)) error {
-	n, dom := m.Units(), m.Domain()
-	flip, _ := m.(discrete.Flipper)
-	x := make([]int8, n)
-	g := gray(lo)
-	for i := range x {
-		x[i] = dom.Value(uint(g >> i))
+	w := &modelWalker{m: m, dom: m.Domain(), x: make([]int8, m.Units())}
+	w.flip, _ = m.(discrete.Flipper)
+	return Walk(ctx, lo, hi, w, func(g uint64) { visit(g, -beta*w.e) })
+}
+
+// modelWalker is the Walker of walkModel: the state and its energy.
+type modelWalker struct {
+	m    discrete.Model
+	flip discrete.Flipper // m's own FlipDelta, nil when it has none
+	dom  discrete.Domain
+	x    []int8
+	e    float64
+}
+
+func (w *modelWalker) Reset(g uint64) {
+	for i := range w.x {
+		w.x[i] = w.dom.Value(uint(g >> i))
 	}
-	e := m.Energy(x)
-	for k := lo; ; k++ {
-		visit(g, -beta*e)
-		if k+1 == hi {
-			return nil
-		}
-		i := flipAt(k)
-		var d float64
-		if flip != nil {
-			d = flip.FlipDelta(x, i)
-		} else {
-			d = discrete.FlipDelta(m, x, i)
-		}
-		x[i] = dom.Flip(x[i])
-		g ^= 1 << i
-		e += d
-		if (k+1)%anchorEvery == 0 {
-			e = m.Energy(x)
-			if (k+1)%checkEvery == 0 {
-				if err := ctx.Err(); err != nil {
-					return err
-				}
-			}
-		}
+	w.e = w.m.Energy(w.x)
+}
+
+func (w *modelWalker) Flip(i int) {
+	var d float64
+	if w.flip != nil {
+		d = w.flip.FlipDelta(w.x, i)
+	} else {
+		d = discrete.FlipDelta(w.m, w.x, i)
 	}
+	w.x[i] = w.dom.Flip(w.x[i])
+	w.e += d
 }

@@ -61,9 +61,11 @@ func (o *Options) progress() func(done, total uint64) {
 	return o.Progress
 }
 
-// checkSize returns an error wrapping ErrTooLarge when n units are more
-// than the options allow, and one for n < 1.
-func (o *Options) checkSize(what string, n int) error {
+// CheckSize returns an error wrapping ErrTooLarge when n enumerated units
+// are more than the options allow, and an error for n < 1; what names the
+// model in the message ("spin model", "784×20 RBM (smaller layer)").
+// Enumerators call it before any work starts.
+func (o *Options) CheckSize(what string, n int) error {
 	if n < 1 {
 		return fmt.Errorf("exact: %s has %d units", what, n)
 	}

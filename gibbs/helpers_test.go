@@ -45,7 +45,7 @@ func frustrated(t testing.TB, n int, seed uint64) *discrete.Pairwise {
 	return p
 }
 
-func smallRBM(t testing.TB, v, h int, seed uint64) *discrete.RBMMarginal {
+func smallRBM(t testing.TB, v, h int, seed uint64) *rbm.Marginal {
 	t.Helper()
 	rng := rand.New(rand.NewPCG(seed, 10))
 	m := rbm.New(v, h)
@@ -58,7 +58,7 @@ func smallRBM(t testing.TB, v, h int, seed uint64) *discrete.RBMMarginal {
 	for j := range m.C {
 		m.C[j] = float32(0.5 * rng.NormFloat64())
 	}
-	r, err := discrete.NewRBMMarginal(m)
+	r, err := rbm.NewMarginal(m)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -39,7 +39,7 @@ func TestMNISTDenoising(t *testing.T) {
 	if _, err := tr.Train(context.Background(), m, train); err != nil {
 		t.Fatal(err)
 	}
-	prior, err := discrete.NewRBMMarginal(m)
+	prior, err := rbm.NewMarginal(m)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -22,6 +22,11 @@
 // BitMatrix that keeps binary data at one bit per value and expands rows
 // only as mini-batches gather them.
 //
+// Marginal presents the marginal over v as a discrete.Model, so that the
+// samplers of package gibbs and the enumerators of package exact apply to
+// it; LoadSpec reads the JSON model specs of package discrete with the RBM
+// model files they name. Package rbm/rbmexact enumerates an RBM exactly.
+//
 // Randomness is always explicit: functions that sample take a seed, and the
 // same seed gives the same result bit for bit, whatever the number of
 // workers.

@@ -292,14 +292,14 @@ func stopped(ctx context.Context, err error) error {
 // records.
 func loadPrior(path string) (discrete.Model, *rbm.RBM, dataset.Shape, error) {
 	if strings.EqualFold(filepath.Ext(path), ".json") {
-		m, err := discrete.LoadSpec(path)
+		m, err := rbm.LoadSpec(path)
 		return m, nil, dataset.Shape{}, err
 	}
 	r, meta, err := loadModel(path)
 	if err != nil {
 		return nil, nil, dataset.Shape{}, err
 	}
-	m, err := discrete.NewRBMMarginal(r)
+	m, err := rbm.NewMarginal(r)
 	if err != nil {
 		return nil, nil, dataset.Shape{}, fmt.Errorf("%s: %w", path, err)
 	}

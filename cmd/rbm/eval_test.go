@@ -7,9 +7,9 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/rbmkit/rbm/exact"
 	"github.com/rbmkit/rbm/rbm"
 	"github.com/rbmkit/rbm/rbm/dataset"
+	"github.com/rbmkit/rbm/rbm/rbmexact"
 )
 
 type evalJSON struct {
@@ -47,7 +47,7 @@ func TestEval(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	wantLL, _, err := exact.LogLikelihood(context.Background(), m, data, nil)
+	wantLL, _, err := rbmexact.LogLikelihood(context.Background(), m, data, nil)
 	if err != nil {
 		t.Fatal(err)
 	}

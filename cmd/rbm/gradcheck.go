@@ -11,6 +11,7 @@ import (
 
 	"github.com/rbmkit/rbm/exact"
 	"github.com/rbmkit/rbm/rbm"
+	"github.com/rbmkit/rbm/rbm/rbmexact"
 )
 
 func init() {
@@ -99,12 +100,12 @@ func runGradcheck(ctx context.Context, e *env, args []string) error {
 	bar := newProgress(e.stderr)
 	opt := &exact.Options{Workers: workers, MaxUnits: maxUnits,
 		Progress: func(done, total uint64) { bar.update("exact gradient", int(done>>10), int(total>>10)) }}
-	g, logZ, err := exact.Gradient(ctx, m, v, opt)
+	g, logZ, err := rbmexact.Gradient(ctx, m, v, opt)
 	bar.clear()
 	if err != nil {
 		return fmt.Errorf("%s: %w", pos[0], maxUnitsHint(err))
 	}
-	ll := -exact.MeanFreeEnergy(m, v) - logZ
+	ll := -rbmexact.MeanFreeEnergy(m, v) - logZ
 	res := gradcheckResult{Model: pos[0], Data: pos[1], Rows: v.Rows, LogLik: ll, Norm: norm(g.W, g.B, g.C)}
 	for i, k := range kList {
 		if err := ctx.Err(); err != nil {

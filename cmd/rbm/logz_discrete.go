@@ -12,6 +12,7 @@ import (
 	"github.com/rbmkit/rbm/discrete"
 	"github.com/rbmkit/rbm/exact"
 	"github.com/rbmkit/rbm/gibbs"
+	"github.com/rbmkit/rbm/rbm"
 	"github.com/spf13/pflag"
 )
 
@@ -64,7 +65,7 @@ func (d *discreteFlags) build() (discrete.Model, string, error) {
 		}
 		return m, fmt.Sprintf("ising %dx%d %v J=%g h=%g", rows, cols, b, d.coupling, d.field), nil
 	case d.spec != "":
-		m, err := discrete.LoadSpec(d.spec)
+		m, err := rbm.LoadSpec(d.spec)
 		if err != nil {
 			return nil, "", err
 		}

@@ -7,8 +7,8 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/rbmkit/rbm/exact"
 	"github.com/rbmkit/rbm/rbm"
+	"github.com/rbmkit/rbm/rbm/rbmexact"
 )
 
 func exactLogZ(t *testing.T, path string) float64 {
@@ -17,7 +17,7 @@ func exactLogZ(t *testing.T, path string) float64 {
 	if err != nil {
 		t.Fatal(err)
 	}
-	z, err := exact.RBMLogZ(context.Background(), m, nil)
+	z, err := rbmexact.RBMLogZ(context.Background(), m, nil)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -5,10 +5,10 @@ import (
 	"math"
 	"testing"
 
-	"github.com/rbmkit/rbm/exact"
 	"github.com/rbmkit/rbm/internal/mnisttest"
 	"github.com/rbmkit/rbm/rbm"
 	"github.com/rbmkit/rbm/rbm/dataset"
+	"github.com/rbmkit/rbm/rbm/rbmexact"
 )
 
 // mnistRows loads the first n rows of the MNIST training images, binarised
@@ -45,7 +45,7 @@ func trainMNIST(t testing.TB, hidden int) (*rbm.RBM, *rbm.Matrix) {
 func TestAgainstExactMNIST(t *testing.T) {
 	m, data := trainMNIST(t, 20)
 	ctx := context.Background()
-	want, err := exact.RBMLogZ(ctx, m, nil)
+	want, err := rbmexact.RBMLogZ(ctx, m, nil)
 	if err != nil {
 		t.Fatal(err)
 	}

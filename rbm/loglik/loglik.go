@@ -8,6 +8,7 @@ import (
 	"github.com/rbmkit/rbm/exact"
 	"github.com/rbmkit/rbm/rbm"
 	"github.com/rbmkit/rbm/rbm/ais"
+	"github.com/rbmkit/rbm/rbm/rbmexact"
 )
 
 // Methods.
@@ -57,7 +58,7 @@ func Estimate(ctx context.Context, m *rbm.RBM, data *rbm.Matrix, opt Options) (*
 	m.FreeEnergies(f, data)
 	negF := -mean(f)
 	if method == Exact {
-		logZ, err := exact.RBMLogZ(ctx, m, &exact.Options{Workers: opt.AIS.Workers, MaxUnits: max(opt.ExactUnits, exact.DefaultMaxUnits)})
+		logZ, err := rbmexact.RBMLogZ(ctx, m, &exact.Options{Workers: opt.AIS.Workers, MaxUnits: max(opt.ExactUnits, exact.DefaultMaxUnits)})
 		if err != nil {
 			return nil, err
 		}

@@ -6,17 +6,17 @@ import (
 	"math/rand/v2"
 	"testing"
 
-	"github.com/rbmkit/rbm/exact"
 	"github.com/rbmkit/rbm/internal/rbmtest"
 	"github.com/rbmkit/rbm/rbm"
 	"github.com/rbmkit/rbm/rbm/ais"
+	"github.com/rbmkit/rbm/rbm/rbmexact"
 )
 
 // exactLogLik is the mean of -F(v) - log Z over the rows, from the exact
 // log Z.
 func exactLogLik(t *testing.T, m *rbm.RBM, data *rbm.Matrix) float64 {
 	t.Helper()
-	logZ, err := exact.RBMLogZ(context.Background(), m, nil)
+	logZ, err := rbmexact.RBMLogZ(context.Background(), m, nil)
 	if err != nil {
 		t.Fatal(err)
 	}

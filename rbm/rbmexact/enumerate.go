@@ -1,4 +1,4 @@
-package exact
+package rbmexact
 
 import (
 	"context"
@@ -6,6 +6,7 @@ import (
 	"math"
 	"math/bits"
 
+	"github.com/rbmkit/rbm/exact"
 	"github.com/rbmkit/rbm/internal/kernel"
 	"github.com/rbmkit/rbm/rbm"
 )
@@ -14,26 +15,24 @@ import (
 // enumerating its smaller layer: with n hidden units and hidden states h,
 // log Z = logsumexp_h [cᵀh + Σᵢ softplus(bᵢ + (Wh)ᵢ)], and the mirror form
 // over v when the visible layer is smaller. The smaller layer may have at
-// most Options.MaxUnits units. The cost is 2ⁿ times the size of the larger
-// layer: about half a second for a 784×20 model on two cores with AVX2
-// (kernel.AddSoftplusSum), a few seconds without.
-func RBMLogZ(ctx context.Context, m *rbm.RBM, opt *Options) (float64, error) {
+// most exact.Options.MaxUnits units. The cost is 2ⁿ times the size of the
+// larger layer: about half a second for a 784×20 model on two cores with
+// AVX2 (kernel.AddSoftplusSum), a few seconds without.
+func RBMLogZ(ctx context.Context, m *rbm.RBM, opt *exact.Options) (float64, error) {
 	t, err := orient(m, opt)
 	if err != nil {
 		return 0, err
 	}
-	n := t.Visible
-	parts := make([]logSumExp, 1<<chunkBits(n))
-	_, err = forChunks(ctx, n, opt, func(ctx context.Context, c int, lo, hi uint64) error {
-		acc := newLogSumExp()
-		err := walkRBM(ctx, t, lo, hi, func(_ uint64, _ []float64, negF float64) { acc.add(negF) })
-		parts[c] = acc
-		return err
+	parts, err := exact.ForChunks(ctx, t.Visible, opt, func(ctx context.Context, lo, hi uint64) (exact.LogSumExp, error) {
+		var acc exact.LogSumExp
+		err := walkRBM(ctx, t, lo, hi, func(_ uint64, _ []float64, negF float64) { acc.Add(negF) })
+		return acc, err
 	})
 	if err != nil {
 		return 0, err
 	}
-	return finishRBM(m, total(parts))
+	ref, sum, _ := exact.CombineLogSumExp(parts)
+	return finishRBM(m, ref+math.Log(sum))
 }
 
 // RBMStats are the exact moments of an RBM's joint distribution p(v, h).
@@ -51,28 +50,26 @@ type RBMStats struct {
 // larger layer come analytically from its conditional probabilities.
 // Each state costs about (1 + k) times the larger layer, k being the number
 // of units on in the smaller layer's state.
-func RBMMoments(ctx context.Context, m *rbm.RBM, opt *Options) (*RBMStats, error) {
+func RBMMoments(ctx context.Context, m *rbm.RBM, opt *exact.Options) (*RBMStats, error) {
 	t, err := orient(m, opt)
 	if err != nil {
 		return nil, err
 	}
 	n, big := t.Visible, t.Hidden
 	type part struct {
-		acc   logSumExp
+		acc   exact.LogSumExp
 		x, y  []float64 // Σ w·xᵢ over the small layer, Σ w·p(yⱼ=1|x) over the large one
 		xy    []float64 // Σ w·xᵢ·p(yⱼ=1|x), n×big
 		sigma []float64
 	}
-	parts := make([]part, 1<<chunkBits(n))
-	_, err = forChunks(ctx, n, opt, func(ctx context.Context, c int, lo, hi uint64) error {
-		p := part{acc: newLogSumExp(), x: make([]float64, n), y: make([]float64, big),
+	parts, err := exact.ForChunks(ctx, n, opt, func(ctx context.Context, lo, hi uint64) (part, error) {
+		p := part{x: make([]float64, n), y: make([]float64, big),
 			xy: make([]float64, n*big), sigma: make([]float64, big)}
 		err := walkRBM(ctx, t, lo, hi, func(g uint64, act []float64, negF float64) {
-			w, r := p.acc.weight(negF)
+			w, r := p.acc.Add(negF)
 			if r != 1 {
 				scaleAll(r, p.x, p.y, p.xy)
 			}
-			p.acc.sum += w
 			for j, a := range act {
 				s := w * kernel.Sigmoid(a)
 				p.sigma[j] = s
@@ -87,21 +84,18 @@ func RBMMoments(ctx context.Context, m *rbm.RBM, opt *Options) (*RBMStats, error
 				}
 			}
 		})
-		parts[c] = p
-		return err
+		return p, err
 	})
 	if err != nil {
 		return nil, err
 	}
-	accs := make([]logSumExp, len(parts))
+	accs := make([]exact.LogSumExp, len(parts))
 	for c, p := range parts {
 		accs[c] = p.acc
 	}
-	ref, scale := combineRefs(accs)
-	var sum float64
+	ref, sum, scale := exact.CombineLogSumExp(accs)
 	x, y, xy := make([]float64, n), make([]float64, big), make([]float64, n*big)
 	for c, p := range parts {
-		sum += p.acc.sum * scale[c]
 		for i, v := range p.x {
 			x[i] += v * scale[c]
 		}
@@ -135,15 +129,15 @@ func RBMMoments(ctx context.Context, m *rbm.RBM, opt *Options) (*RBMStats, error
 // orient validates m and returns the RBM whose visible layer is m's smaller
 // layer (m itself, or its transpose when the hidden layer is smaller or the
 // layers are equal).
-func orient(m *rbm.RBM, opt *Options) (*rbm.RBM, error) {
+func orient(m *rbm.RBM, opt *exact.Options) (*rbm.RBM, error) {
 	if err := m.Validate(); err != nil {
-		return nil, fmt.Errorf("exact: %w", err)
+		return nil, fmt.Errorf("rbmexact: %w", err)
 	}
 	t := m
 	if m.Hidden <= m.Visible {
 		t = m.Transpose()
 	}
-	if err := opt.checkSize(fmt.Sprintf("%d×%d RBM (smaller layer)", m.Visible, m.Hidden), t.Visible); err != nil {
+	if err := opt.CheckSize(fmt.Sprintf("%d×%d RBM (smaller layer)", m.Visible, m.Hidden), t.Visible); err != nil {
 		return nil, err
 	}
 	return t, nil
@@ -151,7 +145,7 @@ func orient(m *rbm.RBM, opt *Options) (*rbm.RBM, error) {
 
 func finishRBM(m *rbm.RBM, logZ float64) (float64, error) {
 	if math.IsNaN(logZ) || math.IsInf(logZ, 0) {
-		return 0, fmt.Errorf("exact: log Z of the %d×%d RBM is %v", m.Visible, m.Hidden, logZ)
+		return 0, fmt.Errorf("rbmexact: log Z of the %d×%d RBM is %v", m.Visible, m.Hidden, logZ)
 	}
 	return logZ, nil
 }
@@ -160,41 +154,37 @@ func finishRBM(m *rbm.RBM, logZ float64) (float64, error) {
 // [lo, hi), calling visit(state bits, act, -F(x)) with act the float64
 // inputs c + xᵀW of t's hidden layer. act is updated by one row of t.W per
 // step, fused with the softplus sum of -F (kernel.AddSoftplusSum), and
-// recomputed from scratch every anchorEvery steps; visit must not keep it.
+// recomputed from scratch at exact.Walk's anchors; visit must not keep it.
 func walkRBM(ctx context.Context, t *rbm.RBM, lo, hi uint64, visit func(g uint64, act []float64, negF float64)) error {
-	n, big := t.Visible, t.Hidden
-	x := make([]float32, n)
-	act := make([]float64, big)
-	g := gray(lo)
-	for i := range x {
-		x[i] = float32(g >> i & 1)
+	w := &rbmWalker{t: t, x: make([]float32, t.Visible), act: make([]float64, t.Hidden)}
+	return exact.Walk(ctx, lo, hi, w, func(g uint64) { visit(g, w.act, w.negF) })
+}
+
+// rbmWalker is the exact.Walker of walkRBM: the visible state, the hidden
+// inputs and -F.
+type rbmWalker struct {
+	t    *rbm.RBM
+	x    []float32
+	act  []float64
+	negF float64
+}
+
+func (w *rbmWalker) Reset(g uint64) {
+	for i := range w.x {
+		w.x[i] = float32(g >> i & 1)
 	}
-	t.HiddenInput(act, x)
-	negF := negFreeEnergy(t.B, x, act)
-	for k := lo; ; k++ {
-		visit(g, act, negF)
-		if k+1 == hi {
-			return nil
-		}
-		i := flipAt(k)
-		g ^= 1 << i
-		sign := 1.0
-		if x[i] == 1 {
-			sign = -1
-		}
-		x[i] = 1 - x[i]
-		if (k+1)%anchorEvery == 0 {
-			t.HiddenInput(act, x)
-			negF = negFreeEnergy(t.B, x, act)
-			if (k+1)%checkEvery == 0 {
-				if err := ctx.Err(); err != nil {
-					return err
-				}
-			}
-			continue
-		}
-		negF = biasDot(t.B, x) + kernel.AddSoftplusSum(act, t.W[i*big:(i+1)*big], sign)
+	w.t.HiddenInput(w.act, w.x)
+	w.negF = negFreeEnergy(w.t.B, w.x, w.act)
+}
+
+func (w *rbmWalker) Flip(i int) {
+	big := w.t.Hidden
+	sign := 1.0
+	if w.x[i] == 1 {
+		sign = -1
 	}
+	w.x[i] = 1 - w.x[i]
+	w.negF = biasDot(w.t.B, w.x) + kernel.AddSoftplusSum(w.act, w.t.W[i*big:(i+1)*big], sign)
 }
 
 // negFreeEnergy returns -rbm.FreeEnergyFromInput(bias, x, act), biasᵀx +
@@ -212,4 +202,13 @@ func biasDot(bias, x []float32) float64 {
 		f += float64(bias[i]) * float64(xi)
 	}
 	return f
+}
+
+// scaleAll multiplies every element of xs by r.
+func scaleAll(r float64, xs ...[]float64) {
+	for _, x := range xs {
+		for i := range x {
+			x[i] *= r
+		}
+	}
 }

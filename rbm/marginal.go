@@ -1,55 +1,58 @@
-package discrete
+package rbm
 
 import (
 	"fmt"
 	"slices"
 
+	"github.com/rbmkit/rbm/discrete"
 	"github.com/rbmkit/rbm/internal/kernel"
-	"github.com/rbmkit/rbm/rbm"
 )
 
-// RBMMarginal is the marginal distribution of an RBM over its visible units
+// Marginal is the marginal distribution of an RBM over its visible units
 // as a discrete model: binary units and energy the free energy,
 //
 //	E(v) = F(v) = -bᵀv - Σ_j softplus(c_j + (vᵀW)_j),
 //
-// so that p(v) ∝ exp(-F(v)) is the RBM's marginal. The RBM must not change
-// while the model is in use.
-type RBMMarginal struct {
-	rbm *rbm.RBM
+// so that p(v) ∝ exp(-F(v)) is the RBM's marginal. It implements
+// discrete.Flipper, discrete.Localizer and discrete.Differentiable, so the
+// samplers of package gibbs and the enumerators of package exact take it
+// like any other discrete model. The RBM must not change while the model is
+// in use.
+type Marginal struct {
+	rbm *RBM
 }
 
-// NewRBMMarginal returns the visible marginal of m.
-func NewRBMMarginal(m *rbm.RBM) (*RBMMarginal, error) {
+// NewMarginal returns the visible marginal of m.
+func NewMarginal(m *RBM) (*Marginal, error) {
 	if err := m.Validate(); err != nil {
-		return nil, fmt.Errorf("discrete: RBM marginal: %w", err)
+		return nil, fmt.Errorf("rbm: visible marginal: %w", err)
 	}
-	return &RBMMarginal{rbm: m}, nil
+	return &Marginal{rbm: m}, nil
 }
 
 // RBM returns the underlying machine.
-func (r *RBMMarginal) RBM() *rbm.RBM { return r.rbm }
+func (r *Marginal) RBM() *RBM { return r.rbm }
 
 // Units returns the number of visible units.
-func (r *RBMMarginal) Units() int { return r.rbm.Visible }
+func (r *Marginal) Units() int { return r.rbm.Visible }
 
-// Domain returns Binary.
-func (r *RBMMarginal) Domain() Domain { return Binary }
+// Domain returns discrete.Binary.
+func (r *Marginal) Domain() discrete.Domain { return discrete.Binary }
 
 // Energy returns the free energy F(v).
-func (r *RBMMarginal) Energy(x []int8) float64 {
+func (r *Marginal) Energy(x []int8) float64 {
 	return r.rbm.FreeEnergy(toFloat32(x))
 }
 
 // FlipDelta returns F(v with unit i flipped) - F(v).
-func (r *RBMMarginal) FlipDelta(x []int8, i int) float64 {
-	l := r.NewLocal(x).(*rbmLocal)
+func (r *Marginal) FlipDelta(x []int8, i int) float64 {
+	l := r.NewLocal(x).(*marginalLocal)
 	return l.FlipDelta(i)
 }
 
 // Gradient sets grad[i] = ∂F/∂v_i = -b_i - Σ_j σ(c_j + (vᵀW)_j) W_ij, the
 // derivative of the free energy extended to real v.
-func (r *RBMMarginal) Gradient(x []int8, grad []float64) {
+func (r *Marginal) Gradient(x []int8, grad []float64) {
 	m := r.rbm
 	act := make([]float64, m.Hidden)
 	m.HiddenInput(act, toFloat32(x))
@@ -65,23 +68,23 @@ func (r *RBMMarginal) Gradient(x []int8, grad []float64) {
 	}
 }
 
-// NewLocal returns a Local that keeps the hidden inputs c + vᵀW, so that a
-// flip's free-energy change and the flip itself cost O(Hidden).
-func (r *RBMMarginal) NewLocal(x []int8) Local {
-	l := &rbmLocal{m: r.rbm, x: slices.Clone(x), act: make([]float64, r.rbm.Hidden), sp: make([]float64, r.rbm.Hidden)}
+// NewLocal returns a discrete.Local that keeps the hidden inputs c + vᵀW,
+// so that a flip's free-energy change and the flip itself cost O(Hidden).
+func (r *Marginal) NewLocal(x []int8) discrete.Local {
+	l := &marginalLocal{m: r.rbm, x: slices.Clone(x), act: make([]float64, r.rbm.Hidden), sp: make([]float64, r.rbm.Hidden)}
 	l.Set(x)
 	return l
 }
 
-type rbmLocal struct {
-	m       *rbm.RBM
+type marginalLocal struct {
+	m       *RBM
 	x       []int8
 	act, sp []float64 // hidden inputs and their softplus
 }
 
-func (l *rbmLocal) State() []int8 { return l.x }
+func (l *marginalLocal) State() []int8 { return l.x }
 
-func (l *rbmLocal) Set(x []int8) {
+func (l *marginalLocal) Set(x []int8) {
 	copy(l.x, x)
 	l.m.HiddenInput(l.act, toFloat32(l.x))
 	for j, a := range l.act {
@@ -89,10 +92,10 @@ func (l *rbmLocal) Set(x []int8) {
 	}
 }
 
-// FlipDelta uses the same decomposition as rbm.PseudoLogLikelihood: with
+// FlipDelta uses the same decomposition as PseudoLogLikelihood: with
 // d = v'_i - v_i, F(v') - F(v) = -b_i·d - Σ_j [softplus(act_j + d·W_ij) -
 // softplus(act_j)].
-func (l *rbmLocal) FlipDelta(i int) float64 {
+func (l *marginalLocal) FlipDelta(i int) float64 {
 	m := l.m
 	d := 1 - 2*float64(l.x[i])
 	delta := -float64(m.B[i]) * d
@@ -102,7 +105,7 @@ func (l *rbmLocal) FlipDelta(i int) float64 {
 	return delta
 }
 
-func (l *rbmLocal) Flip(i int) {
+func (l *marginalLocal) Flip(i int) {
 	m := l.m
 	d := 1 - 2*float64(l.x[i])
 	l.x[i] = 1 - l.x[i]
@@ -112,6 +115,7 @@ func (l *rbmLocal) Flip(i int) {
 	}
 }
 
+// toFloat32 returns a discrete state as a visible vector.
 func toFloat32(x []int8) []float32 {
 	v := make([]float32, len(x))
 	for i, b := range x {

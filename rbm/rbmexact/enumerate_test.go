@@ -1,4 +1,4 @@
-package exact
+package rbmexact
 
 import (
 	"context"
@@ -6,6 +6,7 @@ import (
 	"math/rand/v2"
 	"testing"
 
+	"github.com/rbmkit/rbm/exact"
 	"github.com/rbmkit/rbm/rbm"
 )
 
@@ -25,7 +26,7 @@ func TestRBMLogZAgainstJoint(t *testing.T) {
 			if !closeTo(got, want, 1e-13) {
 				t.Errorf("%v scale %g: RBMLogZ %.17g, joint enumeration %.17g", shape, scale, got, want)
 			}
-			gen, err := LogZ(ctx, joint{m}, 1, nil)
+			gen, err := exact.LogZ(ctx, joint{m}, 1, nil)
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -46,7 +47,7 @@ func TestRBMLogZLargerAndTransposed(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	b, err := RBMLogZ(ctx, m.Transpose(), &Options{Workers: 1})
+	b, err := RBMLogZ(ctx, m.Transpose(), &exact.Options{Workers: 1})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -87,7 +88,7 @@ func TestRBMMomentsAgainstJoint(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		mo, err := Marginals(ctx, joint{m}, 1, nil)
+		mo, err := exact.Marginals(ctx, joint{m}, 1, nil)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -117,12 +118,12 @@ func TestRBMMomentsAgainstJoint(t *testing.T) {
 func TestRBMResultsIndependentOfWorkers(t *testing.T) {
 	m := randomRBM(rand.New(rand.NewPCG(17, 18)), 30, 16, 0.3)
 	ctx := context.Background()
-	ref, err := RBMLogZ(ctx, m, &Options{Workers: 1})
+	ref, err := RBMLogZ(ctx, m, &exact.Options{Workers: 1})
 	if err != nil {
 		t.Fatal(err)
 	}
 	for _, w := range []int{2, 3, 8} {
-		got, err := RBMLogZ(ctx, m, &Options{Workers: w})
+		got, err := RBMLogZ(ctx, m, &exact.Options{Workers: w})
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -156,9 +157,9 @@ func TestNegFreeEnergyMatchesRBM(t *testing.T) {
 // from-scratch input at every state. 37 hidden units exercise the vector
 // kernel and its scalar tail; 2¹³ states pass an anchor.
 //
-// Tolerances, with u = 2⁻⁵³: act[j] is reached by at most anchorEvery
+// Tolerances, with u = 2⁻⁵³: act[j] is reached by at most exact.AnchorEvery
 // rounded additions of terms bounded by sⱼ = |cⱼ| + Σᵢ|Wᵢⱼ|, so it is within
-// anchorEvery·u·sⱼ of the from-scratch value; softplus is 1-Lipschitz, so
+// exact.AnchorEvery·u·sⱼ of the from-scratch value; softplus is 1-Lipschitz, so
 // -F inherits the sum of those errors, plus the rounding of two sums of
 // n+37 terms of size at most Σ|actⱼ| + Σ|bᵢ| (kernel.SoftplusSum's bound,
 // 3nu plus that of its plain sums, is of that form).
@@ -173,7 +174,7 @@ func TestWalkRBMFreeEnergies(t *testing.T) {
 		for i := range m.Visible {
 			s += math.Abs(float64(m.W[i*m.Hidden+j]))
 		}
-		actTol[j] = anchorEvery * u * s
+		actTol[j] = exact.AnchorEvery * u * s
 		fTol += actTol[j]
 	}
 	for _, b := range m.B {

@@ -1,9 +1,10 @@
-package exact
+package rbmexact
 
 import (
 	"context"
 	"fmt"
 
+	"github.com/rbmkit/rbm/exact"
 	"github.com/rbmkit/rbm/internal/kernel"
 	"github.com/rbmkit/rbm/rbm"
 )
@@ -11,7 +12,7 @@ import (
 // LogLikelihood returns the exact mean log-likelihood per row of data,
 // (1/N) Σᵣ log p(vᵣ) = -(1/N) Σᵣ F(vᵣ) - log Z, in nats, together with
 // log Z. The free energies are computed in float64 by rbm.(*RBM).FreeEnergy.
-func LogLikelihood(ctx context.Context, m *rbm.RBM, data *rbm.Matrix, opt *Options) (ll, logZ float64, err error) {
+func LogLikelihood(ctx context.Context, m *rbm.RBM, data *rbm.Matrix, opt *exact.Options) (ll, logZ float64, err error) {
 	if err := checkData(m, data); err != nil {
 		return 0, 0, err
 	}
@@ -42,7 +43,7 @@ func MeanFreeEnergy(m *rbm.RBM, data *rbm.Matrix) float64 {
 // with the model's expectations from RBMMoments. The data term is
 // accumulated in float64. It also returns log Z, which the enumeration
 // computes on the way.
-func Gradient(ctx context.Context, m *rbm.RBM, data *rbm.Matrix, opt *Options) (*rbm.Gradient, float64, error) {
+func Gradient(ctx context.Context, m *rbm.RBM, data *rbm.Matrix, opt *exact.Options) (*rbm.Gradient, float64, error) {
 	if err := checkData(m, data); err != nil {
 		return nil, 0, err
 	}
@@ -95,9 +96,9 @@ func DataTerm(m *rbm.RBM, data *rbm.Matrix) *rbm.Gradient {
 func checkData(m *rbm.RBM, data *rbm.Matrix) error {
 	switch {
 	case data == nil || data.Rows == 0:
-		return fmt.Errorf("exact: the data set has no rows")
+		return fmt.Errorf("rbmexact: the data set has no rows")
 	case data.Cols != m.Visible || len(data.Data) != data.Rows*data.Cols:
-		return fmt.Errorf("exact: data has %d columns, the model %d visible units", data.Cols, m.Visible)
+		return fmt.Errorf("rbmexact: data has %d columns, the model %d visible units", data.Cols, m.Visible)
 	}
 	return nil
 }

@@ -1,0 +1,80 @@
+package rbm_test
+
+import (
+	"math"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/rbmkit/rbm/discrete"
+	"github.com/rbmkit/rbm/rbm"
+)
+
+// Specs that name model files: discrete's TestParseSpec checks the rest of
+// the format.
+func TestParseSpec(t *testing.T) {
+	dir := t.TempDir()
+	r := marginalTestRBM(3, 4, 2)
+	if err := rbm.SaveFile(filepath.Join(dir, "m.rbm"), r, nil); err != nil {
+		t.Fatal(err)
+	}
+	x := []int8{1, 0, 1, 1}
+	v := []float32{1, 0, 1, 1}
+	for _, tc := range []struct {
+		spec   string
+		energy float64
+	}{
+		{`{"rbm": "m.rbm"}`, r.FreeEnergy(v)},
+		{`{"product": [{"rbm": "m.rbm"}, {"units": 4, "fields": [1, 1, 1, 1]}]}`, r.FreeEnergy(v) - 3},
+	} {
+		m, err := rbm.ParseSpec(strings.NewReader(tc.spec), dir)
+		if err != nil {
+			t.Fatalf("%s: %v", tc.spec, err)
+		}
+		if m.Units() != 4 || m.Domain() != discrete.Binary {
+			t.Errorf("%s: %d %v units, want 4 binary", tc.spec, m.Units(), m.Domain())
+		}
+		if got := m.Energy(x); math.Abs(got-tc.energy) > 1e-12 {
+			t.Errorf("%s: E = %v, want %v", tc.spec, got, tc.energy)
+		}
+	}
+	m, err := rbm.ParseSpec(strings.NewReader(`{"rbm": "m.rbm"}`), dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if mg, ok := m.(*rbm.Marginal); !ok || mg.Units() != r.Visible {
+		t.Errorf("{\"rbm\": ...} built a %T, want the *rbm.Marginal of the file", m)
+	}
+	s := discrete.Spec{Product: []discrete.Spec{{RBM: "m.rbm"}, {RBM: "m.rbm"}}}
+	if m, err := s.Build(dir, rbm.SpecOptions()); err != nil || m.Units() != 4 {
+		t.Errorf("Build with rbm.SpecOptions: %v", err)
+	}
+
+	path := filepath.Join(dir, "spec.json")
+	if err := os.WriteFile(path, []byte(`{"product": [{"units": 4}, {"rbm": "m.rbm"}]}`), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if m, err := rbm.LoadSpec(path); err != nil || m.Units() != 4 {
+		t.Errorf("LoadSpec: %v", err)
+	}
+}
+
+func TestParseSpecErrors(t *testing.T) {
+	dir := t.TempDir()
+	_, err := rbm.ParseSpec(strings.NewReader(`{"rbm": "missing.rbm"}`), dir)
+	if want := "model spec: open " + filepath.Join(dir, "missing.rbm") + ": no such file or directory"; err == nil || err.Error() != want {
+		t.Errorf("error %v, want %s", err, want)
+	}
+	if err := os.WriteFile(filepath.Join(dir, "bad.rbm"), []byte("not a model"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	path := filepath.Join(dir, "bad.json")
+	if err := os.WriteFile(path, []byte(`{"product": [{"rbm": "bad.rbm"}]}`), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	_, err = rbm.LoadSpec(path)
+	if err == nil || !strings.HasPrefix(err.Error(), path+": product expert 0: model spec: "+filepath.Join(dir, "bad.rbm")+": ") {
+		t.Errorf("error %v does not name %s and the model file", err, path)
+	}
+}
