@@ -43,7 +43,7 @@ func LogSumStates(ctx context.Context, n, q int, opt *Options, newVisitor func()
 		chunks *= q
 	}
 	j := &statesJob{ctx: ctx, n: n, q: q, top: top, newVisitor: newVisitor,
-		parts: make([]logSumExp, chunks), errs: make([]error, chunks),
+		parts: make([]LogSumExp, chunks), errs: make([]error, chunks),
 		progress: opt.progress(), total: uint64(math.Pow(float64(q), float64(n)))}
 	pool := kernel.NewPool(min(opt.workers(), chunks))
 	defer pool.Close()
@@ -63,7 +63,7 @@ type statesJob struct {
 	ctx        context.Context
 	n, q, top  int
 	newVisitor func() StateVisitor
-	parts      []logSumExp
+	parts      []LogSumExp
 	errs       []error
 	progress   func(done, total uint64)
 	total      uint64
@@ -84,11 +84,11 @@ func (j *statesJob) Do(c int) {
 		s[i] = r % j.q
 	}
 	visit := j.newVisitor()
-	acc := newLogSumExp()
+	var acc LogSumExp
 	changed := j.n - 1
 	var steps uint64
 	for {
-		acc.add(visit(s, changed))
+		acc.Add(visit(s, changed))
 		steps++
 		if steps%checkEvery == 0 && j.ctx.Err() != nil {
 			j.errs[c] = j.ctx.Err()
@@ -107,7 +107,7 @@ func (j *statesJob) Do(c int) {
 			break
 		}
 		changed = i
-		if steps%anchorEvery == 0 {
+		if steps%AnchorEvery == 0 {
 			changed = j.n - 1
 		}
 	}

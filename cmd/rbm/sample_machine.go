@@ -110,7 +110,7 @@ func writeCategories(path string, onehot *rbm.Matrix, q int) error {
 		for i, c := range cats.Data {
 			data[i] = uint8(c)
 		}
-		return idx.WriteFile(path, &idx.Array{Type: idx.Ubyte, Dims: []int{cats.Rows, cats.Cols}, Data: data}, ext == "idx.gz")
+		return idx.WriteFile(path, &idx.Array{Type: idx.UByte, Dims: []int{cats.Rows, cats.Cols}, Data: data}, ext == "idx.gz")
 	case "npy":
 		return atomicfile.Write(path, func(w io.Writer) error { return dataset.WriteNPY(w, cats) })
 	case "csv":
