@@ -79,6 +79,10 @@ type Meta struct {
 	// to the training data's base rates (layer.Layer's Fit), by name: the
 	// base model AIS starts from by default.
 	Base map[string][]float64 `json:"base,omitempty"`
+	// Dequantize records that real-valued units were trained on byte data
+	// made continuous, (v + u)/256 with u uniform (dataset.LoadValues);
+	// data scored with the model is read the same way.
+	Dequantize bool `json:"dequantize,omitempty"`
 	// Scaling, when training standardised real-valued data, is the
 	// standardisation it applied.
 	Scaling *Scaling `json:"scaling,omitempty"`

@@ -244,6 +244,14 @@ func (s *machineStepper) step(data Data, idx []int32, lr, mom float64) bool {
 		}
 	}
 	s.accumulate(vk, -1)
+	for _, lg := range []struct {
+		l    layer.Layer
+		grad [][]float64
+	}{{m.Visible, s.vGrad}, {m.Hidden, s.hGrad}} {
+		if p, ok := lg.l.(layer.Preconditioner); ok {
+			p.Precondition(lg.grad)
+		}
+	}
 
 	// The update: gradient ascent on the log-likelihood, averaged over
 	// the batch, with weight decay on W only.

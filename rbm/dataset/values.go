@@ -3,6 +3,7 @@ package dataset
 import (
 	"fmt"
 	"math"
+	"math/rand/v2"
 	"path/filepath"
 	"strings"
 
@@ -15,8 +16,20 @@ import (
 // float64. Unsigned bytes scale to [0, 1] (v/255) and signed bytes to
 // (v+128)/255, as FromIDX does; every other element type is taken as it is.
 // A value that is not finite is an error naming its row and column.
-func LoadValues(path string) (*rbm.Matrix, Shape, error) {
+//
+// With dequantize set, byte data becomes (v + u)/256 instead, u uniform on
+// [0, 1) drawn from dequantize in row-major order: the usual way to give
+// quantised data (such as images) a density that a continuous model can
+// be scored on, since a density on the 256 levels themselves is unbounded.
+// A continuous model's log-likelihood of dequantised data is then a
+// stochastic lower bound on the log-probability of the bytes (scaled to
+// the unit cube: add 784·log 256 nats per MNIST image for the bytes' own
+// scale).
+func LoadValues(path string, dequantize *rand.Rand) (*rbm.Matrix, Shape, error) {
 	if strings.EqualFold(filepath.Ext(path), ".npy") {
+		if dequantize != nil {
+			return nil, Shape{}, fmt.Errorf("dataset: %s: only byte data is dequantised; .npy files hold floats", path)
+		}
 		m, err := ReadNPY(path)
 		if err != nil {
 			return nil, Shape{}, err
@@ -39,12 +52,21 @@ func LoadValues(path string) (*rbm.Matrix, Shape, error) {
 	case []uint8:
 		for i, v := range data {
 			m.Data[i] = float32(float64(v) / 255)
+			if dequantize != nil {
+				m.Data[i] = float32((float64(v) + dequantize.Float64()) / 256)
+			}
 		}
 	case []int8:
 		for i, v := range data {
 			m.Data[i] = float32((float64(v) + 128) / 255)
+			if dequantize != nil {
+				m.Data[i] = float32((float64(v) + 128 + dequantize.Float64()) / 256)
+			}
 		}
 	default:
+		if dequantize != nil {
+			return nil, Shape{}, fmt.Errorf("dataset: %s: only byte data is dequantised; this file holds %T values", path, a.Data)
+		}
 		copy(m.Data, a.Float32s())
 	}
 	if err := checkFinite(m); err != nil {

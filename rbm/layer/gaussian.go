@@ -125,6 +125,18 @@ func (l *Gaussian) LogPartitionGrad(grad [][]float64, input []float64) {
 }
 
 // Check accepts any finite values.
+// Precondition scales the gradient of b by σ² and that of log σ by ½, the
+// inverses of their Fisher information 1/σ² and 2.
+func (l *Gaussian) Precondition(grad [][]float64) {
+	for i := range l.Bias {
+		s := l.Sigma(i)
+		grad[0][i] *= s * s
+		if len(grad) > 1 {
+			grad[1][i] /= 2
+		}
+	}
+}
+
 // Fit sets b to the column means and, when σ is learned, σ to the
 // columns' standard deviations (at least 1e-3, so that a constant column
 // keeps a finite energy).

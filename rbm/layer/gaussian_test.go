@@ -102,3 +102,38 @@ func checkSampleVariance(t *testing.T, l Layer, in []float64, n int, rng *rand.R
 		}
 	}
 }
+
+// TestGaussianPrecondition estimates the diagonal Fisher information of b
+// and log σ from samples, E[(∂ log p/∂θ)²], and requires Precondition to
+// scale each gradient by its inverse.
+func TestGaussianPrecondition(t *testing.T) {
+	l := NewGaussian([]float64{0.3, -2}, []float64{-3, 1}, true)
+	rng := rand.New(rand.NewPCG(31, 32))
+	const n = 200000
+	x, zero := make([]float64, 2), make([]float64, 2)
+	fisher := [2][2]float64{}
+	for range n {
+		l.Sample(x, zero, rng)
+		// The score of p(x) = exp(-E(x))/exp(Γ(0)) is -∂E/∂θ - ∂Γ/∂θ.
+		g, gz := NewGrad(l), NewGrad(l)
+		l.EnergyGrad(g, x)
+		l.LogPartitionGrad(gz, zero)
+		for k := range 2 {
+			for i := range 2 {
+				d := g[k][i] - gz[k][i]
+				fisher[k][i] += d * d / n
+			}
+		}
+	}
+	g := [][]float64{{1, 1}, {1, 1}}
+	l.Precondition(g)
+	for k := range 2 {
+		for i := range 2 {
+			// The sample Fisher has a relative standard error of about
+			// √(2/n) (b) and √(10/n) (log σ); 5% is over 20 of them.
+			if got, want := g[k][i], 1/fisher[k][i]; math.Abs(got-want) > 0.05*want {
+				t.Errorf("parameter %d, unit %d: preconditioned by %.6g, inverse Fisher %.6g", k, i, got, want)
+			}
+		}
+	}
+}

@@ -72,6 +72,16 @@ type Discrete interface {
 	SetState(dst []float64, s []int)
 }
 
+// A Preconditioner is a layer whose parameters are trained along a
+// rescaled gradient: Precondition multiplies each parameter's gradient by
+// the inverse of its diagonal Fisher information at zero input, so that a
+// step means the same change of distribution whatever the unit's scale.
+// Gaussian units need it: the gradient of the mean b is (x - b)/σ², which
+// for a unit of small σ is large exactly where b must move least.
+type Preconditioner interface {
+	Precondition(grad [][]float64)
+}
+
 // A Param is one named parameter vector of a layer.
 type Param struct {
 	// Name is how model files call the parameter ("bias", "log_sigma", …).
