@@ -137,6 +137,9 @@ func runTrain(ctx context.Context, e *env, args []string) error {
 	if err := eval.check(fs, val); err != nil {
 		return err
 	}
+	if err := units.check(fs); err != nil {
+		return err
+	}
 	data.seed = cfg.Seed
 	path := pos[0]
 	if out == "" {

@@ -113,9 +113,6 @@ func loadMachineData(d *dataFlags, kind, path string, states int, dequantize boo
 
 func trainMachine(ctx context.Context, e *env, r *machineRun) error {
 	cfg := &r.cfg
-	if err := r.units.check(r.fs); err != nil {
-		return err
-	}
 	switch {
 	case r.eval.every > 0:
 		return usagef("--eval-every is implemented for binary RBMs only; use rbm logz on the saved model")

@@ -1,0 +1,199 @@
+package main
+
+import (
+	"encoding/json"
+	"math"
+	"math/rand/v2"
+	"os"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"testing"
+
+	"github.com/rbmkit/rbm/rbm"
+	"github.com/rbmkit/rbm/rbm/idx"
+)
+
+// writeCategories writes n rows of units categories in [0, q) as ubyte IDX.
+func writeCategoryFile(t *testing.T, path string, n, units, q int, seed uint64) {
+	t.Helper()
+	rng := rand.New(rand.NewPCG(seed, 5))
+	data := make([]uint8, n*units)
+	for i := range data {
+		// Correlated columns: most rows repeat the row's first category.
+		if i%units == 0 || rng.IntN(4) == 0 {
+			data[i] = uint8(rng.IntN(q))
+		} else {
+			data[i] = data[i-i%units]
+		}
+	}
+	a, err := idx.New([]int{n, units}, data)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := idx.WriteFile(path, a, false); err != nil {
+		t.Fatal(err)
+	}
+}
+
+// TestMachineCommands trains a machine of each kind of visible layer and
+// runs every command that reads one: info, score, features, logz, eval and
+// sample, checking their figures against each other and the library.
+func TestMachineCommands(t *testing.T) {
+	dir := t.TempDir()
+	images := filepath.Join(dir, "images.idx.gz")
+	writeImages(t, images, 150, 3, 4, 7)
+	cats := filepath.Join(dir, "cats.idx")
+	writeCategoryFile(t, cats, 200, 6, 3, 8)
+	for _, c := range []struct {
+		name  string
+		train []string
+		data  string
+		kind  string
+	}{
+		{"gaussian", []string{"--visible", "gaussian", "--dequantize", "--learn-scale"}, images, "gaussian"},
+		{"standardized", []string{"--visible", "gaussian", "--standardize"}, images, "gaussian"},
+		{"relu", []string{"--visible", "relu"}, images, "relu"},
+		{"spin", []string{"--visible", "spin", "--hidden-type", "spin"}, images, "spin"},
+		{"potts", []string{"--visible", "potts"}, cats, "potts"},
+		{"potts-hidden", []string{"--hidden-type", "potts", "--states", "3"}, images, "binary"},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			model := filepath.Join(dir, c.name+".rbm")
+			args := append([]string{"train", "-hidden", "3", "--epochs", "3", "--batch", "20", "-o", model}, c.train...)
+			if r := rbmRun(t, append(args, c.data)...); r.code != 0 {
+				t.Fatalf("train: exit %d: %s", r.code, r.stderr)
+			}
+			m, meta, err := rbm.LoadMachine(model)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if m.Visible.Kind() != c.kind || meta.Epochs != 3 {
+				t.Fatalf("trained a %s visible layer for %d epochs", m.Visible.Kind(), meta.Epochs)
+			}
+			r := rbmRun(t, "info", model)
+			if r.code != 0 || !strings.Contains(r.stdout, c.kind) {
+				t.Fatalf("info: exit %d: %s%s", r.code, r.stdout, r.stderr)
+			}
+
+			// logz and eval agree, and eval's log-likelihood is -F - log Z
+			// with score's free energies.
+			r = rbmRun(t, "logz", "--json", model)
+			if r.code != 0 {
+				t.Fatalf("logz: exit %d: %s", r.code, r.stderr)
+			}
+			var lz struct {
+				Method string  `json:"method"`
+				LogZ   float64 `json:"log_z"`
+			}
+			if err := json.Unmarshal([]byte(r.stdout), &lz); err != nil || lz.Method != "exact" {
+				t.Fatalf("logz --json: %v: %s", err, r.stdout)
+			}
+			r = rbmRun(t, "eval", "--json", model, c.data)
+			if r.code != 0 {
+				t.Fatalf("eval: exit %d: %s", r.code, r.stderr)
+			}
+			var ev struct {
+				LogLik     float64 `json:"log_lik"`
+				FreeEnergy float64 `json:"free_energy"`
+				LogZ       struct {
+					LogZ float64 `json:"log_z"`
+				} `json:"log_z"`
+			}
+			if err := json.Unmarshal([]byte(r.stdout), &ev); err != nil {
+				t.Fatal(err)
+			}
+			if ev.LogZ.LogZ != lz.LogZ || math.Abs(ev.LogLik-(-ev.FreeEnergy-lz.LogZ)) > 1e-9 {
+				t.Errorf("eval: log Z %v (logz %v), log-lik %v, free energy %v", ev.LogZ.LogZ, lz.LogZ, ev.LogLik, ev.FreeEnergy)
+			}
+			r = rbmRun(t, "score", model, c.data)
+			if r.code != 0 {
+				t.Fatalf("score: exit %d: %s", r.code, r.stderr)
+			}
+			var sum float64
+			lines := strings.Fields(r.stdout)
+			for _, l := range lines {
+				f, err := strconv.ParseFloat(l, 64)
+				if err != nil {
+					t.Fatal(err)
+				}
+				sum += f
+			}
+			if mean := sum / float64(len(lines)); math.Abs(mean-ev.FreeEnergy) > 1e-6*math.Max(1, math.Abs(mean)) {
+				t.Errorf("score's mean free energy %v, eval's %v", mean, ev.FreeEnergy)
+			}
+
+			feats := filepath.Join(dir, c.name+"-features.csv")
+			if r := rbmRun(t, "features", model, c.data, "-o", feats); r.code != 0 {
+				t.Fatalf("features: exit %d: %s", r.code, r.stderr)
+			}
+			text, _ := os.ReadFile(feats)
+			if rows := strings.Count(string(text), "\n"); rows != len(lines) {
+				t.Errorf("features: %d rows for %d data rows", rows, len(lines))
+			}
+			out := filepath.Join(dir, c.name+"-samples.csv")
+			if r := rbmRun(t, "sample", model, "-n", "5", "--steps", "10", "--binary", "-o", out); r.code != 0 {
+				t.Fatalf("sample: exit %d: %s", r.code, r.stderr)
+			}
+		})
+	}
+}
+
+// TestMachineFlagErrors checks the unit flags' refusals, each before any
+// data is read (the data file does not exist).
+func TestMachineFlagErrors(t *testing.T) {
+	missing := filepath.Join(t.TempDir(), "missing.idx")
+	for _, args := range [][]string{
+		{"--visible", "nosuch"},
+		{"--hidden-type", "nosuch"},
+		{"--states", "3"},
+		{"--visible", "potts", "--states", "1"},
+		{"--hidden-type", "potts"},
+		{"--standardize"},
+		{"--visible", "potts", "--dequantize"},
+		{"--visible", "gaussian", "--replicas", "3"},
+		{"--visible", "gaussian", "--centered"},
+		{"--visible", "gaussian", "--eval-every", "1", "--val", missing},
+	} {
+		r := rbmRun(t, append(append([]string{"train", "-hidden", "3"}, args...), missing)...)
+		if r.code != 2 || strings.Count(strings.TrimSpace(r.stderr), "\n") > 0 {
+			t.Errorf("%v: exit %d, stderr %q; want exit 2 and one line", args, r.code, r.stderr)
+		}
+	}
+}
+
+// TestMachineDataErrors checks that data a layer cannot take is refused
+// with a message naming the file.
+func TestMachineDataErrors(t *testing.T) {
+	dir := t.TempDir()
+	cats := filepath.Join(dir, "cats.idx")
+	writeCategoryFile(t, cats, 50, 4, 5, 1)
+	images := filepath.Join(dir, "images.idx")
+	writeImages(t, images, 20, 2, 2, 1)
+	floats := filepath.Join(dir, "floats.idx")
+	a, _ := idx.New([]int{3, 2}, []float32{0, 1, 2, 0, 1, 2})
+	if err := idx.WriteFile(floats, a, false); err != nil {
+		t.Fatal(err)
+	}
+	for _, c := range []struct {
+		args []string
+		want string
+	}{
+		{[]string{"--visible", "potts", "--states", "3", cats}, "cats.idx"},
+		{[]string{"--visible", "potts", floats}, "floats.idx"},
+	} {
+		r := rbmRun(t, append([]string{"train", "-hidden", "2", "-o", filepath.Join(dir, "m.rbm")}, c.args...)...)
+		if r.code == 0 || !strings.Contains(r.stderr, c.want) {
+			t.Errorf("%v: exit %d, %q; want an error naming %s", c.args, r.code, r.stderr, c.want)
+		}
+	}
+	// A machine's file given to a command that reads binary RBMs only.
+	model := filepath.Join(dir, "g.rbm")
+	if r := rbmRun(t, "train", "--visible", "gaussian", "-hidden", "2", "--epochs", "1", "-o", model, images); r.code != 0 {
+		t.Fatal(r.stderr)
+	}
+	r := rbmRun(t, "filters", model, "-o", filepath.Join(dir, "f.png"))
+	if r.code == 0 || !strings.Contains(r.stderr, "g.rbm") || !strings.Contains(r.stderr, "binary RBMs") {
+		t.Errorf("filters on a machine: exit %d, %q", r.code, r.stderr)
+	}
+}
