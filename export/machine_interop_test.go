@@ -1,0 +1,68 @@
+package export
+
+import (
+	"fmt"
+	"os/exec"
+	"path/filepath"
+	"testing"
+)
+
+// exportMachines writes every expressible pair of unit types in both
+// dtypes to dir.
+func exportMachines(t *testing.T, dir string) (files []exportedMachine) {
+	t.Helper()
+	for k, p := range expressiblePairs() {
+		for _, dt := range []DType{Float32, Float64} {
+			path := filepath.Join(dir, fmt.Sprintf("%v_%v.onnx", p, dt))
+			m := randomMachine(t, p.visible, p.hidden, uint64(100+k))
+			if err := WriteMachineFile(path, m, nil, Options{DType: dt, Outputs: p.outputs}); err != nil {
+				t.Fatal(err)
+			}
+			files = append(files, exportedMachine{path: path, pair: p, seed: uint64(100 + k), dt: dt})
+		}
+	}
+	return files
+}
+
+// exportedMachine is one file of exportMachines.
+type exportedMachine struct {
+	path string
+	pair machinePair
+	seed uint64
+	dt   DType
+}
+
+// TestOnnxCheckerAcceptsMachineExports has the official ONNX checker
+// (full_check, with strict shape inference) accept the export of every
+// expressible pair of unit types, in both dtypes.
+func TestOnnxCheckerAcceptsMachineExports(t *testing.T) {
+	requireChecker(t)
+	var paths []string
+	for _, f := range exportMachines(t, t.TempDir()) {
+		paths = append(paths, f.path)
+	}
+	out, err := exec.Command(systemPython, append([]string{filepath.Join(interopDir, "check_model.py")}, paths...)...).CombinedOutput()
+	if err != nil {
+		t.Fatalf("ONNX checker: %v\n%s", err, out)
+	}
+}
+
+// TestOnnxRuntimeMatchesMachine runs the export of every expressible pair
+// in ONNX Runtime, in both dtypes, and compares all its outputs with
+// rbm.Machine (to 1e-9 in float64, 1e-5 in float32).
+func TestOnnxRuntimeMatchesMachine(t *testing.T) {
+	node := requireOnnxRuntime(t)
+	for _, f := range exportMachines(t, t.TempDir()) {
+		t.Run(filepath.Base(f.path), func(t *testing.T) {
+			m := randomMachine(t, f.pair.visible, f.pair.hidden, f.seed)
+			v := randomStates(m, 9, f.seed)
+			rows := make([][]float64, v.Rows)
+			for r := range rows {
+				rows[r] = widen(v.Row(r))
+			}
+			got := runOnnxRuntime(t, node, f.path, rows, v.Cols, f.dt)
+			want, feScale := machineOutputs(m, v)
+			t.Logf("largest scaled difference from rbm.Machine: %.2g", compareMachine(t, got, want, feScale, tolerance(f.dt)))
+		})
+	}
+}
