@@ -2,6 +2,7 @@ package export
 
 import (
 	"bytes"
+	"context"
 	"encoding/binary"
 	"encoding/json"
 	"fmt"
@@ -272,4 +273,46 @@ func tensorFloat64s(t *onnxpb.TensorProto, dims []int64, dt DType) ([]float64, e
 		return nil, fmt.Errorf("initializer %q does not hold %d values", t.GetName(), n)
 	}
 	return x, nil
+}
+
+// ImportedMachine is what ImportMachine read: a machine export of this
+// toolkit (Machine set), or any file Import reads (Imported set).
+type ImportedMachine struct {
+	// Machine, Meta and Options are those of a machine export.
+	Machine *rbm.Machine
+	Meta    *rbm.Meta
+	Options Options
+	// Imported is Import's result for any other file.
+	Imported *Imported
+}
+
+// ImportMachine reads a model from an ONNX file: a machine export (see
+// IsMachineExport) with UnmarshalMachine, any other file with Import.
+func ImportMachine(ctx context.Context, data []byte, cfg RecognizeConfig) (*ImportedMachine, error) {
+	if IsMachineExport(data) {
+		m, meta, opt, err := UnmarshalMachine(data)
+		if err != nil {
+			return nil, err
+		}
+		return &ImportedMachine{Machine: m, Meta: meta, Options: opt}, nil
+	}
+	im, err := Import(ctx, data, cfg)
+	if err != nil {
+		return nil, err
+	}
+	return &ImportedMachine{Imported: im}, nil
+}
+
+// ImportMachineFile reads an ONNX file with ImportMachine; its errors name
+// the file.
+func ImportMachineFile(ctx context.Context, path string, cfg RecognizeConfig) (*ImportedMachine, error) {
+	data, err := readFile(path)
+	if err != nil {
+		return nil, err
+	}
+	im, err := ImportMachine(ctx, data, cfg)
+	if err != nil {
+		return nil, fmt.Errorf("%s: %w", path, err)
+	}
+	return im, nil
 }
