@@ -230,10 +230,7 @@ func TestMachineExtremeInputs(t *testing.T) {
 	for _, hk := range []string{"binary", "spin", "potts"} {
 		for _, dt := range []DType{Float32, Float64} {
 			t.Run(hk+"/"+dt.String(), func(t *testing.T) {
-				m := randomMachine(t, "potts", hk, 3)
-				for i := range m.W {
-					m.W[i] *= 300
-				}
+				m := extremeMachine(t, hk)
 				data, err := MarshalMachine(m, nil, Options{DType: dt})
 				if err != nil {
 					t.Fatal(err)
@@ -262,6 +259,16 @@ func TestMachineExtremeInputs(t *testing.T) {
 			})
 		}
 	}
+}
+
+// extremeMachine returns a machine of Potts visible units whose weights
+// are in the hundreds.
+func extremeMachine(t testing.TB, hidden string) *rbm.Machine {
+	m := randomMachine(t, "potts", hidden, 3)
+	for i := range m.W {
+		m.W[i] *= 300
+	}
+	return m
 }
 
 // TestMachineBinaryIsBinaryExport checks that a machine of two binary
@@ -502,5 +509,53 @@ func TestMachineImportRefusesEditedGraph(t *testing.T) {
 	}
 	if _, _, _, err := UnmarshalMachine(edited); !errors.Is(err, ErrNotExport) || !strings.Contains(err.Error(), "graph differs") {
 		t.Fatalf("edited graph: %v, want a refusal", err)
+	}
+}
+
+// TestMachineOutputSubsets exports each output alone, and the
+// reconstruction without the hidden means, for every pair with a
+// reconstruction, and checks the values and the round trip.
+func TestMachineOutputSubsets(t *testing.T) {
+	subsets := [][]string{{OutputFreeEnergy}, {OutputHidden}, {OutputReconstruction}, {OutputFreeEnergy, OutputReconstruction}}
+	for k, p := range expressiblePairs() {
+		if p.outputs != nil {
+			continue
+		}
+		for _, outs := range subsets {
+			t.Run(fmt.Sprintf("%v/%v", p, outs), func(t *testing.T) {
+				m := randomMachine(t, p.visible, p.hidden, uint64(300+k))
+				opt := Options{DType: Float64, Outputs: outs}
+				data, err := MarshalMachine(m, nil, opt)
+				if err != nil {
+					t.Fatal(err)
+				}
+				g, err := LoadGraph(data)
+				if err != nil {
+					t.Fatal(err)
+				}
+				if !slices.Equal(g.Outputs(), outs) {
+					t.Fatalf("outputs %v, want %v", g.Outputs(), outs)
+				}
+				v := randomStates(m, 5, uint64(k))
+				res, err := g.Run(context.Background(), v, 0)
+				if err != nil {
+					t.Fatal(err)
+				}
+				all, feScale := machineOutputs(m, v)
+				got, want := map[string][]float64{}, map[string][]float64{}
+				for _, o := range res {
+					got[o.Name], want[o.Name] = o.Data, all[o.Name]
+				}
+				compareMachine(t, got, want, feScale, 1e-9)
+				back, _, bopt, err := UnmarshalMachine(data)
+				if err != nil {
+					t.Fatal(err)
+				}
+				if !slices.Equal(bopt.Outputs, outs) {
+					t.Fatalf("imported outputs %v, want %v", bopt.Outputs, outs)
+				}
+				checkSameMachine(t, back, m, Float64)
+			})
+		}
 	}
 }
