@@ -1,7 +1,11 @@
 package export
 
 import (
+	"bytes"
+	"encoding/binary"
+	"encoding/json"
 	"fmt"
+	"os"
 	"os/exec"
 	"path/filepath"
 	"testing"
@@ -82,6 +86,56 @@ func TestOnnxRuntimeMatchesMachine(t *testing.T) {
 			got := runOnnxRuntime(t, node, f.path, rows, v.Cols, f.dt)
 			want, feScale := machineOutputs(m, v)
 			t.Logf("largest scaled difference from rbm.Machine: %.2g", compareMachine(t, got, want, feScale, tol))
+		})
+	}
+}
+
+// TestNumPyReferenceMatchesMachine scores every float64 machine export
+// with interop/machine_reference.py, a NumPy implementation of the
+// conventions of the package documentation that reads only the file's
+// initializers and metadata, and compares it with rbm.Machine to 1e-9: the
+// file format, not just the graph, says what the library computes.
+func TestNumPyReferenceMatchesMachine(t *testing.T) {
+	requireChecker(t) // the same interpreter and onnx module
+	for _, f := range exportMachines(t, t.TempDir()) {
+		if f.dt != Float64 {
+			continue
+		}
+		t.Run(filepath.Base(f.path), func(t *testing.T) {
+			m := randomMachine(t, f.pair.visible, f.pair.hidden, f.seed)
+			if f.extreme {
+				m = extremeMachine(t, f.pair.hidden)
+			}
+			v := randomStates(m, 9, f.seed)
+			var buf bytes.Buffer
+			for _, x := range widen(v.Data) {
+				binary.Write(&buf, binary.LittleEndian, x)
+			}
+			in := filepath.Join(t.TempDir(), "input.bin")
+			if err := os.WriteFile(in, buf.Bytes(), 0o644); err != nil {
+				t.Fatal(err)
+			}
+			cmd := exec.Command(systemPython, filepath.Join(interopDir, "machine_reference.py"), f.path, in, fmt.Sprint(v.Rows), fmt.Sprint(v.Cols))
+			var stderr bytes.Buffer
+			cmd.Stderr = &stderr
+			out, err := cmd.Output()
+			if err != nil {
+				t.Fatalf("machine_reference.py: %v: %s", err, stderr.String())
+			}
+			var res struct {
+				Outputs map[string]struct {
+					Data []float64 `json:"data"`
+				} `json:"outputs"`
+			}
+			if err := json.Unmarshal(out, &res); err != nil {
+				t.Fatalf("machine_reference.py output: %v", err)
+			}
+			got := make(map[string][]float64)
+			for name, o := range res.Outputs {
+				got[name] = o.Data
+			}
+			want, feScale := machineOutputs(m, v)
+			t.Logf("largest scaled difference from rbm.Machine: %.2g", compareMachine(t, got, want, feScale, 1e-9))
 		})
 	}
 }
