@@ -450,7 +450,7 @@ func buildMachineModel(m *rbm.Machine, meta *rbm.Meta, opt Options) (*onnxpb.Mod
 		Input:       []*onnxpb.ValueInfoProto{valueInfo(InputName, elem, v, inputDoc(m.Visible))},
 	}
 	docs := map[string]string{
-		OutputFreeEnergy:     fmt.Sprintf("free energy F(v) = E_v(v) - Gamma_h(W'v) of %s visible and %s hidden units", vk, hk),
+		OutputFreeEnergy:     fmt.Sprintf("free energy F(v) = E_v(v) - Gamma_h(W^T v) of %s visible and %s hidden units", vk, hk),
 		OutputHidden:         fmt.Sprintf("hidden means E[h|v] of %s units", hk),
 		OutputReconstruction: fmt.Sprintf("reconstruction E[v|h] of %s units at h = E[h|v]", vk),
 	}

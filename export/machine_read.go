@@ -100,6 +100,32 @@ func unmarshalMachine(mp *onnxpb.ModelProto) (*rbm.Machine, *rbm.Meta, Options, 
 	if meta.Layers == nil {
 		return nil, nil, opt, fmt.Errorf("%s metadata does not describe the layers", MetaModel)
 	}
+	in, err := findMatrixInput(g)
+	if err != nil {
+		return nil, nil, opt, err
+	}
+	if in.Name != InputName {
+		return nil, nil, opt, fmt.Errorf("input is named %q, want %q", in.Name, InputName)
+	}
+	// Check the layers' widths against the file before allocating them.
+	vw, err := layerWidth(meta.Layers.Visible)
+	if err != nil {
+		return nil, nil, opt, fmt.Errorf("%s metadata: visible %v", MetaModel, err)
+	}
+	hw, err := layerWidth(meta.Layers.Hidden)
+	if err != nil {
+		return nil, nil, opt, fmt.Errorf("%s metadata: hidden %v", MetaModel, err)
+	}
+	if in.Cols != vw {
+		return nil, nil, opt, fmt.Errorf("input %q has %d columns but the %s visible layer takes %d", in.Name, in.Cols, meta.Layers.Visible.Type, vw)
+	}
+	wi := slices.IndexFunc(g.GetInitializer(), func(t *onnxpb.TensorProto) bool { return t.GetName() == paramW })
+	if wi < 0 {
+		return nil, nil, opt, fmt.Errorf("no initializer %q", paramW)
+	}
+	if dims := g.GetInitializer()[wi].GetDims(); !equalDims(dims, []int64{int64(vw), int64(hw)}) {
+		return nil, nil, opt, fmt.Errorf("initializer %q has shape %v, want [%d %d]", paramW, dims, vw, hw)
+	}
 	vis, err := newLayer(meta.Layers.Visible)
 	if err != nil {
 		return nil, nil, opt, fmt.Errorf("%s metadata: visible %v", MetaModel, err)
@@ -112,17 +138,8 @@ func unmarshalMachine(mp *onnxpb.ModelProto) (*rbm.Machine, *rbm.Meta, Options, 
 		return nil, nil, opt, fmt.Errorf("metadata %s=%q and %s=%q disagree with the layers %s describes (%s, %s)",
 			MetaVisibleLayer, props[MetaVisibleLayer], MetaHiddenLayer, props[MetaHiddenLayer], MetaModel, vis.Kind(), hid.Kind())
 	}
-	vw, hw := vis.Width(), hid.Width()
-
-	in, err := findMatrixInput(g)
-	if err != nil {
-		return nil, nil, opt, err
-	}
-	if in.Name != InputName {
-		return nil, nil, opt, fmt.Errorf("input is named %q, want %q", in.Name, InputName)
-	}
-	if in.Cols != vw {
-		return nil, nil, opt, fmt.Errorf("input %q has %d columns but the %s visible layer takes %d", in.Name, in.Cols, vis.Kind(), vw)
+	if vis.Width() != vw || hid.Width() != hw {
+		return nil, nil, opt, fmt.Errorf("%s metadata: layers of widths %d and %d, want %d and %d", MetaModel, vis.Width(), hid.Width(), vw, hw)
 	}
 	opt.DType = Float32
 	if in.Elem == onnxpb.TensorProto_DOUBLE {
@@ -237,6 +254,23 @@ func unmarshalMachine(mp *onnxpb.ModelProto) (*rbm.Machine, *rbm.Meta, Options, 
 			vis.Kind(), hid.Kind(), graphDiff(want.GetGraph(), g))
 	}
 	return m, meta, opt, nil
+}
+
+// layerWidth returns the number of values of a state of the layer info
+// describes, refusing sizes no model file holds.
+func layerWidth(info rbm.LayerInfo) (int, error) {
+	const maxWidth = 1 << 24
+	if info.Units <= 0 || info.Units > maxWidth || info.States < 0 || info.States > maxWidth {
+		return 0, fmt.Errorf("%s layer of %d units of %d states", info.Type, info.Units, info.States)
+	}
+	w := info.Units
+	if info.Type == "potts" {
+		w *= info.States
+	}
+	if w <= 0 || w > maxWidth {
+		return 0, fmt.Errorf("%s layer of %d units of %d states is %d values wide, more than %d", info.Type, info.Units, info.States, w, maxWidth)
+	}
+	return w, nil
 }
 
 // tensorFloat64s returns the values of initializer t, which must have
