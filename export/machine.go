@@ -216,9 +216,10 @@ func (g *machineGraph) softmaxAttr(output, x string) string {
 // unitSoftmax appends the softmax over the q states of each Potts unit of
 // x [N, width]: Reshape to [N·units, q], Softmax on axis 1, Reshape back.
 // (Reshape to [N, units, q] and Softmax on axis 2 is the same function,
-// which ONNX Runtime computes alike, but onnx-go's Softmax of a
-// three-dimensional tensor reshapes its input in place, corrupting the
-// other readers of x, such as the log-sum-exp of the free energy.)
+// and ONNX Runtime computes it alike, but with onnx-go the free energy's
+// log-sum-exp, which reads the same x, came out wrong beside a
+// three-dimensional Softmax, whose gorgonnx operator reshapes through
+// gorgonia; the two-dimensional form is right in both runtimes.)
 func (g *machineGraph) unitSoftmax(output, x string, width, q int) string {
 	byUnit := g.op("Reshape", output+"_by_unit", x, g.shape(fmt.Sprintf("shape_states_%d", q), -1, int64(q)))
 	sm := g.softmaxAttr(output+"_softmax", byUnit)
