@@ -20,6 +20,57 @@
 // and the ONNX checker both accept, and carries the model's sizes, training
 // settings and the toolkit's version in its metadata_props.
 //
+// # Machines of other unit types
+//
+// MarshalMachine writes an rbm.Machine of any pair of unit types whose
+// scoring graph standard operators express stably, with the same input and
+// outputs: free_energy [N, 1] F(v) = E_v(v) - Γ_h(Wᵀv), hidden [N, H]
+// E[h|v], and reconstruction [N, V] E[v|h] at h = E[h|v] (H and V are the
+// layers' widths: units·q for Potts units). A machine of two binary layers
+// is written exactly as Marshal writes its RBM, in float32 like a version 1
+// model file. The conventions below are part of the file format:
+//
+//   - Binary units use the graphs above. Spin units take the values ±1 and
+//     use the binary names b and c; their means are tanh(c + vᵀW) and
+//     tanh(b + Wh), and their Γ is Σ log 2cosh(x) written as
+//     |x| - Log(Sigmoid(2|x|)) (= |x| + log(1 + e^-2|x|)), stable in both
+//     dtypes.
+//   - Potts units with q states are one-hot: v is [N, V·q], state a of
+//     unit i in column i·q+a, with W [V·q, H], b [1, V·q] (or c [1, H·q]).
+//     Means are the softmax over each unit's states: Reshape to
+//     [N·units, q], Softmax on axis 1, Reshape back to [N, units·q]. Γ sums
+//     each unit's log Σₐ exp(xₐ), computed as m + Log(Σₐ Exp(xₐ - m)) at
+//     the unit's ReduceMax m.
+//   - Gaussian visible units use the parameterisation of Cho, Raiko & Ilin
+//     (2011), E(v, h) = Σᵢ (vᵢ-bᵢ)²/(2σᵢ²) - Σᵢⱼ (vᵢ/σᵢ²)W'ᵢⱼhⱼ - Σⱼ cⱼhⱼ,
+//     with initializers W [V, H] holding W' = diag(σ²)·W (row i of the
+//     toolkit's weights times σᵢ²), b [1, V], c [1, H] and sigma [1, V]
+//     (σ, not σ²). The toolkit's energy is the same function, constant
+//     included, so free_energy is rbm.Machine.FreeEnergy. The hidden input
+//     is (v/σ²)ᵀW' and the reconstruction b + W'h.
+//   - Gaussian hidden units have mean c and scale sigma_hidden [1, H]:
+//     Γ = Σⱼ cⱼIⱼ + σⱼ²Iⱼ²/2 + log σⱼ + ½ log 2π at I = Wᵀv (the constant
+//     ½ log 2π is the initializer half_log_two_pi), and E[h|v] = c + σ²I.
+//   - ReLU visible units (energy γv²/2 - θv, θ in b, γ in precision
+//     [1, V]) are written without a reconstruction only: E[v|h] is the mean
+//     of a normal truncated at 0, whose ratio φ(x)/Φ(x) is 0/0 in floating
+//     point for large negative x unless computed with erfcx, which ONNX
+//     lacks. ReLU hidden units are refused: their Γ needs log erfc, which
+//     log(Erf) cannot give for large arguments, where erfc underflows.
+//     Both refusals wrap ErrNotExpressible.
+//
+// Sums over units are MatMuls with columns of ones (or of ½), as in the
+// binary graph. metadata_props hold what a binary export records, with
+// rbm.visible and rbm.hidden the layers' widths, plus rbm.visible_layer and
+// rbm.hidden_layer (the unit types), rbm.states (q of Potts visible units,
+// "0" otherwise) and, for Potts hidden units, rbm.hidden_states; rbm.meta
+// describes the layers as a version 2 model file does. A float64 export also
+// carries the toolkit's own values of the parameters the graph holds
+// transformed (log σ, log γ, and W for Gaussian visible units) as
+// initializers named rbm.exact.*, which no node reads, so that
+// UnmarshalMachine restores the machine bit for bit; it reads a float32
+// export by inverting the transformations.
+//
 // Graphs other tools wrote are read by Recognize (and Import, which tries
 // Unmarshal first): a binary RBM's free energy in any spelling, such as
 // torch.onnx.export writes, is found by the shapes of its initializers and

@@ -8,14 +8,18 @@ import (
 	"strings"
 
 	"github.com/rbmkit/rbm/export"
+	"github.com/rbmkit/rbm/rbm"
+	"github.com/rbmkit/rbm/rbm/dataset"
+	"github.com/rbmkit/rbm/rbm/layer"
 )
 
 func init() {
 	register(&command{
-		name:    "export",
-		usage:   "[flags] MODEL -o FILE.onnx",
-		summary: "Write a model as ONNX (input v [N, V]; outputs free_energy [N, 1], hidden p(h|v) [N, H], reconstruction p(v|h) [N, V]) for ONNX Runtime and other ONNX tools.",
-		example: "  rbm export mnist64.rbm -o mnist64.onnx\n  rbm export mnist64.rbm -o fe.onnx --outputs free_energy --dtype float64",
+		name:  "export",
+		usage: "[flags] MODEL -o FILE.onnx",
+		summary: "Write a model as ONNX (input v [N, V]; outputs free_energy [N, 1], hidden E[h|v] [N, H], reconstruction E[v|h] [N, V]) for ONNX Runtime and other ONNX tools. " +
+			"Models of any unit types are written (version 2 files) but ReLU hidden units, and ReLU visible units with a reconstruction, whose formulas standard ONNX operators cannot compute stably.",
+		example: "  rbm export mnist64.rbm -o mnist64.onnx\n  rbm export mnist64.rbm -o fe.onnx --outputs free_energy --dtype float64\n  rbm export relu.rbm -o relu.onnx --outputs free_energy,hidden",
 		run:     runExport,
 	})
 }
@@ -28,6 +32,36 @@ type onnxFileResult struct {
 	DType   string   `json:"dtype"`
 	Outputs []string `json:"outputs"`
 	Bytes   int64    `json:"bytes"`
+	// VisibleLayer and HiddenLayer are the unit types of a machine that is
+	// not a binary RBM (Visible and Hidden are then the layers' widths),
+	// States and HiddenStates their numbers of Potts states.
+	VisibleLayer string `json:"visible_layer,omitempty"`
+	HiddenLayer  string `json:"hidden_layer,omitempty"`
+	States       int    `json:"states,omitempty"`
+	HiddenStates int    `json:"hidden_states,omitempty"`
+}
+
+// describeMachine fills in the layer fields of res for a machine that is
+// not a binary RBM and returns how to name the model in a sentence.
+func describeMachine(res *onnxFileResult, m *rbm.Machine) string {
+	res.Visible, res.Hidden = m.Visible.Width(), m.Hidden.Width()
+	if m.Visible.Kind() == "binary" && m.Hidden.Kind() == "binary" {
+		return fmt.Sprintf("%d×%d RBM", res.Visible, res.Hidden)
+	}
+	res.VisibleLayer, res.HiddenLayer = m.Visible.Kind(), m.Hidden.Kind()
+	if res.VisibleLayer == "potts" {
+		res.States = m.Visible.States()
+	}
+	if res.HiddenLayer == "potts" {
+		res.HiddenStates = m.Hidden.States()
+	}
+	side := func(l layer.Layer) string {
+		if l.Kind() == "potts" {
+			return fmt.Sprintf("%d potts(%d)", l.Units(), l.States())
+		}
+		return fmt.Sprintf("%d %s", l.Units(), l.Kind())
+	}
+	return fmt.Sprintf("%s × %s machine", side(m.Visible), side(m.Hidden))
 }
 
 func runExport(ctx context.Context, e *env, args []string) error {
@@ -56,23 +90,39 @@ func runExport(ctx context.Context, e *env, args []string) error {
 	if err := checkFiles(pos, []string{*out}); err != nil {
 		return err
 	}
-	m, meta, err := loadModel(pos[0])
+	m, meta, err := loadMachine(pos[0])
 	if err != nil {
 		return err
 	}
-	if err := export.WriteFile(*out, m, meta, opt); err != nil {
+	if err := export.WriteMachineFile(*out, m, meta, opt); err != nil {
 		return err
 	}
-	res := onnxFileResult{Path: *out, Visible: m.Visible, Hidden: m.Hidden, DType: dt.String(), Outputs: orderedOutputs(*outputs)}
+	res := onnxFileResult{Path: *out, DType: dt.String(), Outputs: orderedOutputs(*outputs)}
+	what := describeMachine(&res, m)
 	if st, err := os.Stat(*out); err == nil {
 		res.Bytes = st.Size()
 	}
 	if *asJSON {
 		return json.NewEncoder(e.stdout).Encode(res)
 	}
-	_, err = fmt.Fprintf(e.stdout, "wrote %s: %d×%d RBM, %s, outputs %s (%d bytes)\n",
-		res.Path, res.Visible, res.Hidden, res.DType, strings.Join(res.Outputs, ", "), res.Bytes)
+	_, err = fmt.Fprintf(e.stdout, "wrote %s: %s, %s, outputs %s (%d bytes)\n",
+		res.Path, what, res.DType, strings.Join(res.Outputs, ", "), res.Bytes)
 	return err
+}
+
+// loadMachine reads a model file of either version, checking its
+// binarisation as loadModel does.
+func loadMachine(path string) (*rbm.Machine, *rbm.Meta, error) {
+	m, meta, err := rbm.LoadMachine(path)
+	if err != nil {
+		return nil, nil, err
+	}
+	if meta.Binarize != "" {
+		if _, err := dataset.ParseBinarize(meta.Binarize); err != nil {
+			return nil, nil, fmt.Errorf("%s: %w: metadata: binarize %q is not a binarization this build knows", path, rbm.ErrFormat, meta.Binarize)
+		}
+	}
+	return m, meta, nil
 }
 
 // orderedOutputs returns the selected outputs in the graph's order.

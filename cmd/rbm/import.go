@@ -16,7 +16,8 @@ func init() {
 	register(&command{
 		name:  "import",
 		usage: "[flags] FILE.onnx -o MODEL",
-		summary: "Rebuild a model from an ONNX file. A file written by rbm export comes back bit for bit with its metadata; " +
+		summary: "Rebuild a model from an ONNX file. A file written by rbm export comes back bit for bit with its metadata " +
+			"(a machine of other unit types as a version 2 model file, exactly from a float64 export); " +
 			"any other binary-RBM free-energy graph (from torch.onnx.export, say) is recognised by its structure and accepted only if " +
 			"the rebuilt model's free energy matches the graph's own output, run through onnx-go, on random binary rows.",
 		example: "  rbm import mnist64.onnx -o mnist64.rbm\n  rbm import --shape 28x28 torch_rbm.onnx -o torch.rbm",
@@ -69,10 +70,14 @@ func runImport(ctx context.Context, e *env, args []string) error {
 	if err := checkFiles(pos, []string{*out}); err != nil {
 		return err
 	}
-	im, err := export.ImportFile(ctx, pos[0], export.RecognizeConfig{Output: *output})
+	imm, err := export.ImportMachineFile(ctx, pos[0], export.RecognizeConfig{Output: *output})
 	if err != nil {
 		return err
 	}
+	if imm.Machine != nil {
+		return saveImportedMachine(e, imm, *out, shapeF, shape, *binarize, *asJSON)
+	}
+	im := imm.Imported
 	m, meta := im.Model, im.Meta
 	if *shapeF != "" {
 		if shape.Height*shape.Width != m.Visible {
@@ -108,5 +113,34 @@ func runImport(ctx context.Context, e *env, args []string) error {
 	}
 	_, err = fmt.Fprintf(e.stdout, "wrote %s: %d×%d RBM from a %s export with outputs %s\n",
 		res.Path, res.Visible, res.Hidden, res.DType, strings.Join(res.Outputs, ", "))
+	return err
+}
+
+// saveImportedMachine writes the machine of a machine export (of unit types
+// other than two binary layers) as a version 2 model file.
+func saveImportedMachine(e *env, im *export.ImportedMachine, out string, shapeF *string, shape dataset.Shape, binarize string, asJSON bool) error {
+	m, meta := im.Machine, im.Meta
+	if *shapeF != "" {
+		if shape.Height*shape.Width != m.Visible.Width() {
+			return usagef("--shape %s has %d pixels, the model %d visible columns", *shapeF, shape.Height*shape.Width, m.Visible.Width())
+		}
+		meta.ImageRows, meta.ImageCols = shape.Height, shape.Width
+	}
+	if binarize != "" {
+		meta.Binarize = binarize
+	}
+	if err := rbm.SaveMachine(out, m, meta); err != nil {
+		return err
+	}
+	res := importResult{onnxFileResult: onnxFileResult{Path: out, DType: im.Options.DType.String(), Outputs: im.Options.Outputs}}
+	what := describeMachine(&res.onnxFileResult, m)
+	if st, err := os.Stat(out); err == nil {
+		res.Bytes = st.Size()
+	}
+	if asJSON {
+		return json.NewEncoder(e.stdout).Encode(res)
+	}
+	_, err := fmt.Fprintf(e.stdout, "wrote %s: %s from a %s export with outputs %s\n",
+		res.Path, what, res.DType, strings.Join(res.Outputs, ", "))
 	return err
 }

@@ -381,6 +381,58 @@ func TestReduceSum(t *testing.T) {
 	}
 }
 
+// TestReduceMax checks the maximum over either axis of a matrix, with and
+// without keepdims, on values of both signs (a maximum of negative values must not
+// come out as zero).
+func TestReduceMax(t *testing.T) {
+	neg := seq(func(i int) float64 { return -float64((i*7)%12) - 0.5 }, 3, 4)
+	for _, x := range []array{x34, neg} {
+		r, c := x.shape[0], x.shape[1]
+		rowMax := seq(func(i int) float64 {
+			m := math.Inf(-1)
+			for j := range c {
+				m = math.Max(m, x.at(i, j))
+			}
+			return m
+		}, r)
+		colMax := seq(func(j int) float64 {
+			m := math.Inf(-1)
+			for i := range r {
+				m = math.Max(m, x.at(i, j))
+			}
+			return m
+		}, c)
+		for _, tc := range []struct {
+			axes []int64
+			keep int64
+			want array
+		}{
+			{[]int64{1}, 1, reshaped(rowMax, r, 1)},
+			{[]int64{-1}, 0, rowMax},
+			{[]int64{0}, 1, reshaped(colMax, 1, c)},
+		} {
+			t.Run(fmt.Sprintf("x%v/axes%v/keepdims=%d", x.data[0], tc.axes, tc.keep), func(t *testing.T) {
+				g := testGraph{inputs: map[string]array{"x": x}, outputs: []string{"y"}}
+				if tc.axes == nil {
+					g.nodes = []*ir.NodeProto{node("ReduceMax", []string{"x"}, "y", integer("keepdims", tc.keep))}
+				} else {
+					g.nodes = []*ir.NodeProto{node("ReduceMax", []string{"x"}, "y", ints("axes", tc.axes...), integer("keepdims", tc.keep))}
+				}
+				g.check(t, "y", tc.want)
+			})
+		}
+	}
+	// Other reductions are refused rather than computed wrong.
+	g := testGraph{
+		nodes:   []*ir.NodeProto{node("ReduceMax", []string{"x"}, "y", ints("axes", 0, 1))},
+		inputs:  map[string]array{"x": x34},
+		outputs: []string{"y"},
+	}
+	if _, err := g.run(1); err == nil || !strings.Contains(err.Error(), "(ReduceMax)") || !strings.Contains(err.Error(), "not supported") {
+		t.Errorf("both axes of a matrix: %v", err)
+	}
+}
+
 // TestReshape checks -1, 0 and allowzero's refusal to copy.
 func TestReshape(t *testing.T) {
 	for _, tc := range []struct {

@@ -1,0 +1,591 @@
+package export
+
+import (
+	"encoding/binary"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"math"
+	"slices"
+	"strconv"
+
+	"github.com/rbmkit/rbm/export/internal/onnxpb"
+	"github.com/rbmkit/rbm/internal/atomicfile"
+	"github.com/rbmkit/rbm/internal/version"
+	"github.com/rbmkit/rbm/rbm"
+	"github.com/rbmkit/rbm/rbm/layer"
+	"google.golang.org/protobuf/proto"
+)
+
+// Metadata keys a machine export adds to those of a binary export.
+const (
+	// MetaVisibleLayer and MetaHiddenLayer name the unit types ("gaussian",
+	// "potts", …); their presence marks a machine export.
+	MetaVisibleLayer = "rbm.visible_layer"
+	MetaHiddenLayer  = "rbm.hidden_layer"
+	// MetaStates is q for Potts visible units and "0" otherwise;
+	// MetaHiddenStates is q for Potts hidden units and absent otherwise.
+	MetaStates       = "rbm.states"
+	MetaHiddenStates = "rbm.hidden_states"
+)
+
+// ErrNotExpressible is wrapped by the error MarshalMachine returns for a
+// machine whose scoring graph cannot be written faithfully with standard
+// ONNX operators.
+var ErrNotExpressible = errors.New("not expressible in ONNX")
+
+// Names of the initializers a machine export adds to W, b and c.
+const (
+	paramSigma       = "sigma"        // σ of Gaussian visible units, [1, V]
+	paramPrecision   = "precision"    // γ of ReLU visible units, [1, V]
+	paramSigmaHidden = "sigma_hidden" // σ of Gaussian hidden units, [1, H]
+
+	halfLogTwoPi = "half_log_two_pi" // [1, 1] ½ log 2π
+
+	// exactPrefix starts the names of the initializers that hold, in a
+	// float64 export, the toolkit's own parameters where the graph's are
+	// derived from them (σ = exp(log σ), W' = diag(σ²)W): no node reads
+	// them, and UnmarshalMachine restores the machine from them bit for
+	// bit.
+	exactPrefix = "rbm.exact."
+)
+
+// MarshalMachine returns m as an ONNX model computing the outputs opt
+// selects (see the package documentation for the graphs of each unit
+// type). meta may be nil.
+//
+// A machine of two binary layers is written exactly as Marshal writes the
+// binary RBM of its parameters rounded to float32, the precision of the
+// binary model file. Machines with ReLU hidden units, and ReLU visible units
+// when the reconstruction is requested, are refused with an error wrapping
+// ErrNotExpressible.
+func MarshalMachine(m *rbm.Machine, meta *rbm.Meta, opt Options) ([]byte, error) {
+	if err := m.Validate(); err != nil {
+		return nil, fmt.Errorf("export: %w", err)
+	}
+	if r, ok := binaryRBM(m); ok {
+		if meta != nil && meta.Layers != nil {
+			c := *meta
+			c.Layers = nil // binary exports, like version 1 files, describe no layers
+			meta = &c
+		}
+		return Marshal(r, meta, opt)
+	}
+	mp, err := buildMachineModel(m, meta, opt)
+	if err != nil {
+		return nil, err
+	}
+	b, err := proto.MarshalOptions{Deterministic: true}.Marshal(mp)
+	if err != nil {
+		return nil, fmt.Errorf("export: encode: %w", err)
+	}
+	return b, nil
+}
+
+// WriteMachine writes m as an ONNX model to w.
+func WriteMachine(w io.Writer, m *rbm.Machine, meta *rbm.Meta, opt Options) error {
+	b, err := MarshalMachine(m, meta, opt)
+	if err != nil {
+		return err
+	}
+	_, err = w.Write(b)
+	return err
+}
+
+// WriteMachineFile writes m as an ONNX model to path atomically.
+func WriteMachineFile(path string, m *rbm.Machine, meta *rbm.Meta, opt Options) error {
+	b, err := MarshalMachine(m, meta, opt)
+	if err != nil {
+		return fmt.Errorf("%s: %w", path, err)
+	}
+	return atomicfile.Write(path, func(w io.Writer) error {
+		_, err := w.Write(b)
+		return err
+	})
+}
+
+// binaryRBM returns m as a binary RBM, its parameters rounded to float32,
+// when both its layers are binary.
+func binaryRBM(m *rbm.Machine) (*rbm.RBM, bool) {
+	bv, ok1 := m.Visible.(*layer.Binary)
+	bh, ok2 := m.Hidden.(*layer.Binary)
+	if !ok1 || !ok2 {
+		return nil, false
+	}
+	r := rbm.New(len(bv.Bias), len(bh.Bias))
+	for i, w := range m.W {
+		r.W[i] = float32(w)
+	}
+	for i, b := range bv.Bias {
+		r.B[i] = float32(b)
+	}
+	for j, c := range bh.Bias {
+		r.C[j] = float32(c)
+	}
+	return r, true
+}
+
+// checkExpressible reports a pair of layers (and outputs) this package
+// cannot write.
+func checkExpressible(m *rbm.Machine, outputs []string) error {
+	vk, hk := m.Visible.Kind(), m.Hidden.Kind()
+	pair := vk + "×" + hk + " machine"
+	switch hk {
+	case "binary", "spin", "potts", "gaussian":
+	case "relu":
+		return fmt.Errorf("export: %s: %w: the free energy of relu hidden units needs log erfc, which ONNX has no operator for and which log(Erf) cannot give stably (erfc underflows for large arguments)",
+			pair, ErrNotExpressible)
+	default:
+		return fmt.Errorf("export: %s: %w: unknown hidden unit type %q", pair, ErrNotExpressible, hk)
+	}
+	switch vk {
+	case "binary", "spin", "potts", "gaussian":
+	case "relu":
+		if slices.Contains(outputs, OutputReconstruction) {
+			return fmt.Errorf("export: %s: %w: the reconstruction E[v|h] of relu visible units is a truncated normal mean, whose ratio φ(x)/Φ(x) underflows to 0/0 for large negative inputs with the standard operators (ONNX has no erfcx); export without it (outputs %s, %s)",
+				pair, ErrNotExpressible, OutputFreeEnergy, OutputHidden)
+		}
+	default:
+		return fmt.Errorf("export: %s: %w: unknown visible unit type %q", pair, ErrNotExpressible, vk)
+	}
+	return nil
+}
+
+// machineGraph builds the scoring graph of a machine: its nodes and the
+// initializers they read, each added once, in order of first use.
+type machineGraph struct {
+	graphBuilder
+	m     *rbm.Machine
+	dtype DType
+	inits []*onnxpb.TensorProto
+	have  map[string]bool
+}
+
+// init adds a float initializer of the given shape unless it is present.
+func (g *machineGraph) init(name string, dims []int64, x []float64) string {
+	if !g.have[name] {
+		g.have[name] = true
+		g.inits = append(g.inits, float64Tensor(name, g.dtype, dims, x))
+	}
+	return name
+}
+
+// shape adds an int64 initializer holding a shape for Reshape.
+func (g *machineGraph) shape(name string, dims ...int64) string {
+	if !g.have[name] {
+		g.have[name] = true
+		raw := make([]byte, 8*len(dims))
+		for i, d := range dims {
+			binary.LittleEndian.PutUint64(raw[8*i:], uint64(d))
+		}
+		g.inits = append(g.inits, &onnxpb.TensorProto{
+			Name:     proto.String(name),
+			DataType: proto.Int32(int32(onnxpb.TensorProto_INT64)),
+			Dims:     []int64{int64(len(dims))},
+			RawData:  raw,
+		})
+	}
+	return name
+}
+
+// column adds an [n, 1] initializer of the value x: Σ as a MatMul.
+func (g *machineGraph) column(name string, n int, x float64) string {
+	col := make([]float64, n)
+	for i := range col {
+		col[i] = x
+	}
+	return g.init(name, []int64{int64(n), 1}, col)
+}
+
+// once returns name, after calling build to append its nodes the first
+// time.
+func (g *machineGraph) once(name string, build func()) string {
+	if !g.have[name] {
+		g.have[name] = true
+		build()
+	}
+	return name
+}
+
+func (g *machineGraph) softmaxAttr(output, x string) string {
+	axis := &onnxpb.AttributeProto{Name: proto.String("axis"), Type: onnxpb.AttributeProto_INT.Enum(), I: proto.Int64(1)}
+	return g.opAttr("Softmax", output, []*onnxpb.AttributeProto{axis}, x)
+}
+
+// unitSoftmax appends the softmax over the q states of each Potts unit of
+// x [N, width]: Reshape to [N·units, q], Softmax on axis 1, Reshape back.
+// (Reshape to [N, units, q] and Softmax on axis 2 is the same function,
+// and ONNX Runtime computes it alike, but with onnx-go the free energy's
+// log-sum-exp, which reads the same x, came out wrong beside a
+// three-dimensional Softmax, whose gorgonnx operator reshapes through
+// gorgonia; the two-dimensional form is right in both runtimes.)
+func (g *machineGraph) unitSoftmax(output, x string, width, q int) string {
+	byUnit := g.op("Reshape", output+"_by_unit", x, g.shape(fmt.Sprintf("shape_states_%d", q), -1, int64(q)))
+	sm := g.softmaxAttr(output+"_softmax", byUnit)
+	return g.op("Reshape", output, sm, g.shape(fmt.Sprintf("shape_width_%d", width), -1, int64(width)))
+}
+
+// unitLogSumExp appends Σ over the Potts units of x [N, width] of
+// log Σₐ exp(xₐ), each unit's term computed as m + log Σₐ exp(xₐ - m) at
+// its maximum m (ReduceMax), which neither overflows nor underflows; the
+// result is [N, 1].
+func (g *machineGraph) unitLogSumExp(output, x string, width, q int) string {
+	units := width / q
+	byUnit := g.op("Reshape", output+"_by_unit", x, g.shape(fmt.Sprintf("shape_states_%d", q), -1, int64(q)))
+	axes := &onnxpb.AttributeProto{Name: proto.String("axes"), Type: onnxpb.AttributeProto_INTS.Enum(), Ints: []int64{1}}
+	keep := &onnxpb.AttributeProto{Name: proto.String("keepdims"), Type: onnxpb.AttributeProto_INT.Enum(), I: proto.Int64(1)}
+	mx := g.opAttr("ReduceMax", output+"_max", []*onnxpb.AttributeProto{axes, keep}, byUnit)
+	shifted := g.op("Sub", output+"_shifted", byUnit, mx)
+	e := g.op("Exp", output+"_exp", shifted)
+	s := g.op("MatMul", output+"_sum_exp", e, g.column(fmt.Sprintf("ones_%d", q), q, 1))
+	lse := g.op("Add", output+"_unit", g.op("Log", output+"_log_sum_exp", s), mx)
+	perRow := g.op("Reshape", output+"_by_row", lse, g.shape(fmt.Sprintf("shape_width_%d", units), -1, int64(units)))
+	return g.op("MatMul", output, perRow, g.column(fmt.Sprintf("ones_%d", units), units, 1))
+}
+
+// hiddenField appends the input the hidden units receive, vᵀW as [N, H]
+// (for Gaussian visible units (v/σ²)ᵀW', which is the same).
+func (g *machineGraph) hiddenField() string {
+	return g.once("v_W", func() {
+		v := InputName
+		if g.m.Visible.Kind() == "gaussian" {
+			sq := g.sigmaSquared()
+			v = g.op("Div", "v_over_sigma_squared", InputName, sq)
+		}
+		g.op("MatMul", "v_W", v, paramW)
+	})
+}
+
+func (g *machineGraph) sigmaSquared() string {
+	return g.once("sigma_squared", func() { g.op("Mul", "sigma_squared", paramSigma, paramSigma) })
+}
+
+// hiddenInput appends c + vᵀW, the argument of the hidden units' Γ and
+// means for the types whose bias is linear.
+func (g *machineGraph) hiddenInput() string {
+	return g.once("hidden_input", func() { g.op("Add", "hidden_input", g.hiddenField(), paramC) })
+}
+
+func (g *machineGraph) tauSquared() string {
+	return g.once("sigma_hidden_squared", func() { g.op("Mul", "sigma_hidden_squared", paramSigmaHidden, paramSigmaHidden) })
+}
+
+// visibleEnergy appends E_v(v) as [N, 1].
+func (g *machineGraph) visibleEnergy() string {
+	vw := g.m.Visible.Width()
+	bT := func() string { return g.transpose2("b_transposed", paramB) }
+	switch g.m.Visible.Kind() {
+	case "gaussian":
+		d := g.op("Sub", "v_minus_b", InputName, paramB)
+		z := g.op("Div", "v_standardized", d, paramSigma)
+		z2 := g.op("Mul", "v_standardized_squared", z, z)
+		return g.op("MatMul", "visible_energy", z2, g.column("halves_visible", vw, 0.5))
+	case "relu":
+		v2 := g.op("Mul", "v_squared", InputName, InputName)
+		q := g.op("Mul", "v_squared_precision", v2, paramPrecision)
+		quad := g.op("MatMul", "visible_quadratic", q, g.column("halves_visible", vw, 0.5))
+		lin := g.op("MatMul", "v_b", InputName, bT())
+		return g.op("Sub", "visible_energy", quad, lin)
+	default: // binary, spin, potts: E = -bᵀv
+		return g.op("Neg", "visible_energy", g.op("MatMul", "v_b", InputName, bT()))
+	}
+}
+
+// hiddenLogPartition appends Γ_h(Wᵀv) as [N, 1].
+func (g *machineGraph) hiddenLogPartition() string {
+	hw := g.m.Hidden.Width()
+	ones := func() string { return g.column("ones_hidden", hw, 1) }
+	switch g.m.Hidden.Kind() {
+	case "binary":
+		sp := g.softplus("hidden_softplus", g.hiddenInput())
+		return g.op("MatMul", "hidden_log_partition", sp, ones())
+	case "spin":
+		// log 2cosh(x) = |x| + log(1 + e^-2|x|) = |x| - log σ(2|x|).
+		abs := g.op("Abs", "hidden_abs", g.hiddenInput())
+		twice := g.op("Add", "hidden_twice_abs", abs, abs)
+		logSig := g.op("Log", "hidden_log_sigmoid_twice_abs", g.op("Sigmoid", "hidden_sigmoid_twice_abs", twice))
+		l2c := g.op("Sub", "hidden_log_two_cosh", abs, logSig)
+		return g.op("MatMul", "hidden_log_partition", l2c, ones())
+	case "potts":
+		return g.unitLogSumExp("hidden_log_partition", g.hiddenInput(), hw, g.m.Hidden.States())
+	case "gaussian":
+		// Σⱼ cⱼIⱼ + σⱼ²Iⱼ²/2 + log σⱼ + ½ log 2π.
+		in := g.hiddenField()
+		lin := g.op("MatMul", "hidden_linear", g.op("Mul", "c_field", in, paramC), ones())
+		sq := g.op("Mul", "hidden_field_squared", in, in)
+		quad := g.op("MatMul", "hidden_quadratic", g.op("Mul", "hidden_field_squared_variance", sq, g.tauSquared()),
+			g.column("halves_hidden", hw, 0.5))
+		logs := g.op("Add", "hidden_log_normalizer", g.op("Log", "log_sigma_hidden", paramSigmaHidden),
+			g.init(halfLogTwoPi, []int64{1, 1}, []float64{0.5 * math.Log(2*math.Pi)}))
+		norm := g.op("MatMul", "hidden_log_normalizer_sum", logs, ones())
+		return g.op("Add", "hidden_log_partition", g.op("Add", "hidden_linear_quadratic", lin, quad), norm)
+	}
+	panic("export: unreachable hidden type " + g.m.Hidden.Kind())
+}
+
+// hiddenMean appends E[h|v] as [N, H] named output.
+func (g *machineGraph) hiddenMean(output string) string {
+	switch g.m.Hidden.Kind() {
+	case "binary":
+		return g.op("Sigmoid", output, g.hiddenInput())
+	case "spin":
+		return g.op("Tanh", output, g.hiddenInput())
+	case "potts":
+		return g.unitSoftmax(output, g.hiddenInput(), g.m.Hidden.Width(), g.m.Hidden.States())
+	case "gaussian":
+		return g.op("Add", output, paramC, g.op("Mul", "hidden_field_variance", g.hiddenField(), g.tauSquared()))
+	}
+	panic("export: unreachable hidden type " + g.m.Hidden.Kind())
+}
+
+// reconstruction appends E[v|h] as [N, V] for the hidden means h.
+func (g *machineGraph) reconstruction(h string) string {
+	wT := g.transpose2("W_transposed", paramW)
+	hw := g.op("MatMul", "h_W_transposed", h, wT)
+	if g.m.Visible.Kind() == "gaussian" {
+		// b + σ²(W h) = b + W'h.
+		return g.op("Add", OutputReconstruction, hw, paramB)
+	}
+	in := g.op("Add", "visible_input", hw, paramB)
+	switch g.m.Visible.Kind() {
+	case "binary":
+		return g.op("Sigmoid", OutputReconstruction, in)
+	case "spin":
+		return g.op("Tanh", OutputReconstruction, in)
+	case "potts":
+		return g.unitSoftmax(OutputReconstruction, in, g.m.Visible.Width(), g.m.Visible.States())
+	}
+	panic("export: unreachable visible type " + g.m.Visible.Kind())
+}
+
+// buildMachineModel assembles the ModelProto of a machine export (of any
+// pair but two binary layers, which Marshal writes).
+func buildMachineModel(m *rbm.Machine, meta *rbm.Meta, opt Options) (*onnxpb.ModelProto, error) {
+	outputs, err := opt.normalize()
+	if err != nil {
+		return nil, err
+	}
+	if err := checkExpressible(m, outputs); err != nil {
+		return nil, err
+	}
+	c := rbm.Meta{}
+	if meta != nil {
+		c = *meta
+	}
+	c.Layers = &rbm.Layers{Visible: layerInfo(m.Visible), Hidden: layerInfo(m.Hidden)}
+	props, err := machineProps(m, &c)
+	if err != nil {
+		return nil, err
+	}
+	vw, hw := m.Visible.Width(), m.Hidden.Width()
+	v, h := int64(vw), int64(hw)
+	g := &machineGraph{m: m, dtype: opt.DType, have: make(map[string]bool)}
+
+	// Parameters in the file's parameterisation, then the toolkit's own
+	// where they differ (float64 only), then the graph's constants.
+	w := m.W
+	vp, hp := paramMap(m.Visible), paramMap(m.Hidden)
+	if m.Visible.Kind() == "gaussian" {
+		w = make([]float64, len(m.W))
+		for i := range vw {
+			s2 := math.Exp(2 * vp["log_sigma"][i])
+			for j := range hw {
+				w[i*hw+j] = m.W[i*hw+j] * s2
+			}
+		}
+	}
+	g.init(paramW, []int64{v, h}, w)
+	g.init(paramB, []int64{1, v}, vp["bias"])
+	g.init(paramC, []int64{1, h}, hp["bias"])
+	exp := func(x []float64) []float64 {
+		y := make([]float64, len(x))
+		for i, xi := range x {
+			y[i] = math.Exp(xi)
+		}
+		return y
+	}
+	var exact []*onnxpb.TensorProto
+	addExact := func(name string, dims []int64, x []float64) {
+		if opt.DType == Float64 {
+			exact = append(exact, float64Tensor(exactPrefix+name, Float64, dims, x))
+		}
+	}
+	switch m.Visible.Kind() {
+	case "gaussian":
+		g.init(paramSigma, []int64{1, v}, exp(vp["log_sigma"]))
+		addExact(paramW, []int64{v, h}, m.W)
+		addExact("visible.log_sigma", []int64{1, v}, vp["log_sigma"])
+	case "relu":
+		g.init(paramPrecision, []int64{1, v}, exp(vp["log_precision"]))
+		addExact("visible.log_precision", []int64{1, v}, vp["log_precision"])
+	}
+	if m.Hidden.Kind() == "gaussian" {
+		g.init(paramSigmaHidden, []int64{1, h}, exp(hp["log_sigma"]))
+		addExact("hidden.log_sigma", []int64{1, h}, hp["log_sigma"])
+	}
+	g.inits = append(g.inits, exact...)
+
+	want := make(map[string]bool, len(outputs))
+	for _, o := range outputs {
+		want[o] = true
+	}
+	if want[OutputFreeEnergy] {
+		e := g.visibleEnergy()
+		gam := g.hiddenLogPartition()
+		g.op("Sub", OutputFreeEnergy, e, gam)
+	}
+	if want[OutputHidden] || want[OutputReconstruction] {
+		name := OutputHidden
+		if !want[OutputHidden] {
+			name = "hidden_mean"
+		}
+		hm := g.hiddenMean(name)
+		if want[OutputReconstruction] {
+			g.reconstruction(hm)
+		}
+	}
+
+	elem := opt.DType.elemType()
+	vk, hk := m.Visible.Kind(), m.Hidden.Kind()
+	graph := &onnxpb.GraphProto{
+		Name:        proto.String("rbm_scoring"),
+		Node:        g.nodes,
+		Initializer: g.inits,
+		Input:       []*onnxpb.ValueInfoProto{valueInfo(InputName, elem, v, inputDoc(m.Visible))},
+	}
+	docs := map[string]string{
+		OutputFreeEnergy:     fmt.Sprintf("free energy F(v) = E_v(v) - Gamma_h(W^T v) of %s visible and %s hidden units", vk, hk),
+		OutputHidden:         fmt.Sprintf("hidden means E[h|v] of %s units", hk),
+		OutputReconstruction: fmt.Sprintf("reconstruction E[v|h] of %s units at h = E[h|v]", vk),
+	}
+	width := map[string]int64{OutputFreeEnergy: 1, OutputHidden: h, OutputReconstruction: v}
+	for _, name := range outputs {
+		graph.Output = append(graph.Output, valueInfo(name, elem, width[name], docs[name]))
+	}
+	return &onnxpb.ModelProto{
+		IrVersion:       proto.Int64(irVersion),
+		OpsetImport:     []*onnxpb.OperatorSetIdProto{{Domain: proto.String(""), Version: proto.Int64(opsetVersion)}},
+		ProducerName:    proto.String(producerName),
+		ProducerVersion: proto.String(version.Version),
+		DocString: proto.String(fmt.Sprintf("Restricted Boltzmann machine, %d %s visible × %d %s hidden units.",
+			m.Visible.Units(), vk, m.Hidden.Units(), hk)),
+		Graph:         graph,
+		MetadataProps: props,
+	}, nil
+}
+
+func inputDoc(l layer.Layer) string {
+	switch l.Kind() {
+	case "potts":
+		return fmt.Sprintf("visible units one-hot, %d states per unit (unit i state a in column i*%d+a), one row per example", l.States(), l.States())
+	case "spin":
+		return "visible spins (-1 or +1), one row per example"
+	}
+	return fmt.Sprintf("visible %s units, one row per example", l.Kind())
+}
+
+// paramMap returns a layer's parameters by name.
+func paramMap(l layer.Layer) map[string][]float64 {
+	ps := make(map[string][]float64)
+	for _, p := range l.Params() {
+		ps[p.Name] = p.Values
+	}
+	return ps
+}
+
+// layerInfo describes l as a version 2 model file does (rbm's own
+// function is unexported).
+func layerInfo(l layer.Layer) rbm.LayerInfo {
+	info := rbm.LayerInfo{Type: l.Kind(), Units: l.Units()}
+	if l.Kind() == "potts" {
+		info.States = l.States()
+	}
+	for _, p := range l.Params() {
+		info.Params = append(info.Params, p.Name)
+		if p.Fixed {
+			info.Fixed = append(info.Fixed, p.Name)
+		}
+	}
+	return info
+}
+
+// newLayer makes the layer info describes, its parameters zero, as a
+// version 2 model file's reader does.
+func newLayer(info rbm.LayerInfo) (layer.Layer, error) {
+	if info.Units <= 0 || info.Units > 1<<24 {
+		return nil, fmt.Errorf("%s layer of %d units", info.Type, info.Units)
+	}
+	l, err := layer.New(info.Type, info.Units, layer.Settings{States: info.States, LearnScale: len(info.Fixed) == 0})
+	if err != nil {
+		return nil, err
+	}
+	got := layerInfo(l)
+	if !slices.Equal(got.Params, info.Params) || !slices.Equal(got.Fixed, info.Fixed) {
+		return nil, fmt.Errorf("%s layer: parameters %v (fixed %v), this build's are %v (fixed %v)",
+			info.Type, info.Params, info.Fixed, got.Params, got.Fixed)
+	}
+	return l, nil
+}
+
+// machineProps returns the metadata_props of a machine export: those of a
+// binary export, with rbm.visible and rbm.hidden the layers' widths (the
+// columns of v and of hidden), and the unit types.
+func machineProps(m *rbm.Machine, meta *rbm.Meta) ([]*onnxpb.StringStringEntryProto, error) {
+	js, err := json.Marshal(meta)
+	if err != nil {
+		return nil, fmt.Errorf("export: encode metadata: %w", err)
+	}
+	kv := func(k, v string) *onnxpb.StringStringEntryProto {
+		return &onnxpb.StringStringEntryProto{Key: proto.String(k), Value: proto.String(v)}
+	}
+	states := 0
+	if m.Visible.Kind() == "potts" {
+		states = m.Visible.States()
+	}
+	props := []*onnxpb.StringStringEntryProto{
+		kv(MetaVisible, strconv.Itoa(m.Visible.Width())),
+		kv(MetaHidden, strconv.Itoa(m.Hidden.Width())),
+		kv(MetaVisibleLayer, m.Visible.Kind()),
+		kv(MetaHiddenLayer, m.Hidden.Kind()),
+		kv(MetaStates, strconv.Itoa(states)),
+	}
+	if m.Hidden.Kind() == "potts" {
+		props = append(props, kv(MetaHiddenStates, strconv.Itoa(m.Hidden.States())))
+	}
+	if meta.ImageRows > 0 && meta.ImageCols > 0 {
+		props = append(props, kv(MetaImageShape, fmt.Sprintf("%dx%d", meta.ImageRows, meta.ImageCols)))
+	}
+	if meta.Training != nil {
+		tr, err := json.Marshal(meta.Training)
+		if err != nil {
+			return nil, fmt.Errorf("export: encode training settings: %w", err)
+		}
+		props = append(props, kv(MetaTraining, string(tr)))
+	}
+	props = append(props, kv(MetaModel, string(js)), kv(MetaToolkitVersion, version.Version))
+	return props, nil
+}
+
+// float64Tensor returns a named initializer holding x in dtype d
+// (rounded to float32 for Float32), little-endian in raw_data.
+func float64Tensor(name string, d DType, dims []int64, x []float64) *onnxpb.TensorProto {
+	var raw []byte
+	if d == Float64 {
+		raw = make([]byte, 8*len(x))
+		for i, f := range x {
+			binary.LittleEndian.PutUint64(raw[8*i:], math.Float64bits(f))
+		}
+	} else {
+		raw = make([]byte, 4*len(x))
+		for i, f := range x {
+			binary.LittleEndian.PutUint32(raw[4*i:], math.Float32bits(float32(f)))
+		}
+	}
+	return &onnxpb.TensorProto{
+		Name:     proto.String(name),
+		DataType: proto.Int32(int32(d.elemType())),
+		Dims:     dims,
+		RawData:  raw,
+	}
+}
