@@ -373,7 +373,7 @@ func buildMachineModel(m *rbm.Machine, meta *rbm.Meta, opt Options) (*onnxpb.Mod
 	if meta != nil {
 		c = *meta
 	}
-	c.Layers = &rbm.Layers{Visible: layerInfo(m.Visible), Hidden: layerInfo(m.Hidden)}
+	c.Layers = &rbm.Layers{Visible: rbm.DescribeLayer(m.Visible), Hidden: rbm.DescribeLayer(m.Hidden)}
 	props, err := machineProps(m, &c)
 	if err != nil {
 		return nil, err
@@ -492,40 +492,6 @@ func paramMap(l layer.Layer) map[string][]float64 {
 		ps[p.Name] = p.Values
 	}
 	return ps
-}
-
-// layerInfo describes l as a version 2 model file does (rbm's own
-// function is unexported).
-func layerInfo(l layer.Layer) rbm.LayerInfo {
-	info := rbm.LayerInfo{Type: l.Kind(), Units: l.Units()}
-	if l.Kind() == "potts" {
-		info.States = l.States()
-	}
-	for _, p := range l.Params() {
-		info.Params = append(info.Params, p.Name)
-		if p.Fixed {
-			info.Fixed = append(info.Fixed, p.Name)
-		}
-	}
-	return info
-}
-
-// newLayer makes the layer info describes, its parameters zero, as a
-// version 2 model file's reader does.
-func newLayer(info rbm.LayerInfo) (layer.Layer, error) {
-	if info.Units <= 0 || info.Units > 1<<24 {
-		return nil, fmt.Errorf("%s layer of %d units", info.Type, info.Units)
-	}
-	l, err := layer.New(info.Type, info.Units, layer.Settings{States: info.States, LearnScale: len(info.Fixed) == 0})
-	if err != nil {
-		return nil, err
-	}
-	got := layerInfo(l)
-	if !slices.Equal(got.Params, info.Params) || !slices.Equal(got.Fixed, info.Fixed) {
-		return nil, fmt.Errorf("%s layer: parameters %v (fixed %v), this build's are %v (fixed %v)",
-			info.Type, info.Params, info.Fixed, got.Params, got.Fixed)
-	}
-	return l, nil
 }
 
 // machineProps returns the metadata_props of a machine export: those of a

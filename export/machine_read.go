@@ -126,11 +126,11 @@ func unmarshalMachine(mp *onnxpb.ModelProto) (*rbm.Machine, *rbm.Meta, Options, 
 	if dims := g.GetInitializer()[wi].GetDims(); !equalDims(dims, []int64{int64(vw), int64(hw)}) {
 		return nil, nil, opt, fmt.Errorf("initializer %q has shape %v, want [%d %d]", paramW, dims, vw, hw)
 	}
-	vis, err := newLayer(meta.Layers.Visible)
+	vis, err := meta.Layers.Visible.NewLayer()
 	if err != nil {
 		return nil, nil, opt, fmt.Errorf("%s metadata: visible %v", MetaModel, err)
 	}
-	hid, err := newLayer(meta.Layers.Hidden)
+	hid, err := meta.Layers.Hidden.NewLayer()
 	if err != nil {
 		return nil, nil, opt, fmt.Errorf("%s metadata: hidden %v", MetaModel, err)
 	}

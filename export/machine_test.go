@@ -342,9 +342,9 @@ func TestMachineRoundTrip(t *testing.T) {
 // bit for bit for Float64, as float32 values for Float32.
 func checkSameMachine(t *testing.T, got, want *rbm.Machine, dt DType) {
 	t.Helper()
-	if layerInfo(got.Visible).Type != layerInfo(want.Visible).Type || fmt.Sprint(layerInfo(got.Visible)) != fmt.Sprint(layerInfo(want.Visible)) ||
-		fmt.Sprint(layerInfo(got.Hidden)) != fmt.Sprint(layerInfo(want.Hidden)) {
-		t.Fatalf("layers %+v × %+v, want %+v × %+v", layerInfo(got.Visible), layerInfo(got.Hidden), layerInfo(want.Visible), layerInfo(want.Hidden))
+	if rbm.DescribeLayer(got.Visible).Type != rbm.DescribeLayer(want.Visible).Type || fmt.Sprint(rbm.DescribeLayer(got.Visible)) != fmt.Sprint(rbm.DescribeLayer(want.Visible)) ||
+		fmt.Sprint(rbm.DescribeLayer(got.Hidden)) != fmt.Sprint(rbm.DescribeLayer(want.Hidden)) {
+		t.Fatalf("layers %+v × %+v, want %+v × %+v", rbm.DescribeLayer(got.Visible), rbm.DescribeLayer(got.Hidden), rbm.DescribeLayer(want.Visible), rbm.DescribeLayer(want.Hidden))
 	}
 	same := func(what string, g, w []float64) {
 		t.Helper()

@@ -59,7 +59,9 @@ type Layers struct {
 // a machine that is not a binary RBM, which DecodeMachine reads.
 var ErrMachine = errors.New("the file holds a machine of general unit types")
 
-func layerInfo(l layer.Layer) LayerInfo {
+// DescribeLayer returns the description of l that a version 2 model file
+// records.
+func DescribeLayer(l layer.Layer) LayerInfo {
 	info := LayerInfo{Type: l.Kind(), Units: l.Units()}
 	if l.Kind() == "potts" {
 		info.States = l.States()
@@ -73,8 +75,10 @@ func layerInfo(l layer.Layer) LayerInfo {
 	return info
 }
 
-// newLayer makes the layer an info describes, with its parameters zero.
-func (info LayerInfo) newLayer() (layer.Layer, error) {
+// NewLayer makes the layer info describes, with its parameters at their
+// defaults, refusing a description whose parameters are not those this
+// build's type has.
+func (info LayerInfo) NewLayer() (layer.Layer, error) {
 	if info.Units <= 0 || info.Units > maxUnits {
 		return nil, fmt.Errorf("%s layer of %d units", info.Type, info.Units)
 	}
@@ -85,12 +89,12 @@ func (info LayerInfo) newLayer() (layer.Layer, error) {
 	}
 	ps := l.Params()
 	if len(ps) != len(info.Params) {
-		return nil, fmt.Errorf("%s layer: parameters %v, this build's are %v", info.Type, info.Params, layerInfo(l).Params)
+		return nil, fmt.Errorf("%s layer: parameters %v, this build's are %v", info.Type, info.Params, DescribeLayer(l).Params)
 	}
 	for k, p := range ps {
 		if p.Name != info.Params[k] || p.Fixed != (len(info.Fixed) > 0 && contains(info.Fixed, p.Name)) {
 			return nil, fmt.Errorf("%s layer: parameters %v (fixed %v), this build's are %v (fixed %v)",
-				info.Type, info.Params, info.Fixed, layerInfo(l).Params, layerInfo(l).Fixed)
+				info.Type, info.Params, info.Fixed, DescribeLayer(l).Params, DescribeLayer(l).Fixed)
 		}
 	}
 	return l, nil
@@ -130,7 +134,7 @@ func EncodeMachine(w io.Writer, m *Machine, meta *Meta) error {
 	if err := c.check(vw); err != nil {
 		return fmt.Errorf("rbm: %w", err)
 	}
-	c.Layers = &Layers{Visible: layerInfo(m.Visible), Hidden: layerInfo(m.Hidden)}
+	c.Layers = &Layers{Visible: DescribeLayer(m.Visible), Hidden: DescribeLayer(m.Hidden)}
 	if c.Final != nil {
 		f := *c.Final
 		f.Seconds = 0
@@ -234,11 +238,11 @@ func DecodeMachine(r io.Reader) (*Machine, *Meta, error) {
 	if meta.Layers == nil {
 		return nil, nil, fmt.Errorf("%w: metadata: a version 2 file must describe its layers", ErrFormat)
 	}
-	v, err := meta.Layers.Visible.newLayer()
+	v, err := meta.Layers.Visible.NewLayer()
 	if err != nil {
 		return nil, nil, fmt.Errorf("%w: metadata: visible %v", ErrFormat, err)
 	}
-	h, err := meta.Layers.Hidden.newLayer()
+	h, err := meta.Layers.Hidden.NewLayer()
 	if err != nil {
 		return nil, nil, fmt.Errorf("%w: metadata: hidden %v", ErrFormat, err)
 	}
