@@ -235,14 +235,7 @@ func (s *machineStepper) step(data Data, idx []int32, lr, mom float64) bool {
 	} else {
 		vk = mat.DenseCopyOf(v0)
 	}
-	h := make([]float64, m.Hidden.Width())
-	g := m.NewGibbs(s.rng)
-	for r := range n {
-		v := vk.RawRowView(r)
-		for range s.cfg.K {
-			g.Step(v, h)
-		}
-	}
+	s.gibbs(vk)
 	s.accumulate(vk, -1)
 	for _, lg := range []struct {
 		l    layer.Layer
@@ -260,6 +253,9 @@ func (s *machineStepper) step(data Data, idx []int32, lr, mom float64) bool {
 	}
 	s.steps++
 	inv := 1 / float64(n)
+	// Adam's bias corrections, 1 - βᵗ.
+	c1 := 1 - math.Pow(s.cfg.AdamBeta1, float64(s.steps))
+	c2 := 1 - math.Pow(s.cfg.AdamBeta2, float64(s.steps))
 	for k, p := range s.params {
 		grad := s.grads[k]
 		for i := range p {
@@ -271,8 +267,8 @@ func (s *machineStepper) step(data Data, idx []int32, lr, mom float64) bool {
 				b1, b2 := s.cfg.AdamBeta1, s.cfg.AdamBeta2
 				s.state1[k][i] = b1*s.state1[k][i] + (1-b1)*gi
 				s.state2[k][i] = b2*s.state2[k][i] + (1-b2)*gi*gi
-				mHat := s.state1[k][i] / (1 - math.Pow(b1, float64(s.steps)))
-				vHat := s.state2[k][i] / (1 - math.Pow(b2, float64(s.steps)))
+				mHat := s.state1[k][i] / c1
+				vHat := s.state2[k][i] / c2
 				p[i] += lr * mHat / (math.Sqrt(vHat) + s.cfg.AdamEpsilon)
 			} else {
 				s.state1[k][i] = mom*s.state1[k][i] + lr*gi
@@ -291,6 +287,28 @@ func (s *machineStepper) step(data Data, idx []int32, lr, mom float64) bool {
 		}
 	}
 	return true
+}
+
+// gibbs takes K block Gibbs sweeps v → h → v on every row of v in place,
+// the products for all rows at once, the draws row after row from the
+// trainer's source.
+func (s *machineStepper) gibbs(v *mat.Dense) {
+	m := s.m
+	n, _ := v.Dims()
+	w := m.weights()
+	inH := mat.NewDense(n, m.Hidden.Width(), nil)
+	h := mat.NewDense(n, m.Hidden.Width(), nil)
+	inV := mat.NewDense(n, m.Visible.Width(), nil)
+	for range s.cfg.K {
+		inH.Mul(v, w)
+		for r := range n {
+			m.Hidden.Sample(h.RawRowView(r), inH.RawRowView(r), s.rng)
+		}
+		inV.Mul(h, w.T())
+		for r := range n {
+			m.Visible.Sample(v.RawRowView(r), inV.RawRowView(r), s.rng)
+		}
+	}
 }
 
 // accumulate adds sign times the sufficient statistics of the rows of v
