@@ -12,6 +12,11 @@ import (
 	"github.com/rbmkit/rbm/rbm"
 )
 
+// maxCSVValues bounds the values ReadCSV holds, 4 GiB of float32, so that
+// a huge or highly compressed file is refused before it exhausts memory.
+// A variable so that tests can lower it.
+var maxCSVValues = 1 << 30
+
 // ReadCSV reads a matrix of numbers from comma-separated values in r,
 // which may be gzip-compressed: one matrix row per record, every record
 // with the same number of fields. Fields are parsed as strconv.ParseFloat
@@ -22,7 +27,8 @@ import (
 // The first record is a header when any of its fields is not a number;
 // ReadCSV returns the header's fields (nil when there is none) with the
 // matrix. Blank lines, and lines whose first character is '#', are
-// skipped. Input with no data rows is an error.
+// skipped. Input with no data rows is an error, and so is input of more
+// than 2³⁰ values.
 //
 // Integer category values read this way become one-hot rows for Potts
 // units with OneHotValues.
@@ -94,6 +100,9 @@ func readCSV(r io.Reader) (*rbm.Matrix, []string, error) {
 		}
 		if len(record) != cols {
 			return nil, nil, fmt.Errorf("line %d has %d fields, line %d has %d", line, len(record), firstLine, cols)
+		}
+		if len(data) > maxCSVValues-cols {
+			return nil, nil, fmt.Errorf("line %d: more than %d values", line, maxCSVValues)
 		}
 		for j, f := range record {
 			v, err := parseValue(f)

@@ -122,6 +122,18 @@ func TestReadCSVErrors(t *testing.T) {
 	}
 }
 
+func TestReadCSVSizeLimit(t *testing.T) {
+	defer func(n int) { maxCSVValues = n }(maxCSVValues)
+	maxCSVValues = 6
+	if _, _, err := ReadCSV(strings.NewReader("a,b\n1,2\n3,4\n5,6\n")); err != nil {
+		t.Errorf("6 values: %v", err)
+	}
+	_, _, err := ReadCSV(strings.NewReader("a,b\n1,2\n3,4\n5,6\n7,8\n"))
+	if err == nil || !strings.Contains(err.Error(), "line 5: more than 6 values") {
+		t.Errorf("8 values: error %v, want one about the size limit", err)
+	}
+}
+
 func TestLoadCSV(t *testing.T) {
 	dir := t.TempDir()
 	in := "x,y\n1,2\n3,4\n"
