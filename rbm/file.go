@@ -79,6 +79,9 @@ type Meta struct {
 	// to the training data's base rates (layer.Layer's Fit), by name: the
 	// base model AIS starts from by default.
 	Base map[string][]float64 `json:"base,omitempty"`
+	// Alphabet, for Potts units trained on aligned sequences, is the
+	// characters of the states in order.
+	Alphabet string `json:"alphabet,omitempty"`
 	// Dequantize records that real-valued units were trained on byte data
 	// made continuous, (v + u)/256 with u uniform (dataset.LoadValues);
 	// data scored with the model is read the same way.

@@ -17,6 +17,7 @@ type dataFlags struct {
 	threshold float64
 	seed      uint64
 	limit     int
+	alphabet  string // Potts units: the states of aligned sequences ("": the amino acids)
 }
 
 func (d *dataFlags) register(fs *pflag.FlagSet) {

@@ -35,6 +35,7 @@ func loadMachineModel(path string) (*rbm.Machine, *rbm.Meta, error) {
 // against the visible layer.
 func loadMachineDataFor(d *dataFlags, path string, m *rbm.Machine, meta *rbm.Meta) (*rbm.Matrix, error) {
 	d.followModel(meta)
+	d.alphabet = meta.Alphabet
 	v, _, _, err := loadMachineData(d, m.Visible.Kind(), path, m.Visible.States(), meta.Dequantize, dequantizeScore)
 	if err != nil {
 		return nil, err

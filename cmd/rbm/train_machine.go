@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"math/rand/v2"
 	"os"
+	"path/filepath"
 	"strings"
 
 	"github.com/rbmkit/rbm/rbm"
@@ -22,6 +23,7 @@ type unitFlags struct {
 	learnScale      bool
 	standardize     bool
 	dequantize      bool
+	alphabet        string
 }
 
 func (u *unitFlags) register(fs *pflag.FlagSet) {
@@ -30,6 +32,7 @@ func (u *unitFlags) register(fs *pflag.FlagSet) {
 	fs.StringVar(&u.hidden, "hidden-type", "binary", "unit type of the hidden layer: "+types)
 	fs.IntVar(&u.states, "states", 0, "states of each Potts unit (0: the visible data's largest category plus one; hidden Potts units need it)")
 	fs.BoolVar(&u.learnScale, "learn-scale", false, "train the scale of continuous units (σ of Gaussian units, the precision of ReLU units); fixed at 1 otherwise")
+	fs.StringVar(&u.alphabet, "alphabet", "", "Potts units on aligned sequences (.fasta, .fa, .a2m, .afa): the characters of the states, in order (default: the gap and the 20 amino acids, "+dataset.DefaultAlphabet+")")
 	fs.BoolVar(&u.dequantize, "dequantize", false, "real-valued visible units on byte data: read each byte v as (v + u)/256 with u uniform, seeded by --seed, rather than v/255 (the data then has a bounded density; recorded in the model)")
 	fs.BoolVar(&u.standardize, "standardize", false, "real-valued visible data: give each column mean 0 and standard deviation 1 (stored in the model and applied to any data scored with it)")
 }
@@ -52,6 +55,8 @@ func (u *unitFlags) check(fs *pflag.FlagSet) error {
 		return usagef("--hidden-type potts needs --states")
 	case u.standardize && !continuous(u.visible):
 		return usagef("--standardize applies to real-valued visible units (gaussian, relu), not %s", u.visible)
+	case fs.Changed("alphabet") && u.visible != "potts":
+		return usagef("--alphabet applies to Potts visible units (aligned sequences)")
 	case u.dequantize && !continuous(u.visible):
 		return usagef("--dequantize applies to real-valued visible units (gaussian, relu), not %s", u.visible)
 	}
@@ -88,10 +93,39 @@ const (
 // continuous units (dequantised with noise from stream when dequantize is
 // set), one-hot categories for Potts units.
 func loadMachineData(d *dataFlags, kind, path string, states int, dequantize bool, stream uint64) (*rbm.Matrix, dataset.Shape, int, error) {
+	format := dataFormat(path)
 	switch kind {
 	case "potts":
+		switch format {
+		case "alignment":
+			a, err := dataset.LoadAlignment(path, d.alphabet)
+			if err != nil {
+				return nil, dataset.Shape{}, 0, err
+			}
+			if states != 0 && states != a.Q() {
+				return nil, dataset.Shape{}, 0, fmt.Errorf("%s: an alphabet of %d states, the model's units have %d", path, a.Q(), states)
+			}
+			return a.OneHot(), dataset.Shape{}, a.Q(), nil
+		case "csv":
+			values, _, err := dataset.LoadCSV(path)
+			if err != nil {
+				return nil, dataset.Shape{}, 0, err
+			}
+			m, q, err := dataset.OneHotValues(values, states)
+			if err != nil {
+				return nil, dataset.Shape{}, 0, fmt.Errorf("%s: %w", path, err)
+			}
+			return m, dataset.Shape{}, q, nil
+		}
 		return dataset.LoadCategories(path, states)
 	case "gaussian", "relu":
+		if format == "csv" {
+			if dequantize {
+				return nil, dataset.Shape{}, 0, fmt.Errorf("%s: --dequantize applies to byte data (IDX), not CSV", path)
+			}
+			m, _, err := dataset.LoadCSV(path)
+			return m, dataset.Shape{}, 0, err
+		}
 		var noise *rand.Rand
 		if dequantize {
 			noise = rand.New(rand.NewPCG(d.seed, stream))
@@ -135,6 +169,7 @@ func trainMachine(ctx context.Context, e *env, r *machineRun) error {
 		cfg.Optimizer, cfg.LearningRate = rbm.Adam, 0.001
 	}
 	u := r.units
+	r.data.alphabet = u.alphabet
 	train, shape, q, err := loadMachineData(r.data, u.visible, r.path, u.states, u.dequantize, dequantizeTrain)
 	if err != nil {
 		return err
@@ -247,6 +282,8 @@ func trainMachine(ctx context.Context, e *env, r *machineRun) error {
 	}
 	if u.visible != "potts" {
 		meta.ImageRows, meta.ImageCols = shape.Height, shape.Width
+	} else if dataFormat(r.path) == "alignment" {
+		meta.Alphabet = orDefault(u.alphabet, dataset.DefaultAlphabet)
 	}
 	if diverged {
 		meta.Stopped = strings.TrimPrefix(trainErr.Error(), "rbm: train: ")
@@ -273,6 +310,20 @@ func trainMachine(ctx context.Context, e *env, r *machineRun) error {
 	}
 	fmt.Fprintf(e.stderr, "wrote %s\n", r.out)
 	return nil
+}
+
+// dataFormat names the format of a data file by its extension (a .gz
+// suffix aside): "alignment" for FASTA/A2M, "csv", or "" for the IDX and
+// .npy files the other loaders tell apart themselves.
+func dataFormat(path string) string {
+	base := strings.TrimSuffix(strings.ToLower(filepath.Base(path)), ".gz")
+	switch filepath.Ext(base) {
+	case ".fasta", ".fa", ".a2m", ".afa", ".aln":
+		return "alignment"
+	case ".csv":
+		return "csv"
+	}
+	return ""
 }
 
 func rowsOf(m *rbm.Matrix) int {
