@@ -27,6 +27,16 @@
 // it; LoadSpec reads the JSON model specs of package discrete with the RBM
 // model files they name. Package rbm/rbmexact enumerates an RBM exactly.
 //
+// Machine generalises the model to any pair of unit types of package
+// rbm/layer (binary, spin, Potts, Gaussian, ReLU), with energy
+// E(v, h) = E_v(v) + E_h(h) - vᵀWh and free energy F(v) = E_v(v) - Γ_h(Wᵀv),
+// Γ being the hidden layer's log-partition: its free energy, block Gibbs
+// sampling, training (TrainMachine: CD-k or PCD, momentum or Adam), exact
+// log Z (enumerating a discrete layer through package exact) and the model
+// file's version 2, which records the layer types. AsMachine turns an RBM
+// into the machine of two binary layers, which agrees with it to rounding;
+// the binary RBM keeps its float32 kernels for speed.
+//
 // Randomness is always explicit: functions that sample take a seed, and the
 // same seed gives the same result bit for bit, whatever the number of
 // workers.

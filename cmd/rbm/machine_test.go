@@ -197,3 +197,54 @@ func TestMachineDataErrors(t *testing.T) {
 		t.Errorf("filters on a machine: exit %d, %q", r.code, r.stderr)
 	}
 }
+
+// TestMachineTextData trains Potts units on aligned sequences and on CSV
+// categories, and Gaussian units on CSV values, and scores the same files
+// with the models (which must read them as training did).
+func TestMachineTextData(t *testing.T) {
+	dir := t.TempDir()
+	write := func(name, text string) string {
+		path := filepath.Join(dir, name)
+		if err := os.WriteFile(path, []byte(text), 0o644); err != nil {
+			t.Fatal(err)
+		}
+		return path
+	}
+	fasta := write("seqs.fasta", ">a\nACGT-\n>b\nACGA-\n>c\nTCGT-\n>d\nACG\nTT\n")
+	cats := write("cats.csv", "x,y,z\n0,1,2\n1,1,0\n2,0,2\n0,0,1\n")
+	values := write("values.csv", "0.5,1.25\n-1,2\n3,0.125\n")
+	for _, c := range []struct {
+		args  []string
+		data  string
+		units int
+		q     int
+	}{
+		{[]string{"--visible", "potts", "--alphabet", "ACGT-"}, fasta, 5, 5},
+		{[]string{"--visible", "potts"}, cats, 3, 3},
+		{[]string{"--visible", "gaussian"}, values, 2, 0},
+	} {
+		model := filepath.Join(dir, "m.rbm")
+		if r := rbmRun(t, append(append([]string{"train", "-hidden", "2", "--epochs", "2", "-o", model}, c.args...), c.data)...); r.code != 0 {
+			t.Fatalf("%v: train: %s", c.args, r.stderr)
+		}
+		m, _, err := rbm.LoadMachine(model)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if m.Visible.Units() != c.units || (c.q > 0 && m.Visible.States() != c.q) {
+			t.Errorf("%v: %d units of %d states, want %d of %d", c.args, m.Visible.Units(), m.Visible.States(), c.units, c.q)
+		}
+		if r := rbmRun(t, "eval", model, c.data); r.code != 0 || !strings.Contains(r.stdout, "(exact)") {
+			t.Errorf("%v: eval: exit %d: %s%s", c.args, r.code, r.stdout, r.stderr)
+		}
+	}
+	// The default alphabet is the amino acids': 'C', 'G', 'T' are in it but
+	// a digit is not, and the error names the file.
+	bad := write("bad.a2m", ">a\nAC9T\n")
+	if r := rbmRun(t, "train", "--visible", "potts", "-hidden", "2", "-o", filepath.Join(dir, "x.rbm"), bad); r.code == 0 || !strings.Contains(r.stderr, "bad.a2m") {
+		t.Errorf("a residue outside the alphabet: exit %d, %q", r.code, r.stderr)
+	}
+	if r := rbmRun(t, "train", "--alphabet", "AB", "-hidden", "2", bad); r.code != 2 {
+		t.Errorf("--alphabet without Potts units: exit %d, %q", r.code, r.stderr)
+	}
+}
