@@ -63,7 +63,7 @@ var ErrMachine = errors.New("the file holds a machine of general unit types")
 // records.
 func DescribeLayer(l layer.Layer) LayerInfo {
 	info := LayerInfo{Type: l.Kind(), Units: l.Units()}
-	if l.Kind() == "potts" {
+	if t, _ := layer.Lookup(l.Kind()); t.Values == layer.Categories {
 		info.States = l.States()
 	}
 	for _, p := range l.Params() {

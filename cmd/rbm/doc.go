@@ -7,9 +7,10 @@
 //
 // The commands:
 //
-//	train      train a binary RBM on an IDX file by CD-k or persistent CD
+//	train      train an RBM by CD-k or persistent CD: binary units, or spin,
+//	           Potts, Gaussian or ReLU layers (--visible, --hidden-type)
 //	info       shapes, training settings and parameter statistics of a model
-//	features   p(h|v) for every row of a data file, as .npy, .csv or .idx
+//	features   E[h|v] for every row of a data file, as .npy, .csv or .idx
 //	sample     fantasy particles by block Gibbs sampling (PNG grid or data)
 //	filters    each hidden unit's weights as a tiled PNG
 //	score      per-row free energy, from a model file or an ONNX graph

@@ -133,9 +133,9 @@ func runLogzMachine(ctx context.Context, e *env, path string, anneal *annealFlag
 	if asJSON {
 		out := machineLogzResult{Model: path, VisibleLayer: m.Visible.Kind(), HiddenLayer: m.Hidden.Kind(),
 			Visible: m.Visible.Units(), Hidden: m.Hidden.Units(), logZResult: *res, Seconds: time.Since(start).Seconds()}
-		if m.Visible.Kind() == "potts" {
+		if valuesOf(m.Visible.Kind()) == layer.Categories {
 			out.States = m.Visible.States()
-		} else if m.Hidden.Kind() == "potts" {
+		} else if valuesOf(m.Hidden.Kind()) == layer.Categories {
 			out.States = m.Hidden.States()
 		}
 		return json.NewEncoder(e.stdout).Encode(out)

@@ -78,8 +78,8 @@ func rowsOfMatrix(v *rbm.Matrix) [][]float64 {
 // machineShape describes a machine's layers: "784 gaussian × 16 binary".
 func machineShape(m *rbm.Machine) string {
 	describe := func(l layer.Layer) string {
-		if l.Kind() == "potts" {
-			return fmt.Sprintf("%d potts (%d states)", l.Units(), l.States())
+		if valuesOf(l.Kind()) == layer.Categories {
+			return fmt.Sprintf("%d %s (%d states)", l.Units(), l.Kind(), l.States())
 		}
 		return fmt.Sprintf("%d %s", l.Units(), l.Kind())
 	}

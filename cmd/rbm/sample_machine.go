@@ -9,6 +9,7 @@ import (
 	"github.com/rbmkit/rbm/rbm"
 	"github.com/rbmkit/rbm/rbm/dataset"
 	"github.com/rbmkit/rbm/rbm/idx"
+	"github.com/rbmkit/rbm/rbm/layer"
 	"gonum.org/v1/gonum/mat"
 )
 
@@ -69,7 +70,7 @@ func sampleMachine(ctx context.Context, e *env, s *machineSampling) error {
 			return fmt.Errorf("%s: %w", s.path, err)
 		}
 	}
-	if m.Visible.Kind() == "potts" && s.states {
+	if valuesOf(m.Visible.Kind()) == layer.Categories && s.states {
 		if err := writeCategories(s.out, result, m.Visible.States()); err != nil {
 			return err
 		}

@@ -42,28 +42,33 @@ func (u *unitFlags) binary() bool { return u.visible == "binary" && u.hidden == 
 // check validates the unit flags before any data is read.
 func (u *unitFlags) check(fs *pflag.FlagSet) error {
 	for _, t := range []struct{ flag, name string }{{"visible", u.visible}, {"hidden-type", u.hidden}} {
-		if _, err := layer.New(t.name, 1, layer.Settings{States: 2}); err != nil {
+		if _, ok := layer.Lookup(t.name); !ok {
 			return usagef("--%s %q: not a unit type (want one of %s)", t.flag, t.name, strings.Join(layer.Names(), ", "))
 		}
 	}
+	vis, hid := valuesOf(u.visible), valuesOf(u.hidden)
 	switch {
 	case u.states < 0 || u.states == 1:
-		return usagef("--states %d: Potts units need at least 2 states", u.states)
-	case fs.Changed("states") && u.visible != "potts" && u.hidden != "potts":
-		return usagef("--states applies to Potts units only")
-	case u.hidden == "potts" && u.states == 0:
-		return usagef("--hidden-type potts needs --states")
-	case u.standardize && !continuous(u.visible):
-		return usagef("--standardize applies to real-valued visible units (gaussian, relu), not %s", u.visible)
-	case fs.Changed("alphabet") && u.visible != "potts":
-		return usagef("--alphabet applies to Potts visible units (aligned sequences)")
-	case u.dequantize && !continuous(u.visible):
-		return usagef("--dequantize applies to real-valued visible units (gaussian, relu), not %s", u.visible)
+		return usagef("--states %d: categorical units need at least 2 states", u.states)
+	case fs.Changed("states") && vis != layer.Categories && hid != layer.Categories:
+		return usagef("--states applies to categorical units (potts) only")
+	case hid == layer.Categories && u.states == 0:
+		return usagef("--hidden-type %s needs --states", u.hidden)
+	case u.standardize && vis != layer.Reals:
+		return usagef("--standardize applies to real-valued visible units, not %s", u.visible)
+	case fs.Changed("alphabet") && vis != layer.Categories:
+		return usagef("--alphabet applies to categorical visible units (aligned sequences)")
+	case u.dequantize && vis != layer.Reals:
+		return usagef("--dequantize applies to real-valued visible units, not %s", u.visible)
 	}
 	return nil
 }
 
-func continuous(kind string) bool { return kind == "gaussian" || kind == "relu" }
+// valuesOf returns the data a registered unit type reads.
+func valuesOf(kind string) layer.Values {
+	t, _ := layer.Lookup(kind)
+	return t.Values
+}
 
 // machineRun is what rbm train has parsed when a layer is not binary.
 type machineRun struct {
@@ -88,14 +93,14 @@ const (
 	dequantizeScore uint64 = 0xde_9a_03
 )
 
-// loadMachineData reads a data file as the visible layer's units take it:
-// binarised for binary and spin units (spins as ±1), real values for
-// continuous units (dequantised with noise from stream when dequantize is
-// set), one-hot categories for Potts units.
+// loadMachineData reads a data file as units of the given type take it
+// (layer.Type's Values): real values (dequantised with noise from stream
+// when dequantize is set), one-hot categories, or binarised data whose bits
+// the units encode as their states (0/1, or ±1 for spins).
 func loadMachineData(d *dataFlags, kind, path string, states int, dequantize bool, stream uint64) (*rbm.Matrix, dataset.Shape, int, error) {
 	format := dataFormat(path)
-	switch kind {
-	case "potts":
+	switch valuesOf(kind) {
+	case layer.Categories:
 		switch format {
 		case "alignment":
 			a, err := dataset.LoadAlignment(path, d.alphabet)
@@ -118,7 +123,7 @@ func loadMachineData(d *dataFlags, kind, path string, states int, dequantize boo
 			return m, dataset.Shape{}, q, nil
 		}
 		return dataset.LoadCategories(path, states)
-	case "gaussian", "relu":
+	case layer.Reals:
 		if format == "csv" {
 			if dequantize {
 				return nil, dataset.Shape{}, 0, fmt.Errorf("%s: --dequantize applies to byte data (IDX), not CSV", path)
@@ -137,9 +142,21 @@ func loadMachineData(d *dataFlags, kind, path string, states int, dequantize boo
 	if err != nil {
 		return nil, shape, 0, err
 	}
-	if kind == "spin" {
-		for i, x := range m.Data {
-			m.Data[i] = 2*x - 1
+	// Encode each bit as the unit's state through the layer itself.
+	l, err := layer.New(kind, m.Cols, layer.Settings{States: 2})
+	if err != nil {
+		return nil, shape, 0, err
+	}
+	encode := l.(layer.Discrete)
+	bits, x := make([]int, m.Cols), make([]float64, m.Cols)
+	for r := range m.Rows {
+		row := m.Row(r)
+		for j, v := range row {
+			bits[j] = int(v)
+		}
+		encode.SetState(x, bits)
+		for j, v := range x {
+			row[j] = float32(v)
 		}
 	}
 	return m, shape, 0, nil
@@ -165,7 +182,7 @@ func trainMachine(ctx context.Context, e *env, r *machineRun) error {
 	// epochs); so Adam is their default unless --optimizer or --lr says
 	// otherwise.
 	cfg.Centered = false
-	if continuous(r.units.visible) && !r.fs.Changed("optimizer") && !r.fs.Changed("lr") {
+	if valuesOf(r.units.visible) == layer.Reals && !r.fs.Changed("optimizer") && !r.fs.Changed("lr") {
 		cfg.Optimizer, cfg.LearningRate = rbm.Adam, 0.001
 	}
 	u := r.units
@@ -180,8 +197,9 @@ func trainMachine(ctx context.Context, e *env, r *machineRun) error {
 	if r.data.limit > 0 && r.data.limit < train.Rows {
 		train = train.Slice(0, r.data.limit)
 	}
-	states := u.states
-	if u.visible == "potts" {
+	visValues := valuesOf(u.visible)
+	states := u.states // of the visible units: the data's when categorical
+	if visValues == layer.Categories {
 		states = q
 	}
 	var scaling *rbm.Scaling
@@ -207,16 +225,15 @@ func trainMachine(ctx context.Context, e *env, r *machineRun) error {
 			scaling.Apply(held)
 		}
 	}
-	settings := layer.Settings{States: states, LearnScale: u.learnScale}
 	width := train.Cols
-	if u.visible == "potts" {
+	if visValues == layer.Categories {
 		width = train.Cols / states
 	}
-	vis, err := layer.New(u.visible, width, settings)
+	vis, err := layer.New(u.visible, width, layer.Settings{States: states, LearnScale: u.learnScale})
 	if err != nil {
 		return usagef("--visible: %v", err)
 	}
-	hid, err := layer.New(u.hidden, r.hidden, settings)
+	hid, err := layer.New(u.hidden, r.hidden, layer.Settings{States: u.states, LearnScale: u.learnScale})
 	if err != nil {
 		return usagef("--hidden-type: %v", err)
 	}
@@ -277,10 +294,10 @@ func trainMachine(ctx context.Context, e *env, r *machineRun) error {
 		return trainErr
 	}
 	meta := &rbm.Meta{Training: cfg, Epochs: len(stats), Interrupted: interrupted || diverged, Rows: train.Rows, Scaling: scaling, Base: base, Dequantize: u.dequantize}
-	if u.visible == "binary" || u.visible == "spin" {
+	if visValues == layer.Bits {
 		meta.Binarize = r.data.binarize
 	}
-	if u.visible != "potts" {
+	if visValues != layer.Categories {
 		meta.ImageRows, meta.ImageCols = shape.Height, shape.Width
 	} else if dataFormat(r.path) == "alignment" {
 		meta.Alphabet = orDefault(u.alphabet, dataset.DefaultAlphabet)

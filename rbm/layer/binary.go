@@ -11,6 +11,7 @@ func init() {
 	Register(Type{
 		Name:    "binary",
 		Summary: "units in {0, 1} (Bernoulli)",
+		Values:  Bits,
 		New:     func(n int, _ Settings) (Layer, error) { return NewBinary(make([]float64, n)), nil },
 	})
 }

@@ -10,6 +10,7 @@ func init() {
 	Register(Type{
 		Name:    "gaussian",
 		Summary: "real-valued units (normal given the other layer; σ fixed or learned)",
+		Values:  Reals,
 		New: func(n int, s Settings) (Layer, error) {
 			return NewGaussian(make([]float64, n), make([]float64, n), s.LearnScale), nil
 		},

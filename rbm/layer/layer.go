@@ -102,12 +102,28 @@ type Settings struct {
 	LearnScale bool
 }
 
+// Values says what data a visible layer of a type reads.
+type Values uint8
+
+const (
+	// Bits: two-state units read binary data, each bit b becoming the
+	// unit's state b (Discrete.SetState: 0 and 1 for binary units, -1 and
+	// +1 for spins).
+	Bits Values = iota
+	// Categories: q-state units read integer categories 0…q-1, one-hot.
+	Categories
+	// Reals: continuous units read real values.
+	Reals
+)
+
 // A Type describes a registered unit type.
 type Type struct {
 	// Name is the Kind of the layers the type makes.
 	Name string
 	// Summary is a phrase for help text.
 	Summary string
+	// Values is the data a visible layer of the type reads.
+	Values Values
 	// New returns a layer of n units with default parameters.
 	New func(n int, s Settings) (Layer, error)
 }
@@ -138,6 +154,14 @@ func Types() []Type {
 	}
 	sort.Slice(ts, func(i, j int) bool { return ts[i].Name < ts[j].Name })
 	return ts
+}
+
+// Lookup returns the registered type of the given name.
+func Lookup(name string) (Type, bool) {
+	registryMu.RLock()
+	defer registryMu.RUnlock()
+	t, ok := registry[name]
+	return t, ok
 }
 
 // Names returns the registered type names, sorted.

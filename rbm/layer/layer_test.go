@@ -234,6 +234,27 @@ func TestRegistry(t *testing.T) {
 		if err := Validate(l); err != nil {
 			t.Errorf("New(%q): %v", ty.Name, err)
 		}
+		// The data a type reads must be what its units take.
+		_, discrete := l.(Discrete)
+		switch ty.Values {
+		case Bits:
+			if !discrete || l.States() != 2 {
+				t.Errorf("%s reads bits but has %d states (discrete %v)", ty.Name, l.States(), discrete)
+			}
+		case Categories:
+			if !discrete || l.States() != 4 || l.Width() != 3*4 {
+				t.Errorf("%s reads categories but has %d states of width %d (discrete %v)", ty.Name, l.States(), l.Width(), discrete)
+			}
+		case Reals:
+			if discrete || l.States() != 0 {
+				t.Errorf("%s reads real values but has %d states", ty.Name, l.States())
+			}
+		default:
+			t.Errorf("%s: unknown data kind %d", ty.Name, ty.Values)
+		}
+		if got, ok := Lookup(ty.Name); !ok || got.Name != ty.Name {
+			t.Errorf("Lookup(%q) = %v, %v", ty.Name, got.Name, ok)
+		}
 	}
 	if _, err := New("nosuch", 3, Settings{}); err == nil {
 		t.Error("New accepted an unknown type")

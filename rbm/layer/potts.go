@@ -10,6 +10,7 @@ func init() {
 	Register(Type{
 		Name:    "potts",
 		Summary: "categorical units with q states (one-hot)",
+		Values:  Categories,
 		New: func(n int, s Settings) (Layer, error) {
 			if s.States < 2 {
 				return nil, fmt.Errorf("layer: potts units need at least 2 states, got %d", s.States)

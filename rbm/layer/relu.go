@@ -10,6 +10,7 @@ func init() {
 	Register(Type{
 		Name:    "relu",
 		Summary: "non-negative real units (truncated normal; rectified linear)",
+		Values:  Reals,
 		New: func(n int, s Settings) (Layer, error) {
 			return NewReLU(make([]float64, n), make([]float64, n), s.LearnScale), nil
 		},

@@ -10,6 +10,7 @@ func init() {
 	Register(Type{
 		Name:    "spin",
 		Summary: "units in {−1, +1} (Ising spins)",
+		Values:  Bits,
 		New:     func(n int, _ Settings) (Layer, error) { return NewSpin(make([]float64, n)), nil },
 	})
 }
