@@ -2,12 +2,14 @@ package main
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"image/png"
 	"io"
 
 	"github.com/rbmkit/rbm/internal/atomicfile"
 	"github.com/rbmkit/rbm/rbm"
+	"github.com/rbmkit/rbm/rbm/layer"
 )
 
 func init() {
@@ -31,20 +33,40 @@ func runFilters(ctx context.Context, e *env, args []string) error {
 	if err := checkFiles(pos, []string{*out}); err != nil {
 		return err
 	}
+	var filters *rbm.Matrix
 	m, meta, err := loadModel(pos[0])
+	switch {
+	case errors.Is(err, rbm.ErrMachine):
+		// A machine's weights, one column per hidden column (state), in
+		// float32 for drawing; a visible layer one-hot over states is no
+		// image.
+		mm, mmeta, err := loadMachineModel(pos[0])
+		if err != nil {
+			return err
+		}
+		if valuesOf(mm.Visible.Kind()) == layer.Categories {
+			return fmt.Errorf("%s: a %s visible layer is not an image; its weights have no picture", pos[0], mm.Visible.Kind())
+		}
+		meta = mmeta
+		t := mm.Transpose()
+		filters = rbm.NewMatrix(t.Visible.Width(), t.Hidden.Width())
+		for i, w := range t.W {
+			filters.Data[i] = float32(w)
+		}
+	case err != nil:
+		return err
+	default:
+		// Row j of the transposed weights is hidden unit j's receptive field.
+		filters = &rbm.Matrix{Rows: m.Hidden, Cols: m.Visible, Data: m.Transpose().W}
+	}
+	shape, err := imageShape(*shapeFlag, meta, filters.Cols)
 	if err != nil {
 		return err
 	}
-	shape, err := imageShape(*shapeFlag, meta, m.Visible)
-	if err != nil {
-		return err
-	}
-	// Row j of the transposed weights is hidden unit j's receptive field.
-	filters := &rbm.Matrix{Rows: m.Hidden, Cols: m.Visible, Data: m.Transpose().W}
 	img := imageGrid(filters, shape, true)
 	if err := atomicfile.Write(*out, func(w io.Writer) error { return png.Encode(w, img) }); err != nil {
 		return err
 	}
-	fmt.Fprintf(e.stderr, "wrote %d filters of %dx%d to %s\n", m.Hidden, shape.Height, shape.Width, *out)
+	fmt.Fprintf(e.stderr, "wrote %d filters of %dx%d to %s\n", filters.Rows, shape.Height, shape.Width, *out)
 	return nil
 }

@@ -192,9 +192,19 @@ func TestMachineDataErrors(t *testing.T) {
 	if r := rbmRun(t, "train", "--visible", "gaussian", "-hidden", "2", "--epochs", "1", "-o", model, images); r.code != 0 {
 		t.Fatal(r.stderr)
 	}
-	r := rbmRun(t, "filters", model, "-o", filepath.Join(dir, "f.png"))
+	r := rbmRun(t, "denoise", model, images, "-o", filepath.Join(dir, "d.idx"))
 	if r.code == 0 || !strings.Contains(r.stderr, "g.rbm") || !strings.Contains(r.stderr, "binary RBMs") {
-		t.Errorf("filters on a machine: exit %d, %q", r.code, r.stderr)
+		t.Errorf("denoise with a machine: exit %d, %q", r.code, r.stderr)
+	}
+	if r := rbmRun(t, "filters", model, "-o", filepath.Join(dir, "f.png")); r.code != 0 {
+		t.Errorf("filters of a Gaussian machine: exit %d, %q", r.code, r.stderr)
+	}
+	potts := filepath.Join(dir, "p.rbm")
+	if r := rbmRun(t, "train", "--visible", "potts", "-hidden", "2", "--epochs", "1", "-o", potts, cats); r.code != 0 {
+		t.Fatal(r.stderr)
+	}
+	if r := rbmRun(t, "filters", potts, "-o", filepath.Join(dir, "g.png")); r.code == 0 || !strings.Contains(r.stderr, "not an image") {
+		t.Errorf("filters of a Potts machine: exit %d, %q", r.code, r.stderr)
 	}
 }
 
