@@ -5,18 +5,16 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"math/rand/v2"
 	"path/filepath"
 	"slices"
 	"strings"
-	"sync/atomic"
 	"time"
 
 	"github.com/rbmkit/rbm/discrete"
 	"github.com/rbmkit/rbm/gibbs"
-	"github.com/rbmkit/rbm/internal/kernel"
 	"github.com/rbmkit/rbm/rbm"
 	"github.com/rbmkit/rbm/rbm/dataset"
+	"github.com/rbmkit/rbm/rbm/denoise"
 )
 
 func init() {
@@ -174,14 +172,11 @@ func runDenoise(ctx context.Context, e *env, args []string) error {
 			clean[r][i] = toDomain(d, v)
 		}
 		observed[r] = append([]int8(nil), clean[r]...)
-		if corrupt > 0 {
-			rng := rand.New(rand.NewPCG(kernel.RowSeed(seed, 0xc0_77_a9, r)))
-			for i := range observed[r] {
-				if rng.Float64() < corrupt {
-					observed[r][i] = d.Flip(observed[r][i])
-				}
-			}
-		}
+	}
+	if corrupt > 0 {
+		denoise.Corrupt(d, observed, corrupt, seed)
+	}
+	for r := range rows {
 		for i, h := range hidden {
 			if h {
 				observed[r][i] = d.Value(0)
@@ -194,36 +189,24 @@ func runDenoise(ctx context.Context, e *env, args []string) error {
 		Model: pos[0], Input: pos[1], Rows: rows, Units: input.Cols, Mode: "denoise", Sampler: method.String(),
 		Beta: beta, Sweeps: sweeps, Burnin: burnin, Out: out,
 	}
-	var restored *rbm.Matrix
+	bar := newProgress(e.stderr)
+	settings := &denoise.Settings{Noise: noise, Hidden: hidden, Sweeps: sweeps, Burnin: burnin,
+		Method: method, Beta: beta, Seed: seed, Workers: workers,
+		Progress: func(done, total int) { bar.update("restoring", done, total) }}
+	var dr *denoise.Result
 	if block {
-		bj := blockDenoise{m: model, observed: observed, hidden: hidden, noise: noise,
-			sweeps: sweeps, burnin: burnin, seed: seed, workers: workers, bar: newProgress(e.stderr)}
-		restored, err = bj.run(ctx)
-		bj.bar.clear()
-		if err != nil {
-			return stopped(ctx, err)
-		}
+		dr, err = denoise.RBM(ctx, model, observed, settings)
 		res.Sampler, res.AcceptRate = "block", 1
 	} else {
-		job := &denoiseJob{
-			ctx: ctx, prior: prior, observed: observed, hidden: hidden, noise: noise,
-			cfg:  gibbs.Config{Method: method, Beta: beta, Chains: 1, Sweeps: sweeps, Burnin: burnin, Workers: 1},
-			seed: seed, restored: rbm.NewMatrix(rows, input.Cols), errs: make([]error, rows),
-			bar: newProgress(e.stderr),
-		}
-		pool := kernel.NewPool(workers)
-		pool.Run(job, rows)
-		pool.Close()
-		job.bar.clear()
-		for _, err := range job.errs {
-			if err != nil {
-				return stopped(ctx, err)
-			}
-		}
-		restored = job.restored
-		if job.proposals.Load() > 0 {
-			res.AcceptRate = float64(job.accepted.Load()) / float64(job.proposals.Load())
-		}
+		dr, err = denoise.Model(ctx, prior, observed, settings)
+	}
+	bar.clear()
+	if err != nil {
+		return stopped(ctx, err)
+	}
+	restored := dr.Mean
+	if dr.Proposals > 0 {
+		res.AcceptRate = float64(dr.Accepted) / float64(dr.Proposals)
 	}
 	if err := ctx.Err(); err != nil {
 		return stopped(ctx, err)
@@ -335,70 +318,4 @@ func halfMask(which string, s dataset.Shape) ([]bool, error) {
 		}
 	}
 	return mask, nil
-}
-
-// denoiseJob restores one row per task, each from its own seed, so the
-// result does not depend on the number of workers.
-type denoiseJob struct {
-	ctx                 context.Context
-	prior               discrete.Model
-	observed            [][]int8
-	hidden              []bool
-	noise               float64
-	cfg                 gibbs.Config
-	seed                uint64
-	restored            *rbm.Matrix
-	errs                []error
-	proposals, accepted atomic.Int64
-	done                atomic.Int64
-	bar                 *progress
-	barMu               atomic.Bool
-}
-
-func (j *denoiseJob) Do(r int) {
-	if j.ctx.Err() != nil {
-		return
-	}
-	y := j.observed[r]
-	cfg := j.cfg
-	cfg.Seed = j.seed ^ uint64(r)*0x9e3779b97f4a7c15
-	cfg.Init = y
-	model := j.prior
-	if j.hidden != nil {
-		// Inpainting: the visible half is known exactly, so clamp it.
-		cfg.Clamp = make([]bool, len(y))
-		for i, h := range j.hidden {
-			cfg.Clamp[i] = !h
-		}
-	} else {
-		lik, err := discrete.FlipNoise(j.prior.Domain(), y, j.noise)
-		if err == nil {
-			model, err = discrete.NewProduct(j.prior, lik)
-		}
-		if err != nil {
-			j.errs[r] = err
-			return
-		}
-	}
-	res, err := gibbs.Run(j.ctx, model, cfg)
-	if err != nil {
-		j.errs[r] = err
-		return
-	}
-	row := j.restored.Row(r)
-	spin := j.prior.Domain() == discrete.Spin
-	for i, m := range res.Mean {
-		if spin {
-			m = (m + 1) / 2
-		}
-		row[i] = float32(m)
-	}
-	j.proposals.Add(res.Proposals)
-	j.accepted.Add(res.Accepted)
-	done := int(j.done.Add(1))
-	// Only one goroutine draws at a time; the others skip the update.
-	if j.barMu.CompareAndSwap(false, true) {
-		j.bar.update("restoring", done, len(j.observed))
-		j.barMu.Store(false)
-	}
 }

@@ -7,7 +7,6 @@ import (
 	"fmt"
 	"time"
 
-	"github.com/rbmkit/rbm/internal/kernel"
 	"github.com/rbmkit/rbm/rbm"
 	"github.com/rbmkit/rbm/rbm/ais"
 )
@@ -161,7 +160,7 @@ func runEval(ctx context.Context, e *env, args []string) error {
 	if pllRows > 0 {
 		res.PseudoRows = min(pllRows, v.Rows)
 	}
-	if res.PseudoLogLik, err = meanPseudoLogLik(ctx, m, v.Slice(0, res.PseudoRows), anneal.workers); err != nil {
+	if res.PseudoLogLik, err = m.MeanPseudoLogLikelihood(ctx, v.Slice(0, res.PseudoRows), anneal.workers); err != nil {
 		return err
 	}
 	res.ReconError = m.ReconstructionError(v)
@@ -192,38 +191,4 @@ func runEval(ctx context.Context, e *env, args []string) error {
 	fmt.Fprintf(e.stdout, "pseudo-LL:   %.6f nats per row (exact, %d rows)\n", res.PseudoLogLik, res.PseudoRows)
 	fmt.Fprintf(e.stdout, "recon error: %.6f squared error per row\n", res.ReconError)
 	return nil
-}
-
-// meanPseudoLogLik averages rbm.(*RBM).PseudoLogLikelihood over the rows of
-// v on the given workers, summing in row order so the result does not
-// depend on their number.
-func meanPseudoLogLik(ctx context.Context, m *rbm.RBM, v *rbm.Matrix, workers int) (float64, error) {
-	if v.Rows == 0 {
-		return 0, nil
-	}
-	pool := kernel.NewPool(workers)
-	defer pool.Close()
-	j := &pllJob{ctx: ctx, m: m, v: v, out: make([]float64, v.Rows)}
-	pool.Run(j, v.Rows)
-	if err := ctx.Err(); err != nil {
-		return 0, err
-	}
-	var sum float64
-	for _, x := range j.out {
-		sum += x
-	}
-	return sum / float64(v.Rows), nil
-}
-
-type pllJob struct {
-	ctx context.Context
-	m   *rbm.RBM
-	v   *rbm.Matrix
-	out []float64
-}
-
-func (j *pllJob) Do(r int) {
-	if j.ctx.Err() == nil {
-		j.out[r] = j.m.PseudoLogLikelihood(j.v.Row(r))
-	}
 }

@@ -4,9 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"math/rand/v2"
 
-	"github.com/rbmkit/rbm/internal/kernel"
 	"github.com/rbmkit/rbm/rbm"
 )
 
@@ -86,14 +84,7 @@ func runSample(ctx context.Context, e *env, args []string) error {
 		}
 		copy(v.Data, init.Data)
 	} else {
-		rng := rand.New(rand.NewPCG(seed, 0x1417))
-		for r := range n {
-			for i, b := range m.B {
-				if rng.Float64() < kernel.Sigmoid(float64(b)) {
-					v.Row(r)[i] = 1
-				}
-			}
-		}
+		m.BaseRateStates(v, seed)
 	}
 	s := rbm.NewSampler(m, n, seed, workers)
 	defer s.Close()
