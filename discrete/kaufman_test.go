@@ -7,8 +7,8 @@ import (
 
 	"github.com/rbmkit/rbm/discrete"
 	"github.com/rbmkit/rbm/exact"
-	"github.com/rbmkit/rbm/gibbs"
 	"github.com/rbmkit/rbm/internal/testenv"
+	"github.com/rbmkit/rbm/rbm/ais"
 )
 
 // kaufmanLogZ returns log Z of the zero-field Ising model with coupling 1 on
@@ -78,7 +78,7 @@ func TestLatticeAISMatchesKaufman(t *testing.T) {
 		t.Fatal(err)
 	}
 	for _, beta := range []float64{0.3, 0.6} {
-		est, err := gibbs.AIS(context.Background(), m, gibbs.AISConfig{Beta: beta, Steps: 2000, Runs: 64, Seed: 3})
+		est, err := ais.RunDiscrete(context.Background(), m, ais.DiscreteConfig{Beta: beta, Steps: 2000, Runs: 64, Seed: 3})
 		if err != nil {
 			t.Fatal(err)
 		}

@@ -3,10 +3,11 @@
 // Metropolis-Hastings with single bit-flip proposals, Gibbs-with-Gradients
 // (Grathwohl et al., "Oops I Took A Gradient", ICML 2021) and parallel
 // tempering over a ladder of inverse temperatures with any of them as the
-// move within each replica. It also estimates log partition functions by
-// annealed importance sampling and reports the usual diagnostics:
-// acceptance and swap rates, integrated autocorrelation times, effective
-// sample sizes and split R-hat across chains.
+// move within each replica, and reports the usual diagnostics: acceptance
+// and swap rates, integrated autocorrelation times, effective sample sizes
+// and split R-hat across chains. A Chain exposes one chain's sweeps at an
+// inverse temperature its caller chooses; package rbm/ais anneals with it
+// to estimate log partition functions (ais.RunDiscrete).
 //
 // Chains are independent and each draws from its own PCG source seeded from
 // (Config.Seed, chain index), so a run gives the same result bit for bit for

@@ -13,6 +13,7 @@ import (
 	"github.com/rbmkit/rbm/exact"
 	"github.com/rbmkit/rbm/gibbs"
 	"github.com/rbmkit/rbm/rbm"
+	"github.com/rbmkit/rbm/rbm/ais"
 	"github.com/spf13/pflag"
 )
 
@@ -97,10 +98,18 @@ type logzDiscreteResult struct {
 	LogZ    float64 `json:"log_z"`
 	PerUnit float64 `json:"log_z_per_unit"`
 	StdErr  float64 `json:"std_err"`
-	ESS     float64 `json:"ess,omitempty"`
-	Runs    int     `json:"runs,omitempty"`
-	Steps   int     `json:"steps,omitempty"`
-	Seconds float64 `json:"seconds"`
+	// Lower and Upper bound AIS's ±3σ interval (ais.Estimate; equal to
+	// LogZ for exact); Lower is null when the interval reaches Ẑ ≤ 0.
+	Lower *float64 `json:"lower"`
+	Upper float64  `json:"upper"`
+	// ESS is the effective sample size of the AIS weights and Reliable
+	// whether it is large enough (ais.Estimate.Reliable) for the error bar
+	// to mean something.
+	ESS      float64 `json:"ess,omitempty"`
+	Reliable *bool   `json:"reliable,omitempty"`
+	Runs     int     `json:"runs,omitempty"`
+	Steps    int     `json:"steps,omitempty"`
+	Seconds  float64 `json:"seconds"`
 }
 
 // exactAutoUnits is the largest model --method auto enumerates.
@@ -168,12 +177,17 @@ func runLogzDiscrete(ctx context.Context, e *env, args []string) error {
 		if err != nil {
 			return fmt.Errorf("%s: %w (try --method ais)", desc, err)
 		}
+		res.Lower, res.Upper = &res.LogZ, res.LogZ
 	case "ais":
-		r, err := gibbs.AIS(ctx, m, gibbs.AISConfig{Beta: beta, Steps: steps, Runs: runs, Method: gibbs.Systematic, Seed: seed, Workers: workers})
+		r, err := ais.RunDiscrete(ctx, m, ais.DiscreteConfig{Beta: beta, Steps: steps, Runs: runs, Method: gibbs.Systematic, Seed: seed, Workers: workers})
 		if err != nil {
 			return fmt.Errorf("%s: %w", desc, err)
 		}
-		res.LogZ, res.StdErr, res.ESS, res.Runs, res.Steps = r.LogZ, r.StdErr, r.ESS, r.Runs, r.Steps
+		reliable := r.Reliable()
+		res.LogZ, res.StdErr, res.Upper, res.ESS, res.Reliable, res.Runs, res.Steps = r.LogZ, r.StdErr, r.Upper, r.ESS, &reliable, r.Runs, r.Steps
+		if !math.IsInf(r.Lower, -1) {
+			res.Lower = &r.Lower
+		}
 	default:
 		return usagef("--method %q: want exact, ais or auto", method)
 	}
@@ -186,6 +200,14 @@ func runLogzDiscrete(ctx context.Context, e *env, args []string) error {
 	fmt.Fprintf(e.stdout, "beta:     %g\n", beta)
 	if method == "ais" {
 		fmt.Fprintf(e.stdout, "log Z:    %.6f ± %.6f (AIS, %d runs × %d steps, weight ESS %.1f)\n", res.LogZ, res.StdErr, runs, steps, res.ESS)
+		lower := "-inf"
+		if res.Lower != nil {
+			lower = fmt.Sprintf("%.6f", *res.Lower)
+		}
+		fmt.Fprintf(e.stdout, "±3σ:      [%s, %.6f]\n", lower, res.Upper)
+		if !*res.Reliable {
+			fmt.Fprintf(e.stdout, "warning:  only %.1f runs carry the estimate: it is unreliable and most likely too low; anneal longer (--steps)\n", res.ESS)
+		}
 	} else {
 		fmt.Fprintf(e.stdout, "log Z:    %.10g (exact, %d states)\n", res.LogZ, uint64(1)<<m.Units())
 	}

@@ -96,7 +96,8 @@ func TestLogzDiscrete(t *testing.T) {
 	}
 
 	// AIS agrees with the enumeration within its reported uncertainty
-	// (5 standard errors, the bound argued in gibbs' AIS test).
+	// (5 standard errors, the bound argued in rbm/ais's RunDiscrete test),
+	// with the ±3σ interval and the weights' ESS of ais.Estimate.
 	r = runDiscrete(runLogzDiscrete, "--ising", "4x4", "--beta", "0.44", "--method", "ais", "--steps", "300", "--runs", "32", "--json")
 	var ais logzDiscreteResult
 	if err := json.Unmarshal([]byte(r.stdout), &ais); err != nil || r.code != 0 {
@@ -104,6 +105,15 @@ func TestLogzDiscrete(t *testing.T) {
 	}
 	if exact := bruteIsingLogZ(4, 4, 1, 0, 0.44); math.Abs(ais.LogZ-exact) > 5*ais.StdErr || ais.StdErr <= 0 {
 		t.Errorf("ais: %v ± %v, exact %v", ais.LogZ, ais.StdErr, exact)
+	}
+	if ais.Lower == nil || !(*ais.Lower < ais.LogZ && ais.LogZ < ais.Upper) || ais.Reliable == nil || !*ais.Reliable ||
+		!(ais.ESS > 0 && ais.ESS <= 32) || ais.Runs != 32 || ais.Steps != 300 {
+		t.Errorf("ais: %+v", ais)
+	}
+	for _, key := range []string{`"log_z"`, `"std_err"`, `"lower"`, `"upper"`, `"ess"`, `"reliable"`, `"runs"`, `"steps"`, `"log_z_per_unit"`} {
+		if !strings.Contains(r.stdout, key) {
+			t.Errorf("ais --json has no %s: %s", key, r.stdout)
+		}
 	}
 	r = runDiscrete(runLogzDiscrete, "--ising", "2x2")
 	if r.code != 0 || !strings.Contains(r.stdout, "log Z:") {

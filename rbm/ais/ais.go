@@ -55,7 +55,9 @@ type Estimate struct {
 	// LogZ ∓ 3·StdErr for Reverse.
 	Lower float64 `json:"lower"`
 	Upper float64 `json:"upper"`
-	// LogZBase is log Z_A of the base-rate model.
+	// LogZBase is log Z_A of the base model: the base-rate model of Run
+	// and Reverse, the independent layers of RunMachine, the uniform
+	// distribution (n·log 2) of RunDiscrete.
 	LogZBase float64 `json:"log_z_base"`
 	// LogWeights holds the log-weight of each run, relative to the base
 	// model: log w for forward runs, the u of each reverse chain.

@@ -1,14 +1,18 @@
-// Package ais estimates the partition function of binary RBMs of any size
-// by annealed importance sampling (Neal 2001) as Salakhutdinov and Murray
-// ("On the quantitative analysis of deep belief networks", ICML 2008) apply
-// it to RBMs, and bounds it from the other side by reverse annealing from
-// data in the manner of RAISE (Burda, Grosse and Salakhutdinov, AISTATS
-// 2015).
+// Package ais is the project's one package for annealed importance
+// sampling (Neal 2001). It estimates the partition function of binary RBMs
+// of any size as Salakhutdinov and Murray ("On the quantitative analysis of
+// deep belief networks", ICML 2008) apply AIS to RBMs, and bounds it from
+// the other side by reverse annealing from data in the manner of RAISE
+// (Burda, Grosse and Salakhutdinov, AISTATS 2015); it anneals machines of
+// any unit types (RunMachine) and any discrete model (RunDiscrete) forward
+// too. Every estimate is an Estimate, and every forward one reduces its
+// importance weights the same way: log Ẑ, the delta-method standard error,
+// the ±3σ interval, the effective sample size and Reliable.
 //
-// The annealing path runs from a base-rate model A, with no weights, no
-// hidden biases and visible biases b_A (by default the log-odds of the
-// data's smoothed marginals), to the model B being evaluated. The
-// intermediate distributions over v are
+// For Run and Reverse the annealing path runs from a base-rate model A,
+// with no weights, no hidden biases and visible biases b_A (by default the
+// log-odds of the data's smoothed marginals), to the model B being
+// evaluated. The intermediate distributions over v are
 //
 //	p_k(v) ∝ exp((1-β_k) b_Aᵀv + β_k b_Bᵀv) · Πⱼ (1 + exp(β_k (cⱼ + (vᵀW)ⱼ)))
 //
@@ -41,4 +45,15 @@
 // while the log-weights are accumulated in float64 per run from the float32
 // hidden inputs. Draws are seeded per row and step, so a run is
 // bit-identical for any number of workers.
+//
+// RunMachine follows the same path for a machine of any unit types,
+// interpolating the visible layer's parameters and scaling the weights,
+// with the machine's block Gibbs step as the transition.
+//
+// RunDiscrete anneals any discrete.Model from the uniform distribution
+// (β = 0, log Z = n·log 2) through p_k(x) ∝ exp(-β_k E(x)) on an even
+// schedule in β up to a target Beta, adding -(β_k - β_{k-1})·E(x) to each
+// run's log-weight and moving it by one sweep of a gibbs.Method at β_k
+// (gibbs.Chain). Each run draws from its own gibbs.NewChainRand source, so
+// its result too is the same for any number of workers.
 package ais
