@@ -82,6 +82,11 @@ func (info LayerInfo) NewLayer() (layer.Layer, error) {
 	if info.Units <= 0 || info.Units > maxUnits {
 		return nil, fmt.Errorf("%s layer of %d units", info.Type, info.Units)
 	}
+	// A layer of categorical units is units × states wide: bound that
+	// before the layer allocates it.
+	if info.States < 0 || uint64(info.Units)*uint64(max(info.States, 1)) > maxUnits {
+		return nil, fmt.Errorf("%s layer of %d units with %d states", info.Type, info.Units, info.States)
+	}
 	learn := len(info.Fixed) == 0
 	l, err := layer.New(info.Type, info.Units, layer.Settings{States: info.States, LearnScale: learn})
 	if err != nil {
