@@ -1,0 +1,190 @@
+package rbm
+
+import (
+	"context"
+	"math"
+	"math/rand/v2"
+	"slices"
+	"testing"
+
+	"gonum.org/v1/gonum/mat"
+
+	"github.com/rbmkit/rbm/rbm/layer"
+)
+
+// machineParams returns copies of m's weights and layer parameters, in
+// the order W, then each layer's Params.
+func machineParams(m *Machine) [][]float64 {
+	out := [][]float64{slices.Clone(m.W)}
+	for _, l := range []layer.Layer{m.Visible, m.Hidden} {
+		for _, p := range l.Params() {
+			out = append(out, slices.Clone(p.Values))
+		}
+	}
+	return out
+}
+
+// TestCenteredMachineMatchesRBM checks that centered training of a machine
+// of two binary layers takes the binary RBM's centered steps: both
+// steppers start from one model and offsets, and the machine's is fed the
+// data and negative-phase rows the binary stepper drew, step after step,
+// for plain SGD, momentum and Adam. The binary stepper works in float32,
+// so the parameters agree to float32 rounding, not bit for bit.
+func TestCenteredMachineMatchesRBM(t *testing.T) {
+	const nv, nh, rows, batch = 9, 5, 60, 20
+	rng := rand.New(rand.NewPCG(5, 6))
+	data := NewMatrix(rows, nv)
+	for i := range data.Data {
+		if rng.Float64() < 0.3+0.4*float64(i%nv)/nv {
+			data.Data[i] = 1
+		}
+	}
+	for name, c := range map[string]struct {
+		cfg      Config
+		lr, mom  float64
+		tol      float64
+		worstOut *float64
+	}{
+		"sgd":      {Config{Centered: true, Persistent: true, OffsetRate: 0.3, Workers: 1}, 0.5, 0, 2e-5, nil},
+		"momentum": {Config{Centered: true, OffsetRate: 0.2, Workers: 1, K: 2}, 0.3, 0.7, 2e-5, nil},
+		"adam":     {Config{Centered: true, Persistent: true, OffsetRate: 0.3, Workers: 1, Optimizer: Adam}, 0.02, 0, 1e-4, nil},
+	} {
+		r := randomRBM(nv, nh, 0.5, 9)
+		// Zero hidden biases: both trainers then start λ at ½.
+		clear(r.C)
+		m := AsMachine(r)
+		bs := newTestStepper(t, r, c.cfg, data, batch)
+		cfg, _ := c.cfg.withDefaults()
+		ms := newMachineStepper(m, cfg, batch)
+		ms.center = newMachineCentering(m, data, cfg.OffsetRate)
+		for i := range ms.center.mu {
+			if math.Abs(ms.center.mu[i]-bs.center.mu[i]) > 1e-12 {
+				t.Fatalf("%s: μ[%d] starts at %v, the binary trainer's at %v", name, i, ms.center.mu[i], bs.center.mu[i])
+			}
+		}
+		for j, l := range ms.center.lambda {
+			if l != 0.5 {
+				t.Fatalf("%s: λ[%d] starts at %v, want ½", name, j, l)
+			}
+		}
+		var worst float64
+		for step := range 12 {
+			idx := make([]int32, batch)
+			for k := range idx {
+				idx[k] = int32((step*batch + k*7) % rows)
+			}
+			bs.load(data, idx)
+			if _, ok := bs.step(c.lr, c.mom); !ok {
+				t.Fatalf("%s: binary step %d failed", name, step)
+			}
+			v0 := toDense(bs.vStack.Slice(0, batch))
+			vk := toDense(bs.vStack.Slice(batch, 2*batch))
+			if !ms.update(v0, vk, c.lr, c.mom) {
+				t.Fatalf("%s: machine step %d failed", name, step)
+			}
+			for _, blk := range []struct {
+				name string
+				want []float32
+				got  []float64
+			}{{"W", r.W, m.W}, {"b", r.B, m.Visible.(*layer.Binary).Bias}, {"c", r.C, m.Hidden.(*layer.Binary).Bias}} {
+				for i, w := range blk.want {
+					d := math.Abs(blk.got[i]-float64(w)) / math.Max(1, math.Abs(float64(w)))
+					worst = max(worst, d)
+					if d > c.tol {
+						t.Fatalf("%s: step %d: %s[%d] = %.9f, the binary trainer's %.9f", name, step+1, blk.name, i, blk.got[i], w)
+					}
+				}
+			}
+			for j := range ms.center.lambda {
+				if d := math.Abs(ms.center.lambda[j] - bs.center.lambda[j]); d > 1e-6 {
+					t.Fatalf("%s: step %d: λ[%d] = %v, the binary trainer's %v", name, step+1, j, ms.center.lambda[j], bs.center.lambda[j])
+				}
+			}
+		}
+		t.Logf("%s: largest relative difference from the binary trainer after 12 steps: %.2g", name, worst)
+		bs.pool.Close()
+	}
+}
+
+// TestCenteredMachineZeroOffsets checks, for every pair of unit types,
+// that a centered step with offsets μ = 0 and λ = 0 is the plain step:
+// the centered parameterisation is then the stored one.
+func TestCenteredMachineZeroOffsets(t *testing.T) {
+	rng := rand.New(rand.NewPCG(8, 8))
+	for _, vk := range layer.Names() {
+		for _, hk := range layer.Names() {
+			m := randomMachine(t, rng, vk, 3, hk, 2, 0.5)
+			c := m.Clone()
+			const n = 6
+			v0, neg := mat.NewDense(n, m.Visible.Width(), nil), mat.NewDense(n, m.Visible.Width(), nil)
+			zero := make([]float64, m.Visible.Width())
+			for r := range n {
+				m.Visible.Sample(v0.RawRowView(r), zero, rng)
+				m.Visible.Sample(neg.RawRowView(r), zero, rng)
+			}
+			cfg, _ := Config{LearningRate: 0.05, Momentum: 0.5}.withDefaults()
+			plain := newMachineStepper(m, cfg, n)
+			centered := newMachineStepper(c, cfg, n)
+			centered.center = newMachineCentering(c, &Matrix{Rows: 1, Cols: m.Visible.Width(), Data: make([]float32, m.Visible.Width())}, cfg.OffsetRate)
+			clear(centered.center.lambda)
+			clear(centered.center.mu)
+			centered.center.rate = 1e-300 // keep the offsets at 0 in effect
+			for range 3 {
+				if !plain.update(v0, neg, 0.05, 0.5) || !centered.update(v0, neg, 0.05, 0.5) {
+					t.Fatalf("%s×%s: a step failed", vk, hk)
+				}
+			}
+			a, b := machineParams(m), machineParams(c)
+			for k := range a {
+				for i := range a[k] {
+					if d := math.Abs(a[k][i] - b[k][i]); d > 1e-12*math.Max(1, math.Abs(a[k][i])) {
+						t.Fatalf("%s×%s: parameter %d[%d] is %v centered at zero offsets, %v plain", vk, hk, k, i, b[k][i], a[k][i])
+					}
+				}
+			}
+		}
+	}
+}
+
+// TestCenteredTrainMachineIsDeterministic trains centered machines of
+// real-valued and Potts units twice with one seed, and once with another,
+// and compares every parameter bit for bit.
+func TestCenteredTrainMachineIsDeterministic(t *testing.T) {
+	for _, kinds := range [][2]string{{"gaussian", "binary"}, {"potts", "relu"}} {
+		teacher := randomMachine(t, rand.New(rand.NewPCG(3, 3)), kinds[0], 4, "binary", 2, 1)
+		states, _, err := teacher.Sample(context.Background(), 80, 10, 1, nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		data := NewMatrix(80, teacher.Visible.Width())
+		for i, x := range states.RawMatrix().Data {
+			data.Data[i] = float32(x)
+		}
+		train := func(seed uint64) [][]float64 {
+			m := randomMachine(t, rand.New(rand.NewPCG(4, 4)), kinds[0], 4, kinds[1], 3, 0.1)
+			tr := &Trainer{Config: Config{Epochs: 3, BatchSize: 20, Persistent: true, Centered: true, OffsetRate: 0.1,
+				Optimizer: Adam, LearningRate: 0.01, Seed: seed}, MonitorRows: -1}
+			if _, err := tr.TrainMachine(context.Background(), m, data); err != nil {
+				t.Fatal(err)
+			}
+			return machineParams(m)
+		}
+		same := func(x, y [][]float64) bool {
+			for k := range x {
+				for i := range x[k] {
+					if math.Float64bits(x[k][i]) != math.Float64bits(y[k][i]) {
+						return false
+					}
+				}
+			}
+			return true
+		}
+		a, b, c := train(1), train(1), train(2)
+		if !same(a, b) {
+			t.Errorf("%s×%s: one seed gave two machines", kinds[0], kinds[1])
+		}
+		if same(a, c) {
+			t.Errorf("%s×%s: two seeds gave one machine", kinds[0], kinds[1])
+		}
+	}
+}
