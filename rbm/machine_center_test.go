@@ -259,3 +259,87 @@ func TestCenteredMachineLikelihood(t *testing.T) {
 		}
 	}
 }
+
+// TestCenteredMachineGradient checks the centered gradient of every pair
+// of unit types, at offsets away from zero, against central finite
+// differences in the centered parameterisation. Taken between two sets of
+// rows D and S in place of the data and the model, the gradient of the
+// log-likelihood is that of Σ_S F̃(v) - Σ_D F̃(v), F̃ being the free energy
+// of the centered machine: log Z drops out, and so does the constant μᵀWλ
+// by which F̃ differs from the stored machine's free energy. The stepper's
+// statistics, accumulated over D minus over S, must be its derivatives
+// with respect to W and the centered layer parameters θ̃, the stored
+// machine being θ̃ shifted back by -Wλ and -Wᵀμ.
+func TestCenteredMachineGradient(t *testing.T) {
+	rng := rand.New(rand.NewPCG(12, 12))
+	for _, vk := range layer.Names() {
+		for _, hk := range layer.Names() {
+			m := randomMachine(t, rng, vk, 3, hk, 2, 0.5)
+			const n = 4
+			d, sm := mat.NewDense(n, m.Visible.Width(), nil), mat.NewDense(n, m.Visible.Width(), nil)
+			zero := make([]float64, m.Visible.Width())
+			for r := range n {
+				m.Visible.Sample(d.RawRowView(r), zero, rng)
+				m.Visible.Sample(sm.RawRowView(r), zero, rng)
+			}
+			cfg, _ := Config{}.withDefaults()
+			s := newMachineStepper(m, cfg, n)
+			c := &machineCentering{
+				mu: make([]float64, m.Visible.Width()), lambda: make([]float64, m.Hidden.Width()),
+				shiftV: make([]float64, m.Visible.Width()), shiftH: make([]float64, m.Hidden.Width()),
+			}
+			for i := range c.mu {
+				c.mu[i] = rng.Float64()
+			}
+			for j := range c.lambda {
+				c.lambda[j] = rng.Float64()
+			}
+			s.center = c
+			// The stepper's gradient, in the centered parameterisation.
+			c.shift(m, 1)
+			centered := m.Clone() // θ̃ and W
+			s.accumulate(d, 1)
+			s.accumulate(sm, -1)
+			c.shift(m, -1)
+
+			// phi is Σ_S F̃ - Σ_D F̃ at the centered parameters of p.
+			phi := func(p *Machine) float64 {
+				stored := p.Clone()
+				c.shift(stored, -1)
+				var f float64
+				for r := range n {
+					f += stored.FreeEnergy(sm.RawRowView(r)) - stored.FreeEnergy(d.RawRowView(r))
+				}
+				return f
+			}
+			// The trained vectors of the centered copy, in the stepper's
+			// order: W, then each layer's parameters that are not fixed.
+			vecs := [][]float64{centered.W}
+			for _, l := range []layer.Layer{centered.Visible, centered.Hidden} {
+				for _, p := range l.Params() {
+					if !p.Fixed {
+						vecs = append(vecs, p.Values)
+					}
+				}
+			}
+			if len(vecs) != len(s.grads) {
+				t.Fatalf("%s×%s: %d trained vectors, %d gradients", vk, hk, len(vecs), len(s.grads))
+			}
+			const h = 1e-5
+			for k, vec := range vecs {
+				for i := range vec {
+					old := vec[i]
+					vec[i] = old + h
+					up := phi(centered)
+					vec[i] = old - h
+					down := phi(centered)
+					vec[i] = old
+					want := (up - down) / (2 * h)
+					if got := s.grads[k][i]; math.Abs(got-want) > 1e-6*math.Max(1, math.Abs(want)) {
+						t.Errorf("%s×%s: centered gradient %d[%d] = %.9f, finite differences %.9f", vk, hk, k, i, got, want)
+					}
+				}
+			}
+		}
+	}
+}
