@@ -251,6 +251,9 @@ func (s *machineStepper) step(data Data, idx []int32, lr, mom float64) bool {
 func (s *machineStepper) update(v0, vk *mat.Dense, lr, mom float64) bool {
 	m := s.m
 	n, _ := v0.Dims()
+	// The backup, taken in the stored parameterisation, restores a failed
+	// centered step too: ShiftField writes only the field parameters
+	// (biases, means), which are always trained and so in s.params.
 	for k := range s.params {
 		copy(s.backup[k], s.params[k])
 	}
