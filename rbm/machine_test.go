@@ -184,7 +184,6 @@ func TestTrainMachineRefusals(t *testing.T) {
 		data Data
 	}{
 		"tempering":  {Config{Replicas: 3}, good},
-		"centering":  {Config{Centered: true}, good},
 		"sparsity":   {Config{SparsityTarget: 0.1}, good},
 		"columns":    {Config{}, &Matrix{Rows: 1, Cols: 3, Data: []float32{0, 1, 0}}},
 		"no rows":    {Config{}, &Matrix{Rows: 0, Cols: 2}},

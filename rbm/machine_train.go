@@ -20,9 +20,18 @@ import (
 // input (the Rao-Blackwellised form); the negative statistics are the same
 // at the chains' states.
 //
-// Parallel tempering, centering and sparsity are binary-RBM methods for
-// now (Train); TrainMachine refuses them. The same seed gives the same
-// machine, bit for bit.
+// With Config.Centered the steps follow the centered gradient for any
+// pair of unit types (see machineCentering): with offsets μ (the data
+// mean at first) and λ (the hidden layer's mean at zero input at first:
+// ½ for binary units of zero bias), sliding towards each batch's means
+// of v and E[h|v] at OffsetRate, the weights follow
+// ⟨(v-μ)(h-λ)ᵀ⟩_data - ⟨(v-μ)(h-λ)ᵀ⟩_model and the layers' parameters
+// their gradients in the centered parameterisation; the machine is stored
+// uncentered. For two binary layers the steps are the binary trainer's.
+//
+// Parallel tempering and sparsity are binary-RBM methods for now (Train);
+// TrainMachine refuses them. The same seed gives the same machine, bit for
+// bit.
 func (t *Trainer) TrainMachine(ctx context.Context, m *Machine, data Data) ([]EpochStats, error) {
 	cfg, err := t.Config.withDefaults()
 	if err != nil {
@@ -31,8 +40,6 @@ func (t *Trainer) TrainMachine(ctx context.Context, m *Machine, data Data) ([]Ep
 	switch {
 	case cfg.Replicas >= 2:
 		return nil, fmt.Errorf("rbm: train: parallel tempering is implemented for binary RBMs only")
-	case cfg.Centered:
-		return nil, fmt.Errorf("rbm: train: centering is implemented for binary RBMs only")
 	case cfg.SparsityTarget > 0:
 		return nil, fmt.Errorf("rbm: train: the sparsity target is implemented for binary RBMs only")
 	}
@@ -65,6 +72,9 @@ func (t *Trainer) TrainMachine(ctx context.Context, m *Machine, data Data) ([]Ep
 	}
 
 	s := newMachineStepper(m, cfg, min(cfg.BatchSize, rows))
+	if cfg.Centered {
+		s.center = newMachineCentering(m, data, cfg.OffsetRate)
+	}
 	order := sequence(rows)
 	shuffle := rand.New(rand.NewPCG(cfg.Seed, 0x5_4f_ff1e))
 	if cfg.Persistent {
@@ -181,6 +191,7 @@ type machineStepper struct {
 	vGrad, hGrad          [][]float64 // the layers' gradients, as layer.NewGrad shapes them
 	grads, state1, state2 [][]float64
 	backup                [][]float64
+	center                *machineCentering // nil unless Config.Centered
 }
 
 func newMachineStepper(m *Machine, cfg Config, batch int) *machineStepper {
@@ -222,10 +233,6 @@ func (s *machineStepper) step(data Data, idx []int32, lr, mom float64) bool {
 	n := len(idx)
 	data.Gather(s.gather, idx)
 	v0 := toDense(s.gather.Slice(0, n))
-	for _, g := range s.grads {
-		clear(g)
-	}
-	s.accumulate(v0, 1)
 
 	// The negative phase: k sweeps from the data (CD) or the persistent
 	// chains (PCD).
@@ -236,6 +243,29 @@ func (s *machineStepper) step(data Data, idx []int32, lr, mom float64) bool {
 		vk = mat.DenseCopyOf(v0)
 	}
 	s.gibbs(vk)
+	return s.update(v0, vk, lr, mom)
+}
+
+// update takes the optimiser step from the data rows v0 and the
+// negative-phase rows vk (as many), as step does.
+func (s *machineStepper) update(v0, vk *mat.Dense, lr, mom float64) bool {
+	m := s.m
+	n, _ := v0.Dims()
+	// The backup, taken in the stored parameterisation, restores a failed
+	// centered step too: ShiftField writes only the field parameters
+	// (biases, means), which are always trained and so in s.params.
+	for k := range s.params {
+		copy(s.backup[k], s.params[k])
+	}
+	for _, g := range s.grads {
+		clear(g)
+	}
+	if s.center != nil {
+		// Gradients and step are taken in the centered parameterisation
+		// (machineCentering); the layers are shifted back below.
+		s.center.shift(m, 1)
+	}
+	hSum := s.accumulate(v0, 1)
 	s.accumulate(vk, -1)
 	for _, lg := range []struct {
 		l    layer.Layer
@@ -248,9 +278,6 @@ func (s *machineStepper) step(data Data, idx []int32, lr, mom float64) bool {
 
 	// The update: gradient ascent on the log-likelihood, averaged over
 	// the batch, with weight decay on W only.
-	for k := range s.params {
-		copy(s.backup[k], s.params[k])
-	}
 	s.steps++
 	inv := 1 / float64(n)
 	// Adam's bias corrections, 1 - βᵗ.
@@ -275,6 +302,10 @@ func (s *machineStepper) step(data Data, idx []int32, lr, mom float64) bool {
 				p[i] += s.state1[k][i]
 			}
 		}
+	}
+	if s.center != nil {
+		s.center.shift(m, -1)
+		s.center.slide(v0, hSum)
 	}
 	for _, p := range s.params {
 		for _, x := range p {
@@ -313,12 +344,21 @@ func (s *machineStepper) gibbs(v *mat.Dense) {
 
 // accumulate adds sign times the sufficient statistics of the rows of v
 // to the gradients: vᵀE[h|v] for W, the visible layer's -∂E/∂θ at each
-// row and the hidden layer's ∂Γ/∂θ at each row's input.
-func (s *machineStepper) accumulate(v *mat.Dense, sign float64) {
+// row and the hidden layer's ∂Γ/∂θ at each row's input. Centered (with
+// the layers in the centered parameterisation, see machineCentering) they
+// are (v-μ)ᵀ(E[h|v]-λ), -∂E_v/∂θ̃_v at v and ∂Γ_h/∂θ̃_h at the centered
+// input Wᵀ(v-μ). It returns the column sums of E[h|v] when centered
+// (for the offsets), nil otherwise.
+func (s *machineStepper) accumulate(v *mat.Dense, sign float64) []float64 {
 	m := s.m
 	n, _ := v.Dims()
+	x := v
+	if s.center != nil {
+		x = mat.NewDense(n, m.Visible.Width(), nil)
+		centerRows(x, v, s.center.mu)
+	}
 	in := mat.NewDense(n, m.Hidden.Width(), nil)
-	in.Mul(v, m.weights())
+	in.Mul(x, m.weights())
 	mean := mat.NewDense(n, m.Hidden.Width(), nil)
 	vg, hg := layer.NewGrad(m.Visible), layer.NewGrad(m.Hidden)
 	for r := range n {
@@ -326,8 +366,18 @@ func (s *machineStepper) accumulate(v *mat.Dense, sign float64) {
 		m.Visible.EnergyGrad(vg, v.RawRowView(r))
 		m.Hidden.LogPartitionGrad(hg, in.RawRowView(r))
 	}
+	var hSum []float64
+	if s.center != nil {
+		hSum = make([]float64, m.Hidden.Width())
+		for r := range n {
+			for j, h := range mean.RawRowView(r) {
+				hSum[j] += h
+			}
+		}
+		centerRows(mean, mean, s.center.lambda)
+	}
 	gw := mat.NewDense(m.Visible.Width(), m.Hidden.Width(), nil)
-	gw.Mul(v.T(), mean)
+	gw.Mul(x.T(), mean)
 	floatsAddScaled(s.grads[0], sign, gw.RawMatrix().Data)
 	for k := range vg {
 		floatsAddScaled(s.vGrad[k], sign, vg[k])
@@ -335,6 +385,7 @@ func (s *machineStepper) accumulate(v *mat.Dense, sign float64) {
 	for k := range hg {
 		floatsAddScaled(s.hGrad[k], sign, hg[k])
 	}
+	return hSum
 }
 
 func floatsAddScaled(dst []float64, a float64, x []float64) {

@@ -152,7 +152,6 @@ func TestMachineFlagErrors(t *testing.T) {
 		{"--standardize"},
 		{"--visible", "potts", "--dequantize"},
 		{"--visible", "gaussian", "--replicas", "3"},
-		{"--visible", "gaussian", "--centered"},
 		{"--visible", "gaussian", "--eval-every", "1", "--val", missing},
 	} {
 		r := rbmRun(t, append(append([]string{"train", "-hidden", "3"}, args...), missing)...)

@@ -80,6 +80,14 @@ func (l *Binary) LogPartitionGrad(grad [][]float64, input []float64) {
 	}
 }
 
+// ShiftField adds δ to θ: the energy is -θᵀx, so it becomes -θᵀx - δᵀx.
+func (l *Binary) ShiftField(delta []float64) {
+	mustLen("binary", "delta", delta, len(l.Bias))
+	for i, d := range delta {
+		l.Bias[i] += d
+	}
+}
+
 // Fit sets θᵢ to the log-odds of the column's mean, smoothed by one
 // pseudo observation of 0 and one of 1: p = (Σx + 1)/(n + 2).
 func (l *Binary) Fit(sum, _ []float64, n int) {

@@ -125,6 +125,16 @@ func (l *Gaussian) LogPartitionGrad(grad [][]float64, input []float64) {
 	}
 }
 
+// ShiftField moves the means by σ²δ, keeping σ: the field enters the
+// energy (x-b)²/(2σ²) only through b, and (x-b-σ²δ)²/(2σ²) =
+// (x-b)²/(2σ²) - δ(x-b) + σ²δ²/2 is E(x) - δx up to a constant.
+func (l *Gaussian) ShiftField(delta []float64) {
+	mustLen("gaussian", "delta", delta, len(l.Bias))
+	for i, d := range delta {
+		l.Bias[i] += math.Exp(2*l.LogSigma[i]) * d
+	}
+}
+
 // Check accepts any finite values.
 // Precondition scales the gradient of b by σ² and that of log σ by ½, the
 // inverses of their Fisher information 1/σ² and 2.

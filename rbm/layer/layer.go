@@ -57,6 +57,15 @@ type Layer interface {
 	// fixed parameters stay as they are.
 	Fit(sum, sumSquares []float64, n int)
 
+	// ShiftField adds δ to the field of the units: it changes the
+	// parameters so that the energy becomes E(x) - δᵀx up to a constant in
+	// x, the distribution p(x | I) becoming p(x | I + δ). It is the one
+	// operation a reparameterisation of the coupling needs: the centered
+	// trainer (rbm.Config.Centered) moves the constant terms of
+	// -(v-μ)ᵀW(h-λ) into the layers with it, so that any pair of unit
+	// types can be trained centered and stored uncentered.
+	ShiftField(delta []float64)
+
 	// Check reports a state the units cannot take (after naming the unit).
 	Check(x []float64) error
 	// Clone returns a deep copy.

@@ -136,6 +136,15 @@ func (l *Potts) LogPartitionGrad(grad [][]float64, input []float64) {
 	}
 }
 
+// ShiftField adds δ to θ, column by column: the energy is -θᵀx over the
+// one-hot columns, so it becomes -θᵀx - δᵀx.
+func (l *Potts) ShiftField(delta []float64) {
+	mustLen("potts", "delta", delta, len(l.Bias))
+	for j, d := range delta {
+		l.Bias[j] += d
+	}
+}
+
 // Check accepts only one-hot units: a unit's q columns are 0 or 1 with
 // exactly one 1. Unlike binary units, fractional values (a distribution
 // over the states) are refused, since a single state is what the energy

@@ -164,6 +164,15 @@ func (l *ReLU) LogPartitionGrad(grad [][]float64, input []float64) {
 	}
 }
 
+// ShiftField adds δ to θ, the linear coefficient, keeping the precision:
+// γx²/2 - θx becomes γx²/2 - θx - δx.
+func (l *ReLU) ShiftField(delta []float64) {
+	mustLen("relu", "delta", delta, len(l.Bias))
+	for i, d := range delta {
+		l.Bias[i] += d
+	}
+}
+
 // Check accepts finite values ≥ 0.
 // Fit sets θ so that each unit's mean at zero input is its column's mean
 // (at least 1e-3 of the unit's scale, so that θ stays finite), keeping the

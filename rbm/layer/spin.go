@@ -84,6 +84,14 @@ func (l *Spin) LogPartitionGrad(grad [][]float64, input []float64) {
 	}
 }
 
+// ShiftField adds δ to θ: the energy is -θᵀx, so it becomes -θᵀx - δᵀx.
+func (l *Spin) ShiftField(delta []float64) {
+	mustLen("spin", "delta", delta, len(l.Bias))
+	for i, d := range delta {
+		l.Bias[i] += d
+	}
+}
+
 // Check accepts only -1 and +1: unlike binary units, whose values in
 // between are read as probabilities, a spin value in between (0 in
 // particular) more likely means data in the wrong encoding.
