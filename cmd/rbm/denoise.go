@@ -123,6 +123,11 @@ func runDenoise(ctx context.Context, e *env, args []string) error {
 		return err
 	}
 	prior, model, shape, err := loadPrior(pos[0])
+	if errors.Is(err, rbm.ErrMachine) {
+		return inpaintMachine(ctx, e, &machineInpainting{model: pos[0], input: pos[1], missing: missing, shapeFlag: shapeF,
+			sweeps: sweeps, burnin: burnin, seed: seed, out: out, asJSON: asJSON, binary: binary, data: &data,
+			explicit: func(name string) bool { return fs.Changed(name) }})
+	}
 	if err != nil {
 		return err
 	}

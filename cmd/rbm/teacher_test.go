@@ -12,27 +12,31 @@ import (
 )
 
 // pottsTeacher is the known model of the README's Potts example: 10
-// categorical units of 4 states coupled through 3 binary hidden units,
-// strongly enough that the units' states are far from independent. Its
-// parameters are drawn from a fixed seed; testdata/potts-teacher.rbm holds
-// it, and TestPottsTeacher keeps the two the same (-update rewrites the
-// file).
+// categorical units of 4 states and 3 binary hidden units, each hidden
+// unit a motif — one preferred state per visible unit, drawn from a fixed
+// seed — that it favours when on, and that turns it on when enough units
+// follow it. The visible units are far from independent: a row is a
+// mixture of motifs. testdata/potts-teacher.rbm holds it, and
+// TestPottsTeacher keeps the two the same (-update rewrites the file).
 func pottsTeacher() *rbm.Machine {
+	const units, q, hidden = 10, 4, 3
 	rng := rand.New(rand.NewPCG(2026, 12))
-	v, err := layer.NewPotts(4, make([]float64, 10*4))
+	v, err := layer.NewPotts(q, make([]float64, units*q))
 	if err != nil {
 		panic(err)
 	}
-	m := rbm.NewMachine(v, layer.NewBinary(make([]float64, 3)))
-	for i := range m.W {
-		m.W[i] = 1.5 * rng.NormFloat64()
+	h := layer.NewBinary(make([]float64, hidden))
+	m := rbm.NewMachine(v, h)
+	for j := range hidden {
+		for i := range units {
+			motif := rng.IntN(q)
+			m.W[(i*q+motif)*hidden+j] = 1.5
+		}
+		// On when about half the units follow the motif (5 × 1.5).
+		h.Bias[j] = -7.5
 	}
 	for i := range v.Bias {
-		v.Bias[i] = 0.5 * rng.NormFloat64()
-	}
-	h := m.Hidden.(*layer.Binary)
-	for j := range h.Bias {
-		h.Bias[j] = -1 + 0.5*rng.NormFloat64()
+		v.Bias[i] = 0.3 * rng.NormFloat64()
 	}
 	return m
 }
