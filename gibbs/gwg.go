@@ -17,7 +17,7 @@ const GWG Method = 3
 func init() {
 	register(GWG, sampler{
 		name:    "gwg",
-		summary: "Gibbs-with-Gradients: single bit flips proposed from the energy's gradient, with a Metropolis-Hastings test (differentiable models)",
+		summary: "Gibbs-with-Gradients: single bit flips proposed from the energy's gradient, then a Metropolis-Hastings test; differentiable models only",
 		check: func(m discrete.Model) error {
 			if _, ok := discrete.GradientOf(m); !ok {
 				return fmt.Errorf("Gibbs-with-Gradients needs a differentiable model, %T is not", m)

@@ -39,7 +39,7 @@ func init() {
 	})
 	register(frozen, sampler{
 		name:    "frozen",
-		summary: "never moves (binary units only)",
+		summary: "never moves; binary units only",
 		check: func(m discrete.Model) error {
 			if m.Domain() != discrete.Binary {
 				return fmt.Errorf("frozen: binary units only, not %v", m.Domain())

@@ -22,7 +22,7 @@ func init() {
 	})
 	register(Systematic, sampler{
 		name:    "gibbs",
-		summary: "single-site Gibbs sampling visiting the units in order (systematic scan)",
+		summary: "single-site Gibbs sampling, systematic scan over the units in order",
 		sweep: func(s *stepper, r *replica, beta float64) {
 			for _, i := range s.free {
 				s.gibbs(r, i, beta)
