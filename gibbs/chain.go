@@ -12,37 +12,34 @@ import (
 // sampling (package rbm/ais) does. Its sweeps are those of Run: the same
 // moves on the same draws from its source.
 type Chain struct {
-	rep    *replica
-	st     *stepper
-	method Method
+	rep *replica
+	st  *stepper
+	smp *sampler
 }
 
 // NewChain returns a chain of method on m started at x, drawing from rng.
 // The chain may keep x and update it in place.
 func NewChain(m discrete.Model, method Method, x []int8, rng *rand.Rand) (*Chain, error) {
 	switch {
-	case method > GWG:
-		return nil, fmt.Errorf("gibbs: unknown method %v", method)
 	case len(x) != m.Units():
 		return nil, fmt.Errorf("gibbs: state of %d units for a model of %d", len(x), m.Units())
 	case rng == nil:
 		return nil, fmt.Errorf("gibbs: a chain needs a random source")
 	}
-	if method == GWG {
-		if _, ok := discrete.GradientOf(m); !ok {
-			return nil, fmt.Errorf("gibbs: Gibbs-with-Gradients needs a differentiable model, %T is not", m)
-		}
+	smp, err := samplerFor(method, m)
+	if err != nil {
+		return nil, fmt.Errorf("gibbs: %w", err)
 	}
 	return &Chain{
-		rep:    newReplica(m, method, x),
-		st:     &stepper{rng: rng, free: freeUnits(m.Units(), nil), out: &chainOut{}},
-		method: method,
+		rep: newReplica(m, smp, x),
+		st:  &stepper{rng: rng, free: freeUnits(m.Units(), nil), out: &chainOut{}},
+		smp: smp,
 	}, nil
 }
 
 // Sweep moves the chain by one sweep of its method at inverse temperature
 // beta: one single-unit move per unit.
-func (c *Chain) Sweep(beta float64) { c.st.sweep(c.rep, c.method, beta) }
+func (c *Chain) Sweep(beta float64) { c.st.sweep(c.rep, c.smp, beta) }
 
 // State returns the chain's current state, valid until the next Sweep.
 func (c *Chain) State() []int8 { return c.rep.loc.State() }

@@ -8,48 +8,12 @@ import (
 	"github.com/rbmkit/rbm/discrete"
 )
 
-// Method is the transition kernel a chain (or each replica of a tempering
-// chain) applies.
-type Method uint8
-
-const (
-	// RandomScan is single-site Gibbs sampling at uniformly random units.
-	RandomScan Method = iota
-	// Systematic is single-site Gibbs sampling visiting the units in order.
-	Systematic
-	// Metropolis is Metropolis-Hastings with a uniformly chosen single
-	// bit-flip proposal.
-	Metropolis
-	// GWG is Gibbs-with-Gradients: a single bit flip proposed from the
-	// softmax of -β/2 times the first-order estimate of every flip's
-	// energy change, corrected by a Metropolis-Hastings test. The model
-	// must be discrete.Differentiable.
-	GWG
-)
-
-var methodNames = []string{"gibbs-random", "gibbs", "mh", "gwg"}
-
-func (m Method) String() string {
-	if int(m) < len(methodNames) {
-		return methodNames[m]
-	}
-	return fmt.Sprintf("Method(%d)", uint8(m))
-}
-
-// ParseMethod returns the method named "gibbs" (systematic scan),
-// "gibbs-random", "mh" or "gwg".
-func ParseMethod(s string) (Method, error) {
-	i := slices.Index(methodNames, s)
-	if i < 0 {
-		return 0, fmt.Errorf("unknown sampler %q (want gibbs, gibbs-random, mh or gwg)", s)
-	}
-	return Method(i), nil
-}
-
 // Config holds the settings of a sampling run. The zero value runs four
 // random-scan Gibbs chains for 1000 sweeps at β = 1 from uniformly random
 // states.
 type Config struct {
+	// Method is the registered sampler each chain (each replica, when
+	// tempering) moves by; see Methods.
 	Method Method
 	// Beta is the inverse temperature: states are drawn from
 	// p(x) ∝ exp(-Beta·E(x)). Zero means 1 (use a Ladder to include β = 0).
@@ -94,7 +58,8 @@ type Config struct {
 }
 
 // A sweep is one update per free unit: a pass over the units for
-// Systematic, and as many single-unit steps for the other methods.
+// Systematic, and as many single-unit steps for the other methods (see
+// sampler.sweep).
 
 func (c Config) withDefaults(m discrete.Model) (Config, error) {
 	n := m.Units()
@@ -128,15 +93,11 @@ func (c Config) withDefaults(m discrete.Model) (Config, error) {
 		return c, fmt.Errorf("β = %v must be a positive number", c.Beta)
 	case c.Chains < 0 || c.Sweeps < 0 || c.Burnin < 0:
 		return c, fmt.Errorf("chains, sweeps and burn-in must not be negative")
-	case c.Method > GWG:
-		return c, fmt.Errorf("unknown method %v", c.Method)
 	case c.NumStats < 0 || (c.NumStats > 0 && c.Stats == nil):
 		return c, fmt.Errorf("NumStats = %d without a Stats function", c.NumStats)
 	}
-	if c.Method == GWG {
-		if _, ok := discrete.GradientOf(m); !ok {
-			return c, fmt.Errorf("Gibbs-with-Gradients needs a differentiable model, %T is not", m)
-		}
+	if _, err := samplerFor(c.Method, m); err != nil {
+		return c, err
 	}
 	d := m.Domain()
 	if c.Init != nil {

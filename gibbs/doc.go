@@ -15,4 +15,20 @@
 // the samplers into conditional samplers for inpainting; denoising with a
 // known flip-noise rate is sampling from a discrete.Product of the prior
 // and the observation's likelihood expert (see discrete.FlipNoise).
+//
+// # Samplers
+//
+// The transition kernels are registered samplers, each described once in
+// the file that defines it: singlesite.go (RandomScan, Systematic),
+// metropolis.go (Metropolis) and gwg.go (GWG). Methods lists them in
+// order, Method.String and Method.Summary name and describe them for help
+// texts, and ParseMethod finds one by name. To add a sampler, add one
+// file that declares its Method constant (an unused value: register
+// panics on a taken value or name) and, in an init function, calls
+// register with a sampler: its name and one-line summary, optionally a
+// check of the model (GWG's needs a gradient) and a per-replica setup
+// (GWG's gradient buffers), and its sweep, len(free) single-unit moves
+// drawing from the stepper's source. Run, tempering, clamping, NewChain,
+// ParseMethod and the command's --sampler then take it with no other
+// change; registry_test.go adds two samplers this way.
 package gibbs

@@ -1,11 +1,120 @@
 package gibbs
 
 import (
+	"fmt"
 	"math"
 
 	"github.com/rbmkit/rbm/discrete"
 	"gonum.org/v1/gonum/floats"
 )
+
+// GWG is Gibbs-with-Gradients: a single bit flip proposed from the softmax
+// of -β/2 times the first-order estimate of every flip's energy change,
+// corrected by a Metropolis-Hastings test. The model must be
+// discrete.Differentiable.
+const GWG Method = 3
+
+func init() {
+	register(GWG, sampler{
+		name:    "gwg",
+		summary: "Gibbs-with-Gradients: single bit flips proposed from the energy's gradient, then a Metropolis-Hastings test; differentiable models only",
+		check: func(m discrete.Model) error {
+			if _, ok := discrete.GradientOf(m); !ok {
+				return fmt.Errorf("Gibbs-with-Gradients needs a differentiable model, %T is not", m)
+			}
+			return nil
+		},
+		setup: newGWGState,
+		sweep: func(s *stepper, r *replica, beta float64) {
+			st := r.state.(*gwgState)
+			for range len(s.free) {
+				if st.pair != nil {
+					s.gwgPairwise(r, st, beta)
+				} else {
+					s.gwg(r, st, beta)
+				}
+			}
+		},
+	})
+}
+
+// gwgState is a replica's Gibbs-with-Gradients state: the model's
+// gradient, the gradient at the current state and scratch space for the
+// proposed state, and on a pairwise model the incremental proposal.
+type gwgState struct {
+	grad         discrete.Differentiable
+	g, gNew, lgt []float64
+	lgtNew       []float64
+	scratch      []int8
+	pair         *pairwiseGWG
+}
+
+func newGWGState(m discrete.Model, r *replica) any {
+	st := &gwgState{}
+	st.grad, _ = discrete.GradientOf(m)
+	n := m.Units()
+	st.g, st.gNew = make([]float64, n), make([]float64, n)
+	st.lgt, st.lgtNew = make([]float64, n), make([]float64, n)
+	st.scratch = make([]int8, n)
+	st.grad.Gradient(r.loc.State(), st.g)
+	if p, ok := m.(*discrete.Pairwise); ok && incrementalGWG {
+		st.pair = &pairwiseGWG{p: p}
+	}
+	return st
+}
+
+// logit is the proposal logit of flipping a unit of value x whose energy
+// gradient is g: -β/2·(x' - x)·g, which favours flips the gradient
+// predicts to lower the energy.
+func logit(d discrete.Domain, x int8, g, beta float64) float64 {
+	return -beta / 2 * float64(d.Flip(x)-x) * g
+}
+
+// logits sets lgt[k] to the logit of flipping the free unit i = free[k]
+// and returns their log-sum-exp: the proposal is q(i|x) ∝ exp(lgt).
+func (s *stepper) logits(lgt, g []float64, x []int8, d discrete.Domain, beta float64) float64 {
+	lgt = lgt[:len(s.free)]
+	for k, i := range s.free {
+		lgt[k] = logit(d, x[i], g[i], beta)
+	}
+	return floats.LogSumExp(lgt)
+}
+
+// gwg makes one Gibbs-with-Gradients step: propose i ~ q(·|x), accept
+// x' = flip_i(x) with probability
+// min(1, exp(-β(E(x') - E(x))) q(i|x') / q(i|x)).
+func (s *stepper) gwg(r *replica, st *gwgState, beta float64) {
+	x := r.loc.State()
+	dom := st.grad.Domain()
+	lse := s.logits(st.lgt, st.g, x, dom, beta)
+	u := s.rng.Float64()
+	k := len(s.free) - 1
+	var cum float64
+	for j, l := range st.lgt[:len(s.free)] {
+		cum += math.Exp(l - lse)
+		if u < cum {
+			k = j
+			break
+		}
+	}
+	i := s.free[k]
+	logFwd := st.lgt[k] - lse
+	dE := r.loc.FlipDelta(i)
+	copy(st.scratch, x)
+	st.scratch[i] = dom.Flip(x[i])
+	st.grad.Gradient(st.scratch, st.gNew)
+	lseNew := s.logits(st.lgtNew, st.gNew, st.scratch, dom, beta)
+	logRev := st.lgtNew[k] - lseNew
+	logA := -beta*dE + logRev - logFwd
+	// The uniform is drawn even when logA ≥ 0, so that the incremental
+	// proposal, whose logA may differ in the last bit (and cross zero),
+	// stays on the same random numbers.
+	if u := s.rng.Float64(); logA >= 0 || u < math.Exp(logA) {
+		r.loc.Flip(i)
+		st.g, st.gNew = st.gNew, st.g
+		s.out.accepted++
+	}
+}
 
 // incrementalGWG selects the incremental Gibbs-with-Gradients proposal for
 // pairwise models; tests turn it off to compare with the general one.
@@ -52,10 +161,10 @@ const weightRange = 500
 
 // rebuild recomputes the gradient, the logits and the weights at the
 // current state.
-func (c *pairwiseGWG) rebuild(r *replica, free []int, beta float64) {
+func (c *pairwiseGWG) rebuild(r *replica, st *gwgState, free []int, beta float64) {
 	x := r.loc.State()
 	dom := c.p.Domain()
-	c.p.Gradient(x, r.g)
+	c.p.Gradient(x, st.g)
 	if len(c.pos) != len(x) || len(c.lgt) != len(free) {
 		c.pos = make([]int32, len(x))
 		c.lgt, c.w = make([]float64, len(free)), make([]float64, len(free))
@@ -66,7 +175,7 @@ func (c *pairwiseGWG) rebuild(r *replica, free []int, beta float64) {
 	c.ref = math.Inf(-1)
 	for k, i := range free {
 		c.pos[i] = int32(k)
-		c.lgt[k] = logit(dom, x[i], r.g[i], beta)
+		c.lgt[k] = logit(dom, x[i], st.g[i], beta)
 		c.ref = max(c.ref, c.lgt[k])
 	}
 	c.total = 0
@@ -80,11 +189,11 @@ func (c *pairwiseGWG) rebuild(r *replica, free []int, beta float64) {
 // gwgPairwise makes one Gibbs-with-Gradients step on a pairwise model, the
 // same Markov chain as gwg (the same random numbers decide the same
 // moves) at O(deg) cost.
-func (s *stepper) gwgPairwise(r *replica, beta float64) {
-	c := r.pair
+func (s *stepper) gwgPairwise(r *replica, st *gwgState, beta float64) {
+	c := st.pair
 	if !c.valid || c.beta != beta {
 		// Tempering moves replicas between temperatures.
-		c.rebuild(r, s.free, beta)
+		c.rebuild(r, st, s.free, beta)
 	}
 	x := r.loc.State()
 	dom := c.p.Domain()
@@ -119,10 +228,10 @@ func (s *stepper) gwgPairwise(r *replica, beta float64) {
 		}
 		c.change = append(c.change, gwgChange{k: k, j: j, g: g, lgt: l, w: w})
 	}
-	add(int32(k), int32(i), r.g[i], -c.lgt[k])
+	add(int32(k), int32(i), st.g[i], -c.lgt[k])
 	nbr, coupling := c.p.Neighbors(i)
 	for t, j := range nbr {
-		g := r.g[j] - coupling[t]*dx
+		g := st.g[j] - coupling[t]*dx
 		kj := c.pos[j]
 		l := 0.0
 		if kj >= 0 {
@@ -145,7 +254,7 @@ func (s *stepper) gwgPairwise(r *replica, beta float64) {
 		r.loc.Flip(i)
 		s.out.accepted++
 		for _, ch := range c.change {
-			r.g[ch.j] = ch.g
+			st.g[ch.j] = ch.g
 			if ch.k >= 0 {
 				c.lgt[ch.k], c.w[ch.k] = ch.lgt, ch.w
 			}
@@ -153,7 +262,7 @@ func (s *stepper) gwgPairwise(r *replica, beta float64) {
 		c.total = total
 		c.accepted++
 		if !exact || c.accepted >= len(s.free) {
-			c.rebuild(r, s.free, beta)
+			c.rebuild(r, st, s.free, beta)
 		}
 	}
 }

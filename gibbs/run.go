@@ -141,6 +141,7 @@ func (j *chainJob) Do(c int) {
 	if len(betas) == 0 {
 		betas = []float64{cfg.Beta}
 	}
+	smp := cfg.Method.sampler() // registered: withDefaults checked
 	reps := make([]*replica, len(betas))
 	for r := range reps {
 		x := make([]int8, n)
@@ -155,7 +156,7 @@ func (j *chainJob) Do(c int) {
 				x[i] = m.Domain().Value(uint(rng.Uint64() >> 63))
 			}
 		}
-		reps[r] = newReplica(m, cfg.Method, x)
+		reps[r] = newReplica(m, smp, x)
 	}
 	o := &j.out[c]
 	o.sum = make([]float64, n)
@@ -172,7 +173,7 @@ func (j *chainJob) Do(c int) {
 			return
 		}
 		for r, rep := range reps {
-			st.sweep(rep, cfg.Method, betas[r])
+			st.sweep(rep, smp, betas[r])
 		}
 		if len(betas) > 1 {
 			for r, rep := range reps {

@@ -27,7 +27,7 @@ func init() {
 			"corrupted first, and the pixel error before and after restoration is reported. " +
 			"Which sampler runs: for an RBM model file at --beta 1 the default is block Gibbs on the RBM's visible and hidden units, " +
 			"with the observation entering as a field on the visible units (whole layers per step, hundreds of times faster); " +
-			"a JSON spec, --beta ≠ 1 or an explicit --sampler gibbs, gibbs-random, mh or gwg updates single units of the prior's visible marginal.",
+			"a JSON spec, --beta ≠ 1 or an explicit --sampler " + samplerNames() + " updates single units of the prior's visible marginal.",
 		example: "  rbm denoise mnist.rbm t10k-images-idx3-ubyte.gz --limit 100 --corrupt 0.1 --noise 0.1 -o restored.png\n" +
 			"  rbm denoise mnist.rbm t10k-images-idx3-ubyte.gz --limit 16 --missing bottom -o inpainted.png",
 		run: runDenoise,
@@ -73,7 +73,7 @@ func runDenoise(ctx context.Context, e *env, args []string) error {
 	fs.Float64Var(&noise, "noise", 0.1, "flip probability of the channel the input was seen through")
 	fs.Float64Var(&corrupt, "corrupt", 0, "first flip this fraction of each input row (seeded), treating the input as clean, and report the error")
 	fs.StringVar(&missing, "missing", "", "inpaint instead: hide the top, bottom, left or right half of each image and sample it given the rest")
-	fs.StringVar(&sampler, "sampler", "auto", "block (block Gibbs on an RBM's visible and hidden units), gibbs, gibbs-random, mh or gwg (single units of the prior's marginal); auto: block for RBM model files at β = 1, gibbs otherwise")
+	fs.StringVar(&sampler, "sampler", "auto", "block (block Gibbs on an RBM's visible and hidden units), "+samplerNames()+" (single units of the prior's marginal; see rbm sample --ising 4x4 --help); auto: block for RBM model files at β = 1, gibbs otherwise")
 	fs.Float64Var(&beta, "beta", 1, "inverse temperature of the prior")
 	fs.IntVar(&sweeps, "sweeps", 50, "recorded sweeps per row (block Gibbs: steps v → h → v); the restoration is the posterior mean over them")
 	fs.IntVar(&burnin, "burnin", 10, "sweeps discarded first")
@@ -100,7 +100,7 @@ func runDenoise(ctx context.Context, e *env, args []string) error {
 	var method gibbs.Method
 	if sampler != "auto" && sampler != "block" {
 		if method, err = gibbs.ParseMethod(sampler); err != nil {
-			return usagef("unknown sampler %q (want auto, block, gibbs, gibbs-random, mh or gwg)", sampler)
+			return usagef("unknown sampler %q (want %s)", sampler, samplerNames("auto", "block"))
 		}
 	}
 	if missing == "" && !(noise > 0 && noise < 0.5) {

@@ -5,6 +5,8 @@ import (
 	"encoding/json"
 	"fmt"
 	"math"
+	"slices"
+	"strings"
 
 	"github.com/rbmkit/rbm/discrete"
 	"github.com/rbmkit/rbm/gibbs"
@@ -70,6 +72,28 @@ func (x *number) UnmarshalJSON(b []byte) error {
 	return json.Unmarshal(b, (*float64)(x))
 }
 
+// samplerNames lists first, then package gibbs's samplers by name: "a, b
+// or c".
+func samplerNames(first ...string) string {
+	names := slices.Clone(first)
+	for _, m := range gibbs.Methods() {
+		names = append(names, m.String())
+	}
+	if len(names) < 2 {
+		return strings.Join(names, "")
+	}
+	return strings.Join(names[:len(names)-1], ", ") + " or " + names[len(names)-1]
+}
+
+// samplerHelp describes package gibbs's samplers: "name (summary), …".
+func samplerHelp() string {
+	var parts []string
+	for _, m := range gibbs.Methods() {
+		parts = append(parts, fmt.Sprintf("%v (%s)", m, m.Summary()))
+	}
+	return strings.Join(parts, ", ")
+}
+
 var statNames = []string{"energy", "magnetization", "abs_magnetization"}
 
 // runSampleDiscrete implements rbm sample for --ising and --spec models.
@@ -90,8 +114,8 @@ func runSampleDiscrete(ctx context.Context, e *env, args []string) error {
 	)
 	model.register(fs)
 	fs.Float64Var(&beta, "beta", 1, "inverse temperature β")
-	fs.StringVar(&sampler, "sampler", "gibbs", "gibbs (systematic scan), gibbs-random, mh, gwg (Gibbs-with-Gradients) or pt (parallel tempering)")
-	fs.StringVar(&move, "move", "gibbs", "pt: the move within each replica (gibbs, gibbs-random, mh or gwg)")
+	fs.StringVar(&sampler, "sampler", "gibbs", samplerHelp()+"; or pt (parallel tempering, each replica moved by --move)")
+	fs.StringVar(&move, "move", "gibbs", "pt: the move within each replica ("+samplerNames()+")")
 	fs.IntVar(&replicas, "replicas", 8, "pt: replicas on a geometric ladder from --beta-min to --beta")
 	fs.Float64Var(&betaMin, "beta-min", 0, "pt: the hottest inverse temperature (0: β/10)")
 	fs.IntVar(&chains, "chains", 4, "independent chains")
