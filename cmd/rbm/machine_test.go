@@ -192,8 +192,17 @@ func TestMachineDataErrors(t *testing.T) {
 		t.Fatal(r.stderr)
 	}
 	r := rbmRun(t, "denoise", model, images, "-o", filepath.Join(dir, "d.idx"))
-	if r.code == 0 || !strings.Contains(r.stderr, "g.rbm") || !strings.Contains(r.stderr, "binary RBMs") {
-		t.Errorf("denoise with a machine: exit %d, %q", r.code, r.stderr)
+	if r.code != 2 || !strings.Contains(r.stderr, "inpaints only") {
+		t.Errorf("denoise with a machine, no --missing: exit %d, %q", r.code, r.stderr)
+	}
+	if r := rbmRun(t, "denoise", model, images, "--missing", "bottom", "--sweeps", "5", "-o", filepath.Join(dir, "d.idx")); r.code != 0 || !strings.Contains(r.stdout, "RMS error") {
+		t.Errorf("inpainting with a machine: exit %d, %q %q", r.code, r.stdout, r.stderr)
+	}
+	if r := rbmRun(t, "denoise", model, images, "--missing", "bottom", "--noise", "0.2"); r.code != 2 {
+		t.Errorf("--noise with a machine: exit %d, %q", r.code, r.stderr)
+	}
+	if r := rbmRun(t, "gradcheck", model, images); r.code == 0 || !strings.Contains(r.stderr, "g.rbm") || !strings.Contains(r.stderr, "binary RBMs") {
+		t.Errorf("gradcheck with a machine: exit %d, %q", r.code, r.stderr)
 	}
 	if r := rbmRun(t, "filters", model, "-o", filepath.Join(dir, "f.png")); r.code != 0 {
 		t.Errorf("filters of a Gaussian machine: exit %d, %q", r.code, r.stderr)
