@@ -53,8 +53,8 @@ type inpaintResult struct {
 	// probable state is the same.
 	LogProbAfter    *float64 `json:"log_prob_after,omitempty"`
 	LogProbBaseline *float64 `json:"log_prob_baseline,omitempty"`
-	Out           string  `json:"out,omitempty"`
-	Seconds       float64 `json:"seconds"`
+	Out             string   `json:"out,omitempty"`
+	Seconds         float64  `json:"seconds"`
 }
 
 // inpaintMachine hides half of each row's visible units and restores them
