@@ -183,7 +183,6 @@ func TestTrainMachineRefusals(t *testing.T) {
 		cfg  Config
 		data Data
 	}{
-		"tempering":  {Config{Replicas: 3}, good},
 		"sparsity":   {Config{SparsityTarget: 0.1}, good},
 		"columns":    {Config{}, &Matrix{Rows: 1, Cols: 3, Data: []float32{0, 1, 0}}},
 		"no rows":    {Config{}, &Matrix{Rows: 0, Cols: 2}},

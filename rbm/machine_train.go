@@ -29,18 +29,26 @@ import (
 // their gradients in the centered parameterisation; the machine is stored
 // uncentered. For two binary layers the steps are the binary trainer's.
 //
-// Parallel tempering and sparsity are binary-RBM methods for now (Train);
-// TrainMachine refuses them. The same seed gives the same machine, bit for
-// bit.
+// With Config.Replicas ≥ 2 the negative phase comes from parallel
+// tempering along the machine's annealing path (MachinePath; see
+// machineTempering): one chain per batch row in each of the replicas at
+// the inverse temperatures of Config.Ladder, the hottest sampling the
+// visible layer fitted to the training data at the start (as Init fits
+// it) times the hidden layer, the coldest the machine, whose states are
+// the negative phase, centered or not. Strong weights make a machine
+// multimodal and a single persistent chain slow to cross between modes;
+// the hot replicas cross freely and pass their states down by swaps.
+// Each epoch's swap rates are in EpochStats.SwapRates, as Train reports
+// them for the binary RBM.
+//
+// The sparsity target is a binary-RBM method for now (Train); TrainMachine
+// refuses it. The same seed gives the same machine, bit for bit.
 func (t *Trainer) TrainMachine(ctx context.Context, m *Machine, data Data) ([]EpochStats, error) {
 	cfg, err := t.Config.withDefaults()
 	if err != nil {
 		return nil, fmt.Errorf("rbm: train: %w", err)
 	}
-	switch {
-	case cfg.Replicas >= 2:
-		return nil, fmt.Errorf("rbm: train: parallel tempering is implemented for binary RBMs only")
-	case cfg.SparsityTarget > 0:
+	if cfg.SparsityTarget > 0 {
 		return nil, fmt.Errorf("rbm: train: the sparsity target is implemented for binary RBMs only")
 	}
 	if err := m.Validate(); err != nil {
@@ -77,7 +85,32 @@ func (t *Trainer) TrainMachine(ctx context.Context, m *Machine, data Data) ([]Ep
 	}
 	order := sequence(rows)
 	shuffle := rand.New(rand.NewPCG(cfg.Seed, 0x5_4f_ff1e))
-	if cfg.Persistent {
+	switch {
+	case cfg.Replicas >= 2:
+		// The base of the path is fitted here rather than taken from the
+		// machine, which may not have been started by Init (or not on
+		// this data): the hottest replica should draw the data's base
+		// rates whatever the starting point.
+		base := m.Visible.Clone()
+		sum, sq := columnMoments(data)
+		base.Fit(sum, sq, rows)
+		path, err := m.Path(base)
+		if err != nil {
+			return nil, fmt.Errorf("rbm: train: %w", err)
+		}
+		// The chains draw from a seed of their own, so that their
+		// streams never coincide with the trainer's.
+		s.pt = newMachineTempering(path, cfg.Ladder, s.batch, splitSeed(cfg.Seed, 0x7e_3b_e7))
+		// Every chain starts at a random training row, as PCD's do.
+		idx := make([]int32, s.batch)
+		for k := range cfg.Ladder {
+			for r := range idx {
+				idx[r] = int32(shuffle.IntN(rows))
+			}
+			data.Gather(s.gather, idx)
+			s.pt.states.Slice(k*s.batch, (k+1)*s.batch, 0, cols).(*mat.Dense).Copy(toDense(s.gather))
+		}
+	case cfg.Persistent:
 		idx := make([]int32, s.batch)
 		for r := range idx {
 			idx[r] = int32(shuffle.IntN(rows))
@@ -107,6 +140,9 @@ func (t *Trainer) TrainMachine(ctx context.Context, m *Machine, data Data) ([]Ep
 		st := EpochStats{Epoch: e + 1, LearningRate: lr, Momentum: mom, Seconds: time.Since(started).Seconds()}
 		if cfg.Optimizer == Adam {
 			st.Momentum = 0
+		}
+		if s.pt != nil {
+			st.SwapRates = s.pt.swapRates()
 		}
 		if train != nil {
 			st.ReconError = m.reconstructionError(train)
@@ -182,8 +218,9 @@ type machineStepper struct {
 	rng   *rand.Rand
 	steps int
 
-	gather *Matrix    // rows as the data hands them over
-	chain  *mat.Dense // persistent chains
+	gather *Matrix           // rows as the data hands them over
+	chain  *mat.Dense        // persistent chains
+	pt     *machineTempering // tempered chains, with Config.Replicas ≥ 2
 	// params lists the trained parameter vectors: W, then each layer's
 	// parameters that are not fixed; grads, state1 (velocity or Adam's
 	// first moment) and state2 (Adam's second moment) follow it.
@@ -234,15 +271,22 @@ func (s *machineStepper) step(data Data, idx []int32, lr, mom float64) bool {
 	data.Gather(s.gather, idx)
 	v0 := toDense(s.gather.Slice(0, n))
 
-	// The negative phase: k sweeps from the data (CD) or the persistent
-	// chains (PCD).
+	// The negative phase: k sweeps from the data (CD), the persistent
+	// chains (PCD) or of parallel tempering (its replica at β = 1).
 	var vk *mat.Dense
-	if s.chain != nil {
+	switch {
+	case s.pt != nil:
+		for range s.cfg.K {
+			s.pt.sweep()
+		}
+		vk = s.pt.model(n)
+	case s.chain != nil:
 		vk = s.chain.Slice(0, n, 0, m.Visible.Width()).(*mat.Dense)
-	} else {
+		s.gibbs(vk)
+	default:
 		vk = mat.DenseCopyOf(v0)
+		s.gibbs(vk)
 	}
-	s.gibbs(vk)
 	return s.update(v0, vk, lr, mom)
 }
 

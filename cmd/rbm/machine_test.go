@@ -151,7 +151,6 @@ func TestMachineFlagErrors(t *testing.T) {
 		{"--hidden-type", "potts"},
 		{"--standardize"},
 		{"--visible", "potts", "--dequantize"},
-		{"--visible", "gaussian", "--replicas", "3"},
 		{"--visible", "gaussian", "--eval-every", "1", "--val", missing},
 	} {
 		r := rbmRun(t, append(append([]string{"train", "-hidden", "3"}, args...), missing)...)

@@ -167,8 +167,6 @@ func trainMachine(ctx context.Context, e *env, r *machineRun) error {
 	switch {
 	case r.eval.every > 0:
 		return usagef("--eval-every is implemented for binary RBMs only; use rbm logz on the saved model")
-	case cfg.Replicas >= 2:
-		return usagef("--replicas: parallel tempering is implemented for binary RBMs only")
 	case cfg.SparsityTarget > 0:
 		return usagef("--sparsity is implemented for binary RBMs only")
 	}
@@ -361,13 +359,21 @@ func machineTrainBytes(rows, valRows, visible, hidden int, cfg *rbm.Config) floa
 }
 
 // machineEpochLine formats one epoch of a machine's training: the
-// pseudo-likelihood is a binary-RBM figure and is left out.
+// pseudo-likelihood is a binary-RBM figure and is left out; the swap rates
+// of parallel tempering are shown as epochLine shows them, since a pair of
+// replicas that rarely swaps is the sign that the ladder needs more rungs.
 func machineEpochLine(st rbm.EpochStats, epochs int, monitored bool) string {
 	s := fmt.Sprintf("epoch %d/%d  %.2fs", st.Epoch, epochs, st.Seconds)
 	if monitored {
 		s += fmt.Sprintf("  recon %.3f  F(train) %.3f", st.ReconError, st.FreeEnergyTrain)
 		if st.Gap != nil {
 			s += fmt.Sprintf("  F(val) %.3f  gap %+.3f", *st.FreeEnergyVal, *st.Gap)
+		}
+	}
+	if len(st.SwapRates) > 0 {
+		s += "  swaps"
+		for _, r := range st.SwapRates {
+			s += fmt.Sprintf(" %.2f", r)
 		}
 	}
 	return s

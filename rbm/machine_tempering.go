@@ -1,0 +1,238 @@
+package rbm
+
+import (
+	"fmt"
+	"math"
+	"math/rand/v2"
+
+	"gonum.org/v1/gonum/mat"
+
+	"github.com/rbmkit/rbm/rbm/layer"
+)
+
+// MachinePath is the annealing path of a machine of any unit types, from
+// a base visible layer θ_A with no weights to the machine: at inverse
+// temperature β the weights are βW, the visible layer's parameters
+// (1-β)θ_A + βθ_B (θ_B the machine's own) and the hidden layer is the
+// machine's, so that the intermediate machine's unnormalised marginal is
+//
+//	p*_β(v) = exp(-E_{v,β}(v) + Γ_h(βWᵀv)).
+//
+// At β = 0 the layers are independent and log Z_0 = Γ_A(0) + Γ_h(0) is
+// known for every type; at β = 1 it is the machine. Annealed importance
+// sampling (ais.RunMachine) and parallel tempering (TrainMachine with
+// Config.Replicas ≥ 2) both step along it, so this is the one place the
+// path is defined.
+//
+// The path reads the machine's parameters when a rung is Set, so it
+// follows a machine that is being trained.
+type MachinePath struct {
+	m    *Machine
+	base layer.Layer
+}
+
+// Path returns the annealing path from base to m. base must be a layer of
+// the visible layer's type and width, such as layer.Layer's Fit makes from
+// training data; nil starts from m's own visible layer (the path then only
+// anneals the weights).
+func (m *Machine) Path(base layer.Layer) (*MachinePath, error) {
+	if base == nil {
+		base = m.Visible
+	}
+	if base.Kind() != m.Visible.Kind() || base.Width() != m.Visible.Width() {
+		return nil, fmt.Errorf("rbm: path: base layer %s of width %d for a %s visible layer of width %d",
+			base.Kind(), base.Width(), m.Visible.Kind(), m.Visible.Width())
+	}
+	if err := layer.Validate(base); err != nil {
+		return nil, fmt.Errorf("rbm: path: base layer: %w", err)
+	}
+	return &MachinePath{m: m, base: base}, nil
+}
+
+// Base returns the base visible layer θ_A.
+func (p *MachinePath) Base() layer.Layer { return p.base }
+
+// LogZBase returns log Z_0 = Γ_A(0) + Γ_h(0), the log partition function
+// at β = 0.
+func (p *MachinePath) LogZBase() float64 {
+	return p.base.LogPartition(make([]float64, p.base.Width())) + p.m.Hidden.LogPartition(make([]float64, p.m.Hidden.Width()))
+}
+
+// A PathRung is the intermediate machine at one inverse temperature of a
+// MachinePath. It owns a visible layer (its parameters interpolated) and
+// scratch space, so a rung serves one goroutine; its methods take the
+// products Wᵀv and Wh from the caller, who computes them for a whole
+// batch at once.
+type PathRung struct {
+	p *MachinePath
+	// Beta is the inverse temperature of the last Set.
+	Beta float64
+	// Visible is the visible layer at Beta: (1-β)θ_A + βθ_B.
+	Visible  layer.Layer
+	cur      []layer.Param
+	inV, inH []float64
+}
+
+// Rung returns a rung of the path at β = 1 (Set moves it).
+func (p *MachinePath) Rung() *PathRung {
+	l := p.m.Visible.Clone()
+	r := &PathRung{p: p, Visible: l, cur: l.Params(),
+		inV: make([]float64, p.m.Visible.Width()), inH: make([]float64, p.m.Hidden.Width())}
+	r.Set(1)
+	return r
+}
+
+// Set moves the rung to β, interpolating the visible parameters from the
+// base's and the machine's current ones.
+func (r *PathRung) Set(beta float64) {
+	r.Beta = beta
+	from, to := r.p.base.Params(), r.p.m.Visible.Params()
+	for k, c := range r.cur {
+		for i := range c.Values {
+			c.Values[i] = (1-beta)*from[k].Values[i] + beta*to[k].Values[i]
+		}
+	}
+}
+
+// LogP returns log p*_β(v) = -E_{v,β}(v) + Γ_h(β·u), u being Wᵀv.
+func (r *PathRung) LogP(v, u []float64) float64 {
+	return -r.Visible.Energy(v) + r.p.m.Hidden.LogPartition(scaleTo(r.inH, r.Beta, u))
+}
+
+// SampleHidden draws h from p_β(h | v), u being Wᵀv.
+func (r *PathRung) SampleHidden(h, u []float64, rng *rand.Rand) {
+	r.p.m.Hidden.Sample(h, scaleTo(r.inH, r.Beta, u), rng)
+}
+
+// SampleVisible draws v from p_β(v | h), in being Wh.
+func (r *PathRung) SampleVisible(v, in []float64, rng *rand.Rand) {
+	r.Visible.Sample(v, scaleTo(r.inV, r.Beta, in), rng)
+}
+
+// scaleTo sets dst to βx and returns it.
+func scaleTo(dst []float64, beta float64, x []float64) []float64 {
+	for i, v := range x {
+		dst[i] = beta * v
+	}
+	return dst
+}
+
+// machineTempering is parallel tempering (Desjardins et al. 2010) along a
+// MachinePath: len(ladder) replicas of chains chains each, replica k at
+// ladder[k], the last at β = 1 sampling the machine. It generalises the
+// binary RBM's Tempering to any unit types, with two differences that the
+// generality asks for. The hidden layer is not annealed (the path's β = 0
+// end is the base visible layer times the machine's own hidden layer, as
+// in AIS), and swaps exchange visible states only, accepted by the ratio of
+// the marginals p*_β(v), which every layer's Γ gives in closed form; the
+// binary Tempering exchanges the joint (v, h) by the energy difference,
+// which is cheaper for its float32 kernels but equivalent in law.
+//
+// Each sweep takes one block Gibbs step v → h → v in every chain at its
+// replica's β, then proposes to swap chain i's states between replicas k
+// and k+1 for every i, for the even pairs k on one sweep and the odd ones
+// on the next, accepting with probability
+//
+//	min(1, p*_k(v_{k+1}) p*_{k+1}(v_k) / (p*_k(v_k) p*_{k+1}(v_{k+1}))).
+//
+// All draws come from one source in a fixed order, so a seed fixes the
+// result.
+type machineTempering struct {
+	m      *Machine
+	ladder []float64
+	chains int
+	rungs  []*PathRung
+	rng    *rand.Rand
+
+	// states holds every chain's visible state: replica k occupies rows
+	// k·chains to (k+1)·chains - 1.
+	states          *mat.Dense
+	u, h, in        *mat.Dense // Wᵀv, hidden states, Wh
+	parity          int
+	accepted, tried []uint64
+}
+
+func newMachineTempering(path *MachinePath, ladder []float64, chains int, seed uint64) *machineTempering {
+	m := path.m
+	n := len(ladder) * chains
+	t := &machineTempering{
+		m: m, ladder: ladder, chains: chains,
+		rng:      rand.New(rand.NewPCG(seed, 0x7e_3b_e7)),
+		states:   mat.NewDense(n, m.Visible.Width(), nil),
+		u:        mat.NewDense(n, m.Hidden.Width(), nil),
+		h:        mat.NewDense(n, m.Hidden.Width(), nil),
+		in:       mat.NewDense(n, m.Visible.Width(), nil),
+		accepted: make([]uint64, len(ladder)-1),
+		tried:    make([]uint64, len(ladder)-1),
+	}
+	for range ladder {
+		t.rungs = append(t.rungs, path.Rung())
+	}
+	return t
+}
+
+// model returns the first n chains of the replica at β = 1, sharing the
+// states' storage.
+func (t *machineTempering) model(n int) *mat.Dense {
+	lo := (len(t.ladder) - 1) * t.chains
+	return t.states.Slice(lo, lo+n, 0, t.m.Visible.Width()).(*mat.Dense)
+}
+
+// sweep takes one Gibbs step in every chain and one round of swaps, at
+// the machine's current parameters.
+func (t *machineTempering) sweep() {
+	m, c := t.m, t.chains
+	for k, beta := range t.ladder {
+		t.rungs[k].Set(beta)
+	}
+	w := m.weights()
+	t.u.Mul(t.states, w)
+	for r := range t.states.RawMatrix().Rows {
+		t.rungs[r/c].SampleHidden(t.h.RawRowView(r), t.u.RawRowView(r), t.rng)
+	}
+	t.in.Mul(t.h, w.T())
+	for r := range t.states.RawMatrix().Rows {
+		t.rungs[r/c].SampleVisible(t.states.RawRowView(r), t.in.RawRowView(r), t.rng)
+	}
+	t.u.Mul(t.states, w)
+	t.swap()
+}
+
+// swap proposes the exchanges of this sweep's parity, with t.u holding
+// Wᵀv of the current states.
+func (t *machineTempering) swap() {
+	c := t.chains
+	for k := t.parity; k+1 < len(t.ladder); k += 2 {
+		lo, hi := t.rungs[k], t.rungs[k+1]
+		for i := range c {
+			a, b := k*c+i, (k+1)*c+i
+			va, vb := t.states.RawRowView(a), t.states.RawRowView(b)
+			ua, ub := t.u.RawRowView(a), t.u.RawRowView(b)
+			logAccept := lo.LogP(vb, ub) + hi.LogP(va, ua) - lo.LogP(va, ua) - hi.LogP(vb, ub)
+			t.tried[k]++
+			if logAccept >= 0 || t.rng.Float64() < math.Exp(logAccept) {
+				t.accepted[k]++
+				for x := range va {
+					va[x], vb[x] = vb[x], va[x]
+				}
+				for x := range ua {
+					ua[x], ub[x] = ub[x], ua[x]
+				}
+			}
+		}
+	}
+	t.parity ^= 1
+}
+
+// swapRates returns the fraction of proposed swaps accepted for each pair
+// of neighbouring replicas, hottest first (NaN before any proposal), and
+// zeroes the counts.
+func (t *machineTempering) swapRates() []float64 {
+	out := make([]float64, len(t.accepted))
+	for k := range out {
+		out[k] = float64(t.accepted[k]) / float64(t.tried[k])
+	}
+	clear(t.accepted)
+	clear(t.tried)
+	return out
+}
