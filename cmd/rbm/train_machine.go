@@ -348,14 +348,23 @@ func rowsOf(m *rbm.Matrix) int {
 
 // machineTrainBytes estimates what training a machine holds: the data in
 // float32, the weights in float64 with their gradient, backup and one or
-// two optimiser arrays, and the mini-batch products in float64.
+// two optimiser arrays, the mini-batch products in float64, and the
+// centered batch and the tempering replicas when used.
 func machineTrainBytes(rows, valRows, visible, hidden int, cfg *rbm.Config) float64 {
 	v, h, b := float64(visible), float64(hidden), float64(min(cfg.BatchSize, rows))
 	arrays := 5.0
 	if cfg.Optimizer == rbm.Adam {
 		arrays = 6
 	}
-	return 4*float64(rows+valRows)*v + 8*arrays*v*h + 8*(4*b*v+4*b*h)
+	need := 4*float64(rows+valRows)*v + 8*arrays*v*h + 8*(4*b*v+4*b*h)
+	if cfg.Centered {
+		need += 8 * b * v // the centered copy of a batch
+	}
+	if cfg.Replicas >= 2 {
+		// Each replica's states, inputs and draws, in float64.
+		need += 8 * 3 * float64(cfg.Replicas) * b * (v + h)
+	}
+	return need
 }
 
 // machineEpochLine formats one epoch of a machine's training: the
