@@ -64,7 +64,7 @@ func MarshalMachine(m *rbm.Machine, meta *rbm.Meta, opt Options) ([]byte, error)
 	if err := m.Validate(); err != nil {
 		return nil, fmt.Errorf("export: %w", err)
 	}
-	if r, ok := binaryRBM(m); ok {
+	if r, ok := m.Binary(); ok {
 		if meta != nil && meta.Layers != nil {
 			c := *meta
 			c.Layers = nil // binary exports, like version 1 files, describe no layers
@@ -103,27 +103,6 @@ func WriteMachineFile(path string, m *rbm.Machine, meta *rbm.Meta, opt Options) 
 		_, err := w.Write(b)
 		return err
 	})
-}
-
-// binaryRBM returns m as a binary RBM, its parameters rounded to float32,
-// when both its layers are binary.
-func binaryRBM(m *rbm.Machine) (*rbm.RBM, bool) {
-	bv, ok1 := m.Visible.(*layer.Binary)
-	bh, ok2 := m.Hidden.(*layer.Binary)
-	if !ok1 || !ok2 {
-		return nil, false
-	}
-	r := rbm.New(len(bv.Bias), len(bh.Bias))
-	for i, w := range m.W {
-		r.W[i] = float32(w)
-	}
-	for i, b := range bv.Bias {
-		r.B[i] = float32(b)
-	}
-	for j, c := range bh.Bias {
-		r.C[j] = float32(c)
-	}
-	return r, true
 }
 
 // checkExpressible reports a pair of layers (and outputs) this package

@@ -120,7 +120,7 @@ func EncodeMachine(w io.Writer, m *Machine, meta *Meta) error {
 	if err := m.Validate(); err != nil {
 		return err
 	}
-	if r, ok := m.binary(); ok {
+	if r, ok := m.Binary(); ok {
 		if meta != nil && meta.Layers != nil {
 			c := *meta
 			c.Layers = nil // version 1 files describe no layers
@@ -181,8 +181,10 @@ func (m *Machine) paramVectors() [][]float64 {
 	return ps
 }
 
-// binary returns m as a binary RBM when both its layers are binary.
-func (m *Machine) binary() (*RBM, bool) {
+// Binary returns m as a binary RBM, its parameters rounded to float32, when
+// both its layers are binary: the form a version 1 file and the binary
+// kernels take.
+func (m *Machine) Binary() (*RBM, bool) {
 	bv, ok1 := m.Visible.(*layer.Binary)
 	bh, ok2 := m.Hidden.(*layer.Binary)
 	if !ok1 || !ok2 {

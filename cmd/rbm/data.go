@@ -121,10 +121,19 @@ func loadModel(path string) (*rbm.RBM, *rbm.Meta, error) {
 	if err != nil {
 		return nil, nil, err
 	}
-	if meta.Binarize != "" {
-		if _, err := dataset.ParseBinarize(meta.Binarize); err != nil {
-			return nil, nil, fmt.Errorf("%s: %w: metadata: binarize %q is not a binarization this build knows", path, rbm.ErrFormat, meta.Binarize)
-		}
+	if err := checkBinarization(path, meta); err != nil {
+		return nil, nil, err
 	}
 	return m, meta, nil
+}
+
+// checkBinarization reports a model whose metadata names a binarisation
+// this build does not know (package rbm leaves that check to dataset).
+func checkBinarization(path string, meta *rbm.Meta) error {
+	if meta.Binarize != "" {
+		if _, err := dataset.ParseBinarize(meta.Binarize); err != nil {
+			return fmt.Errorf("%s: %w: metadata: binarize %q is not a binarization this build knows", path, rbm.ErrFormat, meta.Binarize)
+		}
+	}
+	return nil
 }

@@ -9,7 +9,6 @@ import (
 
 	"github.com/rbmkit/rbm/export"
 	"github.com/rbmkit/rbm/rbm"
-	"github.com/rbmkit/rbm/rbm/dataset"
 	"github.com/rbmkit/rbm/rbm/layer"
 )
 
@@ -90,7 +89,7 @@ func runExport(ctx context.Context, e *env, args []string) error {
 	if err := checkFiles(pos, []string{*out}); err != nil {
 		return err
 	}
-	m, meta, err := loadMachine(pos[0])
+	m, meta, err := loadMachineModel(pos[0])
 	if err != nil {
 		return err
 	}
@@ -108,21 +107,6 @@ func runExport(ctx context.Context, e *env, args []string) error {
 	_, err = fmt.Fprintf(e.stdout, "wrote %s: %s, %s, outputs %s (%d bytes)\n",
 		res.Path, what, res.DType, strings.Join(res.Outputs, ", "), res.Bytes)
 	return err
-}
-
-// loadMachine reads a model file of either version, checking its
-// binarisation as loadModel does.
-func loadMachine(path string) (*rbm.Machine, *rbm.Meta, error) {
-	m, meta, err := rbm.LoadMachine(path)
-	if err != nil {
-		return nil, nil, err
-	}
-	if meta.Binarize != "" {
-		if _, err := dataset.ParseBinarize(meta.Binarize); err != nil {
-			return nil, nil, fmt.Errorf("%s: %w: metadata: binarize %q is not a binarization this build knows", path, rbm.ErrFormat, meta.Binarize)
-		}
-	}
-	return m, meta, nil
 }
 
 // orderedOutputs returns the selected outputs in the graph's order.

@@ -7,7 +7,6 @@ import (
 	"math"
 
 	"github.com/rbmkit/rbm/rbm"
-	"github.com/rbmkit/rbm/rbm/dataset"
 	"github.com/rbmkit/rbm/rbm/layer"
 )
 
@@ -22,10 +21,8 @@ func loadMachineModel(path string) (*rbm.Machine, *rbm.Meta, error) {
 	if err != nil {
 		return nil, nil, err
 	}
-	if meta.Binarize != "" {
-		if _, err := dataset.ParseBinarize(meta.Binarize); err != nil {
-			return nil, nil, fmt.Errorf("%s: %w: metadata: binarize %q is not a binarization this build knows", path, rbm.ErrFormat, meta.Binarize)
-		}
+	if err := checkBinarization(path, meta); err != nil {
+		return nil, nil, err
 	}
 	return m, meta, nil
 }

@@ -2,10 +2,8 @@ package main
 
 import (
 	"context"
-	"encoding/json"
 	"errors"
 	"fmt"
-	"os"
 	"path/filepath"
 	"strings"
 
@@ -196,28 +194,18 @@ func runTrain(ctx context.Context, e *env, args []string) error {
 	eval.attach(tr, train, bar)
 	fmt.Fprintf(e.stderr, "training %d×%d RBM on %d rows of %s (%s, batch %d, %d %s, recipe %s)\n", m.Visible, m.Hidden, rows, path,
 		describeTraining(&cfg), cfg.BatchSize, cfg.Epochs, plural(cfg.Epochs, "epoch"), recipe)
-	var epochLog *os.File
-	if logPath != "" {
-		// Written as each epoch ends, so that a crash or a kill leaves the
-		// record of what happened up to then.
-		if epochLog, err = os.Create(logPath); err != nil {
-			return err
-		}
-		defer epochLog.Close()
+	epochs, err := openEpochLog(logPath)
+	if err != nil {
+		return err
 	}
-	var logErr error
+	defer epochs.abandon()
 	tr.Progress = func(epoch, batch, batches int) {
 		bar.update(fmt.Sprintf("epoch %d/%d", epoch+1, cfg.Epochs), batch, batches)
 	}
 	tr.EpochDone = func(st rbm.EpochStats) {
 		bar.clear()
 		fmt.Fprintln(e.stderr, epochLine(st, cfg.Epochs, monitor > 0))
-		if epochLog != nil && logErr == nil {
-			line, _ := json.Marshal(st)
-			if _, err := epochLog.Write(append(line, '\n')); err != nil {
-				logErr = fmt.Errorf("%s: %w", logPath, err)
-			}
-		}
+		epochs.write(st)
 	}
 	stats, trainErr := tr.Train(ctx, m, train)
 	bar.clear()
@@ -244,13 +232,8 @@ func runTrain(ctx context.Context, e *env, args []string) error {
 	if err := rbm.SaveFile(out, m, meta); err != nil {
 		return err
 	}
-	if epochLog != nil {
-		if err := epochLog.Close(); err != nil && logErr == nil {
-			logErr = fmt.Errorf("%s: %w", logPath, err)
-		}
-		if logErr != nil {
-			return fmt.Errorf("the model is saved in %s, but writing the log failed: %w", out, logErr)
-		}
+	if err := epochs.close(out); err != nil {
+		return err
 	}
 	switch {
 	case diverged:

@@ -2,11 +2,9 @@ package main
 
 import (
 	"context"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"math/rand/v2"
-	"os"
 	"path/filepath"
 	"strings"
 
@@ -261,26 +259,18 @@ func trainMachine(ctx context.Context, e *env, r *machineRun) error {
 	fmt.Fprintf(e.stderr, "training %s(%d)×%s(%d) RBM on %d rows of %s (%s, batch %d, %d %s, recipe %s)\n",
 		u.visible, vis.Units(), u.hidden, hid.Units(), train.Rows, r.path,
 		describeTraining(cfg), cfg.BatchSize, cfg.Epochs, plural(cfg.Epochs, "epoch"), r.recipe)
-	var epochLog *os.File
-	if r.logPath != "" {
-		if epochLog, err = os.Create(r.logPath); err != nil {
-			return err
-		}
-		defer epochLog.Close()
+	epochs, err := openEpochLog(r.logPath)
+	if err != nil {
+		return err
 	}
-	var logErr error
+	defer epochs.abandon()
 	tr.Progress = func(epoch, batch, batches int) {
 		bar.update(fmt.Sprintf("epoch %d/%d", epoch+1, cfg.Epochs), batch, batches)
 	}
 	tr.EpochDone = func(st rbm.EpochStats) {
 		bar.clear()
 		fmt.Fprintln(e.stderr, machineEpochLine(st, cfg.Epochs, r.monitor > 0))
-		if epochLog != nil && logErr == nil {
-			line, _ := json.Marshal(st)
-			if _, err := epochLog.Write(append(line, '\n')); err != nil {
-				logErr = fmt.Errorf("%s: %w", r.logPath, err)
-			}
-		}
+		epochs.write(st)
 	}
 	stats, trainErr := tr.TrainMachine(ctx, m, train)
 	bar.clear()
@@ -307,13 +297,8 @@ func trainMachine(ctx context.Context, e *env, r *machineRun) error {
 	if err := rbm.SaveMachine(r.out, m, meta); err != nil {
 		return err
 	}
-	if epochLog != nil {
-		if err := epochLog.Close(); err != nil && logErr == nil {
-			logErr = fmt.Errorf("%s: %w", r.logPath, err)
-		}
-		if logErr != nil {
-			return fmt.Errorf("the model is saved in %s, but writing the log failed: %w", r.out, logErr)
-		}
+	if err := epochs.close(r.out); err != nil {
+		return err
 	}
 	switch {
 	case diverged:
