@@ -11,7 +11,6 @@ import (
 	"strconv"
 
 	"github.com/rbmkit/rbm/export/internal/onnxpb"
-	"github.com/rbmkit/rbm/internal/atomicfile"
 	"github.com/rbmkit/rbm/internal/version"
 	"github.com/rbmkit/rbm/rbm"
 	"github.com/rbmkit/rbm/rbm/layer"
@@ -76,33 +75,17 @@ func MarshalMachine(m *rbm.Machine, meta *rbm.Meta, opt Options) ([]byte, error)
 	if err != nil {
 		return nil, err
 	}
-	b, err := proto.MarshalOptions{Deterministic: true}.Marshal(mp)
-	if err != nil {
-		return nil, fmt.Errorf("export: encode: %w", err)
-	}
-	return b, nil
+	return encode(mp)
 }
 
 // WriteMachine writes m as an ONNX model to w.
 func WriteMachine(w io.Writer, m *rbm.Machine, meta *rbm.Meta, opt Options) error {
-	b, err := MarshalMachine(m, meta, opt)
-	if err != nil {
-		return err
-	}
-	_, err = w.Write(b)
-	return err
+	return writeTo(w, func() ([]byte, error) { return MarshalMachine(m, meta, opt) })
 }
 
 // WriteMachineFile writes m as an ONNX model to path atomically.
 func WriteMachineFile(path string, m *rbm.Machine, meta *rbm.Meta, opt Options) error {
-	b, err := MarshalMachine(m, meta, opt)
-	if err != nil {
-		return fmt.Errorf("%s: %w", path, err)
-	}
-	return atomicfile.Write(path, func(w io.Writer) error {
-		_, err := w.Write(b)
-		return err
-	})
+	return writeFile(path, func() ([]byte, error) { return MarshalMachine(m, meta, opt) })
 }
 
 // checkExpressible reports a pair of layers (and outputs) this package

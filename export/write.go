@@ -113,6 +113,11 @@ func Marshal(m *rbm.RBM, meta *rbm.Meta, opt Options) ([]byte, error) {
 	if err != nil {
 		return nil, err
 	}
+	return encode(mp)
+}
+
+// encode serialises a model deterministically.
+func encode(mp *onnxpb.ModelProto) ([]byte, error) {
 	b, err := proto.MarshalOptions{Deterministic: true}.Marshal(mp)
 	if err != nil {
 		return nil, fmt.Errorf("export: encode: %w", err)
@@ -122,7 +127,17 @@ func Marshal(m *rbm.RBM, meta *rbm.Meta, opt Options) ([]byte, error) {
 
 // Write writes m as an ONNX model to w.
 func Write(w io.Writer, m *rbm.RBM, meta *rbm.Meta, opt Options) error {
-	b, err := Marshal(m, meta, opt)
+	return writeTo(w, func() ([]byte, error) { return Marshal(m, meta, opt) })
+}
+
+// WriteFile writes m as an ONNX model to path atomically.
+func WriteFile(path string, m *rbm.RBM, meta *rbm.Meta, opt Options) error {
+	return writeFile(path, func() ([]byte, error) { return Marshal(m, meta, opt) })
+}
+
+// writeTo writes the bytes marshal returns to w.
+func writeTo(w io.Writer, marshal func() ([]byte, error)) error {
+	b, err := marshal()
 	if err != nil {
 		return err
 	}
@@ -130,9 +145,10 @@ func Write(w io.Writer, m *rbm.RBM, meta *rbm.Meta, opt Options) error {
 	return err
 }
 
-// WriteFile writes m as an ONNX model to path atomically.
-func WriteFile(path string, m *rbm.RBM, meta *rbm.Meta, opt Options) error {
-	b, err := Marshal(m, meta, opt)
+// writeFile writes the bytes marshal returns to path atomically; an
+// error in marshalling names the file.
+func writeFile(path string, marshal func() ([]byte, error)) error {
+	b, err := marshal()
 	if err != nil {
 		return fmt.Errorf("%s: %w", path, err)
 	}
