@@ -27,7 +27,8 @@ func init() {
 			"corrupted first, and the pixel error before and after restoration is reported. " +
 			"Which sampler runs: for an RBM model file at --beta 1 the default is block Gibbs on the RBM's visible and hidden units, " +
 			"with the observation entering as a field on the visible units (whole layers per step, hundreds of times faster); " +
-			"a JSON spec, --beta ≠ 1 or an explicit --sampler " + samplerNames() + " updates single units of the prior's visible marginal.",
+			"a JSON spec, --beta ≠ 1 or an explicit --sampler " + samplerNames() + " updates single units of the prior's visible marginal. " +
+			"A model of other unit types (Gaussian, Potts, …) is inpainted only (--missing; for Potts units, left or right half of the sequence).",
 		example: "  rbm denoise mnist.rbm t10k-images-idx3-ubyte.gz --limit 100 --corrupt 0.1 --noise 0.1 -o restored.png\n" +
 			"  rbm denoise mnist.rbm t10k-images-idx3-ubyte.gz --limit 16 --missing bottom -o inpainted.png",
 		run: runDenoise,

@@ -14,7 +14,7 @@ func init() {
 	register(&command{
 		name:    "train",
 		usage:   "[flags] DATA",
-		summary: "Train an RBM on the rows of an IDX file (gzipped or not) by CD-k or persistent CD; binary units unless --visible/--hidden-type say otherwise.",
+		summary: "Train an RBM on the rows of a data file (IDX, gzipped or not; for other unit types also .npy, CSV or aligned sequences) by CD-k, persistent CD or parallel tempering; binary units unless --visible/--hidden-type say otherwise.",
 		example: "  rbm train -hidden 64 --epochs 10 --val t10k-images-idx3-ubyte.gz -o mnist64.rbm train-images-idx3-ubyte.gz",
 		run:     runTrain,
 	})
