@@ -24,4 +24,20 @@
 // Layers work in float64 on one state at a time; the binary RBM of package
 // rbm keeps its own batched float32 kernels and agrees with the Binary
 // layer to rounding.
+//
+// # Adding a unit type
+//
+// A new type is one file: a type implementing Layer (and Discrete, when
+// its units take finitely many values, so that exact enumeration and
+// categorical data reach it), with an init function that calls Register
+// with its name, a summary, the kind of data a visible layer of it reads
+// (Bits, Categories or Reals) and a constructor. Package rbm's Machine
+// then trains it (CD-k, PCD, centering, tempering), computes its free
+// energy, exact log Z (when the other layer is discrete) and AIS, writes
+// it in model files, and the rbm command offers it to --visible and
+// --hidden-type. Its test file runs checkLayer (layer_test.go) on a few
+// random layers — the finite-difference, moment and enumeration checks
+// every type passes — plus whatever its own numerics need (quadrature for
+// continuous units). Only the ONNX export writes each type's formulas
+// again, as graph operators (package export).
 package layer
