@@ -19,6 +19,9 @@ func ExampleMachine() {
 	// Hidden unit 0 favours state 2 in both units.
 	m.W[2] = 2 // unit 0, state 2
 	m.W[5] = 2 // unit 1, state 2
+	// By hand: Σ_h exp(-E) is 1 + e^{2k-1} for a row with k units in state
+	// 2, so Z = 4(1 + e⁻¹) + 4(1 + e) + (1 + e³) = 41.430, and the rows'
+	// probabilities are (1 + e³)/Z and (1 + e⁻¹)/Z.
 	logZ, err := m.LogZ(context.Background(), nil)
 	if err != nil {
 		panic(err)
@@ -29,9 +32,6 @@ func ExampleMachine() {
 	} {
 		fmt.Printf("log p(v) = %.4f\n", -m.FreeEnergy(v)-logZ)
 	}
-	// By hand: Σ_h exp(-E) is 1 + e^{2k-1} for a row with k units in state
-	// 2, so Z = 4(1 + e⁻¹) + 4(1 + e) + (1 + e³) = 41.430, and the rows'
-	// probabilities are (1 + e³)/Z and (1 + e⁻¹)/Z.
 	// Output:
 	// log p(v) = -0.6754
 	// log p(v) = -3.4107
