@@ -90,10 +90,7 @@ func runEval(ctx context.Context, e *env, args []string) error {
 	data.seed = anneal.seed
 	m, meta, err := loadModel(pos[0])
 	if errors.Is(err, rbm.ErrMachine) {
-		if raiseRows > 0 {
-			return usagef("--raise-rows is implemented for binary RBMs only")
-		}
-		return runEvalMachine(ctx, e, pos[0], pos[1], &anneal, fs, &data, asJSON)
+		return runEvalMachine(ctx, e, pos[0], pos[1], &anneal, fs, &data, raiseRows, asJSON)
 	}
 	if err != nil {
 		return err

@@ -94,3 +94,84 @@ func RunMachine(ctx context.Context, m *rbm.Machine, base layer.Layer, cfg Confi
 	cfg.report(1, K, K)
 	return forwardEstimate(logw, logZBase, K), nil
 }
+
+// ReverseMachine is Reverse for a machine of any unit types: chains start
+// at rows of data (Runs rows drawn as Reverse draws them, ChainRows) and
+// anneal from β = 1 down to 0 along the path RunMachine follows, with the
+// same transitions in the opposite order. The chain of row v gives RAISE's
+// estimate log p̂(v) = -F(v) - log Z_A - u (Burda, Grosse & Salakhutdinov
+// 2015), conservative in expectation for the annealing model; the returned
+// LogZ = log Z_A + mean(u) is the log Z that estimate implies, and an upper
+// bound on log Z in expectation when the rows are samples of the model.
+// data's rows must be in the visible layer's encoding (one-hot for Potts
+// units, standardised as training was).
+func ReverseMachine(ctx context.Context, m *rbm.Machine, base layer.Layer, data *mat.Dense, cfg Config) (*Estimate, error) {
+	if err := m.Validate(); err != nil {
+		return nil, fmt.Errorf("ais: %w", err)
+	}
+	vw, hw := m.Visible.Width(), m.Hidden.Width()
+	if data == nil {
+		return nil, fmt.Errorf("ais: reverse: no data")
+	}
+	if rows, cols := data.Dims(); rows == 0 || cols != vw {
+		return nil, fmt.Errorf("ais: reverse: data must have rows of %d values for the %s visible layer", vw, m.Visible.Kind())
+	}
+	path, err := m.Path(base)
+	if err != nil {
+		return nil, fmt.Errorf("ais: %w", err)
+	}
+	s := cfg.schedule()
+	runs := cfg.runs()
+	rows, _ := data.Dims()
+	chains := chainRows(rows, runs, cfg.Seed)
+	rung := path.Rung()
+	rngs := make([]*rand.Rand, len(chains))
+	v := mat.NewDense(len(chains), vw, nil)
+	for r, i := range chains {
+		rngs[r] = rand.New(rand.NewPCG(cfg.Seed, uint64(r)))
+		copy(v.RawRowView(r), data.RawRowView(i))
+	}
+	u := make([]float64, len(chains))
+	w := mat.NewDense(vw, hw, m.W)
+	in := mat.NewDense(len(chains), hw, nil)  // Wᵀv per chain
+	h := mat.NewDense(len(chains), hw, nil)   // hidden states
+	inV := mat.NewDense(len(chains), vw, nil) // Wh per chain
+	// transition takes the Gibbs step at β, where the rung must be.
+	transition := func() {
+		in.Mul(v, w)
+		for r := range chains {
+			rung.SampleHidden(h.RawRowView(r), in.RawRowView(r), rngs[r])
+		}
+		inV.Mul(h, w.T())
+		for r := range chains {
+			rung.SampleVisible(v.RawRowView(r), inV.RawRowView(r), rngs[r])
+		}
+	}
+	K := len(s) - 1
+	rung.Set(s[K])
+	transition()
+	for k := K; k >= 1; k-- {
+		if err := ctx.Err(); err != nil {
+			return nil, err
+		}
+		// u += log p*_k(v) - log p*_{k-1}(v): the reverse weight, whose
+		// mean bounds log Z - log Z_A from above for model samples.
+		in.Mul(v, w)
+		for pass, beta := range []float64{s[k], s[k-1]} {
+			sign := 1.0
+			if pass == 1 {
+				sign = -1
+			}
+			rung.Set(beta)
+			for r := range chains {
+				u[r] += sign * rung.LogP(v.RawRowView(r), in.RawRowView(r))
+			}
+		}
+		if k > 1 {
+			// The rung is at β_{k-1}.
+			transition()
+		}
+		cfg.report(k, K, K-k+1)
+	}
+	return reverseEstimate(u, path.LogZBase(), K), nil
+}

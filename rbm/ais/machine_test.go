@@ -6,6 +6,8 @@ import (
 	"math/rand/v2"
 	"testing"
 
+	"gonum.org/v1/gonum/mat"
+
 	"github.com/rbmkit/rbm/rbm"
 	"github.com/rbmkit/rbm/rbm/layer"
 )
@@ -82,5 +84,84 @@ func TestRunMachineIsDeterministic(t *testing.T) {
 	}
 	if _, err := RunMachine(context.Background(), m, layer.NewBinary(make([]float64, 20)), cfg); err == nil {
 		t.Error("a base layer of another type was accepted")
+	}
+}
+
+// TestReverseMachineFromModelSamples starts the reverse chains at exact
+// samples of small machines (drawn by enumerating p(v)) and requires the
+// implied log Z to bound the exact one from above within its standard
+// error, and — the annealing being long for such small models — to be
+// tight, within 0.05 nats.
+func TestReverseMachineFromModelSamples(t *testing.T) {
+	rng := rand.New(rand.NewPCG(41, 41))
+	for _, kinds := range [][2]string{{"potts", "binary"}, {"spin", "gaussian"}, {"binary", "spin"}} {
+		v, _ := layer.New(kinds[0], 4, layer.Settings{States: 3})
+		h, _ := layer.New(kinds[1], 3, layer.Settings{States: 3})
+		m := rbm.NewMachine(v, h)
+		for i := range m.W {
+			m.W[i] = 0.7 * rng.NormFloat64()
+		}
+		for _, p := range v.Params() {
+			for i := range p.Values {
+				p.Values[i] = 0.5 * rng.NormFloat64()
+			}
+		}
+		logZ, err := m.LogZ(context.Background(), nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		// Every visible state and its exact probability.
+		var states [][]float64
+		var cum []float64
+		total := 0.0
+		d := v.(layer.Discrete)
+		s := make([]int, 4)
+		for {
+			x := make([]float64, v.Width())
+			d.SetState(x, s)
+			total += math.Exp(-m.FreeEnergy(x) - logZ)
+			states, cum = append(states, x), append(cum, total)
+			i := 0
+			for ; i < 4; i++ {
+				if s[i]++; s[i] < v.States() {
+					break
+				}
+				s[i] = 0
+			}
+			if i == 4 {
+				break
+			}
+		}
+		if math.Abs(total-1) > 1e-9 {
+			t.Fatalf("%v: probabilities sum to %v", kinds, total)
+		}
+		const n = 200
+		data := mat.NewDense(n, v.Width(), nil)
+		for r := range n {
+			u := rng.Float64()
+			k := 0
+			for k < len(cum)-1 && cum[k] < u {
+				k++
+			}
+			copy(data.RawRowView(r), states[k])
+		}
+		sched, _ := ParseSchedule("1/2000")
+		e, err := ReverseMachine(context.Background(), m, nil, data, Config{Schedule: sched, Runs: n, Seed: 2})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if e.LogZ < logZ-3*e.StdErr || e.LogZ-logZ > 0.05 {
+			t.Errorf("%s×%s: reverse log Z %.5f ± %.5f, exact %.5f", kinds[0], kinds[1], e.LogZ, e.StdErr, logZ)
+		}
+	}
+}
+
+func TestReverseMachineErrors(t *testing.T) {
+	m := rbm.NewMachine(layer.NewBinary(make([]float64, 3)), layer.NewBinary(make([]float64, 2)))
+	if _, err := ReverseMachine(context.Background(), m, nil, mat.NewDense(2, 4, nil), Config{}); err == nil {
+		t.Error("rows of the wrong width accepted")
+	}
+	if _, err := ReverseMachine(context.Background(), m, nil, nil, Config{}); err == nil {
+		t.Error("no data accepted")
 	}
 }
