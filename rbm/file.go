@@ -91,6 +91,10 @@ type Meta struct {
 	Scaling *Scaling `json:"scaling,omitempty"`
 }
 
+// MaxLayerWidth is the most values a layer may have in a model file (for
+// categorical units, units × states).
+const MaxLayerWidth = maxUnits
+
 // ErrFormat is wrapped by every error that Decode returns for a file that is
 // not a valid model file.
 var ErrFormat = errors.New("not a valid model file")

@@ -152,6 +152,8 @@ func TestMachineFlagErrors(t *testing.T) {
 		{"--standardize"},
 		{"--visible", "potts", "--dequantize"},
 		{"--visible", "gaussian", "--eval-every", "1", "--val", missing},
+		{"--hidden-type", "potts", "--states", "100000", "-hidden", "100000"},
+		{"-hidden", "100000000"},
 	} {
 		r := rbmRun(t, append(append([]string{"train", "-hidden", "3"}, args...), missing)...)
 		if r.code != 2 || strings.Count(strings.TrimSpace(r.stderr), "\n") > 0 {

@@ -138,6 +138,11 @@ func runTrain(ctx context.Context, e *env, args []string) error {
 	if err := units.check(fs); err != nil {
 		return err
 	}
+	// A hidden layer too wide for the file format is refused before any
+	// data is read (the visible width is known only from the data).
+	if w := units.hiddenWidth(hidden); rbm.CheckFileShape(1, w) != nil {
+		return usagef("-hidden %d: a hidden layer %d values wide does not fit the model file format (each layer at most %d)", hidden, w, rbm.MaxLayerWidth)
+	}
 	data.seed = cfg.Seed
 	path := pos[0]
 	if out == "" {

@@ -62,6 +62,18 @@ func (u *unitFlags) check(fs *pflag.FlagSet) error {
 	return nil
 }
 
+// hiddenWidth returns the width of a hidden layer of n units: n·q for
+// categorical units, n otherwise, saturating rather than overflowing.
+func (u *unitFlags) hiddenWidth(n int) int {
+	if valuesOf(u.hidden) != layer.Categories {
+		return n
+	}
+	if w := uint64(n) * uint64(max(u.states, 1)); w < 1<<40 {
+		return int(w)
+	}
+	return 1 << 40
+}
+
 // valuesOf returns the data a registered unit type reads.
 func valuesOf(kind string) layer.Values {
 	t, _ := layer.Lookup(kind)
@@ -227,12 +239,13 @@ func trainMachine(ctx context.Context, e *env, r *machineRun) error {
 	if err != nil {
 		return usagef("--visible: %v", err)
 	}
+	// The shape is checked before the hidden layer allocates it.
+	if err := rbm.CheckFileShape(vis.Width(), u.hiddenWidth(r.hidden)); err != nil {
+		return usagef("-hidden %d: %v", r.hidden, err)
+	}
 	hid, err := layer.New(u.hidden, r.hidden, layer.Settings{States: u.states, LearnScale: u.learnScale})
 	if err != nil {
 		return usagef("--hidden-type: %v", err)
-	}
-	if err := rbm.CheckFileShape(vis.Width(), hid.Width()); err != nil {
-		return usagef("-hidden %d: %v", r.hidden, err)
 	}
 	need := machineTrainBytes(train.Rows, rowsOf(held), vis.Width(), hid.Width(), cfg)
 	if err := checkMemory(need, r.maxMem, fmt.Sprintf("training a %s(%d)×%s(%d) RBM", u.visible, vis.Units(), u.hidden, hid.Units())); err != nil {
