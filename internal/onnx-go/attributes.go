@@ -29,10 +29,10 @@ func toOperationAttribute(attr *ir.AttributeProto) (interface{}, error) {
 	case ir.AttributeProto_TENSOR:
 		return attr.GetT().Tensor()
 	case ir.AttributeProto_GRAPH:
-		return nil, &ErrNotImplemented{
+		return nil, &ErrUnsupported{
 			AttributeName:  attr.GetName(),
 			AttributeValue: attr,
-			Message:        "ir.AttributeProto_GRAPH not handled yet",
+			Message:        "subgraph attributes (as If and Loop take) are not supported",
 		}
 	case ir.AttributeProto_FLOATS:
 		return attr.GetFloats(), nil
@@ -46,22 +46,22 @@ func toOperationAttribute(attr *ir.AttributeProto) (interface{}, error) {
 		}
 		return strings, nil
 	case ir.AttributeProto_TENSORS:
-		return nil, &ErrNotImplemented{
+		return nil, &ErrUnsupported{
 			AttributeName:  attr.GetName(),
 			AttributeValue: attr,
-			Message:        "ir.AttributeProto_TENSORS not handled yet",
+			Message:        "lists of tensors are not supported",
 		}
 	case ir.AttributeProto_GRAPHS:
-		return nil, &ErrNotImplemented{
+		return nil, &ErrUnsupported{
 			AttributeName:  attr.GetName(),
 			AttributeValue: attr,
-			Message:        "ir.AttributeProto_GRAPHS not handled yet",
+			Message:        "lists of subgraphs are not supported",
 		}
 	default:
-		return nil, &ErrNotImplemented{
+		return nil, &ErrUnsupported{
 			AttributeName:  attr.GetName(),
 			AttributeValue: attr,
-			Message:        "undefined attributeproto type",
+			Message:        "unknown attribute type",
 		}
 	}
 }

@@ -14,23 +14,30 @@ var (
 	errEmptyGraph = errors.New("Graph is empty")
 )
 
-// ErrNotImplemented is returned for any operator or attribute
-type ErrNotImplemented struct {
+// ErrUnsupported is returned for an operator this copy of onnx-go does
+// not run, or for an attribute value or input shape of an operator it runs
+// that lies outside what it supports: the graph is refused, by name,
+// rather than computed wrongly. The operators run are listed in the
+// module's README.
+type ErrUnsupported struct {
 	Operator       string
 	AttributeName  string
 	AttributeValue interface{}
 	Message        string
 }
 
-func (e *ErrNotImplemented) Error() string {
+func (e *ErrUnsupported) Error() string {
 	if e.AttributeName != "" {
-		return fmt.Sprintf("onnx: operator %v. Implementation error for attribute %v (%#v): %v",
+		return fmt.Sprintf("onnx: operator %v: attribute %v = %v is not supported: %v",
 			e.Operator,
 			e.AttributeName,
 			e.AttributeValue,
 			e.Message)
 	}
-	return "onnx: operator " + e.Operator + " not implemented (" + e.Message + ")"
+	if e.Message == "" {
+		return "onnx: operator " + e.Operator + " is not supported"
+	}
+	return "onnx: operator " + e.Operator + " is not supported: " + e.Message
 }
 
 // An InvalidUnmarshalError describes an invalid argument passed to Unmarshal.

@@ -28,7 +28,7 @@ func (a *hadamardProd) apply(g *Graph, n ...*Node) error {
 
 	x, y, err := broadcast(children[0], children[1])
 	if err != nil {
-		if e, ok := err.(*onnx.ErrNotImplemented); ok {
+		if e, ok := err.(*onnx.ErrUnsupported); ok {
 			e.Operator = "Mul / hadamardProd"
 		}
 		return err
@@ -64,7 +64,7 @@ func (a *hadamardDiv) apply(g *Graph, n ...*Node) error {
 
 	x, y, err := broadcast(children[0], children[1])
 	if err != nil {
-		if e, ok := err.(*onnx.ErrNotImplemented); ok {
+		if e, ok := err.(*onnx.ErrUnsupported); ok {
 			e.Operator = "Div / hadamardDiv"
 		}
 		return err
@@ -100,7 +100,7 @@ func (a *sub) apply(g *Graph, n ...*Node) error {
 
 	x, y, err := broadcast(children[0], children[1])
 	if err != nil {
-		if e, ok := err.(*onnx.ErrNotImplemented); ok {
+		if e, ok := err.(*onnx.ErrUnsupported); ok {
 			e.Operator = "Sub / sub"
 		}
 		return err
@@ -136,7 +136,7 @@ func (a *add) apply(g *Graph, n ...*Node) error {
 
 	x, y, err := broadcast(children[0], children[1])
 	if err != nil {
-		if e, ok := err.(*onnx.ErrNotImplemented); ok {
+		if e, ok := err.(*onnx.ErrUnsupported); ok {
 			e.Operator = "Add / add"
 		}
 		return err

@@ -43,7 +43,7 @@ func (c *cast) init(o onnx.Operation) error {
 		return fmt.Errorf("cast to %v: %v", ir.TensorProto_DataType(to), err)
 	}
 	if !castable(dt) {
-		return &onnx.ErrNotImplemented{Operator: "Cast", AttributeName: "to", AttributeValue: ir.TensorProto_DataType(to).String(), Message: "onnx-go casts only to float, double, int32 and int64"}
+		return &onnx.ErrUnsupported{Operator: "Cast", AttributeName: "to", AttributeValue: ir.TensorProto_DataType(to).String(), Message: "onnx-go casts only to float, double, int32 and int64"}
 	}
 	c.to = dt
 	return nil

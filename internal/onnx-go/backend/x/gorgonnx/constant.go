@@ -57,7 +57,7 @@ func (a *constant) init(o onnx.Operation) error {
 			}
 			value = tensor.New(tensor.WithShape(len(i)), tensor.WithBacking(append([]int64(nil), i...)))
 		default:
-			return &onnx.ErrNotImplemented{Operator: "Constant", AttributeName: name, Message: "onnx-go takes value, value_float(s) and value_int(s)"}
+			return &onnx.ErrUnsupported{Operator: "Constant", AttributeName: name, Message: "onnx-go takes value, value_float(s) and value_int(s)"}
 		}
 		found++
 	}

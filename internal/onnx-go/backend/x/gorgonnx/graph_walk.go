@@ -85,9 +85,9 @@ func (g *Graph) applyOperator(n ...*Node) error {
 	}
 	opC, ok := operators[n[0].operation.Name]
 	if !ok {
-		return &onnx.ErrNotImplemented{
+		return &onnx.ErrUnsupported{
 			Operator: n[0].operation.Name,
-			Message:  "no such operator in onnx-go",
+			Message:  "onnx-go has no such operator",
 		}
 	}
 	op := opC()

@@ -31,7 +31,7 @@ func (a *matMul) apply(g *Graph, ns ...*Node) error {
 	}
 	x, y := children[0].gorgoniaNode, children[1].gorgoniaNode
 	if x.Dims() < 1 || x.Dims() > 2 || y.Dims() < 1 || y.Dims() > 2 {
-		return &onnx.ErrNotImplemented{
+		return &onnx.ErrUnsupported{
 			Operator: "MatMul",
 			Message:  fmt.Sprintf("shapes %v and %v: onnx-go multiplies operands of rank 1 and 2 only", x.Shape(), y.Shape()),
 		}

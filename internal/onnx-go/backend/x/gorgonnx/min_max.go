@@ -35,7 +35,7 @@ func (a *min) apply(g *Graph, n ...*Node) error {
 	for _, child := range others {
 		x, y, err := ggnBroadcast(output, child.gorgoniaNode)
 		if err != nil {
-			if e, ok := err.(*onnx.ErrNotImplemented); ok {
+			if e, ok := err.(*onnx.ErrUnsupported); ok {
 				e.Operator = "Min"
 			}
 			return err
@@ -100,7 +100,7 @@ func (a *max) apply(g *Graph, n ...*Node) error {
 	for _, child := range others {
 		x, y, err := ggnBroadcast(output, child.gorgoniaNode)
 		if err != nil {
-			if e, ok := err.(*onnx.ErrNotImplemented); ok {
+			if e, ok := err.(*onnx.ErrUnsupported); ok {
 				e.Operator = "Max"
 			}
 			return err

@@ -48,7 +48,7 @@ func (t TensorProto_DataType) Dtype() (tensor.Dtype, error) {
 func wrapUnknownTensorDtype(t TensorProto_DataType) (tensor.Dtype, error) {
 	switch t {
 	case TensorProto_FLOAT16:
-		return tensor.Dtype{}, errors.Wrapf(ErrNotYetImplemented, "type: %v", t)
+		return tensor.Dtype{}, errors.Wrapf(ErrUnsupportedTensor, "type: %v", t)
 	}
 	return tensor.Dtype{}, fmt.Errorf("Unknown input type: %v", t)
 }

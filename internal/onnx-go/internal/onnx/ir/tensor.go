@@ -14,7 +14,7 @@ import (
 // Tensor returns a Gorgonia compatible tensor
 func (tx *TensorProto) Tensor() (tensor.Tensor, error) {
 	if tx.Segment != nil {
-		return nil, errors.Wrap(ErrNotYetImplemented, "This tensor is segmented")
+		return nil, errors.Wrap(ErrUnsupportedTensor, "This tensor is segmented")
 	}
 	// Get the data type
 	if tx.DataType == int32(TensorProto_UNDEFINED) {
@@ -42,7 +42,7 @@ func (tx *TensorProto) Tensor() (tensor.Tensor, error) {
 	case tensor.Int32:
 		consopts, err = generateConsOptsFromInt32Tensor(tx)
 	default:
-		err = errors.Wrapf(ErrNotYetImplemented, "Unknown type %v", dt)
+		err = errors.Wrapf(ErrUnsupportedTensor, "Unknown type %v", dt)
 	}
 	if err != nil {
 		return nil, err
