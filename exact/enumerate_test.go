@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"github.com/rbmkit/rbm/internal/enumtest"
 	"math"
 	"math/rand/v2"
 	"testing"
@@ -20,7 +21,7 @@ func TestLogZAgainstBigFloat(t *testing.T) {
 			for _, scale := range []float64{0.1, 3, 300} {
 				base := randomPairwise(rng, n, dom, scale)
 				for _, beta := range []float64{1, 0.37, 0, -1.5} {
-					want := bigLogSumExp(naiveStates(base, beta))
+					want := enumtest.BigLogSumExp(enumtest.NaiveStates(base, beta))
 					for _, m := range []discrete.Model{base, flipping{base}} {
 						got, err := LogZ(ctx, m, beta, nil)
 						if err != nil {
@@ -43,7 +44,7 @@ func TestLogZHugeEnergies(t *testing.T) {
 	// be -10⁴ + log Σ exp(∓…) exactly. And at -10⁴ nothing overflows.
 	for _, shift := range []float64{1e4, -1e4} {
 		m := &shifted{randomPairwise(rand.New(rand.NewPCG(3, 4)), 9, discrete.Binary, 0.1), shift}
-		want := bigLogSumExp(naiveStates(m, 1))
+		want := enumtest.BigLogSumExp(enumtest.NaiveStates(m, 1))
 		got, err := LogZ(context.Background(), m, 1, nil)
 		if err != nil {
 			t.Fatal(err)
@@ -70,8 +71,8 @@ func TestDistributionMatchesNaive(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			xs := naiveStates(m, 0.8)
-			logZ := bigLogSumExp(xs)
+			xs := enumtest.NaiveStates(m, 0.8)
+			logZ := enumtest.BigLogSumExp(xs)
 			var total float64
 			for s, x := range xs {
 				want := math.Exp(x - logZ)
@@ -96,8 +97,8 @@ func TestMarginalsMatchNaive(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		xs := naiveStates(m, 1.3)
-		logZ := bigLogSumExp(xs)
+		xs := enumtest.NaiveStates(m, 1.3)
+		logZ := enumtest.BigLogSumExp(xs)
 		mean, pair := make([]float64, n), make([]float64, n*n)
 		for s, x := range xs {
 			p := math.Exp(x - logZ)

@@ -2,7 +2,6 @@ package exact
 
 import (
 	"math"
-	"math/big"
 	"math/rand/v2"
 
 	"github.com/rbmkit/rbm/discrete"
@@ -55,36 +54,6 @@ func (m flipping) FlipDelta(x []int8, i int) float64 {
 		}
 	}
 	return -local * float64(m.dom.Flip(x[i])-x[i])
-}
-
-// naiveStates returns -β E(x) for every state s (bit i of s = unit i on),
-// each energy computed from scratch.
-func naiveStates(m discrete.Model, beta float64) []float64 {
-	n := m.Units()
-	out := make([]float64, 1<<n)
-	x := make([]int8, n)
-	for s := range out {
-		for i := range x {
-			x[i] = m.Domain().Value(uint(s >> i))
-		}
-		out[s] = -beta * m.Energy(x)
-	}
-	return out
-}
-
-// bigLogSumExp returns log Σ exp(xₛ) with the sum of the terms exp(xₛ - max)
-// carried in 256-bit floats: an independent, plain two-pass computation.
-func bigLogSumExp(xs []float64) float64 {
-	hi := math.Inf(-1)
-	for _, x := range xs {
-		hi = max(hi, x)
-	}
-	sum := new(big.Float).SetPrec(256)
-	for _, x := range xs {
-		sum.Add(sum, new(big.Float).SetPrec(256).SetFloat64(math.Exp(x-hi)))
-	}
-	f, _ := sum.Float64()
-	return hi + math.Log(f)
 }
 
 func closeTo(got, want, tol float64) bool {

@@ -3,6 +3,7 @@ package gibbs
 import (
 	"context"
 	"fmt"
+	"github.com/rbmkit/rbm/internal/enumtest"
 	"slices"
 	"testing"
 
@@ -18,7 +19,7 @@ import (
 // tempering (replicas change temperature).
 func TestGWGPairwiseIsTheSameChain(t *testing.T) {
 	lat := lattice(t, 8, 8, 1, 0.1, discrete.Periodic)
-	frus := frustrated(t, 12, 3)
+	frus := enumtest.Frustrated(t, 12, 3)
 	clamp, init := make([]bool, 64), make([]int8, 64)
 	for i := range init {
 		init[i] = -1

@@ -3,17 +3,11 @@ package gibbs
 import (
 	"context"
 	"math"
-	"math/rand/v2"
 	"testing"
 
 	"github.com/rbmkit/rbm/discrete"
 	"github.com/rbmkit/rbm/exact"
-	"github.com/rbmkit/rbm/rbm"
 )
-
-// betaC is the critical inverse temperature of the square-lattice Ising
-// model with J = 1, ½ ln(1 + √2).
-var betaC = 0.5 * math.Log(1+math.Sqrt2)
 
 func lattice(t testing.TB, rows, cols int, j, h float64, b discrete.Boundary) *discrete.Pairwise {
 	t.Helper()
@@ -22,47 +16,6 @@ func lattice(t testing.TB, rows, cols int, j, h float64, b discrete.Boundary) *d
 		t.Fatal(err)
 	}
 	return p
-}
-
-// frustrated returns a binary pairwise model with random fields and
-// couplings of both signs on every pair.
-func frustrated(t testing.TB, n int, seed uint64) *discrete.Pairwise {
-	t.Helper()
-	rng := rand.New(rand.NewPCG(seed, 9))
-	h := make([]float64, n)
-	w := make([]float64, n*n)
-	for i := range n {
-		h[i] = 0.5 * rng.NormFloat64()
-		for j := i + 1; j < n; j++ {
-			w[i*n+j] = 0.7 * rng.NormFloat64()
-			w[j*n+i] = w[i*n+j]
-		}
-	}
-	p, err := discrete.FullyConnected(discrete.Binary, h, w)
-	if err != nil {
-		t.Fatal(err)
-	}
-	return p
-}
-
-func smallRBM(t testing.TB, v, h int, seed uint64) *rbm.Marginal {
-	t.Helper()
-	rng := rand.New(rand.NewPCG(seed, 10))
-	m := rbm.New(v, h)
-	for i := range m.W {
-		m.W[i] = float32(rng.NormFloat64())
-	}
-	for i := range m.B {
-		m.B[i] = float32(0.5 * rng.NormFloat64())
-	}
-	for j := range m.C {
-		m.C[j] = float32(0.5 * rng.NormFloat64())
-	}
-	r, err := rbm.NewMarginal(m)
-	if err != nil {
-		t.Fatal(err)
-	}
-	return r
 }
 
 // momentStats records x_i for every unit, then x_i·x_j for every pair i < j.

@@ -3,6 +3,8 @@ package gibbs
 import (
 	"context"
 	"fmt"
+	"github.com/rbmkit/rbm/internal/enumtest"
+	"github.com/rbmkit/rbm/internal/rbmtest"
 	"math"
 	"slices"
 	"testing"
@@ -14,7 +16,7 @@ import (
 
 func TestSamplersAgainstEnumeration(t *testing.T) {
 	testenv.Long(t)
-	rbmExpert := smallRBM(t, 9, 4, 3)
+	rbmExpert := rbmtest.Marginal(t, 9, 4, 3)
 	chainExpert := lattice(t, 1, 9, 0.4, 0, discrete.Open)
 	chainBinary, _ := chainExpert.Convert(discrete.Binary)
 	product, err := discrete.NewProduct(rbmExpert, chainBinary)
@@ -27,9 +29,9 @@ func TestSamplersAgainstEnumeration(t *testing.T) {
 		beta float64
 	}{
 		{"ising 4x4 periodic β=0.25", lattice(t, 4, 4, 1, 0, discrete.Periodic), 0.25},
-		{"ising 4x4 periodic β=βc", lattice(t, 4, 4, 1, 0, discrete.Periodic), betaC},
+		{"ising 4x4 periodic β=βc", lattice(t, 4, 4, 1, 0, discrete.Periodic), enumtest.BetaC},
 		{"ising 3x4 open h=0.2 β=0.6", lattice(t, 3, 4, 1, 0.2, discrete.Open), 0.6},
-		{"frustrated binary n=10 β=1", frustrated(t, 10, 4), 1},
+		{"frustrated binary n=10 β=1", enumtest.Frustrated(t, 10, 4), 1},
 		{"rbm marginal 9x4", rbmExpert, 1},
 		{"product rbm × chain", product, 1},
 	}
@@ -99,7 +101,7 @@ func TestDeterministicAcrossWorkers(t *testing.T) {
 // summing the exact joint distribution over the states that agree with the
 // clamped values.
 func TestClamped(t *testing.T) {
-	m := frustrated(t, 10, 8)
+	m := enumtest.Frustrated(t, 10, 8)
 	const beta = 1
 	p, err := exact.Distribution(context.Background(), m, beta, nil)
 	if err != nil {
@@ -242,7 +244,7 @@ func TestConfigErrors(t *testing.T) {
 			t.Errorf("config %+v accepted", cfg)
 		}
 	}
-	r := smallRBM(t, 3, 2, 1)
+	r := rbmtest.Marginal(t, 3, 2, 1)
 	p, _ := discrete.NewProduct(r, plainModel{r})
 	if _, err := Run(context.Background(), p, Config{Method: GWG}); err == nil {
 		t.Error("GWG accepted a model without a gradient")

@@ -1,11 +1,12 @@
-// Package rbmtest holds test helpers that need an RBM's exact
-// distribution: exact samples of models whose hidden layer is small
-// enough to list.
+// Package rbmtest holds test helpers that need an RBM: exact samples of
+// models whose hidden layer is small enough to list, and random RBM
+// marginals as discrete models.
 package rbmtest
 
 import (
 	"math"
 	"math/rand/v2"
+	"testing"
 
 	"github.com/rbmkit/rbm/internal/kernel"
 	"github.com/rbmkit/rbm/rbm"
@@ -53,4 +54,26 @@ func ExactSamples(m *rbm.RBM, n int, seed uint64) *rbm.Matrix {
 		}
 	}
 	return out
+}
+
+// Marginal returns the visible marginal of a random v×h binary RBM as a
+// discrete model: weights N(0, 1), biases N(0, ½²), drawn from seed.
+func Marginal(t testing.TB, v, h int, seed uint64) *rbm.Marginal {
+	t.Helper()
+	rng := rand.New(rand.NewPCG(seed, 10))
+	m := rbm.New(v, h)
+	for i := range m.W {
+		m.W[i] = float32(rng.NormFloat64())
+	}
+	for i := range m.B {
+		m.B[i] = float32(0.5 * rng.NormFloat64())
+	}
+	for j := range m.C {
+		m.C[j] = float32(0.5 * rng.NormFloat64())
+	}
+	r, err := rbm.NewMarginal(m)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return r
 }

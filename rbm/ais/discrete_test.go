@@ -3,20 +3,16 @@ package ais
 import (
 	"context"
 	"errors"
+	"github.com/rbmkit/rbm/internal/enumtest"
+	"github.com/rbmkit/rbm/internal/rbmtest"
 	"math"
-	"math/rand/v2"
 	"strings"
 	"testing"
 
 	"github.com/rbmkit/rbm/discrete"
 	"github.com/rbmkit/rbm/exact"
 	"github.com/rbmkit/rbm/gibbs"
-	"github.com/rbmkit/rbm/rbm"
 )
-
-// betaC is the critical inverse temperature of the square-lattice Ising
-// model with J = 1, ½ ln(1 + √2).
-var betaC = 0.5 * math.Log(1+math.Sqrt2)
 
 func isingLattice(t testing.TB, rows, cols int, j, h float64, b discrete.Boundary) *discrete.Pairwise {
 	t.Helper()
@@ -27,49 +23,6 @@ func isingLattice(t testing.TB, rows, cols int, j, h float64, b discrete.Boundar
 	return p
 }
 
-// frustrated returns a binary pairwise model with random fields and
-// couplings of both signs on every pair.
-func frustrated(t testing.TB, n int, seed uint64) *discrete.Pairwise {
-	t.Helper()
-	rng := rand.New(rand.NewPCG(seed, 9))
-	h := make([]float64, n)
-	w := make([]float64, n*n)
-	for i := range n {
-		h[i] = 0.5 * rng.NormFloat64()
-		for j := i + 1; j < n; j++ {
-			w[i*n+j] = 0.7 * rng.NormFloat64()
-			w[j*n+i] = w[i*n+j]
-		}
-	}
-	p, err := discrete.FullyConnected(discrete.Binary, h, w)
-	if err != nil {
-		t.Fatal(err)
-	}
-	return p
-}
-
-// marginalRBM returns the visible marginal of a random binary RBM as a
-// discrete model.
-func marginalRBM(t testing.TB, v, h int, seed uint64) *rbm.Marginal {
-	t.Helper()
-	rng := rand.New(rand.NewPCG(seed, 10))
-	m := rbm.New(v, h)
-	for i := range m.W {
-		m.W[i] = float32(rng.NormFloat64())
-	}
-	for i := range m.B {
-		m.B[i] = float32(0.5 * rng.NormFloat64())
-	}
-	for j := range m.C {
-		m.C[j] = float32(0.5 * rng.NormFloat64())
-	}
-	r, err := rbm.NewMarginal(m)
-	if err != nil {
-		t.Fatal(err)
-	}
-	return r
-}
-
 // TestRunDiscreteAgainstEnumeration (formerly gibbs' TestAISAgainstEnumeration)
 // anneals small models of every kind and compares with exact log Z.
 func TestRunDiscreteAgainstEnumeration(t *testing.T) {
@@ -78,10 +31,10 @@ func TestRunDiscreteAgainstEnumeration(t *testing.T) {
 		m    discrete.Model
 		beta float64
 	}{
-		{"ising 4x4 βc", isingLattice(t, 4, 4, 1, 0, discrete.Periodic), betaC},
+		{"ising 4x4 βc", isingLattice(t, 4, 4, 1, 0, discrete.Periodic), enumtest.BetaC},
 		{"ising 4x4 β=0.7 h=0.1", isingLattice(t, 4, 4, 1, 0.1, discrete.Periodic), 0.7},
-		{"frustrated n=12", frustrated(t, 12, 2), 1},
-		{"rbm marginal 10x5", marginalRBM(t, 10, 5, 4), 1},
+		{"frustrated n=12", enumtest.Frustrated(t, 12, 2), 1},
+		{"rbm marginal 10x5", rbmtest.Marginal(t, 10, 5, 4), 1},
 	} {
 		want, err := exact.LogZ(context.Background(), tc.m, tc.beta, nil)
 		if err != nil {

@@ -2,6 +2,7 @@ package rbmexact
 
 import (
 	"context"
+	"github.com/rbmkit/rbm/internal/enumtest"
 	"math"
 	"math/rand/v2"
 	"testing"
@@ -18,7 +19,7 @@ func TestRBMLogZAgainstJoint(t *testing.T) {
 	for _, shape := range [][2]int{{1, 1}, {3, 7}, {7, 3}, {5, 5}, {2, 12}, {12, 2}} {
 		for _, scale := range []float64{0.01, 1, 4} {
 			m := randomRBM(rng, shape[0], shape[1], scale)
-			want := bigLogSumExp(naiveStates(joint{m}, 1))
+			want := enumtest.BigLogSumExp(enumtest.NaiveStates(joint{m}, 1))
 			got, err := RBMLogZ(ctx, m, nil)
 			if err != nil {
 				t.Fatal(err)
@@ -74,7 +75,7 @@ func TestRBMLogZLargerAndTransposed(t *testing.T) {
 		}
 		xs[s] = x
 	}
-	if want := bigLogSumExp(xs); !closeTo(a, want, 1e-13) {
+	if want := enumtest.BigLogSumExp(xs); !closeTo(a, want, 1e-13) {
 		t.Errorf("log Z %.17g, direct %.17g", a, want)
 	}
 }
