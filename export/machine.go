@@ -2,7 +2,6 @@ package export
 
 import (
 	"encoding/binary"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
@@ -460,18 +459,11 @@ func paramMap(l layer.Layer) map[string][]float64 {
 // binary export, with rbm.visible and rbm.hidden the layers' widths (the
 // columns of v and of hidden), and the unit types.
 func machineProps(m *rbm.Machine, meta *rbm.Meta) ([]*onnxpb.StringStringEntryProto, error) {
-	js, err := json.Marshal(meta)
-	if err != nil {
-		return nil, fmt.Errorf("export: encode metadata: %w", err)
-	}
-	kv := func(k, v string) *onnxpb.StringStringEntryProto {
-		return &onnxpb.StringStringEntryProto{Key: proto.String(k), Value: proto.String(v)}
-	}
 	states := 0
 	if m.Visible.Kind() == "potts" {
 		states = m.Visible.States()
 	}
-	props := []*onnxpb.StringStringEntryProto{
+	shape := []*onnxpb.StringStringEntryProto{
 		kv(MetaVisible, strconv.Itoa(m.Visible.Width())),
 		kv(MetaHidden, strconv.Itoa(m.Hidden.Width())),
 		kv(MetaVisibleLayer, m.Visible.Kind()),
@@ -479,20 +471,9 @@ func machineProps(m *rbm.Machine, meta *rbm.Meta) ([]*onnxpb.StringStringEntryPr
 		kv(MetaStates, strconv.Itoa(states)),
 	}
 	if m.Hidden.Kind() == "potts" {
-		props = append(props, kv(MetaHiddenStates, strconv.Itoa(m.Hidden.States())))
+		shape = append(shape, kv(MetaHiddenStates, strconv.Itoa(m.Hidden.States())))
 	}
-	if meta.ImageRows > 0 && meta.ImageCols > 0 {
-		props = append(props, kv(MetaImageShape, fmt.Sprintf("%dx%d", meta.ImageRows, meta.ImageCols)))
-	}
-	if meta.Training != nil {
-		tr, err := json.Marshal(meta.Training)
-		if err != nil {
-			return nil, fmt.Errorf("export: encode training settings: %w", err)
-		}
-		props = append(props, kv(MetaTraining, string(tr)))
-	}
-	props = append(props, kv(MetaModel, string(js)), kv(MetaToolkitVersion, version.Version))
-	return props, nil
+	return props(meta, shape...)
 }
 
 // float64Tensor returns a named initializer holding x in dtype d

@@ -217,29 +217,34 @@ func buildModel(m *rbm.RBM, meta *rbm.Meta, opt Options) (*onnxpb.ModelProto, er
 // toolkit's version as key-value pairs; rbm.meta holds the complete
 // metadata, from which Unmarshal restores it.
 func metadataProps(m *rbm.RBM, meta *rbm.Meta) ([]*onnxpb.StringStringEntryProto, error) {
+	return props(meta, kv(MetaVisible, strconv.Itoa(m.Visible)), kv(MetaHidden, strconv.Itoa(m.Hidden)))
+}
+
+// kv is one metadata_props entry.
+func kv(k, v string) *onnxpb.StringStringEntryProto {
+	return &onnxpb.StringStringEntryProto{Key: proto.String(k), Value: proto.String(v)}
+}
+
+// props returns the metadata_props of an export: the given entries that
+// describe the model's shape, then the image shape, the training settings,
+// the complete metadata and the toolkit's version.
+func props(meta *rbm.Meta, shape ...*onnxpb.StringStringEntryProto) ([]*onnxpb.StringStringEntryProto, error) {
 	js, err := json.Marshal(meta)
 	if err != nil {
 		return nil, fmt.Errorf("export: encode metadata: %w", err)
 	}
-	kv := func(k, v string) *onnxpb.StringStringEntryProto {
-		return &onnxpb.StringStringEntryProto{Key: proto.String(k), Value: proto.String(v)}
-	}
-	props := []*onnxpb.StringStringEntryProto{
-		kv(MetaVisible, strconv.Itoa(m.Visible)),
-		kv(MetaHidden, strconv.Itoa(m.Hidden)),
-	}
+	ps := shape
 	if meta.ImageRows > 0 && meta.ImageCols > 0 {
-		props = append(props, kv(MetaImageShape, fmt.Sprintf("%dx%d", meta.ImageRows, meta.ImageCols)))
+		ps = append(ps, kv(MetaImageShape, fmt.Sprintf("%dx%d", meta.ImageRows, meta.ImageCols)))
 	}
 	if meta.Training != nil {
 		tr, err := json.Marshal(meta.Training)
 		if err != nil {
 			return nil, fmt.Errorf("export: encode training settings: %w", err)
 		}
-		props = append(props, kv(MetaTraining, string(tr)))
+		ps = append(ps, kv(MetaTraining, string(tr)))
 	}
-	props = append(props, kv(MetaModel, string(js)), kv(MetaToolkitVersion, version.Version))
-	return props, nil
+	return append(ps, kv(MetaModel, string(js)), kv(MetaToolkitVersion, version.Version)), nil
 }
 
 // tensorProto returns a named initializer holding x (float32 values) in
