@@ -8,6 +8,7 @@ import (
 
 	"gonum.org/v1/gonum/mat"
 
+	"github.com/rbmkit/rbm/internal/kernel"
 	"github.com/rbmkit/rbm/rbm/layer"
 )
 
@@ -196,7 +197,8 @@ func (g *Gibbs) Step(v, h []float64) {
 func (m *Machine) HiddenMeans(data *mat.Dense) *mat.Dense {
 	rows, _ := data.Dims()
 	in := mat.NewDense(rows, m.Hidden.Width(), nil)
-	in.Mul(data, m.weights())
+	var serial *kernel.Pool
+	serial.MulDense(in, data, false, m.weights(), false)
 	out := mat.NewDense(rows, m.Hidden.Width(), nil)
 	for r := range rows {
 		m.Hidden.Mean(out.RawRowView(r), in.RawRowView(r))
@@ -209,7 +211,8 @@ func (m *Machine) Reconstruct(data *mat.Dense) *mat.Dense {
 	h := m.HiddenMeans(data)
 	rows, _ := data.Dims()
 	in := mat.NewDense(rows, m.Visible.Width(), nil)
-	in.Mul(h, m.weights().T())
+	var serial *kernel.Pool
+	serial.MulDense(in, h, false, m.weights(), true)
 	out := mat.NewDense(rows, m.Visible.Width(), nil)
 	for r := range rows {
 		m.Visible.Mean(out.RawRowView(r), in.RawRowView(r))

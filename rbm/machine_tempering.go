@@ -7,6 +7,7 @@ import (
 
 	"gonum.org/v1/gonum/mat"
 
+	"github.com/rbmkit/rbm/internal/kernel"
 	"github.com/rbmkit/rbm/rbm/layer"
 )
 
@@ -139,6 +140,7 @@ func scaleTo(dst []float64, beta float64, x []float64) []float64 {
 // result.
 type machineTempering struct {
 	m      *Machine
+	pool   *kernel.Pool // for the products; nil runs them on the caller
 	ladder []float64
 	chains int
 	rungs  []*PathRung
@@ -152,11 +154,11 @@ type machineTempering struct {
 	accepted, tried []uint64
 }
 
-func newMachineTempering(path *MachinePath, ladder []float64, chains int, seed uint64) *machineTempering {
+func newMachineTempering(path *MachinePath, pool *kernel.Pool, ladder []float64, chains int, seed uint64) *machineTempering {
 	m := path.m
 	n := len(ladder) * chains
 	t := &machineTempering{
-		m: m, ladder: ladder, chains: chains,
+		m: m, pool: pool, ladder: ladder, chains: chains,
 		rng:      rand.New(rand.NewPCG(seed, 0x7e_3b_e7)),
 		states:   mat.NewDense(n, m.Visible.Width(), nil),
 		u:        mat.NewDense(n, m.Hidden.Width(), nil),
@@ -186,15 +188,15 @@ func (t *machineTempering) sweep() {
 		t.rungs[k].Set(beta)
 	}
 	w := m.weights()
-	t.u.Mul(t.states, w)
+	t.pool.MulDense(t.u, t.states, false, w, false)
 	for r := range t.states.RawMatrix().Rows {
 		t.rungs[r/c].SampleHidden(t.h.RawRowView(r), t.u.RawRowView(r), t.rng)
 	}
-	t.in.Mul(t.h, w.T())
+	t.pool.MulDense(t.in, t.h, false, w, true)
 	for r := range t.states.RawMatrix().Rows {
 		t.rungs[r/c].SampleVisible(t.states.RawRowView(r), t.in.RawRowView(r), t.rng)
 	}
-	t.u.Mul(t.states, w)
+	t.pool.MulDense(t.u, t.states, false, w, false)
 	t.swap()
 }
 

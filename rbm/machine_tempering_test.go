@@ -91,7 +91,7 @@ func TestMachineTemperingMatchesEnumeration(t *testing.T) {
 		}
 		ladder := []float64{0, 0.3, 0.6, 0.8, 1}
 		const chains = 10000
-		pt := newMachineTempering(path, ladder, chains, 5)
+		pt := newMachineTempering(path, nil, ladder, chains, 5)
 		zero := make([]float64, m.Visible.Width())
 		for r := range pt.states.RawMatrix().Rows {
 			base.Sample(pt.states.RawRowView(r), zero, pt.rng)

@@ -9,6 +9,7 @@ import (
 
 	"gonum.org/v1/gonum/mat"
 
+	"github.com/rbmkit/rbm/internal/kernel"
 	"github.com/rbmkit/rbm/rbm/layer"
 )
 
@@ -80,6 +81,7 @@ func (t *Trainer) TrainMachine(ctx context.Context, m *Machine, data Data) ([]Ep
 	}
 
 	s := newMachineStepper(m, cfg, min(cfg.BatchSize, rows))
+	defer s.pool.Close()
 	if cfg.Centered {
 		s.center = newMachineCentering(m, data, cfg.OffsetRate)
 	}
@@ -100,7 +102,7 @@ func (t *Trainer) TrainMachine(ctx context.Context, m *Machine, data Data) ([]Ep
 		}
 		// The chains draw from a seed of their own, so that their
 		// streams never coincide with the trainer's.
-		s.pt = newMachineTempering(path, cfg.Ladder, s.batch, splitSeed(cfg.Seed, 0x7e_3b_e7))
+		s.pt = newMachineTempering(path, s.pool, cfg.Ladder, s.batch, splitSeed(cfg.Seed, 0x7e_3b_e7))
 		// Every chain starts at a random training row, as PCD's do.
 		idx := make([]int32, s.batch)
 		for k := range cfg.Ladder {
@@ -215,6 +217,7 @@ type machineStepper struct {
 	m     *Machine
 	cfg   Config
 	batch int
+	pool  *kernel.Pool // the products, on Config.Workers goroutines
 	rng   *rand.Rand
 	steps int
 
@@ -234,6 +237,7 @@ type machineStepper struct {
 func newMachineStepper(m *Machine, cfg Config, batch int) *machineStepper {
 	s := &machineStepper{
 		m: m, cfg: cfg, batch: batch,
+		pool:   kernel.NewPool(cfg.Workers),
 		rng:    rand.New(rand.NewPCG(splitSeed(cfg.Seed, 0x6d_61_63), 0x68_69_6e)),
 		gather: NewMatrix(batch, m.Visible.Width()),
 		vGrad:  layer.NewGrad(m.Visible),
@@ -375,11 +379,11 @@ func (s *machineStepper) gibbs(v *mat.Dense) {
 	h := mat.NewDense(n, m.Hidden.Width(), nil)
 	inV := mat.NewDense(n, m.Visible.Width(), nil)
 	for range s.cfg.K {
-		inH.Mul(v, w)
+		s.pool.MulDense(inH, v, false, w, false)
 		for r := range n {
 			m.Hidden.Sample(h.RawRowView(r), inH.RawRowView(r), s.rng)
 		}
-		inV.Mul(h, w.T())
+		s.pool.MulDense(inV, h, false, w, true)
 		for r := range n {
 			m.Visible.Sample(v.RawRowView(r), inV.RawRowView(r), s.rng)
 		}
@@ -402,7 +406,7 @@ func (s *machineStepper) accumulate(v *mat.Dense, sign float64) []float64 {
 		centerRows(x, v, s.center.mu)
 	}
 	in := mat.NewDense(n, m.Hidden.Width(), nil)
-	in.Mul(x, m.weights())
+	s.pool.MulDense(in, x, false, m.weights(), false)
 	mean := mat.NewDense(n, m.Hidden.Width(), nil)
 	vg, hg := layer.NewGrad(m.Visible), layer.NewGrad(m.Hidden)
 	for r := range n {
@@ -421,7 +425,7 @@ func (s *machineStepper) accumulate(v *mat.Dense, sign float64) []float64 {
 		centerRows(mean, mean, s.center.lambda)
 	}
 	gw := mat.NewDense(m.Visible.Width(), m.Hidden.Width(), nil)
-	gw.Mul(x.T(), mean)
+	s.pool.MulDense(gw, x, true, mean, false)
 	floatsAddScaled(s.grads[0], sign, gw.RawMatrix().Data)
 	for k := range vg {
 		floatsAddScaled(s.vGrad[k], sign, vg[k])

@@ -210,3 +210,35 @@ func BenchmarkGemmSparseA(b *testing.B) {
 		}
 	}
 }
+
+// BenchmarkDgemm times the float64 products of a training step of a
+// 784×500 model whose layers are not binary, at batch 100.
+func BenchmarkDgemm(b *testing.B) {
+	rng := rand.New(rand.NewPCG(1, 1))
+	for _, s := range []struct {
+		name    string
+		tA, tB  bool
+		m, n, k int
+	}{
+		{"hidden NN 100x500x784", false, false, 100, 500, 784},
+		{"visible NT 100x784x500", false, true, 100, 784, 500},
+		{"gradient TN 784x500x100", true, false, 784, 500, 100},
+	} {
+		lda, ldb := s.k, s.n
+		if s.tA {
+			lda = s.m
+		}
+		if s.tB {
+			ldb = s.k
+		}
+		a, bm, c := randSlice64(rng, s.m*s.k), randSlice64(rng, s.k*s.n), make([]float64, s.m*s.n)
+		b.Run(s.name[:strings3(s.name)], func(b *testing.B) {
+			benchPaths(b, func(b *testing.B, p *Pool) {
+				for b.Loop() {
+					p.Dgemm(s.tA, s.tB, s.m, s.n, s.k, 1, a, lda, bm, ldb, 0, c, s.n)
+				}
+				b.ReportMetric(2*float64(s.m*s.n*s.k)*float64(b.N)/b.Elapsed().Seconds()/1e9, "GFLOP/s")
+			})
+		})
+	}
+}

@@ -26,16 +26,20 @@ func (p *Pool) Gemm(tA, tB bool, m, n, k int, alpha float32, a []float32, lda in
 		p.gemmBlocked(tA, tB, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc)
 		return
 	}
-	p.gemmPortable(tA, tB, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc)
+	var job *portableGemmJob[float32]
+	if p != nil {
+		job = &p.gemm.portable
+	}
+	gemmPortable(p, job, tA, tB, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc)
 }
 
 // checkGemm validates the arguments of Gemm; the assembly kernels rely on
 // it, since they index the slices without bounds checks.
-func checkGemm(tA, tB bool, m, n, k int, a []float32, lda int, b []float32, ldb int, c []float32, ldc int) {
+func checkGemm[T float32 | float64](tA, tB bool, m, n, k int, a []T, lda int, b []T, ldb int, c []T, ldc int) {
 	if m < 0 || n < 0 || k < 0 {
 		panic(fmt.Sprintf("kernel: gemm: negative dimension %d×%d×%d", m, n, k))
 	}
-	check := func(name string, rows, cols int, x []float32, ld int) {
+	check := func(name string, rows, cols int, x []T, ld int) {
 		if ld < max(cols, 1) {
 			panic(fmt.Sprintf("kernel: gemm: leading dimension of %s is %d, less than its %d columns", name, ld, cols))
 		}
@@ -57,7 +61,7 @@ func checkGemm(tA, tB bool, m, n, k int, a []float32, lda int, b []float32, ldb 
 }
 
 // scaleRows sets C = beta·C, or C = 0 when beta is 0.
-func scaleRows(m, n int, beta float32, c []float32, ldc int) {
+func scaleRows[T float32 | float64](m, n int, beta T, c []T, ldc int) {
 	for i := range m {
 		row := c[i*ldc : i*ldc+n]
 		if beta == 0 {

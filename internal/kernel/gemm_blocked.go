@@ -37,9 +37,11 @@ const (
 )
 
 type gemmJob struct {
-	portable portableGemmJob
-	blocked  blockedGemmJob
-	sparse   sparseGemmJob
+	portable   portableGemmJob[float32]
+	blocked    blockedGemmJob
+	sparse     sparseGemmJob
+	portable64 portableGemmJob[float64]
+	blocked64  blockedDgemmJob
 }
 
 // operands are the matrices of a product C (m×n) = op(A) (m×k) · op(B)

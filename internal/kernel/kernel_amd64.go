@@ -14,6 +14,11 @@ func gemmKernelN(k int, a *float32, lda int, b *float32, ldb int, c *float32, ld
 //go:noescape
 func gemmKernelT(k int, a *float32, lda int, b *float32, ldb int, c *float32, ldc int, alpha float32, beta float32)
 
+// dgemmKernel computes one 6×8 tile of C = alpha·A·B + beta·C in float64 from packed panels of A (6 values a step) and B (8 values a step).
+//
+//go:noescape
+func dgemmKernel(k int, a *float64, b *float64, c *float64, ldc int, alpha float64, beta float64)
+
 // sigmoidBiasAVX2 sets x[j] = σ(x[j] + bias[j]) for j < n, n a multiple of 8.
 //
 //go:noescape

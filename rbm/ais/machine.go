@@ -7,6 +7,7 @@ import (
 
 	"gonum.org/v1/gonum/mat"
 
+	"github.com/rbmkit/rbm/internal/kernel"
 	"github.com/rbmkit/rbm/rbm"
 	"github.com/rbmkit/rbm/rbm/layer"
 )
@@ -57,6 +58,8 @@ func RunMachine(ctx context.Context, m *rbm.Machine, base layer.Layer, cfg Confi
 	}
 	logw := make([]float64, runs)
 	w := mat.NewDense(vw, hw, m.W)
+	pool := kernel.NewPool(cfg.Workers)
+	defer pool.Close()
 	u := mat.NewDense(runs, hw, nil)  // Wᵀv per run
 	h := mat.NewDense(runs, hw, nil)  // hidden states
 	in := mat.NewDense(runs, vw, nil) // Wh per run
@@ -66,7 +69,7 @@ func RunMachine(ctx context.Context, m *rbm.Machine, base layer.Layer, cfg Confi
 			return nil, err
 		}
 		lo, hi := s[k-1], s[k]
-		u.Mul(v, w)
+		pool.MulDense(u, v, false, w, false)
 		// log w += log p*_hi(v) - log p*_lo(v).
 		for pass, beta := range []float64{lo, hi} {
 			sign := 1.0
@@ -85,7 +88,7 @@ func RunMachine(ctx context.Context, m *rbm.Machine, base layer.Layer, cfg Confi
 		for r := range runs {
 			rung.SampleHidden(h.RawRowView(r), u.RawRowView(r), rngs[r])
 		}
-		in.Mul(h, w.T())
+		pool.MulDense(in, h, false, w, true)
 		for r := range runs {
 			rung.SampleVisible(v.RawRowView(r), in.RawRowView(r), rngs[r])
 		}
@@ -133,16 +136,18 @@ func ReverseMachine(ctx context.Context, m *rbm.Machine, base layer.Layer, data 
 	}
 	u := make([]float64, len(chains))
 	w := mat.NewDense(vw, hw, m.W)
+	pool := kernel.NewPool(cfg.Workers)
+	defer pool.Close()
 	in := mat.NewDense(len(chains), hw, nil)  // Wᵀv per chain
 	h := mat.NewDense(len(chains), hw, nil)   // hidden states
 	inV := mat.NewDense(len(chains), vw, nil) // Wh per chain
 	// transition takes the Gibbs step at β, where the rung must be.
 	transition := func() {
-		in.Mul(v, w)
+		pool.MulDense(in, v, false, w, false)
 		for r := range chains {
 			rung.SampleHidden(h.RawRowView(r), in.RawRowView(r), rngs[r])
 		}
-		inV.Mul(h, w.T())
+		pool.MulDense(inV, h, false, w, true)
 		for r := range chains {
 			rung.SampleVisible(v.RawRowView(r), inV.RawRowView(r), rngs[r])
 		}
@@ -156,7 +161,7 @@ func ReverseMachine(ctx context.Context, m *rbm.Machine, base layer.Layer, data 
 		}
 		// u += log p*_k(v) - log p*_{k-1}(v): the reverse weight, whose
 		// mean bounds log Z - log Z_A from above for model samples.
-		in.Mul(v, w)
+		pool.MulDense(in, v, false, w, false)
 		for pass, beta := range []float64{s[k], s[k-1]} {
 			sign := 1.0
 			if pass == 1 {

@@ -39,6 +39,7 @@ func main() {
 	ConstraintExpr("amd64,!noasm")
 	gemmKernel("gemmKernelN", false)
 	gemmKernel("gemmKernelT", true)
+	dgemmKernel()
 	sigmoidKernel()
 	bernoulliKernel()
 	transposeKernel()
@@ -214,6 +215,117 @@ func gemmKernel(name string, transA bool) {
 			VMULPS(cAddr(r, h), beta, t)
 			VFMADD231PS(alpha, acc[r][h], t)
 			VMOVUPS(t, cAddr(r, h))
+		}
+	}
+	VZEROUPPER()
+	RET()
+}
+
+// Micro-tile of the float64 GEMM kernel: dmr rows of C by dnr columns,
+// again 12 accumulators of four doubles.
+const (
+	dmr = 6
+	dnr = 8
+)
+
+// dgemmKernel emits the float64 micro-kernel
+//
+//	C[r][j] = alpha·Σ_kk a[kk·6+r]·b[kk·8+j] + beta·C[r][j]   (r < 6, j < 8)
+//
+// on packed panels: six values of op(A) and eight of op(B) per step of
+// kk. As in gemmKernel, each element is one serial FMA chain over kk = 0,
+// 1, …, k-1 and beta == 0 does not read C.
+func dgemmKernel() {
+	name := "dgemmKernel"
+	TEXT(name, NOSPLIT, "func(k int, a *float64, b *float64, c *float64, ldc int, alpha float64, beta float64)")
+	Pragma("noescape")
+	Doc(name + " computes one 6×8 tile of C = alpha·A·B + beta·C in float64 from packed panels of A (6 values a step) and B (8 values a step).")
+
+	k := Load(Param("k"), GP64())
+	pa := Load(Param("a"), GP64())
+	pb := Load(Param("b"), GP64())
+	acc := [dmr][2]reg.VecPhysical{
+		{reg.Y0, reg.Y1}, {reg.Y2, reg.Y3}, {reg.Y4, reg.Y5},
+		{reg.Y6, reg.Y7}, {reg.Y8, reg.Y9}, {reg.Y10, reg.Y11},
+	}
+	b0, b1, bc0, bc1 := reg.Y12, reg.Y13, reg.Y14, reg.Y15
+	for r := range acc {
+		for h := range acc[r] {
+			VXORPD(acc[r][h], acc[r][h], acc[r][h])
+		}
+	}
+	emitStep := func(step int) {
+		VMOVUPD(Mem{Base: pb, Disp: 8 * dnr * step}, b0)
+		VMOVUPD(Mem{Base: pb, Disp: 8*dnr*step + 32}, b1)
+		for r := range dmr {
+			bc := bc0
+			if r%2 == 1 {
+				bc = bc1
+			}
+			VBROADCASTSD(Mem{Base: pa, Disp: 8 * (dmr*step + r)}, bc)
+			VFMADD231PD(b0, bc, acc[r][0])
+			VFMADD231PD(b1, bc, acc[r][1])
+		}
+	}
+	pairs := GP64()
+	MOVQ(k, pairs)
+	SHRQ(U8(1), pairs)
+	JZ(LabelRef(name + "_tail"))
+	Label(name + "_loop")
+	emitStep(0)
+	emitStep(1)
+	ADDQ(U32(8*dmr*2), pa)
+	ADDQ(U32(8*dnr*2), pb)
+	DECQ(pairs)
+	JNZ(LabelRef(name + "_loop"))
+	Label(name + "_tail")
+	TESTQ(U32(1), k)
+	JZ(LabelRef(name + "_store"))
+	emitStep(0)
+
+	Label(name + "_store")
+	pc := Load(Param("c"), GP64())
+	ldc := Load(Param("ldc"), GP64())
+	SHLQ(U8(3), ldc)
+	pc3 := GP64()
+	LEAQ(Mem{Base: ldc, Index: ldc, Scale: 2}, pc3)
+	ADDQ(pc, pc3)
+	cAddr := func(r, h int) Mem {
+		base := pc
+		if r >= 3 {
+			base, r = pc3, r-3
+		}
+		m := Mem{Base: base, Disp: 32 * h}
+		if r > 0 {
+			m.Index, m.Scale = ldc, byte(r)
+		}
+		return m
+	}
+	alpha, beta := b0, b1
+	VBROADCASTSD(paramAddr("alpha"), alpha)
+	VBROADCASTSD(paramAddr("beta"), beta)
+	// beta == 0 (either sign) must not read C, which may hold NaNs.
+	zero := bc0
+	VXORPD(zero, zero, zero)
+	VUCOMISD(zero.AsX(), beta.AsX())
+	JNE(LabelRef(name + "_beta"))
+	JP(LabelRef(name + "_beta"))
+	for r := range acc {
+		for h := range acc[r] {
+			VMULPD(alpha, acc[r][h], acc[r][h])
+			VMOVUPD(acc[r][h], cAddr(r, h))
+		}
+	}
+	VZEROUPPER()
+	RET()
+
+	Label(name + "_beta")
+	t := bc1
+	for r := range acc {
+		for h := range acc[r] {
+			VMULPD(cAddr(r, h), beta, t)
+			VFMADD231PD(alpha, acc[r][h], t)
+			VMOVUPD(t, cAddr(r, h))
 		}
 	}
 	VZEROUPPER()
