@@ -26,7 +26,8 @@ import (
 //	  {"ising": {"rows": 4, "cols": 4, "coupling": 1, "field": 0.1}}
 //
 //	the marginal over v of an RBM model file, its path relative to the
-//	spec file (read through SpecOptions.RBM):
+//	spec file (read through SpecOptions.RBM; rbm.LoadSpec reads binary
+//	RBMs and machines with binary or spin visible units):
 //	  {"rbm": "mnist.rbm"}
 //
 //	a product of experts over the same units and domain:

@@ -35,7 +35,11 @@
 // log Z (enumerating a discrete layer through package exact) and the model
 // file's version 2, which records the layer types. AsMachine turns an RBM
 // into the machine of two binary layers, which agrees with it to rounding;
-// the binary RBM keeps its float32 kernels for speed.
+// the binary RBM keeps its float32 kernels for speed. MachineMarginal is
+// Marginal's counterpart for a machine whose visible units are binary or
+// spin, with any hidden layer: its energy is the machine's free energy, so
+// the discrete samplers, enumerators and AIS take it, and LoadSpec reads a
+// version 2 model file named in a spec as one.
 //
 // Randomness is always explicit: functions that sample take a seed, and the
 // same seed gives the same result bit for bit, whatever the number of

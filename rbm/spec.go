@@ -1,6 +1,8 @@
 package rbm
 
 import (
+	"errors"
+	"fmt"
 	"io"
 
 	"github.com/rbmkit/rbm/discrete"
@@ -13,7 +15,8 @@ var specOptions = &discrete.SpecOptions{RBM: loadMarginal}
 
 // LoadSpec reads the JSON model spec at path (see discrete.Spec) and builds
 // its model, reading the RBM model files it names as their visible
-// marginals. Errors name the file.
+// marginals (a version 2 file's through NewMachineMarginal). Errors name
+// the file.
 func LoadSpec(path string) (discrete.Model, error) {
 	return discrete.LoadSpec(path, specOptions)
 }
@@ -33,15 +36,34 @@ func SpecOptions() *discrete.SpecOptions {
 }
 
 // loadMarginal reads the model file at path and returns its visible
-// marginal.
+// marginal: a version 1 file (a binary RBM) as a Marginal, a version 2 file
+// (a Machine, whose visible units must be binary or spin) as a
+// MachineMarginal. Errors name the file.
 func loadMarginal(path string) (discrete.Model, error) {
 	m, _, err := LoadFile(path)
+	if errors.Is(err, ErrMachine) {
+		return loadMachineMarginal(path)
+	}
 	if err != nil {
 		return nil, err
 	}
 	mg, err := NewMarginal(m)
 	if err != nil {
 		return nil, err // LoadFile validates the model: not reached
+	}
+	return mg, nil
+}
+
+// loadMachineMarginal reads the version 2 model file at path and returns
+// its visible marginal.
+func loadMachineMarginal(path string) (discrete.Model, error) {
+	m, _, err := LoadMachine(path)
+	if err != nil {
+		return nil, err
+	}
+	mg, err := NewMachineMarginal(m)
+	if err != nil {
+		return nil, fmt.Errorf("%s: %w", path, err)
 	}
 	return mg, nil
 }
