@@ -188,8 +188,8 @@ func TestGradcheckMachine(t *testing.T) {
 		if math.Abs(ev.LogLik-res.LogLik) > 1e-9*math.Max(1, math.Abs(ev.LogLik)) {
 			t.Errorf("gradcheck's exact log-lik %.12g, eval's %.12g", res.LogLik, ev.LogLik)
 		}
-		r = rbmRun(t, "gradcheck", filepath.Join(dir, "gaussian.rbm"), twoMode, "--k", "1,5,25")
-		if r.code != 0 || !strings.Contains(r.stdout, "12 gaussian × 3 binary") || !strings.Contains(r.stdout, "visible.log_sigma") ||
+		r = rbmRun(t, "gradcheck", filepath.Join(dir, "gaussian.rbm"), twoMode, "--k", "1,5,25", "--limit", "40")
+		if r.code != 0 || !strings.Contains(r.stdout, "12 gaussian × 3 binary") || !strings.Contains(r.stdout, "(40 rows)") || !strings.Contains(r.stdout, "visible.log_sigma") ||
 			!strings.Contains(r.stdout, "rel err") || strings.Count(r.stdout, "\n") != 6 {
 			t.Errorf("text output (exit %d): %s%s", r.code, r.stdout, r.stderr)
 		}
@@ -215,7 +215,7 @@ func TestGradcheckMachine(t *testing.T) {
 }
 
 // TestGradcheckMachineErrors: a machine too large to enumerate is
-// refused naming --max-units.
+// refused naming --max-units, and one with no discrete layer saying so.
 func TestGradcheckMachineErrors(t *testing.T) {
 	dir := t.TempDir()
 	cats := filepath.Join(dir, "cats.idx")
@@ -227,5 +227,15 @@ func TestGradcheckMachineErrors(t *testing.T) {
 	r := rbmRun(t, "gradcheck", model, cats, "--max-units", "2")
 	if r.code != 1 || !strings.Contains(r.stderr, "--max-units") || !strings.Contains(r.stderr, model) || strings.Count(r.stderr, "\n") != 1 {
 		t.Errorf("exit %d, stderr %q; want one line naming the model and --max-units", r.code, r.stderr)
+	}
+	images := filepath.Join(dir, "images.idx")
+	writeImages(t, images, 40, 3, 4, 7)
+	model = filepath.Join(dir, "gaussian-relu.rbm")
+	if r := rbmRun(t, "train", "-hidden", "2", "--epochs", "1", "--visible", "gaussian", "--hidden-type", "relu", "-o", model, images); r.code != 0 {
+		t.Fatalf("train: exit %d: %s", r.code, r.stderr)
+	}
+	r = rbmRun(t, "gradcheck", model, images)
+	if r.code != 1 || !strings.Contains(r.stderr, "discrete layer") || strings.Count(r.stderr, "\n") != 1 {
+		t.Errorf("gaussian×relu: exit %d, stderr %q; want one line saying there is no discrete layer", r.code, r.stderr)
 	}
 }
