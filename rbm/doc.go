@@ -32,7 +32,9 @@
 // E(v, h) = E_v(v) + E_h(h) - vᵀWh and free energy F(v) = E_v(v) - Γ_h(Wᵀv),
 // Γ being the hidden layer's log-partition: its free energy, block Gibbs
 // sampling, training (TrainMachine: CD-k or PCD, momentum or Adam), exact
-// log Z (enumerating a discrete layer through package exact) and the model
+// log Z and log-likelihood gradient (enumerating a discrete layer through
+// package exact; ExactGradient, against which CDGradient measures the
+// trainer's CD-k statistics) and the model
 // file's version 2, which records the layer types. AsMachine turns an RBM
 // into the machine of two binary layers, which agrees with it to rounding;
 // the binary RBM keeps its float32 kernels for speed. MachineMarginal is

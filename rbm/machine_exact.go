@@ -64,6 +64,14 @@ func (m *Machine) enumerationOrder() *Machine {
 // the enumerated layer's states, updating Wᵀx for the units that changed
 // only. Each unit of a discrete layer owns Width/Units consecutive columns.
 func (m *Machine) newStateVisitor(x layer.Discrete) exact.StateVisitor {
+	return m.newObservingVisitor(x, nil)
+}
+
+// newObservingVisitor is newStateVisitor calling observe, when not nil,
+// with each state x, its field Wᵀx and -F(x); observe must not keep or
+// modify the slices. It lets the exact gradient (ExactGradient) weigh the
+// statistics of every state on the same enumeration as LogZ.
+func (m *Machine) newObservingVisitor(x layer.Discrete, observe func(state, field []float64, negF float64)) exact.StateVisitor {
 	vw, hw := m.Visible.Width(), m.Hidden.Width()
 	per := vw / x.Units()
 	state, prev := make([]float64, vw), make([]float64, vw)
@@ -85,23 +93,19 @@ func (m *Machine) newStateVisitor(x layer.Discrete) exact.StateVisitor {
 			}
 		}
 		copy(prev, state)
-		return -m.Visible.Energy(state) + m.Hidden.LogPartition(field)
+		negF := -m.Visible.Energy(state) + m.Hidden.LogPartition(field)
+		if observe != nil {
+			observe(state, field, negF)
+		}
+		return negF
 	}
 }
 
 // LogLikelihood returns the mean log-likelihood of the rows of data,
 // -F(v) - log Z averaged, with log Z exact (see LogZ).
 func (m *Machine) LogLikelihood(ctx context.Context, data [][]float64, opt *exact.Options) (ll, logZ float64, err error) {
-	if len(data) == 0 {
-		return 0, 0, fmt.Errorf("rbm: log-likelihood of no rows")
-	}
-	for r, v := range data {
-		if len(v) != m.Visible.Width() {
-			return 0, 0, fmt.Errorf("rbm: row %d has %d values, the %s layer takes %d", r, len(v), m.Visible.Kind(), m.Visible.Width())
-		}
-		if err := m.Visible.Check(v); err != nil {
-			return 0, 0, fmt.Errorf("rbm: row %d: %v", r, err)
-		}
+	if err := m.checkRows("log-likelihood", data); err != nil {
+		return 0, 0, err
 	}
 	logZ, err = m.LogZ(ctx, opt)
 	if err != nil {
@@ -112,4 +116,21 @@ func (m *Machine) LogLikelihood(ctx context.Context, data [][]float64, opt *exac
 		sum -= m.FreeEnergy(v)
 	}
 	return sum/float64(len(data)) - logZ, logZ, nil
+}
+
+// checkRows reports no rows, or a row the visible layer cannot take, for
+// the computation named what.
+func (m *Machine) checkRows(what string, data [][]float64) error {
+	if len(data) == 0 {
+		return fmt.Errorf("rbm: %s of no rows", what)
+	}
+	for r, v := range data {
+		if len(v) != m.Visible.Width() {
+			return fmt.Errorf("rbm: row %d has %d values, the %s layer takes %d", r, len(v), m.Visible.Kind(), m.Visible.Width())
+		}
+		if err := m.Visible.Check(v); err != nil {
+			return fmt.Errorf("rbm: row %d: %v", r, err)
+		}
+	}
+	return nil
 }

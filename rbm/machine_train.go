@@ -368,6 +368,42 @@ func (s *machineStepper) update(v0, vk *mat.Dense, lr, mom float64) bool {
 	return true
 }
 
+// CDGradient returns the CD-k estimate of the gradient of the mean
+// log-likelihood of the rows of data, averaged over chains independent
+// chains per row, each a fresh CD-k chain started at its row: the
+// statistics the trainer's steps are made of (the positive and negative
+// phases of TrainMachine, uncentered, before the preconditioning of the
+// layers that have one and without weight decay), in ExactGradient's
+// layout, so that the two compare block by block and the difference is
+// the bias and noise of CD-k. The draws come from a source seeded by
+// seed, as the trainer's do from Config.Seed; one goroutine does the
+// work.
+func (m *Machine) CDGradient(data *mat.Dense, k, chains int, seed uint64) (*MachineGradient, error) {
+	if err := m.Validate(); err != nil {
+		return nil, fmt.Errorf("rbm: CD gradient: %w", err)
+	}
+	rows, cols := data.Dims()
+	if cols != m.Visible.Width() {
+		return nil, fmt.Errorf("rbm: CD gradient: data is %d×%d, the %s visible layer takes %d values per row", rows, cols, m.Visible.Kind(), m.Visible.Width())
+	}
+	if k < 1 || chains < 1 {
+		return nil, fmt.Errorf("rbm: CD gradient: k = %d and chains = %d must be positive", k, chains)
+	}
+	s := newMachineStepper(m, Config{K: k, Seed: seed}, rows)
+	// The positive phase is the same for every chain: counted once,
+	// chains times.
+	s.accumulate(data, float64(chains))
+	vk := mat.NewDense(rows, cols, nil)
+	for range chains {
+		vk.Copy(data)
+		s.gibbs(vk)
+		s.accumulate(vk, -1)
+	}
+	g := NewMachineGradient(m)
+	g.addScaled(1/float64(chains*rows), &MachineGradient{W: s.grads[0], Visible: s.vGrad, Hidden: s.hGrad})
+	return g, nil
+}
+
 // gibbs takes K block Gibbs sweeps v → h → v on every row of v in place,
 // the products for all rows at once, the draws row after row from the
 // trainer's source.

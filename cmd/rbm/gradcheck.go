@@ -3,6 +3,7 @@ package main
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"math"
 	"strconv"
@@ -19,7 +20,9 @@ func init() {
 		name:  "gradcheck",
 		usage: "[flags] MODEL DATA",
 		summary: "Compare the CD-k estimate of the log-likelihood gradient on DATA (averaged over the rows and many chains) with the " +
-			"exact gradient, per parameter block: relative error and cosine similarity, for each k. This shows the bias of CD-k.",
+			"exact gradient, per parameter block: relative error and cosine similarity, for each k. This shows the bias of CD-k. " +
+			"Models of any unit types (version 2 files) are compared block by block (W, then each trained parameter of the visible " +
+			"and the hidden layer) when one layer is discrete and small enough to enumerate; data is read as for rbm eval.",
 		example: "  rbm gradcheck mnist20.rbm train-images-idx3-ubyte.gz --limit 1000 --k 1,5,25",
 		run:     runGradcheck,
 	})
@@ -70,7 +73,7 @@ func runGradcheck(ctx context.Context, e *env, args []string) error {
 	fs.IntVar(&chains, "chains", 20, "independent CD chains started at each data row")
 	fs.Uint64Var(&seed, "seed", 1, "random seed")
 	nonNegativeIntVar(fs, &workers, "workers", 0, "goroutines sharing the work (0: one per core); never changes the result")
-	fs.IntVar(&maxUnits, "max-units", autoExactUnits, "refuse models whose smaller layer exceeds this many units (the exact gradient enumerates it)")
+	fs.IntVar(&maxUnits, "max-units", autoExactUnits, "refuse models whose smaller layer exceeds this many units, or 2^this many states for other unit types (the exact gradient enumerates it)")
 	data.register(fs)
 	fs.BoolVar(&asJSON, "json", false, "print one JSON object")
 	pos, err := parse(fs, args, 2, 2)
@@ -89,6 +92,9 @@ func runGradcheck(ctx context.Context, e *env, args []string) error {
 		return usagef("--max-units %d must be positive", maxUnits)
 	}
 	m, meta, err := loadModel(pos[0])
+	if errors.Is(err, rbm.ErrMachine) {
+		return runGradcheckMachine(ctx, e, pos, &data, kList, chains, seed, workers, maxUnits, asJSON)
+	}
 	if err != nil {
 		return err
 	}
