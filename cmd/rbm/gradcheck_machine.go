@@ -57,11 +57,6 @@ func runGradcheckMachine(ctx context.Context, e *env, pos []string, data *dataFl
 	if err != nil {
 		return err
 	}
-	// loadMachineDataFor reads every row; --limit is applied here, as the
-	// binary path's loader applies it.
-	if data.limit > 0 && data.limit < v.Rows {
-		v = v.Slice(0, data.limit)
-	}
 	rows := rowsOfMatrix(v)
 	start := time.Now()
 	bar := newProgress(e.stderr)

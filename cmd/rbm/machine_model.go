@@ -28,8 +28,8 @@ func loadMachineModel(path string) (*rbm.Machine, *rbm.Meta, error) {
 }
 
 // loadMachineDataFor reads data for machine m as its visible units take
-// it (see loadMachineData), standardised as training was, and checks it
-// against the visible layer.
+// it (see loadMachineData), its first --limit rows when the flag is set,
+// standardised as training was, and checks it against the visible layer.
 func loadMachineDataFor(d *dataFlags, path string, m *rbm.Machine, meta *rbm.Meta) (*rbm.Matrix, error) {
 	d.followModel(meta)
 	d.alphabet = meta.Alphabet
@@ -42,6 +42,9 @@ func loadMachineDataFor(d *dataFlags, path string, m *rbm.Machine, meta *rbm.Met
 	}
 	if v.Rows == 0 {
 		return nil, fmt.Errorf("%s: no rows", path)
+	}
+	if d.limit > 0 && d.limit < v.Rows {
+		v = v.Slice(0, d.limit)
 	}
 	if meta.Scaling != nil {
 		if err := meta.Scaling.Apply(v); err != nil {

@@ -123,6 +123,11 @@ func TestMachineCommands(t *testing.T) {
 				t.Errorf("score's mean free energy %v, eval's %v", mean, ev.FreeEnergy)
 			}
 
+			// --limit keeps the first rows, as for binary models.
+			if r := rbmRun(t, "score", "--limit", "7", model, c.data); r.code != 0 || len(strings.Fields(r.stdout)) != 7 || !strings.HasPrefix(r.stdout, strings.Join(lines[:7], "\n")) {
+				t.Errorf("score --limit 7: exit %d, %d lines (of %d): %s", r.code, len(strings.Fields(r.stdout)), len(lines), r.stderr)
+			}
+
 			feats := filepath.Join(dir, c.name+"-features.csv")
 			if r := rbmRun(t, "features", model, c.data, "-o", feats); r.code != 0 {
 				t.Fatalf("features: exit %d: %s", r.code, r.stderr)
