@@ -2,6 +2,7 @@ package rbm
 
 import (
 	"context"
+	"fmt"
 	"math"
 	"math/rand/v2"
 	"testing"
@@ -257,23 +258,32 @@ func TestMachineInitMatchesRBM(t *testing.T) {
 
 // BenchmarkMachineStep times one CD-1 update of a 784×64 Gaussian-binary
 // machine on a batch of 100 rows of random values.
+// BenchmarkMachineStep times one CD-1 step with Adam of a Gaussian (σ
+// learned) × binary machine on batches of 100 random rows, at 784×64 and
+// 784×500.
 func BenchmarkMachineStep(b *testing.B) {
 	rng := rand.New(rand.NewPCG(1, 1))
 	data := NewMatrix(1000, 784)
 	for i := range data.Data {
 		data.Data[i] = float32(rng.Float64())
 	}
-	m := NewMachine(layer.NewGaussian(make([]float64, 784), make([]float64, 784), true), layer.NewBinary(make([]float64, 64)))
-	if err := m.Init(data, 1); err != nil {
-		b.Fatal(err)
-	}
-	s := newMachineStepper(m, Config{K: 1, LearningRate: 0.001, Optimizer: Adam, AdamBeta1: 0.9, AdamBeta2: 0.999, AdamEpsilon: 1e-8}, 100)
-	idx := make([]int32, 100)
-	b.ResetTimer()
-	for i := range b.N {
-		for r := range idx {
-			idx[r] = int32((i*100 + r) % 1000)
-		}
-		s.step(data, idx, 0.001, 0)
+	for _, hidden := range []int{64, 500} {
+		b.Run(fmt.Sprintf("hidden=%d", hidden), func(b *testing.B) {
+			m := NewMachine(layer.NewGaussian(make([]float64, 784), make([]float64, 784), true), layer.NewBinary(make([]float64, hidden)))
+			if err := m.Init(data, 1); err != nil {
+				b.Fatal(err)
+			}
+			s := newMachineStepper(m, Config{K: 1, LearningRate: 0.001, Optimizer: Adam, AdamBeta1: 0.9, AdamBeta2: 0.999, AdamEpsilon: 1e-8}, 100)
+			defer s.pool.Close()
+			idx := make([]int32, 100)
+			b.ReportAllocs()
+			b.ResetTimer()
+			for i := range b.N {
+				for r := range idx {
+					idx[r] = int32((i*100 + r) % 1000)
+				}
+				s.step(data, idx, 0.001, 0)
+			}
+		})
 	}
 }

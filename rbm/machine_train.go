@@ -232,6 +232,20 @@ type machineStepper struct {
 	grads, state1, state2 [][]float64
 	backup                [][]float64
 	center                *machineCentering // nil unless Config.Centered
+
+	// Scratch space of batch rows, reused from step to step (a step on
+	// fewer rows takes views of the first ones), so that a step
+	// allocates nothing: the data rows, the negative phase's rows, the
+	// centered rows, the hidden inputs, states and means, the visible
+	// inputs, and one row's layer gradients.
+	v0, vk, x, inH, h, mean, inV *mat.Dense
+	vRowGrad, hRowGrad           [][]float64
+}
+
+// rows returns the first n rows of d, sharing its storage.
+func rows(d *mat.Dense, n int) *mat.Dense {
+	_, c := d.Dims()
+	return d.Slice(0, n, 0, c).(*mat.Dense)
 }
 
 func newMachineStepper(m *Machine, cfg Config, batch int) *machineStepper {
@@ -243,6 +257,10 @@ func newMachineStepper(m *Machine, cfg Config, batch int) *machineStepper {
 		vGrad:  layer.NewGrad(m.Visible),
 		hGrad:  layer.NewGrad(m.Hidden),
 	}
+	vw, hw := m.Visible.Width(), m.Hidden.Width()
+	s.v0, s.vk, s.x, s.inV = mat.NewDense(batch, vw, nil), mat.NewDense(batch, vw, nil), mat.NewDense(batch, vw, nil), mat.NewDense(batch, vw, nil)
+	s.inH, s.h, s.mean = mat.NewDense(batch, hw, nil), mat.NewDense(batch, hw, nil), mat.NewDense(batch, hw, nil)
+	s.vRowGrad, s.hRowGrad = layer.NewGrad(m.Visible), layer.NewGrad(m.Hidden)
 	s.params = [][]float64{m.W}
 	s.grads = [][]float64{make([]float64, len(m.W))}
 	for _, lg := range []struct {
@@ -273,7 +291,11 @@ func (s *machineStepper) step(data Data, idx []int32, lr, mom float64) bool {
 	m := s.m
 	n := len(idx)
 	data.Gather(s.gather, idx)
-	v0 := toDense(s.gather.Slice(0, n))
+	v0 := rows(s.v0, n)
+	raw := v0.RawMatrix().Data // n full rows: the stride is the width
+	for i, x := range s.gather.Data[:n*s.gather.Cols] {
+		raw[i] = float64(x)
+	}
 
 	// The negative phase: k sweeps from the data (CD), the persistent
 	// chains (PCD) or of parallel tempering (its replica at β = 1).
@@ -288,7 +310,8 @@ func (s *machineStepper) step(data Data, idx []int32, lr, mom float64) bool {
 		vk = s.chain.Slice(0, n, 0, m.Visible.Width()).(*mat.Dense)
 		s.gibbs(vk)
 	default:
-		vk = mat.DenseCopyOf(v0)
+		vk = rows(s.vk, n)
+		vk.Copy(v0)
 		s.gibbs(vk)
 	}
 	return s.update(v0, vk, lr, mom)
@@ -412,9 +435,7 @@ func (s *machineStepper) gibbs(v *mat.Dense) {
 	m := s.m
 	n, _ := v.Dims()
 	w := m.weights()
-	inH := mat.NewDense(n, m.Hidden.Width(), nil)
-	h := mat.NewDense(n, m.Hidden.Width(), nil)
-	inV := mat.NewDense(n, m.Visible.Width(), nil)
+	inH, h, inV := rows(s.inH, n), rows(s.h, n), rows(s.inV, n)
 	for range s.cfg.K {
 		s.pool.MulDense(inH, v, false, w, false)
 		for r := range n {
@@ -439,13 +460,18 @@ func (s *machineStepper) accumulate(v *mat.Dense, sign float64) []float64 {
 	n, _ := v.Dims()
 	x := v
 	if s.center != nil {
-		x = mat.NewDense(n, m.Visible.Width(), nil)
+		x = rows(s.x, n)
 		centerRows(x, v, s.center.mu)
 	}
-	in := mat.NewDense(n, m.Hidden.Width(), nil)
+	in, mean := rows(s.inH, n), rows(s.mean, n)
 	s.pool.MulDense(in, x, false, m.weights(), false)
-	mean := mat.NewDense(n, m.Hidden.Width(), nil)
-	vg, hg := layer.NewGrad(m.Visible), layer.NewGrad(m.Hidden)
+	vg, hg := s.vRowGrad, s.hRowGrad
+	for _, g := range vg {
+		clear(g)
+	}
+	for _, g := range hg {
+		clear(g)
+	}
 	for r := range n {
 		m.Hidden.Mean(mean.RawRowView(r), in.RawRowView(r))
 		m.Visible.EnergyGrad(vg, v.RawRowView(r))
@@ -461,9 +487,10 @@ func (s *machineStepper) accumulate(v *mat.Dense, sign float64) []float64 {
 		}
 		centerRows(mean, mean, s.center.lambda)
 	}
-	gw := mat.NewDense(m.Visible.Width(), m.Hidden.Width(), nil)
-	s.pool.MulDense(gw, x, true, mean, false)
-	floatsAddScaled(s.grads[0], sign, gw.RawMatrix().Data)
+	// The weights' statistics xᵀ·mean go straight into their gradient:
+	// grads[0] += sign·xᵀ·mean.
+	xr, mr := x.RawMatrix(), mean.RawMatrix()
+	s.pool.Dgemm(true, false, m.Visible.Width(), m.Hidden.Width(), n, sign, xr.Data, xr.Stride, mr.Data, mr.Stride, 1, s.grads[0], m.Hidden.Width())
 	for k := range vg {
 		floatsAddScaled(s.vGrad[k], sign, vg[k])
 	}
