@@ -4,6 +4,8 @@ import (
 	"fmt"
 	"math"
 	"math/rand/v2"
+	"slices"
+	"sync/atomic"
 )
 
 func init() {
@@ -39,6 +41,42 @@ type Gaussian struct {
 	LogSigma []float64
 	// LearnSigma trains LogSigma; otherwise it is a Fixed parameter.
 	LearnSigma bool
+
+	// scales caches the exponentials of LogSigma, which every method
+	// needs per unit and per row: a training step calls them for every
+	// row of a batch between two changes of σ.
+	scales atomic.Pointer[gaussianScales]
+}
+
+// gaussianScales holds σ, 1/σ, σ² and 1/σ² of every unit, computed from
+// logSigma, a copy of the LogSigma they were computed from. They are
+// valid while LogSigma still equals it, which scale checks at each call
+// (a comparison costs a small fraction of the exponentials it saves);
+// LogSigma may change at any time, through Params or directly. The cache
+// is replaced whole, never written in place, so concurrent readers of an
+// unchanging layer are safe.
+type gaussianScales struct {
+	logSigma                        []float64
+	sigma, inv, variance, precision []float64
+}
+
+// scale returns the scales of the current LogSigma.
+func (l *Gaussian) scale() *gaussianScales {
+	if c := l.scales.Load(); c != nil && slices.Equal(c.logSigma, l.LogSigma) {
+		return c
+	}
+	n := len(l.LogSigma)
+	c := &gaussianScales{logSigma: slices.Clone(l.LogSigma),
+		sigma: make([]float64, n), inv: make([]float64, n), variance: make([]float64, n), precision: make([]float64, n)}
+	for i, ls := range l.LogSigma {
+		// The same expressions as before the cache, bit for bit.
+		c.sigma[i] = math.Exp(ls)
+		c.inv[i] = math.Exp(-ls)
+		c.variance[i] = math.Exp(2 * ls)
+		c.precision[i] = math.Exp(-2 * ls)
+	}
+	l.scales.Store(c)
+	return c
 }
 
 // NewGaussian returns Gaussian units with the given means and log standard
@@ -59,8 +97,9 @@ func (l *Gaussian) States() int  { return 0 }
 func (l *Gaussian) Energy(x []float64) float64 {
 	mustLen("gaussian", "x", x, len(l.Bias))
 	var e float64
+	inv := l.scale().inv
 	for i, xi := range x {
-		d := (xi - l.Bias[i]) * math.Exp(-l.LogSigma[i])
+		d := (xi - l.Bias[i]) * inv[i]
 		e += d * d / 2
 	}
 	return e
@@ -70,8 +109,9 @@ func (l *Gaussian) LogPartition(input []float64) float64 {
 	mustLen("gaussian", "input", input, len(l.Bias))
 	const halfLog2Pi = 0.9189385332046727 // log √(2π)
 	var g float64
+	variance := l.scale().variance
 	for i, in := range input {
-		v := math.Exp(2 * l.LogSigma[i])
+		v := variance[i]
 		g += l.Bias[i]*in + v*in*in/2 + halfLog2Pi + l.LogSigma[i]
 	}
 	return g
@@ -79,15 +119,17 @@ func (l *Gaussian) LogPartition(input []float64) float64 {
 
 func (l *Gaussian) Mean(dst, input []float64) {
 	mustLen("gaussian", "input", input, len(l.Bias))
+	variance := l.scale().variance
 	for i, in := range input {
-		dst[i] = l.Bias[i] + math.Exp(2*l.LogSigma[i])*in
+		dst[i] = l.Bias[i] + variance[i]*in
 	}
 }
 
 func (l *Gaussian) Sample(dst, input []float64, rng *rand.Rand) {
 	mustLen("gaussian", "input", input, len(l.Bias))
+	sigma := l.scale().sigma
 	for i, in := range input {
-		s := math.Exp(l.LogSigma[i])
+		s := sigma[i]
 		dst[i] = l.Bias[i] + s*s*in + s*rng.NormFloat64()
 	}
 }
@@ -104,8 +146,9 @@ func (l *Gaussian) Params() []Param {
 // EnergyGrad adds (x-b)/σ² for the bias and, if σ is learned, (x-b)²/σ²
 // for log σ.
 func (l *Gaussian) EnergyGrad(grad [][]float64, x []float64) {
+	precision := l.scale().precision
 	for i, xi := range x {
-		p := math.Exp(-2 * l.LogSigma[i]) // 1/σ²
+		p := precision[i] // 1/σ²
 		d := xi - l.Bias[i]
 		grad[0][i] += d * p
 		if l.LearnSigma {
@@ -117,10 +160,11 @@ func (l *Gaussian) EnergyGrad(grad [][]float64, x []float64) {
 // LogPartitionGrad adds I for the bias and, if σ is learned, σ²I² + 1 for
 // log σ: the expectations of EnergyGrad's terms under N(b + σ²I, σ²).
 func (l *Gaussian) LogPartitionGrad(grad [][]float64, input []float64) {
+	variance := l.scale().variance
 	for i, in := range input {
 		grad[0][i] += in
 		if l.LearnSigma {
-			grad[1][i] += math.Exp(2*l.LogSigma[i])*in*in + 1
+			grad[1][i] += variance[i]*in*in + 1
 		}
 	}
 }

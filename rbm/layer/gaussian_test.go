@@ -3,6 +3,7 @@ package layer
 import (
 	"math"
 	"math/rand/v2"
+	"sync"
 	"testing"
 )
 
@@ -136,4 +137,52 @@ func TestGaussianPrecondition(t *testing.T) {
 			}
 		}
 	}
+}
+
+// TestGaussianScalesFollowLogSigma checks the cache of σ's exponentials:
+// after LogSigma changes in place, is replaced, or holds a NaN, every
+// method gives the bits of the uncached formulas; and concurrent readers
+// of an unchanging layer race on nothing (under -race).
+func TestGaussianScalesFollowLogSigma(t *testing.T) {
+	rng := rand.New(rand.NewPCG(9, 10))
+	l := NewGaussian(randomValues(rng, 5, 1), randomValues(rng, 5, 1), true)
+	in, x := randomValues(rng, 5, 2), randomValues(rng, 5, 2)
+	check := func(when string) {
+		t.Helper()
+		mean := make([]float64, 5)
+		l.Mean(mean, in)
+		var energy float64
+		for i := range x {
+			if want := l.Bias[i] + math.Exp(2*l.LogSigma[i])*in[i]; math.Float64bits(mean[i]) != math.Float64bits(want) && !(math.IsNaN(mean[i]) && math.IsNaN(want)) {
+				t.Errorf("%s: mean[%d] = %v, want %v", when, i, mean[i], want)
+			}
+			d := (x[i] - l.Bias[i]) * math.Exp(-l.LogSigma[i])
+			energy += d * d / 2
+		}
+		if got := l.Energy(x); math.Float64bits(got) != math.Float64bits(energy) && !(math.IsNaN(got) && math.IsNaN(energy)) {
+			t.Errorf("%s: energy %v, want %v", when, got, energy)
+		}
+	}
+	check("first call")
+	check("cached")
+	l.LogSigma[2] += 0.25
+	check("after a change in place")
+	l.LogSigma = randomValues(rng, 5, 1)
+	check("after a new slice")
+	l.LogSigma[4] = math.NaN()
+	check("with a NaN")
+	check("with a NaN, again")
+	l.LogSigma[4] = 0
+	check("after the NaN")
+
+	var wg sync.WaitGroup
+	for range 4 {
+		wg.Go(func() {
+			for range 100 {
+				l.Energy(x)
+				l.Mean(make([]float64, 5), in)
+			}
+		})
+	}
+	wg.Wait()
 }
