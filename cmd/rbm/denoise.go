@@ -28,9 +28,12 @@ func init() {
 			"Which sampler runs: for an RBM model file at --beta 1 the default is block Gibbs on the RBM's visible and hidden units, " +
 			"with the observation entering as a field on the visible units (whole layers per step, hundreds of times faster); " +
 			"a JSON spec, --beta ≠ 1 or an explicit --sampler " + samplerNames() + " updates single units of the prior's visible marginal. " +
-			"A model of other unit types (Gaussian, Potts, …) is inpainted only (--missing; for Potts units, left or right half of the sequence).",
+			"A model of other unit types (version 2 file) whose visible units are binary or spin is denoised the same way, " +
+			"for any hidden layer (spin data read as bits, as rbm train reads them; the output is each unit's probability of +1). " +
+			"One whose visible units are of another type (Gaussian, ReLU, Potts) is inpainted only (--missing; for Potts units, left or right half of the sequence).",
 		example: "  rbm denoise mnist.rbm t10k-images-idx3-ubyte.gz --limit 100 --corrupt 0.1 --noise 0.1 -o restored.png\n" +
-			"  rbm denoise mnist.rbm t10k-images-idx3-ubyte.gz --limit 16 --missing bottom -o inpainted.png",
+			"  rbm denoise mnist.rbm t10k-images-idx3-ubyte.gz --limit 16 --missing bottom -o inpainted.png\n" +
+			"  rbm denoise spin-relu.rbm t10k-images-idx3-ubyte.gz --limit 100 --corrupt 0.1 --noise 0.1 -o restored.png",
 		run: runDenoise,
 	})
 }
@@ -74,7 +77,7 @@ func runDenoise(ctx context.Context, e *env, args []string) error {
 	fs.Float64Var(&noise, "noise", 0.1, "flip probability of the channel the input was seen through")
 	fs.Float64Var(&corrupt, "corrupt", 0, "first flip this fraction of each input row (seeded), treating the input as clean, and report the error")
 	fs.StringVar(&missing, "missing", "", "inpaint instead: hide the top, bottom, left or right half of each image and sample it given the rest")
-	fs.StringVar(&sampler, "sampler", "auto", "block (block Gibbs on an RBM's visible and hidden units), "+samplerNames()+" (single units of the prior's marginal; see rbm sample --ising 4x4 --help); auto: block for RBM model files at β = 1, gibbs otherwise")
+	fs.StringVar(&sampler, "sampler", "auto", "block (block Gibbs on an RBM's or a machine's visible and hidden units), "+samplerNames()+" (single units of the prior's marginal; see rbm sample --ising 4x4 --help); auto: block for model files at β = 1, gibbs otherwise")
 	fs.Float64Var(&beta, "beta", 1, "inverse temperature of the prior")
 	fs.IntVar(&sweeps, "sweeps", 50, "recorded sweeps per row (block Gibbs: steps v → h → v); the restoration is the posterior mean over them")
 	fs.IntVar(&burnin, "burnin", 10, "sweeps discarded first")
@@ -124,20 +127,35 @@ func runDenoise(ctx context.Context, e *env, args []string) error {
 		return err
 	}
 	prior, model, shape, err := loadPrior(pos[0])
+	// A version 2 file: a machine whose visible units are binary or spin
+	// is denoised as an RBM is (its prior the visible marginal), any
+	// machine inpainted by inpaintMachine.
+	var machine *rbm.Machine
 	if errors.Is(err, rbm.ErrMachine) {
-		return inpaintMachine(ctx, e, &machineInpainting{model: pos[0], input: pos[1], missing: missing, shapeFlag: shapeF,
-			sweeps: sweeps, burnin: burnin, seed: seed, out: out, asJSON: asJSON, binary: binary, data: &data,
-			explicit: func(name string) bool { return fs.Changed(name) }})
+		var meta *rbm.Meta
+		if machine, meta, err = loadMachineModel(pos[0]); err != nil {
+			return err
+		}
+		if missing != "" {
+			return inpaintMachine(ctx, e, &machineInpainting{model: pos[0], m: machine, meta: meta, input: pos[1], missing: missing, shapeFlag: shapeF,
+				sweeps: sweeps, burnin: burnin, seed: seed, out: out, asJSON: asJSON, binary: binary, data: &data,
+				explicit: func(name string) bool { return fs.Changed(name) }})
+		}
+		if prior, shape, err = machinePrior(pos[0], machine, meta); err != nil {
+			return err
+		}
+		data.followModel(meta)
 	}
 	if err != nil {
 		return err
 	}
-	// Block Gibbs samples the joint of an RBM's units, whose visible
-	// marginal is the prior only at β = 1 (a tempered marginal has no RBM
-	// joint).
-	block := sampler == "block" || sampler == "auto" && model != nil && beta == 1
-	if block && (model == nil || beta != 1) {
-		return usagef("--sampler block needs an RBM model file and --beta 1")
+	// Block Gibbs samples the joint of an RBM's (or a machine's) units,
+	// whose visible marginal is the prior only at β = 1 (a tempered
+	// marginal has no RBM joint).
+	joint := model != nil || machine != nil
+	block := sampler == "block" || sampler == "auto" && joint && beta == 1
+	if block && (!joint || beta != 1) {
+		return usagef("--sampler block needs an RBM or machine model file and --beta 1")
 	}
 	data.seed = seed
 	input, inShape, err := data.load(pos[1])
@@ -200,10 +218,14 @@ func runDenoise(ctx context.Context, e *env, args []string) error {
 		Method: method, Beta: beta, Seed: seed, Workers: workers,
 		Progress: func(done, total int) { bar.update("restoring", done, total) }}
 	var dr *denoise.Result
-	if block {
+	switch {
+	case block && machine != nil:
+		dr, err = denoise.Machine(ctx, machine, observed, settings)
+		res.Sampler, res.AcceptRate = "block", 1
+	case block:
 		dr, err = denoise.RBM(ctx, model, observed, settings)
 		res.Sampler, res.AcceptRate = "block", 1
-	} else {
+	default:
 		dr, err = denoise.Model(ctx, prior, observed, settings)
 	}
 	bar.clear()

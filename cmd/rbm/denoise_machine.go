@@ -8,6 +8,7 @@ import (
 	"path/filepath"
 	"time"
 
+	"github.com/rbmkit/rbm/discrete"
 	"github.com/rbmkit/rbm/rbm"
 	"github.com/rbmkit/rbm/rbm/dataset"
 	"github.com/rbmkit/rbm/rbm/denoise"
@@ -17,6 +18,8 @@ import (
 // machineInpainting is what rbm denoise has parsed for a version 2 model.
 type machineInpainting struct {
 	model, input   string
+	m              *rbm.Machine
+	meta           *rbm.Meta
 	missing        string
 	shapeFlag      string
 	sweeps, burnin int
@@ -57,25 +60,38 @@ type inpaintResult struct {
 	Seconds         float64  `json:"seconds"`
 }
 
-// inpaintMachine hides half of each row's visible units and restores them
-// given the rest (denoise.Inpaint): there is no flip channel for general
-// unit types, so a machine is inpainted, not denoised.
-func inpaintMachine(ctx context.Context, e *env, p *machineInpainting) error {
-	if p.missing == "" {
-		return usagef("a machine of general unit types inpaints only: give --missing top, bottom, left or right")
+// machinePrior returns the prior a machine with binary or spin visible
+// units denoises with, its visible marginal, and the image shape its file
+// records. Other visible units take no flip channel, so such a machine
+// inpaints only (--missing), which the error says in one line naming the
+// file and the unit type.
+func machinePrior(path string, m *rbm.Machine, meta *rbm.Meta) (discrete.Model, dataset.Shape, error) {
+	if valuesOf(m.Visible.Kind()) != layer.Bits {
+		return nil, dataset.Shape{}, fmt.Errorf("%s: a machine with %s visible units inpaints only (denoising flips binary or spin units): give --missing top, bottom, left or right", path, m.Visible.Kind())
 	}
+	prior, err := rbm.NewMachineMarginal(m)
+	if err != nil {
+		return nil, dataset.Shape{}, fmt.Errorf("%s: %w", path, err)
+	}
+	shape := dataset.Shape{Height: meta.ImageRows, Width: meta.ImageCols}
+	if shape.Height*shape.Width != prior.Units() {
+		shape = dataset.Shape{}
+	}
+	return prior, shape, nil
+}
+
+// inpaintMachine hides half of each row's visible units of a machine of
+// any unit types and restores them given the rest (denoise.Inpaint).
+func inpaintMachine(ctx context.Context, e *env, p *machineInpainting) error {
 	for _, flag := range []string{"noise", "corrupt", "beta"} {
 		if p.explicit(flag) {
-			return usagef("--%s applies to binary RBMs and discrete models, not to a machine (which is inpainted)", flag)
+			return usagef("--%s does not apply to inpainting a machine (--missing)", flag)
 		}
 	}
 	if p.explicit("sampler") {
 		return usagef("--sampler: a machine is inpainted by block Gibbs only")
 	}
-	m, meta, err := loadMachineModel(p.model)
-	if err != nil {
-		return err
-	}
+	m, meta := p.m, p.meta
 	p.data.seed = p.seed
 	v, err := loadMachineDataFor(p.data, p.input, m, meta)
 	if err != nil {
