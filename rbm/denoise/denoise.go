@@ -6,9 +6,12 @@
 // mean of each unit, estimated from the recorded sweeps.
 //
 // RBM runs block Gibbs on an RBM's visible and hidden units, whole layers
-// per step and many rows at once; Model updates single units of any
-// discrete model (such as an RBM's visible marginal, rbm.NewMarginal), at
-// any inverse temperature, one row at a time. Both are seeded by
+// per step and many rows at once; Machine does the same, a row at a time,
+// for a machine (rbm.Machine) with binary or spin visible units and any
+// hidden layer; Model updates single units of any discrete model (such as
+// an RBM's visible marginal, rbm.NewMarginal, or a machine's,
+// rbm.NewMachineMarginal), at any inverse temperature, one row at a time;
+// Inpaint inpaints machines of any unit types. All are seeded by
 // Settings.Seed, and their results never depend on Settings.Workers.
 package denoise
 
