@@ -66,7 +66,10 @@ type inpaintResult struct {
 // inpaints only (--missing), which the error says in one line naming the
 // file and the unit type.
 func machinePrior(path string, m *rbm.Machine, meta *rbm.Meta) (discrete.Model, dataset.Shape, error) {
-	if valuesOf(m.Visible.Kind()) != layer.Bits {
+	switch valuesOf(m.Visible.Kind()) {
+	case layer.Categories:
+		return nil, dataset.Shape{}, fmt.Errorf("%s: a machine with %s visible units inpaints only (denoising flips binary or spin units): give --missing left or right", path, m.Visible.Kind())
+	case layer.Reals:
 		return nil, dataset.Shape{}, fmt.Errorf("%s: a machine with %s visible units inpaints only (denoising flips binary or spin units): give --missing top, bottom, left or right", path, m.Visible.Kind())
 	}
 	prior, err := rbm.NewMachineMarginal(m)
