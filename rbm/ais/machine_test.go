@@ -2,9 +2,14 @@ package ais
 
 import (
 	"context"
+	"encoding/binary"
+	"hash/fnv"
 	"math"
 	"math/rand/v2"
+	"runtime"
 	"testing"
+
+	"golang.org/x/sys/cpu"
 
 	"gonum.org/v1/gonum/mat"
 
@@ -163,5 +168,52 @@ func TestReverseMachineErrors(t *testing.T) {
 	}
 	if _, err := ReverseMachine(context.Background(), m, nil, nil, Config{}); err == nil {
 		t.Error("no data accepted")
+	}
+}
+
+// TestReverseMachineUnchanged checks that RAISE from data rows gives the
+// bits it gave before its reverse chain was shared with
+// ReverseMachineFromTempering: the hash of the log-weights of two machines
+// was computed on the code before that change. The float64 products round
+// differently without AVX2 and FMA, so the hash holds on amd64 with them
+// only.
+func TestReverseMachineUnchanged(t *testing.T) {
+	const want = 0xf64221226d459de3
+	h := fnv.New64a()
+	rng := rand.New(rand.NewPCG(8, 8))
+	for _, kinds := range [][2]string{{"gaussian", "binary"}, {"potts", "relu"}} {
+		v, _ := layer.New(kinds[0], 5, layer.Settings{States: 3})
+		hid, _ := layer.New(kinds[1], 3, layer.Settings{States: 3})
+		m := rbm.NewMachine(v, hid)
+		for i := range m.W {
+			m.W[i] = 0.5 * rng.NormFloat64()
+		}
+		data := mat.NewDense(30, v.Width(), nil)
+		zero := make([]float64, v.Width())
+		for r := range 30 {
+			v.Sample(data.RawRowView(r), zero, rng)
+		}
+		base := v.Clone()
+		for _, p := range base.Params() {
+			for i := range p.Values {
+				p.Values[i] = 0.2 * rng.NormFloat64()
+			}
+		}
+		e, err := ReverseMachine(context.Background(), m, base, data, Config{Schedule: Linear(50), Runs: 20, Seed: 4, Workers: 2})
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, x := range append(e.LogWeights, e.LogZ, e.StdErr) {
+			var b [8]byte
+			binary.LittleEndian.PutUint64(b[:], math.Float64bits(x))
+			h.Write(b[:])
+		}
+	}
+	got := h.Sum64()
+	if runtime.GOARCH != "amd64" || !cpu.X86.HasAVX2 || !cpu.X86.HasFMA {
+		t.Skipf("hash %#x: the recorded one holds on amd64 with AVX2 and FMA only", got)
+	}
+	if got != want {
+		t.Errorf("RAISE's log-weights hash to %#x, before the change to %#x", got, uint64(want))
 	}
 }
