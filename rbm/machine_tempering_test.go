@@ -96,19 +96,19 @@ func TestMachineTemperingMatchesEnumeration(t *testing.T) {
 		}
 		ladder := []float64{0, 0.3, 0.6, 0.8, 1}
 		const chains = 10000
-		pt := newMachineTempering(path, nil, ladder, chains, 5)
-		zero := make([]float64, m.Visible.Width())
-		for r := range pt.states.RawMatrix().Rows {
-			base.Sample(pt.states.RawRowView(r), zero, pt.rng)
+		pt, err := NewMachineTempering(path, nil, ladder, chains, 5)
+		if err != nil {
+			t.Fatal(err)
 		}
+		pt.SampleBase()
 		for range 100 {
-			pt.sweep()
+			pt.Sweep()
 		}
 		states, index := machineStates(m.Visible.(layer.Discrete))
 		check := func(what string, k int, lp []float64) {
 			counts := make([]int, len(states))
 			for i := range chains {
-				counts[index(pt.states.RawRowView(k*chains+i))]++
+				counts[index(pt.States().RawRowView(k*chains+i))]++
 			}
 			for s, n := range counts {
 				p := math.Exp(lp[s])
@@ -137,7 +137,7 @@ func TestMachineTemperingMatchesEnumeration(t *testing.T) {
 		if mass > 0.9 {
 			t.Errorf("%s×binary: one state has probability %.3f: the machine is not multimodal", c.visible, mass)
 		}
-		rates := pt.swapRates()
+		rates := pt.SwapRates()
 		t.Logf("%s×binary: swap rates %.3f, largest state probability %.3f", c.visible, rates, mass)
 		for k, r := range rates {
 			if !(r > 0.05 && r <= 1) {
@@ -416,5 +416,28 @@ func TestTrainMachineTemperingUnchanged(t *testing.T) {
 	}
 	if got != want {
 		t.Errorf("training with tempering hashes to %#x, before the change to %#x", got, uint64(want))
+	}
+}
+
+// TestNewMachineTemperingErrors: a ladder that does not rise to 1 and a
+// tempering without chains are refused.
+func TestNewMachineTemperingErrors(t *testing.T) {
+	m := NewMachine(layer.NewBinary(make([]float64, 3)), layer.NewBinary(make([]float64, 2)))
+	path, err := m.Path(nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, c := range []struct {
+		ladder []float64
+		chains int
+	}{
+		{[]float64{0, 0.5}, 4},
+		{[]float64{0, 0.7, 0.5, 1}, 4},
+		{[]float64{1}, 4},
+		{[]float64{0, 1}, 0},
+	} {
+		if _, err := NewMachineTempering(path, nil, c.ladder, c.chains, 1); err == nil {
+			t.Errorf("ladder %v with %d chains accepted", c.ladder, c.chains)
+		}
 	}
 }
