@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"math"
 	"math/rand/v2"
+	"slices"
 
 	"gonum.org/v1/gonum/mat"
 
@@ -21,9 +22,9 @@ import (
 //
 // At β = 0 the layers are independent and log Z_0 = Γ_A(0) + Γ_h(0) is
 // known for every type; at β = 1 it is the machine. Annealed importance
-// sampling (ais.RunMachine) and parallel tempering (TrainMachine with
-// Config.Replicas ≥ 2) both step along it, so this is the one place the
-// path is defined.
+// sampling (ais.RunMachine, ais.ReverseMachine) and parallel tempering
+// (MachineTempering, which TrainMachine uses with Config.Replicas ≥ 2)
+// all step along it, so this is the one place the path is defined.
 //
 // The path reads the machine's parameters when a rung is Set, so it
 // follows a machine that is being trained.
@@ -118,7 +119,7 @@ func scaleTo(dst []float64, beta float64, x []float64) []float64 {
 	return dst
 }
 
-// machineTempering is parallel tempering (Desjardins et al. 2010) along a
+// MachineTempering is parallel tempering (Desjardins et al. 2010) along a
 // MachinePath: len(ladder) replicas of chains chains each, replica k at
 // ladder[k], the last at β = 1 sampling the machine. It generalises the
 // binary RBM's Tempering to any unit types, with two differences that the
@@ -129,17 +130,21 @@ func scaleTo(dst []float64, beta float64, x []float64) []float64 {
 // binary Tempering exchanges the joint (v, h) by the energy difference,
 // which is cheaper for its float32 kernels but equivalent in law.
 //
-// Each sweep takes one block Gibbs step v → h → v in every chain at its
+// Each Sweep takes one block Gibbs step v → h → v in every chain at its
 // replica's β, then proposes to swap chain i's states between replicas k
 // and k+1 for every i, for the even pairs k on one sweep and the odd ones
 // on the next, accepting with probability
 //
 //	min(1, p*_k(v_{k+1}) p*_{k+1}(v_k) / (p*_k(v_k) p*_{k+1}(v_{k+1}))).
 //
-// All draws come from one source in a fixed order, so a seed fixes the
-// result.
-type machineTempering struct {
+// TrainMachine draws its negative phase from one (Config.Replicas ≥ 2),
+// and ais.ReverseMachineFromTempering the model samples its reverse
+// annealing starts from. All draws come from one source in a fixed order,
+// so a seed fixes the result. A MachineTempering is not safe for
+// concurrent use.
+type MachineTempering struct {
 	m      *Machine
+	path   *MachinePath
 	pool   *kernel.Pool // for the products; nil runs them on the caller
 	ladder []float64
 	chains int
@@ -154,11 +159,27 @@ type machineTempering struct {
 	accepted, tried []uint64
 }
 
-func newMachineTempering(path *MachinePath, pool *kernel.Pool, ladder []float64, chains int, seed uint64) *machineTempering {
+// NewMachineTempering returns parallel tempering along path with chains
+// chains in each replica of ladder, a strictly rising sequence of inverse
+// temperatures ending at β = 1 (a hottest rung of 0 draws from the path's
+// base, whose chains forget their states in one step). The products run on
+// pool, which the caller owns (nil runs them on the calling goroutine; the
+// result does not depend on it), and every draw comes from a source seeded
+// by seed.
+//
+// Every chain starts at the zero state, which need not be one the visible
+// layer takes: set the start with SampleBase, or write it into States.
+func NewMachineTempering(path *MachinePath, pool *kernel.Pool, ladder []float64, chains int, seed uint64) (*MachineTempering, error) {
+	if err := checkLadder(ladder); err != nil {
+		return nil, fmt.Errorf("rbm: tempering: %w", err)
+	}
+	if chains < 1 {
+		return nil, fmt.Errorf("rbm: tempering: %d chains per replica", chains)
+	}
 	m := path.m
 	n := len(ladder) * chains
-	t := &machineTempering{
-		m: m, pool: pool, ladder: ladder, chains: chains,
+	t := &MachineTempering{
+		m: m, path: path, pool: pool, ladder: slices.Clone(ladder), chains: chains,
 		rng:      rand.New(rand.NewPCG(seed, 0x7e_3b_e7)),
 		states:   mat.NewDense(n, m.Visible.Width(), nil),
 		u:        mat.NewDense(n, m.Hidden.Width(), nil),
@@ -170,19 +191,41 @@ func newMachineTempering(path *MachinePath, pool *kernel.Pool, ladder []float64,
 	for range ladder {
 		t.rungs = append(t.rungs, path.Rung())
 	}
-	return t
+	return t, nil
 }
 
-// model returns the first n chains of the replica at β = 1, sharing the
-// states' storage.
-func (t *machineTempering) model(n int) *mat.Dense {
+// Ladder returns the inverse temperatures, hottest first.
+func (t *MachineTempering) Ladder() []float64 { return t.ladder }
+
+// Chains returns the number of chains per replica.
+func (t *MachineTempering) Chains() int { return t.chains }
+
+// States returns every chain's visible state, in the visible layer's
+// encoding: replica k occupies rows k·Chains() to (k+1)·Chains() - 1. It
+// shares the tempering's storage, so writing to it sets the chains'
+// states (TrainMachine starts them at training rows).
+func (t *MachineTempering) States() *mat.Dense { return t.states }
+
+// SampleBase draws every chain's state from the path's base visible layer,
+// the visible marginal at β = 0, with the tempering's own source.
+func (t *MachineTempering) SampleBase() {
+	zero := make([]float64, t.m.Visible.Width())
+	base := t.path.Base()
+	for r := range t.states.RawMatrix().Rows {
+		base.Sample(t.states.RawRowView(r), zero, t.rng)
+	}
+}
+
+// Model returns the chains of the replica at β = 1, samples of the
+// machine once the chains have mixed. It shares the states' storage.
+func (t *MachineTempering) Model() *mat.Dense {
 	lo := (len(t.ladder) - 1) * t.chains
-	return t.states.Slice(lo, lo+n, 0, t.m.Visible.Width()).(*mat.Dense)
+	return t.states.Slice(lo, lo+t.chains, 0, t.m.Visible.Width()).(*mat.Dense)
 }
 
-// sweep takes one Gibbs step in every chain and one round of swaps, at
+// Sweep takes one Gibbs step in every chain and one round of swaps, at
 // the machine's current parameters.
-func (t *machineTempering) sweep() {
+func (t *MachineTempering) Sweep() {
 	m, c := t.m, t.chains
 	for k, beta := range t.ladder {
 		t.rungs[k].Set(beta)
@@ -202,7 +245,7 @@ func (t *machineTempering) sweep() {
 
 // swap proposes the exchanges of this sweep's parity, with t.u holding
 // Wᵀv of the current states.
-func (t *machineTempering) swap() {
+func (t *MachineTempering) swap() {
 	c := t.chains
 	for k := t.parity; k+1 < len(t.ladder); k += 2 {
 		lo, hi := t.rungs[k], t.rungs[k+1]
@@ -226,10 +269,12 @@ func (t *machineTempering) swap() {
 	t.parity ^= 1
 }
 
-// swapRates returns the fraction of proposed swaps accepted for each pair
-// of neighbouring replicas, hottest first (NaN before any proposal), and
-// zeroes the counts.
-func (t *machineTempering) swapRates() []float64 {
+// SwapRates returns the fraction of proposed swaps accepted for each pair
+// of neighbouring replicas, hottest first, since the last call (NaN for a
+// pair with no proposal since), and zeroes the counts. Rates near 0
+// between two rungs cut the ladder in two: the cold replicas then never
+// see the states the hot ones find.
+func (t *MachineTempering) SwapRates() []float64 {
 	out := make([]float64, len(t.accepted))
 	for k := range out {
 		out[k] = float64(t.accepted[k]) / float64(t.tried[k])

@@ -2,11 +2,16 @@ package rbm
 
 import (
 	"context"
+	"encoding/binary"
 	"fmt"
+	"hash/fnv"
 	"math"
 	"math/rand/v2"
+	"runtime"
 	"slices"
 	"testing"
+
+	"golang.org/x/sys/cpu"
 
 	"github.com/rbmkit/rbm/rbm/layer"
 )
@@ -91,19 +96,19 @@ func TestMachineTemperingMatchesEnumeration(t *testing.T) {
 		}
 		ladder := []float64{0, 0.3, 0.6, 0.8, 1}
 		const chains = 10000
-		pt := newMachineTempering(path, nil, ladder, chains, 5)
-		zero := make([]float64, m.Visible.Width())
-		for r := range pt.states.RawMatrix().Rows {
-			base.Sample(pt.states.RawRowView(r), zero, pt.rng)
+		pt, err := NewMachineTempering(path, nil, ladder, chains, 5)
+		if err != nil {
+			t.Fatal(err)
 		}
+		pt.SampleBase()
 		for range 100 {
-			pt.sweep()
+			pt.Sweep()
 		}
 		states, index := machineStates(m.Visible.(layer.Discrete))
 		check := func(what string, k int, lp []float64) {
 			counts := make([]int, len(states))
 			for i := range chains {
-				counts[index(pt.states.RawRowView(k*chains+i))]++
+				counts[index(pt.States().RawRowView(k*chains+i))]++
 			}
 			for s, n := range counts {
 				p := math.Exp(lp[s])
@@ -132,7 +137,7 @@ func TestMachineTemperingMatchesEnumeration(t *testing.T) {
 		if mass > 0.9 {
 			t.Errorf("%s×binary: one state has probability %.3f: the machine is not multimodal", c.visible, mass)
 		}
-		rates := pt.swapRates()
+		rates := pt.SwapRates()
 		t.Logf("%s×binary: swap rates %.3f, largest state probability %.3f", c.visible, rates, mass)
 		for k, r := range rates {
 			if !(r > 0.05 && r <= 1) {
@@ -329,5 +334,110 @@ func TestTemperingMachineLikelihood(t *testing.T) {
 	}
 	if !(gain > 0) {
 		t.Errorf("tempering lost %.4f nats per row in total to PCD on the spin teachers", -gain)
+	}
+}
+
+// temperingTrainingHash trains three tiny machines with parallel tempering
+// (potts×binary centered, gaussian×relu with learned scales, spin×binary)
+// and returns an FNV-1a hash of every parameter's bits and every epoch's
+// swap rates.
+func temperingTrainingHash(t *testing.T) uint64 {
+	t.Helper()
+	h := fnv.New64a()
+	put := func(x float64) {
+		var b [8]byte
+		binary.LittleEndian.PutUint64(b[:], math.Float64bits(x))
+		h.Write(b[:])
+	}
+	for i, c := range []struct {
+		visible, hidden string
+		centered        bool
+	}{
+		{"potts", "binary", true},
+		{"gaussian", "relu", false},
+		{"spin", "binary", false},
+	} {
+		rng := rand.New(rand.NewPCG(uint64(i), 11))
+		teacher := randomMachine(t, rng, c.visible, 5, c.hidden, 3, 0.8)
+		data := NewMatrix(40, teacher.Visible.Width())
+		v := make([]float64, teacher.Visible.Width())
+		hid := make([]float64, teacher.Hidden.Width())
+		in := make([]float64, teacher.Hidden.Width())
+		inV := make([]float64, teacher.Visible.Width())
+		for r := range data.Rows {
+			// Rows from a few Gibbs steps of the teacher: any rows in the
+			// layer's encoding serve.
+			teacher.Visible.Sample(v, make([]float64, len(v)), rng)
+			for range 3 {
+				teacher.HiddenInput(in, v)
+				teacher.Hidden.Sample(hid, in, rng)
+				teacher.VisibleInput(inV, hid)
+				teacher.Visible.Sample(v, inV, rng)
+			}
+			for j, x := range v {
+				data.Data[r*data.Cols+j] = float32(x)
+			}
+		}
+		vis, _ := layer.New(c.visible, 5, layer.Settings{States: 3, LearnScale: true})
+		hl, _ := layer.New(c.hidden, 3, layer.Settings{States: 3, LearnScale: true})
+		m := NewMachine(vis, hl)
+		if err := m.Init(data, 7); err != nil {
+			t.Fatal(err)
+		}
+		tr := &Trainer{Config: Config{Epochs: 3, BatchSize: 10, K: 1, Replicas: 3, Centered: c.centered, LearningRate: 0.02, Seed: 9}, MonitorRows: -1}
+		st, err := tr.TrainMachine(context.Background(), m, data)
+		if err != nil {
+			t.Fatalf("%s×%s: %v", c.visible, c.hidden, err)
+		}
+		for _, p := range machineParams(m) {
+			for _, x := range p {
+				put(x)
+			}
+		}
+		for _, e := range st {
+			for _, r := range e.SwapRates {
+				put(r)
+			}
+		}
+	}
+	return h.Sum64()
+}
+
+// TestTrainMachineTemperingUnchanged checks that training with parallel
+// tempering gives the bits it gave before the tempering was exported
+// (MachineTempering): the hash was computed on the code before that
+// change. The float64 products round differently without AVX2 and FMA,
+// so the hash holds on amd64 with them only.
+func TestTrainMachineTemperingUnchanged(t *testing.T) {
+	const want = 0x2c4718b6133e6006
+	got := temperingTrainingHash(t)
+	if runtime.GOARCH != "amd64" || !cpu.X86.HasAVX2 || !cpu.X86.HasFMA {
+		t.Skipf("hash %#x: the recorded one holds on amd64 with AVX2 and FMA only", got)
+	}
+	if got != want {
+		t.Errorf("training with tempering hashes to %#x, before the change to %#x", got, uint64(want))
+	}
+}
+
+// TestNewMachineTemperingErrors: a ladder that does not rise to 1 and a
+// tempering without chains are refused.
+func TestNewMachineTemperingErrors(t *testing.T) {
+	m := NewMachine(layer.NewBinary(make([]float64, 3)), layer.NewBinary(make([]float64, 2)))
+	path, err := m.Path(nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, c := range []struct {
+		ladder []float64
+		chains int
+	}{
+		{[]float64{0, 0.5}, 4},
+		{[]float64{0, 0.7, 0.5, 1}, 4},
+		{[]float64{1}, 4},
+		{[]float64{0, 1}, 0},
+	} {
+		if _, err := NewMachineTempering(path, nil, c.ladder, c.chains, 1); err == nil {
+			t.Errorf("ladder %v with %d chains accepted", c.ladder, c.chains)
+		}
 	}
 }

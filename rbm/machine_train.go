@@ -32,7 +32,7 @@ import (
 //
 // With Config.Replicas ≥ 2 the negative phase comes from parallel
 // tempering along the machine's annealing path (MachinePath; see
-// machineTempering): one chain per batch row in each of the replicas at
+// MachineTempering): one chain per batch row in each of the replicas at
 // the inverse temperatures of Config.Ladder, the hottest sampling the
 // visible layer fitted to the training data at the start (as Init fits
 // it) times the hidden layer, the coldest the machine, whose states are
@@ -102,7 +102,9 @@ func (t *Trainer) TrainMachine(ctx context.Context, m *Machine, data Data) ([]Ep
 		}
 		// The chains draw from a seed of their own, so that their
 		// streams never coincide with the trainer's.
-		s.pt = newMachineTempering(path, s.pool, cfg.Ladder, s.batch, splitSeed(cfg.Seed, 0x7e_3b_e7))
+		if s.pt, err = NewMachineTempering(path, s.pool, cfg.Ladder, s.batch, splitSeed(cfg.Seed, 0x7e_3b_e7)); err != nil {
+			return nil, fmt.Errorf("rbm: train: %w", err)
+		}
 		// Every chain starts at a random training row, as PCD's do.
 		idx := make([]int32, s.batch)
 		for k := range cfg.Ladder {
@@ -110,7 +112,7 @@ func (t *Trainer) TrainMachine(ctx context.Context, m *Machine, data Data) ([]Ep
 				idx[r] = int32(shuffle.IntN(rows))
 			}
 			data.Gather(s.gather, idx)
-			s.pt.states.Slice(k*s.batch, (k+1)*s.batch, 0, cols).(*mat.Dense).Copy(toDense(s.gather))
+			s.pt.States().Slice(k*s.batch, (k+1)*s.batch, 0, cols).(*mat.Dense).Copy(toDense(s.gather))
 		}
 	case cfg.Persistent:
 		idx := make([]int32, s.batch)
@@ -144,7 +146,7 @@ func (t *Trainer) TrainMachine(ctx context.Context, m *Machine, data Data) ([]Ep
 			st.Momentum = 0
 		}
 		if s.pt != nil {
-			st.SwapRates = s.pt.swapRates()
+			st.SwapRates = s.pt.SwapRates()
 		}
 		if train != nil {
 			st.ReconError = m.reconstructionError(train)
@@ -223,7 +225,7 @@ type machineStepper struct {
 
 	gather *Matrix           // rows as the data hands them over
 	chain  *mat.Dense        // persistent chains
-	pt     *machineTempering // tempered chains, with Config.Replicas ≥ 2
+	pt     *MachineTempering // tempered chains, with Config.Replicas ≥ 2
 	// params lists the trained parameter vectors: W, then each layer's
 	// parameters that are not fixed; grads, state1 (velocity or Adam's
 	// first moment) and state2 (Adam's second moment) follow it.
@@ -303,9 +305,9 @@ func (s *machineStepper) step(data Data, idx []int32, lr, mom float64) bool {
 	switch {
 	case s.pt != nil:
 		for range s.cfg.K {
-			s.pt.sweep()
+			s.pt.Sweep()
 		}
-		vk = s.pt.model(n)
+		vk = s.pt.Model().Slice(0, n, 0, m.Visible.Width()).(*mat.Dense)
 	case s.chain != nil:
 		vk = s.chain.Slice(0, n, 0, m.Visible.Width()).(*mat.Dense)
 		s.gibbs(vk)

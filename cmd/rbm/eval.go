@@ -90,7 +90,7 @@ func runEval(ctx context.Context, e *env, args []string) error {
 	data.seed = anneal.seed
 	m, meta, err := loadModel(pos[0])
 	if errors.Is(err, rbm.ErrMachine) {
-		return runEvalMachine(ctx, e, pos[0], pos[1], &anneal, fs, &data, raiseRows, asJSON)
+		return runEvalMachine(ctx, e, pos[0], pos[1], &anneal, &data, raiseRows, asJSON)
 	}
 	if err != nil {
 		return err

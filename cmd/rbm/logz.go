@@ -277,7 +277,7 @@ func runLogz(ctx context.Context, e *env, args []string) error {
 	data.seed = anneal.seed
 	m, meta, err := loadModel(pos[0])
 	if errors.Is(err, rbm.ErrMachine) {
-		return runLogzMachine(ctx, e, pos[0], &anneal, fs, &data, dataArg, asJSON)
+		return runLogzMachine(ctx, e, pos[0], &anneal, &data, dataArg, asJSON)
 	}
 	if err != nil {
 		return err

@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"math"
+	"slices"
 	"time"
 
 	"github.com/rbmkit/rbm/exact"
@@ -15,11 +16,33 @@ import (
 
 // machineMethod picks exact or AIS for a machine as resolve does for a
 // binary RBM: exact when a discrete layer has at most autoExactUnits bits
-// of states (2²⁵ states).
-func machineMethod(a *annealFlags, fs interface{ Changed(string) bool }, m *rbm.Machine) (string, error) {
-	if a.upper == "tempering" && fs.Changed("upper") {
-		return "", usagef("--upper tempering is implemented for binary RBMs only; a machine's AIS reports forward AIS")
+// of states (2²⁵ states). For AIS it refuses, as resolve does, runs and
+// a tempering ladder whose chains would not fit in --max-memory.
+func machineMethod(a *annealFlags, m *rbm.Machine) (string, error) {
+	method, err := pickMachineMethod(a, m)
+	if err != nil || method != "ais" {
+		return method, err
 	}
+	vw, hw := m.Visible.Width(), m.Hidden.Width()
+	need := machineAISBytes(a.runs, vw, hw)
+	if a.upper == "tempering" {
+		ladder, _ := ais.ParseSchedule(a.ladder)
+		need = max(need, machineAISBytes(len(ladder)*a.runs, vw, hw)+machineAISBytes(a.runs, vw, hw))
+	}
+	if err := checkMemory(need, a.maxMem, fmt.Sprintf("AIS with %d runs", a.runs)); err != nil {
+		return "", err
+	}
+	return method, nil
+}
+
+// machineAISBytes is what n chains of a machine's AIS or tempering hold in
+// float64: the visible states and inputs, the hidden states and inputs.
+func machineAISBytes(n, visible, hidden int) float64 {
+	return 8 * float64(n) * float64(2*visible+2*hidden)
+}
+
+// pickMachineMethod resolves --method auto for m.
+func pickMachineMethod(a *annealFlags, m *rbm.Machine) (string, error) {
 	bits := math.Inf(1)
 	for _, l := range []layer.Layer{m.Visible, m.Hidden} {
 		if _, ok := l.(layer.Discrete); ok && l.States() >= 2 {
@@ -89,6 +112,21 @@ func machineLogZ(ctx context.Context, bar *progress, m *rbm.Machine, base layer.
 	if !math.IsInf(fwd.Lower, -1) {
 		res.Lower = &fwd.Lower
 	}
+	if a.upper == "tempering" {
+		// The other side, as computeLogZ gives it for a binary RBM: reverse
+		// AIS from tempering samples, along the path forward AIS took from
+		// the same base.
+		ladder, _ := ais.ParseSchedule(a.ladder)
+		up := cfg
+		up.Progress = func(done, total int) { bar.update("tempering, then reverse AIS", done, total) }
+		rev, rates, err := ais.ReverseMachineFromTempering(ctx, m, base, up, ais.Tempered{Ladder: ladder, Sweeps: a.sweeps})
+		bar.clear()
+		if err != nil {
+			return nil, err
+		}
+		res.UpperSide = &upperResult{LogZ: rev.LogZ, StdErr: rev.StdErr, ESS: rev.ESS, Replicas: len(ladder),
+			Sweeps: a.sweeps, SwapRates: rates, MinSwap: slices.Min(rates)}
+	}
 	return res, nil
 }
 
@@ -105,12 +143,12 @@ type machineLogzResult struct {
 }
 
 // runLogzMachine is rbm logz on a version 2 model file.
-func runLogzMachine(ctx context.Context, e *env, path string, anneal *annealFlags, fs interface{ Changed(string) bool }, data *dataFlags, dataArg string, asJSON bool) error {
+func runLogzMachine(ctx context.Context, e *env, path string, anneal *annealFlags, data *dataFlags, dataArg string, asJSON bool) error {
 	m, meta, err := loadMachineModel(path)
 	if err != nil {
 		return err
 	}
-	method, err := machineMethod(anneal, fs, m)
+	method, err := machineMethod(anneal, m)
 	if err != nil {
 		return err
 	}
@@ -159,11 +197,15 @@ type machineEvalResult struct {
 	// LogLik is -FreeEnergy - log Z per row, in nats of the data as the
 	// model sees it (standardised when the model records a scaling);
 	// the bounds come from log Z's ±3σ interval for AIS.
-	LogLik       float64    `json:"log_lik"`
-	LogLikStdErr float64    `json:"log_lik_std_err"`
-	LogLikLower  float64    `json:"log_lik_lower"`
-	LogLikUpper  *float64   `json:"log_lik_upper"`
-	LogZ         logZResult `json:"log_z"`
+	LogLik       float64  `json:"log_lik"`
+	LogLikStdErr float64  `json:"log_lik_std_err"`
+	LogLikLower  float64  `json:"log_lik_lower"`
+	LogLikUpper  *float64 `json:"log_lik_upper"`
+	// LogLikConservative is the log-likelihood implied by the upper side
+	// of log Z (reverse AIS from tempering samples), as for a binary RBM.
+	LogLikConservative       *float64   `json:"log_lik_conservative,omitempty"`
+	LogLikConservativeStdErr float64    `json:"log_lik_conservative_std_err,omitempty"`
+	LogZ                     logZResult `json:"log_z"`
 	// Raise is RAISE on a random subset of the rows (--raise-rows), with
 	// forward AIS's figure on the same rows.
 	Raise      *raiseResult `json:"raise,omitempty"`
@@ -173,12 +215,12 @@ type machineEvalResult struct {
 }
 
 // runEvalMachine is rbm eval on a version 2 model file.
-func runEvalMachine(ctx context.Context, e *env, modelPath, dataPath string, anneal *annealFlags, fs interface{ Changed(string) bool }, data *dataFlags, raiseRows int, asJSON bool) error {
+func runEvalMachine(ctx context.Context, e *env, modelPath, dataPath string, anneal *annealFlags, data *dataFlags, raiseRows int, asJSON bool) error {
 	m, meta, err := loadMachineModel(modelPath)
 	if err != nil {
 		return err
 	}
-	method, err := machineMethod(anneal, fs, m)
+	method, err := machineMethod(anneal, m)
 	if err != nil {
 		return err
 	}
@@ -231,6 +273,10 @@ func runEvalMachine(ctx context.Context, e *env, modelPath, dataPath string, ann
 		up := -res.FreeEnergy - *lz.Lower
 		res.LogLikUpper = &up
 	}
+	if u := lz.UpperSide; u != nil {
+		c := -res.FreeEnergy - u.LogZ
+		res.LogLikConservative, res.LogLikConservativeStdErr = &c, u.StdErr
+	}
 	rec := m.Reconstruct(v.Dense())
 	for r := range v.Rows {
 		for j, x := range v.Row(r) {
@@ -255,6 +301,9 @@ func runEvalMachine(ctx context.Context, e *env, modelPath, dataPath string, ann
 			upper = fmt.Sprintf("%.4f", *res.LogLikUpper)
 		}
 		fmt.Fprintf(e.stdout, "log-lik:     %.4f ± %.4f nats per row (forward AIS, optimistic; ±3σ [%.4f, %s])\n", res.LogLik, res.LogLikStdErr, res.LogLikLower, upper)
+		if c := res.LogLikConservative; c != nil {
+			fmt.Fprintf(e.stdout, "log-lik:     %.4f ± %.4f nats per row (from the upper side of log Z: conservative if the tempering mixed)\n", *c, res.LogLikConservativeStdErr)
+		}
 		if r := res.Raise; r != nil {
 			fmt.Fprintf(e.stdout, "RAISE:       %.4f ± %.4f nats per row on %d random rows (conservative for the annealing model), forward AIS %.4f on the same rows\n", r.LogLik, r.StdErr, r.Rows, r.Forward)
 		}

@@ -298,7 +298,7 @@ func TestMachineEvalAISAndRAISE(t *testing.T) {
 		out  *evalJSON
 	}{
 		{[]string{"eval", "--json", teacher, rows}, &exact},
-		{[]string{"eval", "--json", "--method", "ais", "--schedule", "2000", "--raise-rows", "50", teacher, rows}, &annealed},
+		{[]string{"eval", "--json", "--method", "ais", "--schedule", "2000", "--raise-rows", "50", "--upper", "none", teacher, rows}, &annealed},
 	} {
 		r := rbmRun(t, c.args...)
 		if r.code != 0 {

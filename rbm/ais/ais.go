@@ -443,7 +443,7 @@ func logRatio(s, x float64) float64 {
 }
 
 // Tempered holds the settings of the parallel tempering that draws the
-// start states of ReverseFromTempering.
+// start states of ReverseFromTempering and ReverseMachineFromTempering.
 type Tempered struct {
 	// Ladder is the rising sequence of inverse temperatures on the path
 	// from the base-rate model (β = 0) to the RBM (β = 1); nil means
@@ -452,6 +452,22 @@ type Tempered struct {
 	// Sweeps is the number of tempering sweeps before the samples are
 	// taken; 0 means 2000.
 	Sweeps int
+}
+
+// settings returns the ladder and the number of sweeps, defaults filled in.
+func (t Tempered) settings() (Schedule, int) {
+	ladder := t.Ladder
+	if ladder == nil {
+		var err error
+		if ladder, err = ParseSchedule(DefaultLadderSpec); err != nil {
+			panic(err)
+		}
+	}
+	sweeps := t.Sweeps
+	if sweeps <= 0 {
+		sweeps = 2000
+	}
+	return ladder, sweeps
 }
 
 // DefaultLadderSpec is the tempering ladder ReverseFromTempering uses by
@@ -470,17 +486,7 @@ const DefaultLadderSpec = "0.5/10,0.9/15,1/15"
 // holds to the extent the tempering has reached m's distribution: low
 // swap rates between the coldest replicas are the warning sign.
 func ReverseFromTempering(ctx context.Context, m *rbm.RBM, cfg Config, t Tempered) (*Estimate, []float64, error) {
-	ladder := t.Ladder
-	if ladder == nil {
-		var err error
-		if ladder, err = ParseSchedule(DefaultLadderSpec); err != nil {
-			panic(err)
-		}
-	}
-	sweeps := t.Sweeps
-	if sweeps <= 0 {
-		sweeps = 2000
-	}
+	ladder, sweeps := t.settings()
 	pt, err := rbm.NewTempering(m, rbm.TemperingConfig{Ladder: ladder, Base: cfg.Base, Chains: cfg.runs(),
 		Seed: cfg.Seed ^ 0x7e_3b_e7_5a, Workers: cfg.Workers})
 	if err != nil {

@@ -48,7 +48,11 @@
 //
 // RunMachine follows the same path for a machine of any unit types,
 // interpolating the visible layer's parameters and scaling the weights,
-// with the machine's block Gibbs step as the transition.
+// with the machine's block Gibbs step as the transition. ReverseMachine
+// anneals back along it from data rows (RAISE), and
+// ReverseMachineFromTempering from samples of the machine drawn by
+// parallel tempering along the same path (rbm.MachineTempering), as
+// ReverseFromTempering does for binary RBMs: the upper side of log Z.
 //
 // RunDiscrete anneals any discrete.Model from the uniform distribution
 // (β = 0, log Z = n·log 2) through p_k(x) ∝ exp(-β_k E(x)) on an even

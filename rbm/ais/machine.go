@@ -112,7 +112,7 @@ func ReverseMachine(ctx context.Context, m *rbm.Machine, base layer.Layer, data 
 	if err := m.Validate(); err != nil {
 		return nil, fmt.Errorf("ais: %w", err)
 	}
-	vw, hw := m.Visible.Width(), m.Hidden.Width()
+	vw := m.Visible.Width()
 	if data == nil {
 		return nil, fmt.Errorf("ais: reverse: no data")
 	}
@@ -123,32 +123,90 @@ func ReverseMachine(ctx context.Context, m *rbm.Machine, base layer.Layer, data 
 	if err != nil {
 		return nil, fmt.Errorf("ais: %w", err)
 	}
-	s := cfg.schedule()
-	runs := cfg.runs()
 	rows, _ := data.Dims()
-	chains := chainRows(rows, runs, cfg.Seed)
-	rung := path.Rung()
-	rngs := make([]*rand.Rand, len(chains))
+	chains := chainRows(rows, cfg.runs(), cfg.Seed)
 	v := mat.NewDense(len(chains), vw, nil)
 	for r, i := range chains {
-		rngs[r] = rand.New(rand.NewPCG(cfg.Seed, uint64(r)))
 		copy(v.RawRowView(r), data.RawRowView(i))
 	}
-	u := make([]float64, len(chains))
-	w := mat.NewDense(vw, hw, m.W)
 	pool := kernel.NewPool(cfg.Workers)
 	defer pool.Close()
-	in := mat.NewDense(len(chains), hw, nil)  // Wᵀv per chain
-	h := mat.NewDense(len(chains), hw, nil)   // hidden states
-	inV := mat.NewDense(len(chains), vw, nil) // Wh per chain
+	return reverseMachine(ctx, m, path, pool, v, cfg)
+}
+
+// ReverseMachineFromTempering is ReverseFromTempering for a machine of any
+// unit types: it draws Runs samples of m by parallel tempering along the
+// path RunMachine follows from the same base (rbm.MachineTempering; chain
+// i of every replica forms one of Runs independent systems, started at
+// draws from the base visible layer), anneals in reverse from them as
+// ReverseMachine does from data rows, and returns the reverse estimate and
+// the swap rates of the tempering, hottest pair first.
+//
+// Its LogZ = log Z_A + mean(u) overestimates log Z in expectation when the
+// start states are samples of m, so with RunMachine's forward estimate it
+// sandwiches log Z. That holds to the extent the tempering has reached
+// m's distribution: low swap rates between the coldest replicas are the
+// warning sign. cfg.Progress hears of the sweeps, then of the annealing.
+func ReverseMachineFromTempering(ctx context.Context, m *rbm.Machine, base layer.Layer, cfg Config, t Tempered) (*Estimate, []float64, error) {
+	if err := m.Validate(); err != nil {
+		return nil, nil, fmt.Errorf("ais: %w", err)
+	}
+	path, err := m.Path(base)
+	if err != nil {
+		return nil, nil, fmt.Errorf("ais: %w", err)
+	}
+	ladder, sweeps := t.settings()
+	pool := kernel.NewPool(cfg.Workers)
+	defer pool.Close()
+	pt, err := rbm.NewMachineTempering(path, pool, ladder, cfg.runs(), cfg.Seed^0x7e_3b_e7_5a)
+	if err != nil {
+		return nil, nil, fmt.Errorf("ais: %w", err)
+	}
+	pt.SampleBase()
+	for s := range sweeps {
+		if err := ctx.Err(); err != nil {
+			return nil, nil, err
+		}
+		pt.Sweep()
+		if cfg.Progress != nil && ((s+1)%max(cfg.ProgressEvery, 100) == 0 || s+1 == sweeps) {
+			cfg.Progress(s+1, sweeps)
+		}
+	}
+	rev, err := reverseMachine(ctx, m, path, pool, mat.DenseCopyOf(pt.Model()), cfg)
+	if err != nil {
+		return nil, nil, err
+	}
+	return rev, pt.SwapRates(), nil
+}
+
+// reverseMachine anneals one chain from each row of v (which it
+// overwrites) from β = 1 down to 0 along path, m's, chain r drawing from its
+// own source seeded by (cfg.Seed, r), and returns the reverse estimate:
+// the one implementation of the reverse chain, whether it starts at data
+// rows (ReverseMachine) or at samples of the machine
+// (ReverseMachineFromTempering).
+func reverseMachine(ctx context.Context, m *rbm.Machine, path *rbm.MachinePath, pool *kernel.Pool, v *mat.Dense, cfg Config) (*Estimate, error) {
+	vw, hw := m.Visible.Width(), m.Hidden.Width()
+	s := cfg.schedule()
+	n, _ := v.Dims()
+	rung := path.Rung()
+	rngs := make([]*rand.Rand, n)
+	for r := range rngs {
+		rngs[r] = rand.New(rand.NewPCG(cfg.Seed, uint64(r)))
+	}
+	u := make([]float64, n)
+	w := mat.NewDense(vw, hw, m.W)
+	in := mat.NewDense(n, hw, nil)  // Wᵀv per chain
+	h := mat.NewDense(n, hw, nil)   // hidden states
+	inV := mat.NewDense(n, vw, nil) // Wh per chain
 	// transition takes the Gibbs step at β, where the rung must be.
 	transition := func() {
 		pool.MulDense(in, v, false, w, false)
-		for r := range chains {
+		for r := range n {
 			rung.SampleHidden(h.RawRowView(r), in.RawRowView(r), rngs[r])
 		}
 		pool.MulDense(inV, h, false, w, true)
-		for r := range chains {
+		for r := range n {
 			rung.SampleVisible(v.RawRowView(r), inV.RawRowView(r), rngs[r])
 		}
 	}
@@ -168,7 +226,7 @@ func ReverseMachine(ctx context.Context, m *rbm.Machine, base layer.Layer, data 
 				sign = -1
 			}
 			rung.Set(beta)
-			for r := range chains {
+			for r := range n {
 				u[r] += sign * rung.LogP(v.RawRowView(r), in.RawRowView(r))
 			}
 		}

@@ -1,0 +1,213 @@
+package main
+
+import (
+	"context"
+	"encoding/json"
+	"math"
+	"math/rand/v2"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/rbmkit/rbm/rbm"
+	"github.com/rbmkit/rbm/rbm/layer"
+)
+
+// upperSideMachines writes two small machines whose exact log Z is known
+// (Machine.LogZ): a 6 gaussian × 4 binary machine built here, with
+// 3×2-pixel images for it to score, and the shipped Potts teacher
+// (10 potts of 4 states × 3 binary), with rows sampled from it. It returns
+// the model paths, the data paths and the exact values.
+func upperSideMachines(t *testing.T) (models, data []string, exact []float64) {
+	t.Helper()
+	dir := t.TempDir()
+	rng := rand.New(rand.NewPCG(17, 4))
+	v := layer.NewGaussian(make([]float64, 6), make([]float64, 6), false)
+	m := rbm.NewMachine(v, layer.NewBinary(make([]float64, 4)))
+	for i := range m.W {
+		m.W[i] = rng.NormFloat64()
+	}
+	for _, l := range []layer.Layer{m.Visible, m.Hidden} {
+		for _, p := range l.Params() {
+			if !p.Fixed {
+				for i := range p.Values {
+					p.Values[i] = 0.5 * rng.NormFloat64()
+				}
+			}
+		}
+	}
+	gauss := filepath.Join(dir, "gauss.rbm")
+	if err := rbm.SaveMachine(gauss, m, nil); err != nil {
+		t.Fatal(err)
+	}
+	images := filepath.Join(dir, "images.idx.gz")
+	writeImages(t, images, 50, 3, 2, 5)
+	teacher := filepath.Join("..", "..", "testdata", "potts-teacher.rbm")
+	rows := filepath.Join(dir, "rows.idx")
+	if r := rbmRun(t, "sample", teacher, "-n", "50", "--steps", "20", "--binary", "-o", rows); r.code != 0 {
+		t.Fatal(r.stderr)
+	}
+	for _, path := range []string{gauss, teacher} {
+		m, _, err := rbm.LoadMachine(path)
+		if err != nil {
+			t.Fatal(err)
+		}
+		z, err := m.LogZ(context.Background(), nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		exact = append(exact, z)
+	}
+	return []string{gauss, teacher}, []string{images, rows}, exact
+}
+
+// upperAIS is the AIS of the machine upper-side tests: 1000 annealing
+// steps, on machines this small enough for the reverse estimate's bias
+// (about half the variance of its log-weights) to be a few hundredths of a
+// nat, and a short tempering (11 replicas × 200 sweeps).
+var upperAIS = []string{"--method", "ais", "--schedule", "1000", "--runs", "100", "--ladder", "10", "--sweeps", "200", "--seed", "3"}
+
+// TestMachineLogzUpperSide runs rbm logz --method ais on machines with a
+// known log Z and requires what the binary RBM's test requires: forward
+// AIS not above the exact log Z by more than 4 of its standard errors, the
+// upper side from tempering not below it by more than 4 of its own nor
+// above it by more than half a nat, and the swap rates above 0.05; the
+// text output names the upper side, and --upper none leaves it out.
+func TestMachineLogzUpperSide(t *testing.T) {
+	models, _, exact := upperSideMachines(t)
+	for i, model := range models {
+		r := rbmRun(t, append([]string{"logz", model, "--json"}, upperAIS...)...)
+		if r.code != 0 {
+			t.Fatalf("%s: exit %d: %s", model, r.code, r.stderr)
+		}
+		var res struct {
+			Method    string  `json:"method"`
+			LogZ      float64 `json:"log_z"`
+			StdErr    float64 `json:"std_err"`
+			Runs      int     `json:"runs"`
+			UpperSide *struct {
+				LogZ      float64   `json:"log_z"`
+				StdErr    float64   `json:"std_err"`
+				ESS       float64   `json:"ess"`
+				Replicas  int       `json:"replicas"`
+				Sweeps    int       `json:"sweeps"`
+				SwapRates []float64 `json:"swap_rates"`
+				MinSwap   float64   `json:"min_swap_rate"`
+			} `json:"upper_side"`
+		}
+		if err := json.Unmarshal([]byte(r.stdout), &res); err != nil {
+			t.Fatalf("%v: %s", err, r.stdout)
+		}
+		want := exact[i]
+		u := res.UpperSide
+		if res.Method != "ais" || u == nil {
+			t.Fatalf("%s: method %q, upper side %+v", model, res.Method, u)
+		}
+		t.Logf("%s: forward %.4f ± %.4f, exact %.4f, upper %.4f ± %.4f, lowest swap rate %.2f", filepath.Base(model), res.LogZ, res.StdErr, want, u.LogZ, u.StdErr, u.MinSwap)
+		if res.LogZ > want+4*res.StdErr {
+			t.Errorf("%s: forward AIS %.4f ± %.4f above the exact %.4f", model, res.LogZ, res.StdErr, want)
+		}
+		if u.LogZ < want-4*u.StdErr || u.LogZ > want+0.5 {
+			t.Errorf("%s: upper side %.4f ± %.4f, exact %.4f", model, u.LogZ, u.StdErr, want)
+		}
+		if u.Replicas != 11 || u.Sweeps != 200 || len(u.SwapRates) != 10 || u.MinSwap < 0.05 || u.ESS <= 0 || u.ESS > 100 {
+			t.Errorf("%s: upper side %+v: want 11 replicas × 200 sweeps, 10 swap rates above 0.05", model, u)
+		}
+
+		r = rbmRun(t, append([]string{"logz", model}, upperAIS...)...)
+		if r.code != 0 || !strings.Contains(r.stdout, "upper:     ") ||
+			!strings.Contains(r.stdout, "(reverse AIS from 100 tempering samples, 11 replicas × 200 sweeps, lowest swap rate") {
+			t.Errorf("%s: text output: exit %d, %q", model, r.code, r.stdout)
+		}
+		r = rbmRun(t, append([]string{"logz", model, "--json", "--upper", "none"}, upperAIS...)...)
+		if r.code != 0 || strings.Contains(r.stdout, "upper_side") {
+			t.Errorf("%s: --upper none: exit %d, %q", model, r.code, r.stdout)
+		}
+	}
+}
+
+// TestMachineEvalUpperSide runs rbm eval --method ais on the same machines
+// and requires the conservative log-likelihood, -F - the upper side of
+// log Z, in the JSON and the text, not above the exact log-likelihood by
+// more than 4 of its standard errors nor below it by more than half a nat,
+// with forward AIS's on the optimistic side of the exact value.
+func TestMachineEvalUpperSide(t *testing.T) {
+	models, data, _ := upperSideMachines(t)
+	for i, model := range models {
+		var exact, annealed struct {
+			LogLik                   float64  `json:"log_lik"`
+			LogLikStdErr             float64  `json:"log_lik_std_err"`
+			LogLikConservative       *float64 `json:"log_lik_conservative"`
+			LogLikConservativeStdErr float64  `json:"log_lik_conservative_std_err"`
+			FreeEnergy               float64  `json:"free_energy"`
+			LogZ                     struct {
+				UpperSide *struct {
+					LogZ float64 `json:"log_z"`
+				} `json:"upper_side"`
+			} `json:"log_z"`
+		}
+		for _, c := range []struct {
+			args []string
+			out  any
+		}{
+			{[]string{"eval", "--json", model, data[i]}, &exact},
+			{append([]string{"eval", "--json", model, data[i]}, upperAIS...), &annealed},
+		} {
+			r := rbmRun(t, c.args...)
+			if r.code != 0 {
+				t.Fatalf("%v: exit %d: %s", c.args, r.code, r.stderr)
+			}
+			if err := json.Unmarshal([]byte(r.stdout), c.out); err != nil {
+				t.Fatalf("%v: %s", err, r.stdout)
+			}
+		}
+		c, u := annealed.LogLikConservative, annealed.LogZ.UpperSide
+		if c == nil || u == nil {
+			t.Fatalf("%s: no conservative log-likelihood: %+v", model, annealed)
+		}
+		t.Logf("%s: log-lik forward %.4f ± %.4f, exact %.4f, conservative %.4f ± %.4f", filepath.Base(model),
+			annealed.LogLik, annealed.LogLikStdErr, exact.LogLik, *c, annealed.LogLikConservativeStdErr)
+		if math.Abs(*c-(-annealed.FreeEnergy-u.LogZ)) > 1e-9 {
+			t.Errorf("%s: conservative log-lik %v, -F - upper log Z %v", model, *c, -annealed.FreeEnergy-u.LogZ)
+		}
+		if *c > exact.LogLik+4*annealed.LogLikConservativeStdErr || *c < exact.LogLik-0.5 {
+			t.Errorf("%s: conservative log-lik %.4f ± %.4f, exact %.4f", model, *c, annealed.LogLikConservativeStdErr, exact.LogLik)
+		}
+		if annealed.LogLik < exact.LogLik-4*annealed.LogLikStdErr {
+			t.Errorf("%s: forward AIS's log-lik %.4f ± %.4f below the exact %.4f", model, annealed.LogLik, annealed.LogLikStdErr, exact.LogLik)
+		}
+		r := rbmRun(t, append([]string{"eval", model, data[i]}, upperAIS...)...)
+		if r.code != 0 || !strings.Contains(r.stdout, "upper:     ") ||
+			!strings.Contains(r.stdout, "nats per row (from the upper side of log Z: conservative if the tempering mixed)") {
+			t.Errorf("%s: eval text output: exit %d, %q", model, r.code, r.stdout)
+		}
+	}
+}
+
+// TestMachineUpperSideFlags: the upper side's flags are checked before the
+// machine's file is read (a missing file is not reported), and a tempering
+// that would not fit in --max-memory is refused.
+func TestMachineUpperSideFlags(t *testing.T) {
+	models, data, _ := upperSideMachines(t)
+	missing := filepath.Join(t.TempDir(), "missing.rbm")
+	for _, tc := range []struct {
+		args []string
+		code int
+		msg  string
+	}{
+		{[]string{"logz", "--upper", "magic", missing}, 2, "--upper"},
+		{[]string{"logz", "--method", "ais", "--sweeps", "0", missing}, 2, "--sweeps"},
+		{[]string{"eval", "--method", "ais", "--ladder", "0.5/10", missing, data[0]}, 2, "--ladder"},
+		{[]string{"logz", "--method", "ais", "--runs", "10", "--max-memory", "64K", models[1]}, 1, "more than --max-memory"},
+		{[]string{"eval", "--method", "ais", "--runs", "10", "--max-memory", "64K", models[1], data[1]}, 1, "more than --max-memory"},
+	} {
+		r := rbmRun(t, tc.args...)
+		if r.code != tc.code || !strings.Contains(r.stderr, tc.msg) || strings.Contains(r.stderr, "missing.rbm") {
+			t.Errorf("%v: exit %d, stderr %q; want exit %d mentioning %q", tc.args, r.code, r.stderr, tc.code, tc.msg)
+		}
+	}
+	// Without the tempering the same budget suffices.
+	if r := rbmRun(t, "logz", "--method", "ais", "--runs", "10", "--schedule", "10", "--upper", "none", "--max-memory", "64K", models[1]); r.code != 0 {
+		t.Errorf("--upper none within --max-memory 64K: exit %d, %q", r.code, r.stderr)
+	}
+}
