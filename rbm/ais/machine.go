@@ -28,8 +28,9 @@ import (
 // for the hidden biases, which Run anneals too; both end at the same Z.
 //
 // Each transition is the machine's block Gibbs step at β. The runs form
-// one batch whose products go through gonum; each run draws from its own
-// seeded source, so the estimate depends on the seed only.
+// one batch whose products go through the float64 kernel on Workers
+// goroutines; each run draws from its own seeded source, so the estimate
+// depends on the seed only.
 func RunMachine(ctx context.Context, m *rbm.Machine, base layer.Layer, cfg Config) (*Estimate, error) {
 	if err := m.Validate(); err != nil {
 		return nil, fmt.Errorf("ais: %w", err)
