@@ -42,8 +42,10 @@ import (
 // Each epoch's swap rates are in EpochStats.SwapRates, as Train reports
 // them for the binary RBM.
 //
-// The sparsity target is a binary-RBM method for now (Train); TrainMachine
-// refuses it. The same seed gives the same machine, bit for bit.
+// Held-out evaluation (EvaluateMachine, EvalEvery) and KeepBest work as
+// in Train. The sparsity target is a binary-RBM method for now (Train);
+// TrainMachine refuses it. The same seed gives the same machine, bit for
+// bit.
 func (t *Trainer) TrainMachine(ctx context.Context, m *Machine, data Data) ([]EpochStats, error) {
 	cfg, err := t.Config.withDefaults()
 	if err != nil {
@@ -51,6 +53,9 @@ func (t *Trainer) TrainMachine(ctx context.Context, m *Machine, data Data) ([]Ep
 	}
 	if cfg.SparsityTarget > 0 {
 		return nil, fmt.Errorf("rbm: train: the sparsity target is implemented for binary RBMs only")
+	}
+	if t.EvaluateMachine == nil && t.Evaluate != nil {
+		return nil, fmt.Errorf("rbm: train: Evaluate evaluates binary RBMs (Train); TrainMachine calls EvaluateMachine")
 	}
 	if err := m.Validate(); err != nil {
 		return nil, fmt.Errorf("rbm: train: %w", err)
@@ -123,19 +128,41 @@ func (t *Trainer) TrainMachine(ctx context.Context, m *Machine, data Data) ([]Ep
 		s.chain = toDense(s.gather)
 	}
 	batches := (rows + s.batch - 1) / s.batch
-	var history []EpochStats
+	var (
+		history []EpochStats
+		best    *Machine
+		eval    func(context.Context) (*LogLik, error)
+	)
+	if t.EvaluateMachine != nil {
+		eval = func(ctx context.Context) (*LogLik, error) { return t.EvaluateMachine(ctx, m) }
+	}
+	// The best parameters are copied back into m's own vectors, which the
+	// stepper holds: the layers stay the objects the caller passed.
+	held := newHeldOut(t, cfg.Epochs, eval,
+		func() { best = m.Clone() },
+		func() {
+			saved := best.paramVectors()
+			for k, p := range m.paramVectors() {
+				copy(p, saved[k])
+			}
+		})
+	// finish leaves m at the best evaluated parameters when asked to.
+	finish := func(err error) ([]EpochStats, error) {
+		held.finish()
+		return history, err
+	}
 	for e := range cfg.Epochs {
 		started := time.Now()
 		shuffle.Shuffle(len(order), func(i, j int) { order[i], order[j] = order[j], order[i] })
 		lr, mom := cfg.rates(e)
 		for b := range batches {
 			if err := ctx.Err(); err != nil {
-				return history, err
+				return finish(err)
 			}
 			idx := order[b*s.batch : min((b+1)*s.batch, rows)]
 			if !s.step(data, idx, lr, mom) {
-				return history, fmt.Errorf("rbm: train: %w in epoch %d, mini-batch %d of %d (learning rate %g): "+
-					"a parameter would have become non-finite or larger than %g; lower the learning rate", ErrDiverged, e+1, b+1, batches, lr, MaxParameter)
+				return finish(fmt.Errorf("rbm: train: %w in epoch %d, mini-batch %d of %d (learning rate %g): "+
+					"a parameter would have become non-finite or larger than %g; lower the learning rate", ErrDiverged, e+1, b+1, batches, lr, MaxParameter))
 			}
 			if t.Progress != nil {
 				t.Progress(e, b+1, batches)
@@ -158,14 +185,19 @@ func (t *Trainer) TrainMachine(ctx context.Context, m *Machine, data Data) ([]Ep
 			}
 		}
 		if !st.finite() {
-			return history, fmt.Errorf("rbm: train: %w in epoch %d: the monitoring figures are not finite; lower the learning rate", ErrDiverged, e+1)
+			return finish(fmt.Errorf("rbm: train: %w in epoch %d: the monitoring figures are not finite; lower the learning rate", ErrDiverged, e+1))
+		}
+		// The estimate comes after the epoch's time is taken: Seconds is
+		// the training's alone.
+		if _, err := held.after(ctx, &st); err != nil {
+			return finish(err)
 		}
 		history = append(history, st)
 		if t.EpochDone != nil {
 			t.EpochDone(st)
 		}
 	}
-	return history, nil
+	return finish(nil)
 }
 
 func monitorRows(n int) int {

@@ -28,11 +28,16 @@ type Trainer struct {
 	// Evaluate, when set, estimates the held-out log-likelihood of the
 	// model every EvalEvery epochs (0 means every epoch) and after the
 	// last; the estimate goes into that epoch's statistics (HeldOut).
-	Evaluate  func(ctx context.Context, m *RBM) (*LogLik, error)
-	EvalEvery int
-	// KeepBest makes Train leave m at the parameters of the evaluated epoch
-	// with the highest estimate (the earliest on ties) rather than at the
-	// last update, however training ends.
+	// Train calls Evaluate; TrainMachine calls EvaluateMachine, its
+	// counterpart for a Machine, on the same epochs. An estimate that
+	// draws random numbers should draw them from a source of its own, so
+	// that evaluating leaves training unchanged.
+	Evaluate        func(ctx context.Context, m *RBM) (*LogLik, error)
+	EvaluateMachine func(ctx context.Context, m *Machine) (*LogLik, error)
+	EvalEvery       int
+	// KeepBest makes Train (TrainMachine) leave m at the parameters of the
+	// evaluated epoch with the highest estimate (the earliest on ties)
+	// rather than at the last update, however training ends.
 	KeepBest bool
 
 	// Progress is called after every mini-batch.
@@ -86,6 +91,9 @@ func (t *Trainer) Train(ctx context.Context, m *RBM, data Data) ([]EpochStats, e
 	if err != nil {
 		return nil, fmt.Errorf("rbm: train: %w", err)
 	}
+	if t.Evaluate == nil && t.EvaluateMachine != nil {
+		return nil, fmt.Errorf("rbm: train: EvaluateMachine evaluates machines (TrainMachine); Train calls Evaluate")
+	}
 	if err := m.Validate(); err != nil {
 		return nil, fmt.Errorf("rbm: train: %w", err)
 	}
@@ -114,17 +122,23 @@ func (t *Trainer) Train(ctx context.Context, m *RBM, data Data) ([]EpochStats, e
 	batches := (rows + s.batch - 1) / s.batch
 
 	var (
-		history  []EpochStats
-		best     *RBM
-		bestMean = math.Inf(-1)
+		history []EpochStats
+		best    *RBM
+		eval    func(context.Context) (*LogLik, error)
 	)
-	// finish leaves m at the best evaluated parameters when asked to.
-	finish := func(err error) ([]EpochStats, error) {
-		if t.KeepBest && best != nil {
+	if t.Evaluate != nil {
+		eval = func(ctx context.Context) (*LogLik, error) { return t.Evaluate(ctx, m) }
+	}
+	held := newHeldOut(t, cfg.Epochs, eval,
+		func() { best = m.Clone() },
+		func() {
 			copy(m.W, best.W)
 			copy(m.B, best.B)
 			copy(m.C, best.C)
-		}
+		})
+	// finish leaves m at the best evaluated parameters when asked to.
+	finish := func(err error) ([]EpochStats, error) {
+		held.finish()
 		return history, err
 	}
 	for e := range cfg.Epochs {
@@ -155,17 +169,11 @@ func (t *Trainer) Train(ctx context.Context, m *RBM, data Data) ([]EpochStats, e
 		if !st.finite() {
 			return finish(fmt.Errorf("rbm: train: %w in epoch %d: the monitoring figures are not finite; lower the learning rate", ErrDiverged, e+1))
 		}
-		every := max(t.EvalEvery, 1)
-		if t.Evaluate != nil && ((e+1)%every == 0 || e+1 == cfg.Epochs) {
-			ll, err := t.Evaluate(ctx, m)
-			if err != nil {
-				return finish(err)
-			}
-			st.HeldOut = ll
-			if t.KeepBest && ll.Mean > bestMean {
-				bestMean = ll.Mean
-				best = m.Clone()
-			}
+		evaluated, err := held.after(ctx, &st)
+		if err != nil {
+			return finish(err)
+		}
+		if evaluated {
 			mon.restart()
 		}
 		history = append(history, st)

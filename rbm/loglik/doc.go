@@ -1,5 +1,6 @@
 // Package loglik estimates the mean log-likelihood of data under a binary
-// RBM, log p(v) = -F(v) - log Z, with the toolkit's two sources of truth:
+// RBM (Estimate) or a machine of any unit types (EstimateMachine),
+// log p(v) = -F(v) - log Z, with the toolkit's two sources of truth:
 // exact enumeration of the smaller layer when it is small enough (package
 // exact), and annealed importance sampling otherwise (package ais).
 //
