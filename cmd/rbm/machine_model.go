@@ -120,6 +120,9 @@ func machineInfo(w io.Writer, path string, m *rbm.Machine, meta *rbm.Meta, asJSO
 		fmt.Fprintf(w, "training   %s; %d epochs of %d rows, seed %d\n", describeTraining(t), meta.Epochs, meta.Rows, t.Seed)
 		fmt.Fprintf(w, "settings   %s\n", describeSettings(t))
 	}
+	if meta.BestEpoch > 0 && meta.HeldOut != nil {
+		fmt.Fprintf(w, "kept       epoch %d, the best held-out estimate: %s\n", meta.BestEpoch, describeLogLik(meta.HeldOut))
+	}
 	for _, l := range []layer.Layer{m.Visible, m.Hidden} {
 		for _, p := range l.Params() {
 			if p.Fixed {

@@ -156,7 +156,9 @@ func TestMachineFlagErrors(t *testing.T) {
 		{"--hidden-type", "potts"},
 		{"--standardize"},
 		{"--visible", "potts", "--dequantize"},
-		{"--visible", "gaussian", "--eval-every", "1", "--val", missing},
+		{"--visible", "gaussian", "--eval-every", "1"},
+		{"--visible", "gaussian", "--keep-best"},
+		{"--visible", "potts", "--eval-every", "1", "--val", missing, "--eval-upper", "magic"},
 		{"--hidden-type", "potts", "--states", "100000", "-hidden", "100000"},
 		{"-hidden", "100000000"},
 	} {

@@ -6,6 +6,7 @@ import (
 
 	"github.com/rbmkit/rbm/rbm"
 	"github.com/rbmkit/rbm/rbm/ais"
+	"github.com/rbmkit/rbm/rbm/layer"
 	"github.com/rbmkit/rbm/rbm/loglik"
 	"github.com/spf13/pflag"
 )
@@ -36,7 +37,7 @@ const (
 
 func (f *evalFlags) register(fs *pflag.FlagSet) {
 	fs.IntVar(&f.every, "eval-every", 0, "estimate the log-likelihood of the --val rows every N epochs and after the last "+
-		fmt.Sprintf("(exact when the smaller layer has ≤ %d units, else AIS with --eval-schedule; 0: never)", loglik.DefaultExactUnits))
+		fmt.Sprintf("(exact when the smaller layer has ≤ %d units — for other unit types, a discrete layer of ≤ 2^%d states — else AIS with --eval-schedule; 0: never)", loglik.DefaultExactUnits, loglik.DefaultExactUnits))
 	fs.BoolVar(&f.keepBest, "keep-best", false, "save the parameters of the evaluated epoch with the best held-out estimate, not the last")
 	fs.IntVar(&f.rows, "eval-rows", 1000, "--val rows the estimate averages (the first N; 0: all)")
 	fs.StringVar(&f.schedule, "eval-schedule", defaultEvalSchedule, "AIS β schedule of the estimates during training")
@@ -81,8 +82,38 @@ func (f *evalFlags) attach(tr *rbm.Trainer, train rbm.Data, bar *progress) {
 	if f.every == 0 || tr.Validation == nil {
 		return
 	}
-	// The estimates read float32 rows: the first --eval-rows of the
-	// held-out data, expanded once.
+	rows := f.heldOutRows(tr)
+	opt := f.options(tr, bar)
+	opt.AIS.Base = rbm.BaseRates(train)
+	tr.EvalEvery, tr.KeepBest = f.every, f.keepBest
+	tr.Evaluate = func(ctx context.Context, m *rbm.RBM) (*rbm.LogLik, error) {
+		defer bar.clear()
+		return loglik.Estimate(ctx, m, rows, opt)
+	}
+}
+
+// attachMachine is attach for a machine of any unit types: the validation
+// rows are already in the visible layer's encoding (dequantised,
+// standardised or one-hot as the training rows), and AIS starts from base,
+// the visible layer fitted to the training data (the base rbm eval takes
+// from the saved model).
+func (f *evalFlags) attachMachine(tr *rbm.Trainer, base layer.Layer, bar *progress) {
+	if f.every == 0 || tr.Validation == nil {
+		return
+	}
+	rows := f.heldOutRows(tr).Dense()
+	opt := f.options(tr, bar)
+	opt.MachineBase = base
+	tr.EvalEvery, tr.KeepBest = f.every, f.keepBest
+	tr.EvaluateMachine = func(ctx context.Context, m *rbm.Machine) (*rbm.LogLik, error) {
+		defer bar.clear()
+		return loglik.EstimateMachine(ctx, m, rows, opt)
+	}
+}
+
+// heldOutRows returns the rows the estimates read: the first --eval-rows
+// of the held-out data, expanded once to float32.
+func (f *evalFlags) heldOutRows(tr *rbm.Trainer) *rbm.Matrix {
 	n, cols := tr.Validation.Dims()
 	if f.rows > 0 {
 		n = min(n, f.rows)
@@ -93,9 +124,16 @@ func (f *evalFlags) attach(tr *rbm.Trainer, train rbm.Data, bar *progress) {
 	}
 	rows := rbm.NewMatrix(n, cols)
 	tr.Validation.Gather(rows, first)
+	return rows
+}
+
+// options returns the estimates' settings: the AIS schedule and runs, seeded
+// by the training seed (the estimates draw from sources of their own, so
+// training is the same with or without them), and the conservative side.
+func (f *evalFlags) options(tr *rbm.Trainer, bar *progress) loglik.Options {
 	sched, _ := ais.ParseSchedule(f.schedule)
 	opt := loglik.Options{
-		AIS: ais.Config{Schedule: sched, Runs: f.runs, Seed: tr.Seed, Workers: tr.Workers, Base: rbm.BaseRates(train),
+		AIS: ais.Config{Schedule: sched, Runs: f.runs, Seed: tr.Seed, Workers: tr.Workers,
 			Progress: func(done, total int) { bar.update("held-out AIS", done, total) }},
 		Raise: f.upper == "raise",
 	}
@@ -103,11 +141,7 @@ func (f *evalFlags) attach(tr *rbm.Trainer, train rbm.Data, bar *progress) {
 		ladder, _ := ais.ParseSchedule(f.ladder)
 		opt.Upper = &ais.Tempered{Ladder: ladder, Sweeps: f.sweeps}
 	}
-	tr.EvalEvery, tr.KeepBest = f.every, f.keepBest
-	tr.Evaluate = func(ctx context.Context, m *rbm.RBM) (*rbm.LogLik, error) {
-		defer bar.clear()
-		return loglik.Estimate(ctx, m, rows, opt)
-	}
+	return opt
 }
 
 // describeLogLik formats a log-likelihood estimate in one phrase.

@@ -174,10 +174,7 @@ func loadMachineData(d *dataFlags, kind, path string, states int, dequantize boo
 
 func trainMachine(ctx context.Context, e *env, r *machineRun) error {
 	cfg := &r.cfg
-	switch {
-	case r.eval.every > 0:
-		return usagef("--eval-every is implemented for binary RBMs only; use rbm logz on the saved model")
-	case cfg.SparsityTarget > 0:
+	if cfg.SparsityTarget > 0 {
 		return usagef("--sparsity is implemented for binary RBMs only")
 	}
 	// The recipe applies as it is, its centering (--centered) included,
@@ -256,9 +253,11 @@ func trainMachine(ctx context.Context, e *env, r *machineRun) error {
 		return fmt.Errorf("%s: %w", r.path, err)
 	}
 	// Init fits the visible layer to the data's base rates: that fit is
-	// the base model AIS starts from, recorded with the model.
+	// the base model AIS starts from, here for the held-out estimates and
+	// later from the record saved with the model.
+	baseLayer := m.Visible.Clone()
 	base := map[string][]float64{}
-	for _, p := range m.Visible.Clone().Params() {
+	for _, p := range baseLayer.Params() {
 		base[p.Name] = p.Values
 	}
 	tr := &rbm.Trainer{Config: *cfg, MonitorRows: r.monitor}
@@ -269,6 +268,7 @@ func trainMachine(ctx context.Context, e *env, r *machineRun) error {
 		tr.Validation = held
 	}
 	bar := newProgress(e.stderr)
+	r.eval.attachMachine(tr, baseLayer, bar)
 	fmt.Fprintf(e.stderr, "training %s(%d)×%s(%d) RBM on %d rows of %s (%s, batch %d, %d %s, recipe %s)\n",
 		u.visible, vis.Units(), u.hidden, hid.Units(), train.Rows, r.path,
 		describeTraining(cfg), cfg.BatchSize, cfg.Epochs, plural(cfg.Epochs, "epoch"), r.recipe)
@@ -307,6 +307,12 @@ func trainMachine(ctx context.Context, e *env, r *machineRun) error {
 	if len(stats) > 0 {
 		meta.Final = &stats[len(stats)-1]
 	}
+	if tr.KeepBest {
+		if b := rbm.BestEpoch(stats); b > 0 {
+			meta.BestEpoch = b
+			meta.HeldOut = stats[b-1].HeldOut
+		}
+	}
 	if err := rbm.SaveMachine(r.out, m, meta); err != nil {
 		return err
 	}
@@ -318,6 +324,9 @@ func trainMachine(ctx context.Context, e *env, r *machineRun) error {
 		return fmt.Errorf("%v; the model before that update is saved in %s", trainErr, r.out)
 	case interrupted:
 		return fmt.Errorf("interrupted after %d complete %s; the model as of the last update is saved in %s", len(stats), plural(len(stats), "epoch"), r.out)
+	}
+	if meta.BestEpoch > 0 {
+		fmt.Fprintf(e.stderr, "kept the parameters of epoch %d (held-out log-likelihood %.3f)\n", meta.BestEpoch, meta.HeldOut.Mean)
 	}
 	fmt.Fprintf(e.stderr, "wrote %s\n", r.out)
 	return nil
@@ -368,7 +377,8 @@ func machineTrainBytes(rows, valRows, visible, hidden int, cfg *rbm.Config) floa
 // machineEpochLine formats one epoch of a machine's training: the
 // pseudo-likelihood is a binary-RBM figure and is left out; the swap rates
 // of parallel tempering are shown as epochLine shows them, since a pair of
-// replicas that rarely swaps is the sign that the ladder needs more rungs.
+// replicas that rarely swaps is the sign that the ladder needs more rungs,
+// and so is the held-out estimate of the epochs --eval-every evaluates.
 func machineEpochLine(st rbm.EpochStats, epochs int, monitored bool) string {
 	s := fmt.Sprintf("epoch %d/%d  %.2fs", st.Epoch, epochs, st.Seconds)
 	if monitored {
@@ -382,6 +392,9 @@ func machineEpochLine(st rbm.EpochStats, epochs int, monitored bool) string {
 		for _, r := range st.SwapRates {
 			s += fmt.Sprintf(" %.2f", r)
 		}
+	}
+	if ll := st.HeldOut; ll != nil {
+		s += "  held-out " + describeLogLik(ll)
 	}
 	return s
 }
