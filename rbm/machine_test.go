@@ -176,6 +176,31 @@ func TestTrainMachineIsDeterministic(t *testing.T) {
 	}
 }
 
+// TestTrainMachineValidationWithoutMonitoring trains with held-out data
+// and monitoring off (MonitorRows < 0, rbm train --monitor 0 --val), which
+// used to size the held-out subset from the negative row count and panic:
+// the held-out figures are skipped like the training ones.
+func TestTrainMachineValidationWithoutMonitoring(t *testing.T) {
+	rng := rand.New(rand.NewPCG(5, 5))
+	data, val := NewMatrix(40, 6), NewMatrix(10, 6)
+	for _, d := range []*Matrix{data, val} {
+		for i := range d.Data {
+			d.Data[i] = float32(rng.IntN(2))
+		}
+	}
+	for _, monitor := range []int{-1, 0, 5} {
+		m := NewMachine(layer.NewGaussian(make([]float64, 6), make([]float64, 6), false), layer.NewBinary(make([]float64, 3)))
+		tr := &Trainer{Config: Config{Epochs: 2, BatchSize: 10, Optimizer: Adam, LearningRate: 0.01}, Validation: val, MonitorRows: monitor}
+		stats, err := tr.TrainMachine(context.Background(), m, data)
+		if err != nil {
+			t.Fatalf("MonitorRows %d: %v", monitor, err)
+		}
+		if got, want := stats[1].FreeEnergyVal != nil, monitor >= 0; got != want {
+			t.Errorf("MonitorRows %d: held-out free energy reported: %v, want %v", monitor, got, want)
+		}
+	}
+}
+
 func TestTrainMachineRefusals(t *testing.T) {
 	m := NewMachine(layer.NewBinary(make([]float64, 2)), layer.NewBinary(make([]float64, 2)))
 	ctx := context.Background()

@@ -78,7 +78,9 @@ func (t *Trainer) TrainMachine(ctx context.Context, m *Machine, data Data) ([]Ep
 		if err := checkLayerData(m.Visible, v); err != nil {
 			return nil, fmt.Errorf("rbm: train: validation: %w", err)
 		}
-		val = toDense(subset(v, monitorRows(t.MonitorRows), t.Seed+1))
+		if t.MonitorRows >= 0 {
+			val = toDense(subset(v, monitorRows(t.MonitorRows), t.Seed+1))
+		}
 	}
 	var train *mat.Dense
 	if t.MonitorRows >= 0 {
