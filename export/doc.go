@@ -71,6 +71,25 @@
 // UnmarshalMachine restores the machine bit for bit; it reads a float32
 // export by inverting the transformations.
 //
+// # Adding a unit type
+//
+// The graph pieces, initializers and import of each unit type are in one
+// file, units_<kind>.go, which implements the unexported interface
+// onnxUnits (energy and field of the visible layer, its reconstruction,
+// Γ and means of the hidden layer, the parameters held as exponentials,
+// any scaling of W's rows, the refusals) and registers it under the
+// layer's Kind in an init function; MarshalMachine and UnmarshalMachine
+// refuse an unregistered kind as an unknown unit type. A new layer type
+// is exported by adding such a file, its conventions to the list above,
+// and its kind to the unit types of the tests, which compare every
+// expressible pair's graph with rbm.Machine in onnx-go (and ONNX Runtime,
+// the ONNX checker and NumPy in the interop tests), round-trip it, and pin
+// the bytes of every export in testdata/machine_exports.sha256
+// (-update-golden rewrites it once the new files are known to be right).
+// A layer type without ONNX units must be listed, with the reason, in
+// units_test.go, which checks that each type of rbm/layer is one or the
+// other.
+//
 // Graphs other tools wrote are read by Recognize (and Import, which tries
 // Unmarshal first): a binary RBM's free energy in any spelling, such as
 // torch.onnx.export writes, is found by the shapes of its initializers and

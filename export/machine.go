@@ -6,7 +6,6 @@ import (
 	"fmt"
 	"io"
 	"math"
-	"slices"
 	"strconv"
 
 	"github.com/rbmkit/rbm/export/internal/onnxpb"
@@ -33,21 +32,13 @@ const (
 // ONNX operators.
 var ErrNotExpressible = errors.New("not expressible in ONNX")
 
-// Names of the initializers a machine export adds to W, b and c.
-const (
-	paramSigma       = "sigma"        // σ of Gaussian visible units, [1, V]
-	paramPrecision   = "precision"    // γ of ReLU visible units, [1, V]
-	paramSigmaHidden = "sigma_hidden" // σ of Gaussian hidden units, [1, H]
-
-	halfLogTwoPi = "half_log_two_pi" // [1, 1] ½ log 2π
-
-	// exactPrefix starts the names of the initializers that hold, in a
-	// float64 export, the toolkit's own parameters where the graph's are
-	// derived from them (σ = exp(log σ), W' = diag(σ²)W): no node reads
-	// them, and UnmarshalMachine restores the machine from them bit for
-	// bit.
-	exactPrefix = "rbm.exact."
-)
+// exactPrefix starts the names of the initializers that hold, in a
+// float64 export, the toolkit's own parameters where the graph's are
+// derived from them (σ = exp(log σ), W' = diag(σ²)W): no node reads them,
+// and UnmarshalMachine restores the machine from them bit for bit. (The
+// names of the initializers each unit type adds to W, b and c are in its
+// units_*.go file.)
+const exactPrefix = "rbm.exact."
 
 // MarshalMachine returns m as an ONNX model computing the outputs opt
 // selects (see the package documentation for the graphs of each unit
@@ -87,40 +78,38 @@ func WriteMachineFile(path string, m *rbm.Machine, meta *rbm.Meta, opt Options) 
 	return writeFile(path, func() ([]byte, error) { return MarshalMachine(m, meta, opt) })
 }
 
-// checkExpressible reports a pair of layers (and outputs) this package
-// cannot write.
-func checkExpressible(m *rbm.Machine, outputs []string) error {
-	vk, hk := m.Visible.Kind(), m.Hidden.Kind()
-	pair := vk + "×" + hk + " machine"
-	switch hk {
-	case "binary", "spin", "potts", "gaussian":
-	case "relu":
-		return fmt.Errorf("export: %s: %w: the free energy of relu hidden units needs log erfc, which ONNX has no operator for and which log(Erf) cannot give stably (erfc underflows for large arguments)",
-			pair, ErrNotExpressible)
-	default:
-		return fmt.Errorf("export: %s: %w: unknown hidden unit type %q", pair, ErrNotExpressible, hk)
+// machineUnits returns the ONNX units of m's layers, refusing a pair
+// (and outputs) this package cannot write: the hidden type's refusal
+// first, then the visible type's.
+func machineUnits(m *rbm.Machine, outputs []string) (vis, hid onnxUnits, err error) {
+	pair := m.Visible.Kind() + "×" + m.Hidden.Kind() + " machine"
+	refuse := func(why string) error {
+		return fmt.Errorf("export: %s: %w: %s", pair, ErrNotExpressible, why)
 	}
-	switch vk {
-	case "binary", "spin", "potts", "gaussian":
-	case "relu":
-		if slices.Contains(outputs, OutputReconstruction) {
-			return fmt.Errorf("export: %s: %w: the reconstruction E[v|h] of relu visible units is a truncated normal mean, whose ratio φ(x)/Φ(x) underflows to 0/0 for large negative inputs with the standard operators (ONNX has no erfcx); export without it (outputs %s, %s)",
-				pair, ErrNotExpressible, OutputFreeEnergy, OutputHidden)
-		}
-	default:
-		return fmt.Errorf("export: %s: %w: unknown visible unit type %q", pair, ErrNotExpressible, vk)
+	if hid, err = unitsFor(m.Hidden.Kind(), hiddenRole, pair); err != nil {
+		return nil, nil, err
 	}
-	return nil
+	if why := hid.refusal(hiddenRole, outputs); why != "" {
+		return nil, nil, refuse(why)
+	}
+	if vis, err = unitsFor(m.Visible.Kind(), visibleRole, pair); err != nil {
+		return nil, nil, err
+	}
+	if why := vis.refusal(visibleRole, outputs); why != "" {
+		return nil, nil, refuse(why)
+	}
+	return vis, hid, nil
 }
 
 // machineGraph builds the scoring graph of a machine: its nodes and the
 // initializers they read, each added once, in order of first use.
 type machineGraph struct {
 	graphBuilder
-	m     *rbm.Machine
-	dtype DType
-	inits []*onnxpb.TensorProto
-	have  map[string]bool
+	m        *rbm.Machine
+	vis, hid onnxUnits // the ONNX side of m's layers
+	dtype    DType
+	inits    []*onnxpb.TensorProto
+	have     map[string]bool
 }
 
 // init adds a float initializer of the given shape unless it is present.
@@ -206,20 +195,10 @@ func (g *machineGraph) unitLogSumExp(output, x string, width, q int) string {
 }
 
 // hiddenField appends the input the hidden units receive, vᵀW as [N, H]
-// (for Gaussian visible units (v/σ²)ᵀW', which is the same).
+// (computed from the file's W as the visible units' field says: for
+// Gaussian visible units (v/σ²)ᵀW', which is the same).
 func (g *machineGraph) hiddenField() string {
-	return g.once("v_W", func() {
-		v := InputName
-		if g.m.Visible.Kind() == "gaussian" {
-			sq := g.sigmaSquared()
-			v = g.op("Div", "v_over_sigma_squared", InputName, sq)
-		}
-		g.op("MatMul", "v_W", v, paramW)
-	})
-}
-
-func (g *machineGraph) sigmaSquared() string {
-	return g.once("sigma_squared", func() { g.op("Mul", "sigma_squared", paramSigma, paramSigma) })
+	return g.once("v_W", func() { g.op("MatMul", "v_W", g.vis.field(g, g.m.Visible), paramW) })
 }
 
 // hiddenInput appends c + vᵀW, the argument of the hidden units' Γ and
@@ -228,96 +207,23 @@ func (g *machineGraph) hiddenInput() string {
 	return g.once("hidden_input", func() { g.op("Add", "hidden_input", g.hiddenField(), paramC) })
 }
 
-func (g *machineGraph) tauSquared() string {
-	return g.once("sigma_hidden_squared", func() { g.op("Mul", "sigma_hidden_squared", paramSigmaHidden, paramSigmaHidden) })
+// visibleInput appends b + Wh from the node hW = h·Wᵀ, the argument of
+// the visible units' means for the types whose bias is linear.
+func (g *machineGraph) visibleInput(hW string) string {
+	return g.op("Add", "visible_input", hW, paramB)
 }
 
-// visibleEnergy appends E_v(v) as [N, 1].
-func (g *machineGraph) visibleEnergy() string {
-	vw := g.m.Visible.Width()
-	bT := func() string { return g.transpose2("b_transposed", paramB) }
-	switch g.m.Visible.Kind() {
-	case "gaussian":
-		d := g.op("Sub", "v_minus_b", InputName, paramB)
-		z := g.op("Div", "v_standardized", d, paramSigma)
-		z2 := g.op("Mul", "v_standardized_squared", z, z)
-		return g.op("MatMul", "visible_energy", z2, g.column("halves_visible", vw, 0.5))
-	case "relu":
-		v2 := g.op("Mul", "v_squared", InputName, InputName)
-		q := g.op("Mul", "v_squared_precision", v2, paramPrecision)
-		quad := g.op("MatMul", "visible_quadratic", q, g.column("halves_visible", vw, 0.5))
-		lin := g.op("MatMul", "v_b", InputName, bT())
-		return g.op("Sub", "visible_energy", quad, lin)
-	default: // binary, spin, potts: E = -bᵀv
-		return g.op("Neg", "visible_energy", g.op("MatMul", "v_b", InputName, bT()))
-	}
-}
-
-// hiddenLogPartition appends Γ_h(Wᵀv) as [N, 1].
-func (g *machineGraph) hiddenLogPartition() string {
-	hw := g.m.Hidden.Width()
-	ones := func() string { return g.column("ones_hidden", hw, 1) }
-	switch g.m.Hidden.Kind() {
-	case "binary":
-		sp := g.softplus("hidden_softplus", g.hiddenInput())
-		return g.op("MatMul", "hidden_log_partition", sp, ones())
-	case "spin":
-		// log 2cosh(x) = |x| + log(1 + e^-2|x|) = |x| - log σ(2|x|).
-		abs := g.op("Abs", "hidden_abs", g.hiddenInput())
-		twice := g.op("Add", "hidden_twice_abs", abs, abs)
-		logSig := g.op("Log", "hidden_log_sigmoid_twice_abs", g.op("Sigmoid", "hidden_sigmoid_twice_abs", twice))
-		l2c := g.op("Sub", "hidden_log_two_cosh", abs, logSig)
-		return g.op("MatMul", "hidden_log_partition", l2c, ones())
-	case "potts":
-		return g.unitLogSumExp("hidden_log_partition", g.hiddenInput(), hw, g.m.Hidden.States())
-	case "gaussian":
-		// Σⱼ cⱼIⱼ + σⱼ²Iⱼ²/2 + log σⱼ + ½ log 2π.
-		in := g.hiddenField()
-		lin := g.op("MatMul", "hidden_linear", g.op("Mul", "c_field", in, paramC), ones())
-		sq := g.op("Mul", "hidden_field_squared", in, in)
-		quad := g.op("MatMul", "hidden_quadratic", g.op("Mul", "hidden_field_squared_variance", sq, g.tauSquared()),
-			g.column("halves_hidden", hw, 0.5))
-		logs := g.op("Add", "hidden_log_normalizer", g.op("Log", "log_sigma_hidden", paramSigmaHidden),
-			g.init(halfLogTwoPi, []int64{1, 1}, []float64{0.5 * math.Log(2*math.Pi)}))
-		norm := g.op("MatMul", "hidden_log_normalizer_sum", logs, ones())
-		return g.op("Add", "hidden_log_partition", g.op("Add", "hidden_linear_quadratic", lin, quad), norm)
-	}
-	panic("export: unreachable hidden type " + g.m.Hidden.Kind())
-}
-
-// hiddenMean appends E[h|v] as [N, H] named output.
-func (g *machineGraph) hiddenMean(output string) string {
-	switch g.m.Hidden.Kind() {
-	case "binary":
-		return g.op("Sigmoid", output, g.hiddenInput())
-	case "spin":
-		return g.op("Tanh", output, g.hiddenInput())
-	case "potts":
-		return g.unitSoftmax(output, g.hiddenInput(), g.m.Hidden.Width(), g.m.Hidden.States())
-	case "gaussian":
-		return g.op("Add", output, paramC, g.op("Mul", "hidden_field_variance", g.hiddenField(), g.tauSquared()))
-	}
-	panic("export: unreachable hidden type " + g.m.Hidden.Kind())
+// negBiasEnergy appends E_v(v) = -bᵀv as [N, 1], the energy of the units
+// whose only parameter is a linear bias.
+func (g *machineGraph) negBiasEnergy() string {
+	return g.op("Neg", "visible_energy", g.op("MatMul", "v_b", InputName, g.transpose2("b_transposed", paramB)))
 }
 
 // reconstruction appends E[v|h] as [N, V] for the hidden means h.
 func (g *machineGraph) reconstruction(h string) string {
 	wT := g.transpose2("W_transposed", paramW)
 	hw := g.op("MatMul", "h_W_transposed", h, wT)
-	if g.m.Visible.Kind() == "gaussian" {
-		// b + σ²(W h) = b + W'h.
-		return g.op("Add", OutputReconstruction, hw, paramB)
-	}
-	in := g.op("Add", "visible_input", hw, paramB)
-	switch g.m.Visible.Kind() {
-	case "binary":
-		return g.op("Sigmoid", OutputReconstruction, in)
-	case "spin":
-		return g.op("Tanh", OutputReconstruction, in)
-	case "potts":
-		return g.unitSoftmax(OutputReconstruction, in, g.m.Visible.Width(), g.m.Visible.States())
-	}
-	panic("export: unreachable visible type " + g.m.Visible.Kind())
+	return g.vis.reconstruction(g, g.m.Visible, hw)
 }
 
 // buildMachineModel assembles the ModelProto of a machine export (of any
@@ -327,7 +233,8 @@ func buildMachineModel(m *rbm.Machine, meta *rbm.Meta, opt Options) (*onnxpb.Mod
 	if err != nil {
 		return nil, err
 	}
-	if err := checkExpressible(m, outputs); err != nil {
+	vu, hu, err := machineUnits(m, outputs)
+	if err != nil {
 		return nil, err
 	}
 	c := rbm.Meta{}
@@ -335,24 +242,24 @@ func buildMachineModel(m *rbm.Machine, meta *rbm.Meta, opt Options) (*onnxpb.Mod
 		c = *meta
 	}
 	c.Layers = &rbm.Layers{Visible: rbm.DescribeLayer(m.Visible), Hidden: rbm.DescribeLayer(m.Hidden)}
-	props, err := machineProps(m, &c)
+	props, err := machineProps(m, vu, hu, &c)
 	if err != nil {
 		return nil, err
 	}
 	vw, hw := m.Visible.Width(), m.Hidden.Width()
 	v, h := int64(vw), int64(hw)
-	g := &machineGraph{m: m, dtype: opt.DType, have: make(map[string]bool)}
+	g := &machineGraph{m: m, vis: vu, hid: hu, dtype: opt.DType, have: make(map[string]bool)}
 
 	// Parameters in the file's parameterisation, then the toolkit's own
 	// where they differ (float64 only), then the graph's constants.
 	w := m.W
 	vp, hp := paramMap(m.Visible), paramMap(m.Hidden)
-	if m.Visible.Kind() == "gaussian" {
+	scale := vu.weightScale(vp)
+	if scale != nil {
 		w = make([]float64, len(m.W))
 		for i := range vw {
-			s2 := math.Exp(2 * vp["log_sigma"][i])
 			for j := range hw {
-				w[i*hw+j] = m.W[i*hw+j] * s2
+				w[i*hw+j] = m.W[i*hw+j] * scale[i]
 			}
 		}
 	}
@@ -372,18 +279,19 @@ func buildMachineModel(m *rbm.Machine, meta *rbm.Meta, opt Options) (*onnxpb.Mod
 			exact = append(exact, float64Tensor(exactPrefix+name, Float64, dims, x))
 		}
 	}
-	switch m.Visible.Kind() {
-	case "gaussian":
-		g.init(paramSigma, []int64{1, v}, exp(vp["log_sigma"]))
+	if scale != nil {
 		addExact(paramW, []int64{v, h}, m.W)
-		addExact("visible.log_sigma", []int64{1, v}, vp["log_sigma"])
-	case "relu":
-		g.init(paramPrecision, []int64{1, v}, exp(vp["log_precision"]))
-		addExact("visible.log_precision", []int64{1, v}, vp["log_precision"])
 	}
-	if m.Hidden.Kind() == "gaussian" {
-		g.init(paramSigmaHidden, []int64{1, h}, exp(hp["log_sigma"]))
-		addExact("hidden.log_sigma", []int64{1, h}, hp["log_sigma"])
+	for _, side := range []struct {
+		u     onnxUnits
+		r     role
+		p     map[string][]float64
+		width int64
+	}{{vu, visibleRole, vp, v}, {hu, hiddenRole, hp, h}} {
+		for _, sc := range side.u.scales(side.r) {
+			g.init(sc.init, []int64{1, side.width}, exp(side.p[sc.param]))
+			addExact(side.r.String()+"."+sc.param, []int64{1, side.width}, side.p[sc.param])
+		}
 	}
 	g.inits = append(g.inits, exact...)
 
@@ -392,8 +300,8 @@ func buildMachineModel(m *rbm.Machine, meta *rbm.Meta, opt Options) (*onnxpb.Mod
 		want[o] = true
 	}
 	if want[OutputFreeEnergy] {
-		e := g.visibleEnergy()
-		gam := g.hiddenLogPartition()
+		e := vu.energy(g, m.Visible)
+		gam := hu.logPartition(g, m.Hidden)
 		g.op("Sub", OutputFreeEnergy, e, gam)
 	}
 	if want[OutputHidden] || want[OutputReconstruction] {
@@ -401,7 +309,7 @@ func buildMachineModel(m *rbm.Machine, meta *rbm.Meta, opt Options) (*onnxpb.Mod
 		if !want[OutputHidden] {
 			name = "hidden_mean"
 		}
-		hm := g.hiddenMean(name)
+		hm := hu.mean(g, m.Hidden, name)
 		if want[OutputReconstruction] {
 			g.reconstruction(hm)
 		}
@@ -413,7 +321,7 @@ func buildMachineModel(m *rbm.Machine, meta *rbm.Meta, opt Options) (*onnxpb.Mod
 		Name:        proto.String("rbm_scoring"),
 		Node:        g.nodes,
 		Initializer: g.inits,
-		Input:       []*onnxpb.ValueInfoProto{valueInfo(InputName, elem, v, inputDoc(m.Visible))},
+		Input:       []*onnxpb.ValueInfoProto{valueInfo(InputName, elem, v, vu.inputDoc(m.Visible))},
 	}
 	docs := map[string]string{
 		OutputFreeEnergy:     fmt.Sprintf("free energy F(v) = E_v(v) - Gamma_h(W^T v) of %s visible and %s hidden units", vk, hk),
@@ -436,16 +344,6 @@ func buildMachineModel(m *rbm.Machine, meta *rbm.Meta, opt Options) (*onnxpb.Mod
 	}, nil
 }
 
-func inputDoc(l layer.Layer) string {
-	switch l.Kind() {
-	case "potts":
-		return fmt.Sprintf("visible units one-hot, %d states per unit (unit i state a in column i*%d+a), one row per example", l.States(), l.States())
-	case "spin":
-		return "visible spins (-1 or +1), one row per example"
-	}
-	return fmt.Sprintf("visible %s units, one row per example", l.Kind())
-}
-
 // paramMap returns a layer's parameters by name.
 func paramMap(l layer.Layer) map[string][]float64 {
 	ps := make(map[string][]float64)
@@ -458,9 +356,9 @@ func paramMap(l layer.Layer) map[string][]float64 {
 // machineProps returns the metadata_props of a machine export: those of a
 // binary export, with rbm.visible and rbm.hidden the layers' widths (the
 // columns of v and of hidden), and the unit types.
-func machineProps(m *rbm.Machine, meta *rbm.Meta) ([]*onnxpb.StringStringEntryProto, error) {
+func machineProps(m *rbm.Machine, vu, hu onnxUnits, meta *rbm.Meta) ([]*onnxpb.StringStringEntryProto, error) {
 	states := 0
-	if m.Visible.Kind() == "potts" {
+	if vu.oneHot() {
 		states = m.Visible.States()
 	}
 	shape := []*onnxpb.StringStringEntryProto{
@@ -470,7 +368,7 @@ func machineProps(m *rbm.Machine, meta *rbm.Meta) ([]*onnxpb.StringStringEntryPr
 		kv(MetaHiddenLayer, m.Hidden.Kind()),
 		kv(MetaStates, strconv.Itoa(states)),
 	}
-	if m.Hidden.Kind() == "potts" {
+	if hu.oneHot() {
 		shape = append(shape, kv(MetaHiddenStates, strconv.Itoa(m.Hidden.States())))
 	}
 	return props(meta, shape...)

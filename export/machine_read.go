@@ -189,49 +189,62 @@ func unmarshalMachine(mp *onnxpb.ModelProto) (*rbm.Machine, *rbm.Meta, Options, 
 	}
 	row := func(n int) []int64 { return []int64{1, int64(n)} }
 
+	pair := vis.Kind() + "×" + hid.Kind() + " machine"
+	vu, err := unitsFor(vis.Kind(), visibleRole, pair)
+	if err != nil {
+		return nil, nil, opt, err
+	}
+	hu, err := unitsFor(hid.Kind(), hiddenRole, pair)
+	if err != nil {
+		return nil, nil, opt, err
+	}
+	// readScales reads the parameters u holds as their exponential in
+	// role r into p.
+	readScales := func(u onnxUnits, r role, p map[string][]float64, width int) error {
+		for _, sc := range u.scales(r) {
+			x, err := exact(r.String()+"."+sc.param, row(width), logOf(sc.init, row(width)))
+			if err != nil {
+				return err
+			}
+			p[sc.param] = x
+		}
+		return nil
+	}
+
 	m := rbm.NewMachine(vis, hid)
 	vp := map[string][]float64{}
 	if vp["bias"], err = read(paramB, row(vw), opt.DType); err != nil {
 		return nil, nil, opt, err
 	}
-	switch vis.Kind() {
-	case "gaussian":
-		if vp["log_sigma"], err = exact("visible.log_sigma", row(vw), logOf(paramSigma, row(vw))); err != nil {
-			return nil, nil, opt, err
-		}
-		ls := vp["log_sigma"]
-		m.W, err = exact(paramW, []int64{int64(vw), int64(hw)}, func() ([]float64, error) {
-			w, err := read(paramW, []int64{int64(vw), int64(hw)}, opt.DType)
+	if err := readScales(vu, visibleRole, vp, vw); err != nil {
+		return nil, nil, opt, err
+	}
+	wDims := []int64{int64(vw), int64(hw)}
+	if scale := vu.weightScale(vp); scale != nil {
+		m.W, err = exact(paramW, wDims, func() ([]float64, error) {
+			w, err := read(paramW, wDims, opt.DType)
 			if err != nil {
 				return nil, err
 			}
 			for i := range vw {
-				s2 := math.Exp(2 * ls[i])
 				for j := range hw {
-					w[i*hw+j] /= s2
+					w[i*hw+j] /= scale[i]
 				}
 			}
 			return w, nil
 		})
-	case "relu":
-		vp["log_precision"], err = exact("visible.log_precision", row(vw), logOf(paramPrecision, row(vw)))
+	} else {
+		m.W, err = read(paramW, wDims, opt.DType)
 	}
 	if err != nil {
 		return nil, nil, opt, err
-	}
-	if vis.Kind() != "gaussian" {
-		if m.W, err = read(paramW, []int64{int64(vw), int64(hw)}, opt.DType); err != nil {
-			return nil, nil, opt, err
-		}
 	}
 	hp := map[string][]float64{}
 	if hp["bias"], err = read(paramC, row(hw), opt.DType); err != nil {
 		return nil, nil, opt, err
 	}
-	if hid.Kind() == "gaussian" {
-		if hp["log_sigma"], err = exact("hidden.log_sigma", row(hw), logOf(paramSigmaHidden, row(hw))); err != nil {
-			return nil, nil, opt, err
-		}
+	if err := readScales(hu, hiddenRole, hp, hw); err != nil {
+		return nil, nil, opt, err
 	}
 	if err := layer.SetParams(vis, vp); err != nil {
 		return nil, nil, opt, fmt.Errorf("visible layer: %v", err)
@@ -264,7 +277,7 @@ func layerWidth(info rbm.LayerInfo) (int, error) {
 		return 0, fmt.Errorf("%s layer of %d units of %d states", info.Type, info.Units, info.States)
 	}
 	w := info.Units
-	if info.Type == "potts" {
+	if u, ok := unitsRegistry[info.Type]; ok && u.oneHot() {
 		w *= info.States
 	}
 	if w <= 0 || w > maxWidth {
