@@ -29,25 +29,64 @@ type evalResult struct {
 	Rows    int    `json:"rows"`
 	Visible int    `json:"visible"`
 	Hidden  int    `json:"hidden"`
-	// LogLik is the mean log-likelihood per row, -FreeEnergy - log Z; for
-	// AIS it is forward AIS's (optimistic), LogLikLower/Upper come from
-	// log Z's ±3σ interval (Upper is null when that interval is
-	// unbounded). LogLikConservative is the log-likelihood implied by the
-	// upper side of log Z (reverse AIS from tempering samples), and Raise
-	// RAISE's estimate on a subset of the rows.
-	LogLik                   float64      `json:"log_lik"`
-	LogLikStdErr             float64      `json:"log_lik_std_err"`
-	LogLikLower              float64      `json:"log_lik_lower"`
-	LogLikUpper              *float64     `json:"log_lik_upper"`
-	LogLikConservative       *float64     `json:"log_lik_conservative,omitempty"`
-	LogLikConservativeStdErr float64      `json:"log_lik_conservative_std_err,omitempty"`
-	Raise                    *raiseResult `json:"raise,omitempty"`
-	LogZ                     logZResult   `json:"log_z"`
-	FreeEnergy               float64      `json:"free_energy"`
-	PseudoLogLik             float64      `json:"pseudo_log_lik"`
-	PseudoRows               int          `json:"pseudo_log_lik_rows"`
-	ReconError               float64      `json:"recon_error"`
-	Seconds                  float64      `json:"seconds"`
+	logLikFigures
+	// Raise is RAISE's estimate on a random subset of the rows.
+	Raise        *raiseResult `json:"raise,omitempty"`
+	LogZ         logZResult   `json:"log_z"`
+	FreeEnergy   float64      `json:"free_energy"`
+	PseudoLogLik float64      `json:"pseudo_log_lik"`
+	PseudoRows   int          `json:"pseudo_log_lik_rows"`
+	ReconError   float64      `json:"recon_error"`
+	Seconds      float64      `json:"seconds"`
+}
+
+// logLikFigures are the mean log-likelihood figures rbm eval reports for
+// every model type. LogLik is -F - log Z per row, F the mean free energy;
+// for AIS it is forward AIS's (optimistic), LogLikLower/Upper come from
+// log Z's ±3σ interval (Upper is null when that interval is unbounded),
+// and LogLikConservative is the log-likelihood implied by the upper side
+// of log Z (reverse AIS from tempering samples), when it was estimated.
+type logLikFigures struct {
+	LogLik                   float64  `json:"log_lik"`
+	LogLikStdErr             float64  `json:"log_lik_std_err"`
+	LogLikLower              float64  `json:"log_lik_lower"`
+	LogLikUpper              *float64 `json:"log_lik_upper"`
+	LogLikConservative       *float64 `json:"log_lik_conservative,omitempty"`
+	LogLikConservativeStdErr float64  `json:"log_lik_conservative_std_err,omitempty"`
+}
+
+// newLogLikFigures returns the figures of a mean free energy f under lz.
+func newLogLikFigures(f float64, lz *logZResult) logLikFigures {
+	r := logLikFigures{LogLik: -f - lz.LogZ, LogLikStdErr: lz.StdErr, LogLikLower: -f - lz.Upper}
+	if lz.Lower != nil {
+		up := -f - *lz.Lower
+		r.LogLikUpper = &up
+	}
+	if u := lz.UpperSide; u != nil {
+		c := -f - u.LogZ
+		r.LogLikConservative, r.LogLikConservativeStdErr = &c, u.StdErr
+	}
+	return r
+}
+
+// print writes the log-lik lines of rbm eval's text output, and RAISE's
+// when raise is not nil.
+func (r *logLikFigures) print(e *env, method string, raise *raiseResult) {
+	if method == "exact" {
+		fmt.Fprintf(e.stdout, "log-lik:     %.6f nats per row (exact)\n", r.LogLik)
+		return
+	}
+	upper := "+inf"
+	if r.LogLikUpper != nil {
+		upper = fmt.Sprintf("%.4f", *r.LogLikUpper)
+	}
+	fmt.Fprintf(e.stdout, "log-lik:     %.4f ± %.4f nats per row (forward AIS, optimistic; ±3σ [%.4f, %s])\n", r.LogLik, r.LogLikStdErr, r.LogLikLower, upper)
+	if c := r.LogLikConservative; c != nil {
+		fmt.Fprintf(e.stdout, "log-lik:     %.4f ± %.4f nats per row (from the upper side of log Z: conservative if the tempering mixed)\n", *c, r.LogLikConservativeStdErr)
+	}
+	if raise != nil {
+		fmt.Fprintf(e.stdout, "RAISE:       %.4f ± %.4f nats per row on %d random rows (conservative for the annealing model), forward AIS %.4f on the same rows\n", raise.LogLik, raise.StdErr, raise.Rows, raise.Forward)
+	}
 }
 
 // raiseResult is RAISE on a random subset of the rows: its conservative
@@ -123,17 +162,7 @@ func runEval(ctx context.Context, e *env, args []string) error {
 		res.FreeEnergy += x
 	}
 	res.FreeEnergy /= float64(v.Rows)
-	res.LogLik = -res.FreeEnergy - lz.LogZ
-	res.LogLikStdErr = lz.StdErr
-	res.LogLikLower = -res.FreeEnergy - lz.Upper
-	if lz.Lower != nil {
-		up := -res.FreeEnergy - *lz.Lower
-		res.LogLikUpper = &up
-	}
-	if u := lz.UpperSide; u != nil {
-		c := -res.FreeEnergy - u.LogZ
-		res.LogLikConservative, res.LogLikConservativeStdErr = &c, u.StdErr
-	}
+	res.logLikFigures = newLogLikFigures(res.FreeEnergy, lz)
 	if cfg != nil && raiseRows > 0 {
 		rc := *cfg
 		rc.Runs = min(raiseRows, v.Rows)
@@ -169,21 +198,7 @@ func runEval(ctx context.Context, e *env, args []string) error {
 	fmt.Fprintf(e.stdout, "model:       %s (%d×%d)\n", pos[0], m.Visible, m.Hidden)
 	fmt.Fprintf(e.stdout, "data:        %s (%d rows)\n", pos[1], v.Rows)
 	lz.describe(e)
-	if method == "exact" {
-		fmt.Fprintf(e.stdout, "log-lik:     %.6f nats per row (exact)\n", res.LogLik)
-	} else {
-		upper := "+inf"
-		if res.LogLikUpper != nil {
-			upper = fmt.Sprintf("%.4f", *res.LogLikUpper)
-		}
-		fmt.Fprintf(e.stdout, "log-lik:     %.4f ± %.4f nats per row (forward AIS, optimistic; ±3σ [%.4f, %s])\n", res.LogLik, res.LogLikStdErr, res.LogLikLower, upper)
-		if c := res.LogLikConservative; c != nil {
-			fmt.Fprintf(e.stdout, "log-lik:     %.4f ± %.4f nats per row (from the upper side of log Z: conservative if the tempering mixed)\n", *c, res.LogLikConservativeStdErr)
-		}
-		if r := res.Raise; r != nil {
-			fmt.Fprintf(e.stdout, "RAISE:       %.4f ± %.4f nats per row on %d random rows (conservative for the annealing model), forward AIS %.4f on the same rows\n", r.LogLik, r.StdErr, r.Rows, r.Forward)
-		}
-	}
+	res.print(e, method, res.Raise)
 	fmt.Fprintf(e.stdout, "free energy: %.6f mean per row\n", res.FreeEnergy)
 	fmt.Fprintf(e.stdout, "pseudo-LL:   %.6f nats per row (exact, %d rows)\n", res.PseudoLogLik, res.PseudoRows)
 	fmt.Fprintf(e.stdout, "recon error: %.6f squared error per row\n", res.ReconError)

@@ -194,18 +194,10 @@ type machineEvalResult struct {
 	Rows         int    `json:"rows"`
 	VisibleLayer string `json:"visible_layer"`
 	HiddenLayer  string `json:"hidden_layer"`
-	// LogLik is -FreeEnergy - log Z per row, in nats of the data as the
-	// model sees it (standardised when the model records a scaling);
-	// the bounds come from log Z's ±3σ interval for AIS.
-	LogLik       float64  `json:"log_lik"`
-	LogLikStdErr float64  `json:"log_lik_std_err"`
-	LogLikLower  float64  `json:"log_lik_lower"`
-	LogLikUpper  *float64 `json:"log_lik_upper"`
-	// LogLikConservative is the log-likelihood implied by the upper side
-	// of log Z (reverse AIS from tempering samples), as for a binary RBM.
-	LogLikConservative       *float64   `json:"log_lik_conservative,omitempty"`
-	LogLikConservativeStdErr float64    `json:"log_lik_conservative_std_err,omitempty"`
-	LogZ                     logZResult `json:"log_z"`
+	// The figures are in nats of the data as the model sees it
+	// (standardised when the model records a scaling).
+	logLikFigures
+	LogZ logZResult `json:"log_z"`
 	// Raise is RAISE on a random subset of the rows (--raise-rows), with
 	// forward AIS's figure on the same rows.
 	Raise      *raiseResult `json:"raise,omitempty"`
@@ -266,17 +258,7 @@ func runEvalMachine(ctx context.Context, e *env, modelPath, dataPath string, ann
 		negF /= float64(len(rows))
 		res.Raise = &raiseResult{Rows: len(rows), LogLik: negF - rev.LogZ, StdErr: rev.StdErr, Forward: negF - lz.LogZ, ESS: rev.ESS}
 	}
-	res.LogLik = -res.FreeEnergy - lz.LogZ
-	res.LogLikStdErr = lz.StdErr
-	res.LogLikLower = -res.FreeEnergy - lz.Upper
-	if lz.Lower != nil {
-		up := -res.FreeEnergy - *lz.Lower
-		res.LogLikUpper = &up
-	}
-	if u := lz.UpperSide; u != nil {
-		c := -res.FreeEnergy - u.LogZ
-		res.LogLikConservative, res.LogLikConservativeStdErr = &c, u.StdErr
-	}
+	res.logLikFigures = newLogLikFigures(res.FreeEnergy, lz)
 	rec := m.Reconstruct(v.Dense())
 	for r := range v.Rows {
 		for j, x := range v.Row(r) {
@@ -293,21 +275,10 @@ func runEvalMachine(ctx context.Context, e *env, modelPath, dataPath string, ann
 	fmt.Fprintf(e.stdout, "data:        %s (%d rows%s)\n", dataPath, v.Rows, map[bool]string{true: ", standardised as in training"}[meta.Scaling != nil])
 	if method == "exact" {
 		fmt.Fprintf(e.stdout, "log Z:       %.10g (exact)\n", lz.LogZ)
-		fmt.Fprintf(e.stdout, "log-lik:     %.6f nats per row (exact)\n", res.LogLik)
 	} else {
 		lz.describe(e)
-		upper := "+inf"
-		if res.LogLikUpper != nil {
-			upper = fmt.Sprintf("%.4f", *res.LogLikUpper)
-		}
-		fmt.Fprintf(e.stdout, "log-lik:     %.4f ± %.4f nats per row (forward AIS, optimistic; ±3σ [%.4f, %s])\n", res.LogLik, res.LogLikStdErr, res.LogLikLower, upper)
-		if c := res.LogLikConservative; c != nil {
-			fmt.Fprintf(e.stdout, "log-lik:     %.4f ± %.4f nats per row (from the upper side of log Z: conservative if the tempering mixed)\n", *c, res.LogLikConservativeStdErr)
-		}
-		if r := res.Raise; r != nil {
-			fmt.Fprintf(e.stdout, "RAISE:       %.4f ± %.4f nats per row on %d random rows (conservative for the annealing model), forward AIS %.4f on the same rows\n", r.LogLik, r.StdErr, r.Rows, r.Forward)
-		}
 	}
+	res.print(e, method, res.Raise)
 	fmt.Fprintf(e.stdout, "free energy: %.6f mean per row\n", res.FreeEnergy)
 	fmt.Fprintf(e.stdout, "recon error: %.6f squared error per row\n", res.ReconError)
 	return nil
