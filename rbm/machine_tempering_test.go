@@ -7,12 +7,10 @@ import (
 	"hash/fnv"
 	"math"
 	"math/rand/v2"
-	"runtime"
 	"slices"
 	"testing"
 
-	"golang.org/x/sys/cpu"
-
+	"github.com/rbmkit/rbm/internal/kernel"
 	"github.com/rbmkit/rbm/rbm/layer"
 )
 
@@ -411,8 +409,8 @@ func temperingTrainingHash(t *testing.T) uint64 {
 func TestTrainMachineTemperingUnchanged(t *testing.T) {
 	const want = 0x2c4718b6133e6006
 	got := temperingTrainingHash(t)
-	if runtime.GOARCH != "amd64" || !cpu.X86.HasAVX2 || !cpu.X86.HasFMA {
-		t.Skipf("hash %#x: the recorded one holds on amd64 with AVX2 and FMA only", got)
+	if !kernel.Accelerated() {
+		t.Skipf("hash %#x: the recorded one holds with the AVX2/FMA kernels only, which this build or CPU does not run", got)
 	}
 	if got != want {
 		t.Errorf("training with tempering hashes to %#x, before the change to %#x", got, uint64(want))
