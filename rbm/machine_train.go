@@ -276,6 +276,8 @@ type machineStepper struct {
 	// inputs, and one row's layer gradients.
 	v0, vk, x, inH, h, mean, inV *mat.Dense
 	vRowGrad, hRowGrad           [][]float64
+
+	opt machineOptimizerJob // the optimiser's step, on the pool
 }
 
 // rows returns the first n rows of d, sharing its storage.
@@ -310,7 +312,11 @@ func newMachineStepper(m *Machine, cfg Config, batch int) *machineStepper {
 			}
 		}
 	}
-	for _, p := range s.params {
+	s.opt.s = s
+	for k, p := range s.params {
+		for lo := 0; lo < len(p); lo += optimizerChunk {
+			s.opt.chunks = append(s.opt.chunks, paramChunk{k, lo, min(lo+optimizerChunk, len(p))})
+		}
 		s.state1 = append(s.state1, make([]float64, len(p)))
 		s.backup = append(s.backup, make([]float64, len(p)))
 		if cfg.Optimizer == Adam {
@@ -318,6 +324,47 @@ func newMachineStepper(m *Machine, cfg Config, batch int) *machineStepper {
 		}
 	}
 	return s
+}
+
+// machineOptimizerJob takes the optimiser step of a machineStepper on the
+// pool, one chunk of one parameter vector per task: each element's step
+// depends on that element alone, so the split never changes a result.
+type machineOptimizerJob struct {
+	s                    *machineStepper
+	chunks               []paramChunk
+	lr, mom, inv, c1, c2 float64
+}
+
+// paramChunk is elements [lo, hi) of parameter vector k of a stepper.
+type paramChunk struct{ k, lo, hi int }
+
+// optimizerChunk is the length of the chunks of machineOptimizerJob.
+const optimizerChunk = 1 << 14
+
+func (j *machineOptimizerJob) Do(t int) {
+	s, c := j.s, j.chunks[t]
+	p, grad, state1 := s.params[c.k][c.lo:c.hi], s.grads[c.k][c.lo:c.hi], s.state1[c.k][c.lo:c.hi]
+	var state2 []float64
+	if s.cfg.Optimizer == Adam {
+		state2 = s.state2[c.k][c.lo:c.hi]
+	}
+	for i := range p {
+		gi := grad[i] * j.inv
+		if c.k == 0 {
+			gi -= s.cfg.WeightDecay * p[i] // on W only
+		}
+		if s.cfg.Optimizer == Adam {
+			b1, b2 := s.cfg.AdamBeta1, s.cfg.AdamBeta2
+			state1[i] = b1*state1[i] + (1-b1)*gi
+			state2[i] = b2*state2[i] + (1-b2)*gi*gi
+			mHat := state1[i] / j.c1
+			vHat := state2[i] / j.c2
+			p[i] += j.lr * mHat / (math.Sqrt(vHat) + s.cfg.AdamEpsilon)
+		} else {
+			state1[i] = j.mom*state1[i] + j.lr*gi
+			p[i] += state1[i]
+		}
+	}
 }
 
 // step takes one update on the given rows and reports false, leaving the
@@ -386,30 +433,11 @@ func (s *machineStepper) update(v0, vk *mat.Dense, lr, mom float64) bool {
 	// The update: gradient ascent on the log-likelihood, averaged over
 	// the batch, with weight decay on W only.
 	s.steps++
-	inv := 1 / float64(n)
+	s.opt.lr, s.opt.mom, s.opt.inv = lr, mom, 1/float64(n)
 	// Adam's bias corrections, 1 - βᵗ.
-	c1 := 1 - math.Pow(s.cfg.AdamBeta1, float64(s.steps))
-	c2 := 1 - math.Pow(s.cfg.AdamBeta2, float64(s.steps))
-	for k, p := range s.params {
-		grad := s.grads[k]
-		for i := range p {
-			gi := grad[i] * inv
-			if k == 0 {
-				gi -= s.cfg.WeightDecay * p[i]
-			}
-			if s.cfg.Optimizer == Adam {
-				b1, b2 := s.cfg.AdamBeta1, s.cfg.AdamBeta2
-				s.state1[k][i] = b1*s.state1[k][i] + (1-b1)*gi
-				s.state2[k][i] = b2*s.state2[k][i] + (1-b2)*gi*gi
-				mHat := s.state1[k][i] / c1
-				vHat := s.state2[k][i] / c2
-				p[i] += lr * mHat / (math.Sqrt(vHat) + s.cfg.AdamEpsilon)
-			} else {
-				s.state1[k][i] = mom*s.state1[k][i] + lr*gi
-				p[i] += s.state1[k][i]
-			}
-		}
-	}
+	s.opt.c1 = 1 - math.Pow(s.cfg.AdamBeta1, float64(s.steps))
+	s.opt.c2 = 1 - math.Pow(s.cfg.AdamBeta2, float64(s.steps))
+	s.pool.Run(&s.opt, len(s.opt.chunks))
 	if s.center != nil {
 		s.center.shift(m, -1)
 		s.center.slide(v0, hSum)
