@@ -146,13 +146,16 @@ func TestTrainMachineIsDeterministic(t *testing.T) {
 		for i := range data.Data {
 			data.Data[i] = float32(rng.IntN(2))
 		}
-		train := func(seed uint64) *Machine {
+		train := func(seed uint64, workers ...int) *Machine {
 			m := NewMachine(layer.NewBinary(make([]float64, 6)), layer.NewBinary(make([]float64, 4)))
 			r := rand.New(rand.NewPCG(seed, 9))
 			for i := range m.W {
 				m.W[i] = 0.01 * r.NormFloat64()
 			}
 			tr := &Trainer{Config: Config{Epochs: 3, BatchSize: 10, K: 2, Persistent: persistent, Seed: seed}}
+			if len(workers) > 0 {
+				tr.Workers = workers[0]
+			}
 			if _, err := tr.TrainMachine(context.Background(), m, data); err != nil {
 				t.Fatal(err)
 			}
@@ -172,6 +175,9 @@ func TestTrainMachineIsDeterministic(t *testing.T) {
 		}
 		if same(a, c) {
 			t.Errorf("persistent=%v: two seeds gave one machine", persistent)
+		}
+		if !same(train(1, 1), train(1, 3)) {
+			t.Errorf("persistent=%v: one and three workers gave two machines", persistent)
 		}
 	}
 }
