@@ -126,13 +126,15 @@ func runDenoise(ctx context.Context, e *env, args []string) error {
 	if err := checkFiles(pos, []string{out}); err != nil {
 		return err
 	}
-	prior, model, shape, err := loadPrior(pos[0])
+	prior, model, meta, shape, err := loadPrior(pos[0])
+	// The data are read with the model's binarisation unless --binarize
+	// says otherwise, as every other command reads them.
+	data.followModel(meta)
 	// A version 2 file: a machine whose visible units are binary or spin
 	// is denoised as an RBM is (its prior the visible marginal), any
 	// machine inpainted by inpaintMachine.
 	var machine *rbm.Machine
 	if errors.Is(err, rbm.ErrMachine) {
-		var meta *rbm.Meta
 		if machine, meta, err = loadMachineModel(pos[0]); err != nil {
 			return err
 		}
@@ -301,24 +303,24 @@ func stopped(ctx context.Context, err error) error {
 // loadPrior reads an RBM model file as its visible marginal (returning
 // the RBM too), or a JSON model spec, with the image shape the model file
 // records.
-func loadPrior(path string) (discrete.Model, *rbm.RBM, dataset.Shape, error) {
+func loadPrior(path string) (discrete.Model, *rbm.RBM, *rbm.Meta, dataset.Shape, error) {
 	if strings.EqualFold(filepath.Ext(path), ".json") {
 		m, err := rbm.LoadSpec(path)
-		return m, nil, dataset.Shape{}, err
+		return m, nil, nil, dataset.Shape{}, err
 	}
 	r, meta, err := loadModel(path)
 	if err != nil {
-		return nil, nil, dataset.Shape{}, err
+		return nil, nil, nil, dataset.Shape{}, err
 	}
 	m, err := rbm.NewMarginal(r)
 	if err != nil {
-		return nil, nil, dataset.Shape{}, fmt.Errorf("%s: %w", path, err)
+		return nil, nil, nil, dataset.Shape{}, fmt.Errorf("%s: %w", path, err)
 	}
 	shape := dataset.Shape{Height: meta.ImageRows, Width: meta.ImageCols}
 	if shape.Height*shape.Width != r.Visible {
 		shape = dataset.Shape{}
 	}
-	return m, r, shape, nil
+	return m, r, meta, shape, nil
 }
 
 // halves are the values of --missing.

@@ -509,3 +509,37 @@ func TestDenoiseMachine(t *testing.T) {
 		t.Errorf("denoise with a Potts machine: exit %d, %q; want exit 1 and one line naming the file and the units", r.code, r.stderr)
 	}
 }
+
+// TestDenoiseFollowsModelBinarization checks that denoise reads grey-level
+// data with the binarisation the model was trained with, as every other
+// command does: with the model trained on stochastic binarisation, the
+// run without --binarize is the run with --binarize stochastic, and
+// differs from the one with --binarize threshold.
+func TestDenoiseFollowsModelBinarization(t *testing.T) {
+	dir := t.TempDir()
+	model := filepath.Join(dir, "stochastic.rbm")
+	train := filepath.Join("..", "..", "testdata", "mnist-test-500-images-idx3-ubyte.gz")
+	if r := rbmRun(t, "train", "-hidden", "4", "--epochs", "1", "--monitor", "0", "--binarize", "stochastic", "-o", model, train); r.code != 0 {
+		t.Fatalf("train: exit %d: %s", r.code, r.stderr)
+	}
+	run := func(extra ...string) string {
+		t.Helper()
+		out := filepath.Join(dir, "restored.csv")
+		args := append([]string{"denoise", model, train, "--limit", "20", "--corrupt", "0.1", "--burnin", "2", "--sweeps", "2", "-o", out}, extra...)
+		if r := rbmRun(t, args...); r.code != 0 {
+			t.Fatalf("denoise %v: exit %d: %s", extra, r.code, r.stderr)
+		}
+		b, err := os.ReadFile(out)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return string(b)
+	}
+	implicit, stochastic, threshold := run(), run("--binarize", "stochastic"), run("--binarize", "threshold")
+	if implicit != stochastic {
+		t.Error("denoise without --binarize did not read the data as the model's stochastic binarisation does")
+	}
+	if implicit == threshold {
+		t.Error("--binarize threshold gave the same output as the model's stochastic binarisation: the test cannot tell them apart")
+	}
+}
