@@ -74,7 +74,7 @@ func runTrain(ctx context.Context, e *env, args []string) error {
 	fs.Float64Var(&cfg.SparsityDecay, "sparsity-decay", orFloat(cfg.SparsityDecay, 0.9), "decay of the running mean activation the penalty uses")
 	fs.Uint64Var(&cfg.Seed, "seed", 1, "random seed: the same seed gives the same model, bit for bit")
 	nonNegativeIntVar(fs, &cfg.Workers, "workers", 0, "goroutines sharing the work (0: one per core); never changes the result")
-	fs.StringVar(&val, "val", "", "held-out IDX data: reports the free-energy gap that shows overfitting, and is what --eval-every scores")
+	fs.StringVar(&val, "val", "", "held-out data, read as the training data are (IDX; for machines also CSV, .npy or an alignment): reports the free-energy gap that shows overfitting, and is what --eval-every scores")
 	nonNegativeIntVar(fs, &monitor, "monitor", 500, "rows of training (and held-out) data the per-epoch statistics use (0: off)")
 	fs.StringVar(&logPath, "log", "", "also write the per-epoch statistics to this file as JSON lines, each as its epoch ends")
 	eval.register(fs)
