@@ -60,6 +60,12 @@ func TestMemoryLimit(t *testing.T) {
 		{[]string{"logz", "--method", "ais", "--runs", "100000000000", f.model}, 1, "AIS with 100000000000 runs would need"},
 		{[]string{"eval", "--method", "ais", "--runs", "100000000000", f.model, f.data}, 1, "AIS with 100000000000 runs would need"},
 		{[]string{"logz", "--method", "ais", "--runs", "10", "--max-memory", "1K", f.model}, 1, "more than --max-memory 1KiB"},
+		// The held-out estimates during training count too: AIS's runs,
+		// the tempering's chains of every rung, RAISE's chain per row.
+		{[]string{"train", "--hidden", "6", "--val", f.data, "--eval-every", "1", "--eval-runs", "100000000000", f.data}, 1,
+			"with held-out estimates of 100000000000 AIS runs (--eval-upper tempering) would need"},
+		{[]string{"train", "--visible", "gaussian", "--hidden", "6", "--val", f.data, "--eval-every", "1", "--eval-runs", "100000000000", f.data}, 1,
+			"with held-out estimates of 100000000000 AIS runs (--eval-upper tempering) would need"},
 		{[]string{"sample", f.model, "--max-memory", "lots", "-o", out}, 2, "want a positive size"},
 		{[]string{"sample", f.model, "--max-memory", "-1G", "-o", out}, 2, "want a positive size"},
 	} {

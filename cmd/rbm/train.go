@@ -188,8 +188,9 @@ func runTrain(ctx context.Context, e *env, args []string) error {
 		return usagef("-hidden %d: %v", hidden, err)
 	}
 	_, packed := train.(*rbm.BitMatrix)
-	need := trainBytes(rows, valRows, cols, hidden, cfg.BatchSize, monitor, packed, &cfg)
-	if err := checkMemory(need, maxMem, fmt.Sprintf("training a %d×%d RBM", cols, hidden)); err != nil {
+	need := trainBytes(rows, valRows, cols, hidden, cfg.BatchSize, monitor, packed, &cfg) +
+		eval.memory(valRows, func(n int) float64 { return aisBytes(n, cols, hidden) })
+	if err := checkMemory(need, maxMem, eval.describe(fmt.Sprintf("training a %d×%d RBM", cols, hidden))); err != nil {
 		return err
 	}
 

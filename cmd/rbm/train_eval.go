@@ -76,6 +76,39 @@ func (f *evalFlags) check(fs *pflag.FlagSet, val string) error {
 	return nil
 }
 
+// memory is what the held-out estimates hold beside training, in bytes,
+// for held rows of held-out data: chains(n) is what n annealing or
+// tempering chains of the model hold. AIS holds its runs; the upper side
+// adds the tempering's chains of every rung, or RAISE's one chain per
+// evaluated row. Exact estimates hold little, and are not told apart.
+func (f *evalFlags) memory(held int, chains func(n int) float64) float64 {
+	if f.every == 0 {
+		return 0
+	}
+	need := chains(f.runs)
+	switch f.upper {
+	case "tempering":
+		ladder, _ := ais.ParseSchedule(f.ladder)
+		need += chains(len(ladder) * f.runs)
+	case "raise":
+		rows := held
+		if f.rows > 0 {
+			rows = min(rows, f.rows)
+		}
+		need = max(need, chains(rows))
+	}
+	return need
+}
+
+// describe adds the held-out estimates to what, the work a memory
+// refusal names, when there are any.
+func (f *evalFlags) describe(what string) string {
+	if f.every == 0 {
+		return what
+	}
+	return fmt.Sprintf("%s with held-out estimates of %d AIS runs (--eval-upper %s)", what, f.runs, f.upper)
+}
+
 // attach makes tr estimate the held-out log-likelihood of its validation
 // rows, with AIS starting from the training data's base rates.
 func (f *evalFlags) attach(tr *rbm.Trainer, train rbm.Data, bar *progress) {

@@ -244,8 +244,9 @@ func trainMachine(ctx context.Context, e *env, r *machineRun) error {
 	if err != nil {
 		return usagef("--hidden-type: %v", err)
 	}
-	need := machineTrainBytes(train.Rows, rowsOf(held), vis.Width(), hid.Width(), cfg)
-	if err := checkMemory(need, r.maxMem, fmt.Sprintf("training a %s(%d)×%s(%d) RBM", u.visible, vis.Units(), u.hidden, hid.Units())); err != nil {
+	need := machineTrainBytes(train.Rows, rowsOf(held), vis.Width(), hid.Width(), cfg) +
+		r.eval.memory(rowsOf(held), func(n int) float64 { return machineAISBytes(n, vis.Width(), hid.Width()) })
+	if err := checkMemory(need, r.maxMem, r.eval.describe(fmt.Sprintf("training a %s(%d)×%s(%d) RBM", u.visible, vis.Units(), u.hidden, hid.Units()))); err != nil {
 		return err
 	}
 	m := rbm.NewMachine(vis, hid)
