@@ -7,6 +7,7 @@ import (
 	"math/rand/v2"
 	"os"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"testing"
 
@@ -140,5 +141,52 @@ func TestExportMachineRefusals(t *testing.T) {
 	if err := json.Unmarshal([]byte(r.stdout), &res); err != nil || res.Visible != 12 || res.Hidden != 9 ||
 		res.VisibleLayer != "potts" || res.HiddenLayer != "potts" || res.States != 3 || res.HiddenStates != 3 {
 		t.Errorf("export --json: %q (%v)", r.stdout, err)
+	}
+}
+
+// TestScoreONNXReadsDataAsTheMachine checks that rbm score --onnx on a
+// machine this toolkit exported reads the data as the machine does (real
+// values with the recorded dequantisation or standardisation, ±1 spins,
+// one-hot categories), so that it prints the free energies rbm score
+// prints. It read them as binary data before, and printed other numbers.
+func TestScoreONNXReadsDataAsTheMachine(t *testing.T) {
+	dir := t.TempDir()
+	images := filepath.Join(dir, "images.idx.gz")
+	writeImages(t, images, 40, 3, 4, 7)
+	cats := filepath.Join(dir, "cats.idx")
+	writeCategoryFile(t, cats, 40, 6, 3, 8)
+	for _, c := range []struct {
+		name  string
+		train []string
+		data  string
+	}{
+		{"dequantized", []string{"--visible", "gaussian", "--dequantize", "--learn-scale"}, images},
+		{"standardized", []string{"--visible", "gaussian", "--standardize"}, images},
+		{"spin", []string{"--visible", "spin"}, images},
+		{"potts", []string{"--visible", "potts"}, cats},
+	} {
+		model, onnx := filepath.Join(dir, c.name+".rbm"), filepath.Join(dir, c.name+".onnx")
+		if r := rbmRun(t, append([]string{"train", "-hidden", "3", "--epochs", "2", "--batch", "10", "--monitor", "0", "-o", model}, append(c.train, c.data)...)...); r.code != 0 {
+			t.Fatalf("%s: train: exit %d: %s", c.name, r.code, r.stderr)
+		}
+		if r := rbmRun(t, "export", model, "--dtype", "float64", "-o", onnx); r.code != 0 {
+			t.Fatalf("%s: export: exit %d: %s", c.name, r.code, r.stderr)
+		}
+		want, got := rbmRun(t, "score", model, c.data), rbmRun(t, "score", "--onnx", onnx, c.data)
+		if want.code != 0 || got.code != 0 {
+			t.Fatalf("%s: score: exit %d (%s), --onnx: exit %d (%s)", c.name, want.code, want.stderr, got.code, got.stderr)
+		}
+		w, g := strings.Fields(want.stdout), strings.Fields(got.stdout)
+		if len(w) != 40 || len(g) != len(w) {
+			t.Fatalf("%s: %d free energies from the model, %d from the ONNX graph", c.name, len(w), len(g))
+		}
+		for i := range w {
+			a, _ := strconv.ParseFloat(w[i], 64)
+			b, _ := strconv.ParseFloat(g[i], 64)
+			// Both print 10 significant digits of float64 computations.
+			if math.Abs(a-b) > 1e-8*math.Max(1, math.Abs(a)) {
+				t.Fatalf("%s: row %d: rbm score %v, rbm score --onnx %v", c.name, i, a, b)
+			}
+		}
 	}
 }

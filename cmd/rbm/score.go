@@ -41,7 +41,7 @@ func runScore(ctx context.Context, e *env, args []string) error {
 		if err != nil {
 			return err
 		}
-		v, _, err := data.load(pos[0])
+		v, err := loadONNXData(&data, *onnxPath, pos[0])
 		if err != nil {
 			return err
 		}

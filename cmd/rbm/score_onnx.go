@@ -5,11 +5,33 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"os"
 	"strconv"
 
 	"github.com/rbmkit/rbm/export"
 	"github.com/rbmkit/rbm/rbm"
 )
+
+// loadONNXData reads the rows at dataPath for the ONNX graph at onnxPath.
+// A machine this toolkit exported reads them as that machine does (real
+// values, one-hot categories, ±1 spins, with the scaling and
+// dequantisation its metadata records), so that rbm score --onnx and rbm
+// score agree; any other graph reads them as binary data.
+func loadONNXData(d *dataFlags, onnxPath, dataPath string) (*rbm.Matrix, error) {
+	raw, err := os.ReadFile(onnxPath)
+	if err != nil {
+		return nil, err
+	}
+	if export.IsMachineExport(raw) {
+		m, meta, _, err := export.UnmarshalMachine(raw)
+		if err != nil {
+			return nil, fmt.Errorf("%s: %w", onnxPath, err)
+		}
+		return loadMachineDataFor(d, dataPath, m, meta)
+	}
+	v, _, err := d.load(dataPath)
+	return v, err
+}
 
 // scoreONNX runs the ONNX graph at modelPath on v (read from dataPath) and
 // prints the named outputs. Asked for free_energy alone (the default) of a
