@@ -190,3 +190,32 @@ func TestScoreONNXReadsDataAsTheMachine(t *testing.T) {
 		}
 	}
 }
+
+// TestScoreONNXFollowsBinarization checks that rbm score --onnx on a
+// binary RBM this toolkit exported reads grey-level data with the
+// binarisation the model was trained with, as rbm score does.
+func TestScoreONNXFollowsBinarization(t *testing.T) {
+	dir := t.TempDir()
+	images := filepath.Join(dir, "images.idx.gz")
+	writeImages(t, images, 40, 3, 4, 7)
+	model, onnx := filepath.Join(dir, "prob.rbm"), filepath.Join(dir, "prob.onnx")
+	if r := rbmRun(t, "train", "-hidden", "3", "--epochs", "2", "--batch", "10", "--monitor", "0", "--binarize", "prob", "-o", model, images); r.code != 0 {
+		t.Fatalf("train: exit %d: %s", r.code, r.stderr)
+	}
+	if r := rbmRun(t, "export", model, "--dtype", "float64", "-o", onnx); r.code != 0 {
+		t.Fatalf("export: exit %d: %s", r.code, r.stderr)
+	}
+	want, got := rbmRun(t, "score", model, images), rbmRun(t, "score", "--onnx", onnx, images)
+	w, g := strings.Fields(want.stdout), strings.Fields(got.stdout)
+	if want.code != 0 || got.code != 0 || len(w) != 40 || len(g) != 40 {
+		t.Fatalf("score: exit %d, %d rows (%s); --onnx: exit %d, %d rows (%s)", want.code, len(w), want.stderr, got.code, len(g), got.stderr)
+	}
+	for i := range w {
+		a, _ := strconv.ParseFloat(w[i], 64)
+		b, _ := strconv.ParseFloat(g[i], 64)
+		// The model computes in float32, the float64 graph in float64.
+		if math.Abs(a-b) > 1e-5*math.Max(1, math.Abs(a)) {
+			t.Fatalf("row %d: rbm score %v, rbm score --onnx %v", i, a, b)
+		}
+	}
+}

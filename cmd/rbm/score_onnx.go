@@ -15,8 +15,10 @@ import (
 // loadONNXData reads the rows at dataPath for the ONNX graph at onnxPath.
 // A machine this toolkit exported reads them as that machine does (real
 // values, one-hot categories, ±1 spins, with the scaling and
-// dequantisation its metadata records), so that rbm score --onnx and rbm
-// score agree; any other graph reads them as binary data.
+// dequantisation its metadata records), and a binary RBM it exported with
+// the binarisation it was trained with (unless --binarize says
+// otherwise), so that rbm score --onnx and rbm score agree; any other
+// graph reads them as binary data.
 func loadONNXData(d *dataFlags, onnxPath, dataPath string) (*rbm.Matrix, error) {
 	raw, err := os.ReadFile(onnxPath)
 	if err != nil {
@@ -28,6 +30,9 @@ func loadONNXData(d *dataFlags, onnxPath, dataPath string) (*rbm.Matrix, error) 
 			return nil, fmt.Errorf("%s: %w", onnxPath, err)
 		}
 		return loadMachineDataFor(d, dataPath, m, meta)
+	}
+	if _, meta, _, err := export.Unmarshal(raw); err == nil {
+		d.followModel(meta)
 	}
 	v, _, err := d.load(dataPath)
 	return v, err
