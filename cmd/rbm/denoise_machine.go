@@ -153,6 +153,19 @@ func inpaintMachine(ctx context.Context, e *env, p *machineInpainting) error {
 		res.LogProbAfter, res.LogProbBaseline = &a, &b
 	}
 	if p.out != "" {
+		if valuesOf(m.Visible.Kind()) == layer.Bits {
+			// Two-state units are written as denoising writes them: the
+			// probability of the second state (on, or +1 for spins) in
+			// [0, 1], or with --binary the more probable state as 0 or 1.
+			lo, hi := unitStates(m.Visible)
+			for i, x := range out.Data {
+				q := (float64(x) - lo) / (hi - lo)
+				if p.binary {
+					q = map[bool]float64{false: 0, true: 1}[q >= 0.5]
+				}
+				out.Data[i] = float32(q)
+			}
+		}
 		if meta.Scaling != nil {
 			if err := meta.Scaling.Invert(out); err != nil {
 				return fmt.Errorf("%s: %w", p.model, err)

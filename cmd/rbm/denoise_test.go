@@ -543,3 +543,64 @@ func TestDenoiseFollowsModelBinarization(t *testing.T) {
 		t.Error("--binarize threshold gave the same output as the model's stochastic binarisation: the test cannot tell them apart")
 	}
 }
+
+// TestInpaintSpinMachineOutput checks that inpainting with a machine of
+// spin visible units writes what denoising writes: the probability of +1
+// in [0, 1], the known half exactly the data's bits, and with --binary
+// the more probable state as 0 or 1 (it wrote the means in [-1, 1]).
+func TestInpaintSpinMachineOutput(t *testing.T) {
+	dir := t.TempDir()
+	data := filepath.Join(dir, "blocks.idx")
+	writeBlocks(t, data, 20, 6, 6)
+	model := filepath.Join(dir, "spin.rbm")
+	if r := rbmRun(t, "train", "--visible", "spin", "-hidden", "3", "--epochs", "5", "--batch", "10", "-o", model, data); r.code != 0 {
+		t.Fatalf("train: %s", r.stderr)
+	}
+	read := func(path string) [][]float64 {
+		t.Helper()
+		b, err := os.ReadFile(path)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var rows [][]float64
+		for _, line := range strings.Split(strings.TrimSpace(string(b)), "\n") {
+			var row []float64
+			for _, f := range strings.Split(line, ",") {
+				x, err := strconv.ParseFloat(f, 64)
+				if err != nil {
+					t.Fatal(err)
+				}
+				row = append(row, x)
+			}
+			rows = append(rows, row)
+		}
+		return rows
+	}
+	restored := filepath.Join(dir, "restored.csv")
+	if r := rbmRun(t, "denoise", model, data, "--missing", "left", "--sweeps", "2", "--burnin", "1", "-o", restored); r.code != 0 {
+		t.Fatalf("denoise: %s", r.stderr)
+	}
+	probs := read(restored)
+	bin := filepath.Join(dir, "binary.csv")
+	if r := rbmRun(t, "denoise", model, data, "--missing", "left", "--sweeps", "2", "--burnin", "1", "--binary", "-o", bin); r.code != 0 {
+		t.Fatalf("denoise --binary: %s", r.stderr)
+	}
+	bits := read(bin)
+	if len(probs) != 20 || len(bits) != 20 {
+		t.Fatalf("%d and %d rows, want 20", len(probs), len(bits))
+	}
+	for r := range probs {
+		for c, p := range probs[r] {
+			if !(p >= 0 && p <= 1) {
+				t.Fatalf("row %d, unit %d: %v is not a probability", r, c, p)
+			}
+			if b := bits[r][c]; b != 0 && b != 1 || b != map[bool]float64{false: 0, true: 1}[p >= 0.5] {
+				t.Fatalf("row %d, unit %d: --binary wrote %v for probability %v", r, c, b, p)
+			}
+			// Known units (the right half) come back as the data's bits.
+			if c%6 >= 3 && p != 0 && p != 1 {
+				t.Fatalf("row %d, known unit %d: %v, want the data's 0 or 1", r, c, p)
+			}
+		}
+	}
+}
