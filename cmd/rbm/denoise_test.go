@@ -556,36 +556,16 @@ func TestInpaintSpinMachineOutput(t *testing.T) {
 	if r := rbmRun(t, "train", "--visible", "spin", "-hidden", "3", "--epochs", "5", "--batch", "10", "-o", model, data); r.code != 0 {
 		t.Fatalf("train: %s", r.stderr)
 	}
-	read := func(path string) [][]float64 {
-		t.Helper()
-		b, err := os.ReadFile(path)
-		if err != nil {
-			t.Fatal(err)
-		}
-		var rows [][]float64
-		for _, line := range strings.Split(strings.TrimSpace(string(b)), "\n") {
-			var row []float64
-			for _, f := range strings.Split(line, ",") {
-				x, err := strconv.ParseFloat(f, 64)
-				if err != nil {
-					t.Fatal(err)
-				}
-				row = append(row, x)
-			}
-			rows = append(rows, row)
-		}
-		return rows
-	}
 	restored := filepath.Join(dir, "restored.csv")
 	if r := rbmRun(t, "denoise", model, data, "--missing", "left", "--sweeps", "2", "--burnin", "1", "-o", restored); r.code != 0 {
 		t.Fatalf("denoise: %s", r.stderr)
 	}
-	probs := read(restored)
+	probs := readCSV(t, restored)
 	bin := filepath.Join(dir, "binary.csv")
 	if r := rbmRun(t, "denoise", model, data, "--missing", "left", "--sweeps", "2", "--burnin", "1", "--binary", "-o", bin); r.code != 0 {
 		t.Fatalf("denoise --binary: %s", r.stderr)
 	}
-	bits := read(bin)
+	bits := readCSV(t, bin)
 	if len(probs) != 20 || len(bits) != 20 {
 		t.Fatalf("%d and %d rows, want 20", len(probs), len(bits))
 	}
