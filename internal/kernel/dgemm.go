@@ -9,12 +9,7 @@ import "gonum.org/v1/gonum/mat"
 // whose layers are not binary keep their weights in float64 and take
 // their products here.
 func (p *Pool) Dgemm(tA, tB bool, m, n, k int, alpha float64, a []float64, lda int, b []float64, ldb int, beta float64, c []float64, ldc int) {
-	checkGemm(tA, tB, m, n, k, a, lda, b, ldb, c, ldc)
-	if m == 0 || n == 0 {
-		return
-	}
-	if alpha == 0 || k == 0 {
-		scaleRows(m, n, beta, c, ldc)
+	if trivialGemm(tA, tB, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc) {
 		return
 	}
 	if haveAVX2FMA {
@@ -57,18 +52,8 @@ type blockedDgemmJob struct {
 	c           []float64
 	ldc         int
 
-	rowPanels, colPanels int
-	kc                   int
-
-	// packing selects the first pass, whose tasks pack groups of
-	// packGroup row panels; otherwise a task is row block task/colGroups
-	// (of rowBlock row panels) against column group task%colGroups (of
-	// colGroup column panels).
-	packing   bool
-	packGroup int
-	rowBlock  int
-	colGroup  int
-	colGroups int
+	taskGrid
+	packing bool // the first pass
 
 	packA []float64   // op(A) as rowPanels panels of k×dmr values
 	packB [][]float64 // per worker: one kc×dnr block of a column panel
@@ -82,29 +67,22 @@ func (p *Pool) dgemmBlocked(tA, tB bool, m, n, k int, alpha float64, a []float64
 		g = new(blockedDgemmJob)
 	}
 	packA, packB := g.packA, g.packB
-	rowPanels, colPanels := (m+dmr-1)/dmr, (n+dnr-1)/dnr
-	rowBlocks := (rowPanels*dmr*k + dBlockA - 1) / dBlockA
-	rowBlock := (rowPanels + rowBlocks - 1) / rowBlocks
-	colGroup := max(1, taskFMAs/(dnr*rowBlock*dmr*k))
+	grid := newTaskGrid(m, n, k, dmr, dnr, dBlockA)
 	*g = blockedDgemmJob{
 		tA: tA, tB: tB, alpha: alpha, beta: beta,
 		m: m, n: n, k: k, a: a, lda: lda, b: b, ldb: ldb, c: c, ldc: ldc,
-		rowPanels: rowPanels, colPanels: colPanels, kc: kBlock(k),
-		packGroup: max(1, packValues/(dmr*k)),
-		rowBlock:  rowBlock,
-		colGroup:  colGroup,
-		colGroups: (colPanels + colGroup - 1) / colGroup,
+		taskGrid: grid,
 		// The scratch space outlives the call.
-		packA: grow(packA, rowPanels*dmr*k),
+		packA: grow(packA, grid.rowPanels*dmr*k),
 		packB: packB,
 	}
 	for len(g.packB) < p.Workers() {
 		g.packB = append(g.packB, make([]float64, kcMax*dnr))
 	}
 	g.packing = true
-	p.runSized(g, (rowPanels+g.packGroup-1)/g.packGroup, m*k)
+	p.runSized(g, (g.rowPanels+g.packGroup-1)/g.packGroup, m*k)
 	g.packing = false
-	p.runSized(g, ((rowPanels+rowBlock-1)/rowBlock)*g.colGroups, m*n*k)
+	p.runSized(g, g.tasks(), m*n*k)
 	// Keep the scratch space, drop the caller's matrices.
 	g.a, g.b, g.c = nil, nil, nil
 }

@@ -14,12 +14,7 @@ import "fmt"
 // dimension is negative, a leading dimension is too small or a slice too
 // short for its matrix.
 func (p *Pool) Gemm(tA, tB bool, m, n, k int, alpha float32, a []float32, lda int, b []float32, ldb int, beta float32, c []float32, ldc int) {
-	checkGemm(tA, tB, m, n, k, a, lda, b, ldb, c, ldc)
-	if m == 0 || n == 0 {
-		return
-	}
-	if alpha == 0 || k == 0 {
-		scaleRows(m, n, beta, c, ldc)
+	if trivialGemm(tA, tB, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc) {
 		return
 	}
 	if haveAVX2FMA {
@@ -31,6 +26,21 @@ func (p *Pool) Gemm(tA, tB bool, m, n, k int, alpha float32, a []float32, lda in
 		job = &p.gemm.portable
 	}
 	gemmPortable(p, job, tA, tB, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc)
+}
+
+// trivialGemm validates the arguments of a product (Gemm or Dgemm) and
+// carries out the products that need no kernel: an empty C, and alpha = 0
+// or k = 0, which only scale C. It reports whether it did.
+func trivialGemm[T float32 | float64](tA, tB bool, m, n, k int, alpha T, a []T, lda int, b []T, ldb int, beta T, c []T, ldc int) bool {
+	checkGemm(tA, tB, m, n, k, a, lda, b, ldb, c, ldc)
+	if m == 0 || n == 0 {
+		return true
+	}
+	if alpha == 0 || k == 0 {
+		scaleRows(m, n, beta, c, ldc)
+		return true
+	}
+	return false
 }
 
 // checkGemm validates the arguments of Gemm; the assembly kernels rely on

@@ -56,23 +56,43 @@ type operands struct {
 	ldc     int
 }
 
+// taskGrid is how a blocked product of an m×k by a k×n operand, on
+// micro-tiles of tileRows×tileCols, splits into tasks. The first pass
+// packs groups of packGroup row panels of op(A); then a task is row block
+// task/colGroups (of rowBlock row panels) against column group
+// task%colGroups (of colGroup column panels). Row blocks are of nearly
+// equal size, with packed panels of at most blockValues values, so that
+// they stay in L2.
+type taskGrid struct {
+	rowPanels, colPanels int
+	kc                   int // length of a k block (the last may be shorter)
+	packGroup            int
+	rowBlock             int
+	colGroup             int
+	colGroups            int
+}
+
+func newTaskGrid(m, n, k, tileRows, tileCols, blockValues int) taskGrid {
+	g := taskGrid{rowPanels: (m + tileRows - 1) / tileRows, colPanels: (n + tileCols - 1) / tileCols, kc: kBlock(k),
+		packGroup: max(1, packValues/(tileRows*k))}
+	rowBlocks := (g.rowPanels*tileRows*k + blockValues - 1) / blockValues
+	g.rowBlock = (g.rowPanels + rowBlocks - 1) / rowBlocks
+	g.colGroup = max(1, taskFMAs/(tileCols*g.rowBlock*tileRows*k))
+	g.colGroups = (g.colPanels + g.colGroup - 1) / g.colGroup
+	return g
+}
+
+// tasks returns the number of tasks of the second pass.
+func (g *taskGrid) tasks() int {
+	return ((g.rowPanels + g.rowBlock - 1) / g.rowBlock) * g.colGroups
+}
+
 type blockedGemmJob struct {
 	tA, tB      bool
 	alpha, beta float32
 	operands
-
-	rowPanels, colPanels int
-	kc                   int // length of a k block (the last may be shorter)
-
-	// packing selects the first pass, whose tasks pack groups of packGroup
-	// row panels; otherwise a task is row block task/colGroups (of
-	// rowBlock row panels) against column group task%colGroups (of
-	// colGroup column panels).
-	packing   bool
-	packGroup int
-	rowBlock  int
-	colGroup  int
-	colGroups int
+	taskGrid
+	packing bool // the first pass
 
 	packA []float32   // op(A) as rowPanels panels of k×mr values
 	packB [][]float32 // per worker: one kc×nr block of a column panel
@@ -86,25 +106,16 @@ func (p *Pool) gemmBlocked(tA, tB bool, m, n, k int, alpha float32, a []float32,
 		g = new(blockedGemmJob)
 	}
 	packA, packB := g.packA, g.packB
-	rowPanels, colPanels := (m+mr-1)/mr, (n+nr-1)/nr
-	kc := kBlock(k)
-	// Row blocks of nearly equal size whose packed panels fit in blockA.
-	rowBlocks := (rowPanels*mr*k + blockA - 1) / blockA
-	rowBlock := (rowPanels + rowBlocks - 1) / rowBlocks
-	colGroup := max(1, taskFMAs/(nr*rowBlock*mr*k))
+	grid := newTaskGrid(m, n, k, mr, nr, blockA)
 	// Rows of A are read in place, all but the last partial panel.
 	packedRows := mr
 	if tA {
-		packedRows = rowPanels * mr
+		packedRows = grid.rowPanels * mr
 	}
 	*g = blockedGemmJob{
 		tA: tA, tB: tB, alpha: alpha, beta: beta,
-		operands:  operands{m, n, k, a, lda, b, ldb, c, ldc},
-		rowPanels: rowPanels, colPanels: colPanels, kc: kc,
-		packGroup: max(1, packValues/(mr*k)),
-		rowBlock:  rowBlock,
-		colGroup:  colGroup,
-		colGroups: (colPanels + colGroup - 1) / colGroup,
+		operands: operands{m, n, k, a, lda, b, ldb, c, ldc},
+		taskGrid: grid,
 		// The scratch space outlives the call.
 		packA: grow(packA, packedRows*k),
 		packB: packB,
@@ -115,13 +126,12 @@ func (p *Pool) gemmBlocked(tA, tB bool, m, n, k int, alpha float32, a []float32,
 
 	if tA {
 		g.packing = true
-		p.runSized(g, (rowPanels+g.packGroup-1)/g.packGroup, m*k)
+		p.runSized(g, (g.rowPanels+g.packGroup-1)/g.packGroup, m*k)
 		g.packing = false
 	} else if m%mr != 0 {
-		g.packRowPanel(rowPanels - 1)
+		g.packRowPanel(g.rowPanels - 1)
 	}
-	rowBlocks = (rowPanels + rowBlock - 1) / rowBlock
-	p.runSized(g, rowBlocks*g.colGroups, m*n*k)
+	p.runSized(g, g.tasks(), m*n*k)
 	// Keep the scratch space, drop the caller's matrices.
 	g.a, g.b, g.c = nil, nil, nil
 }
