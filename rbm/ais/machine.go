@@ -72,16 +72,8 @@ func RunMachine(ctx context.Context, m *rbm.Machine, base layer.Layer, cfg Confi
 		lo, hi := s[k-1], s[k]
 		pool.MulDense(u, v, false, w, false)
 		// log w += log p*_hi(v) - log p*_lo(v).
-		for pass, beta := range []float64{lo, hi} {
-			sign := 1.0
-			if pass == 0 {
-				sign = -1
-			}
-			rung.Set(beta)
-			for r := range runs {
-				logw[r] += sign * rung.LogP(v.RawRowView(r), u.RawRowView(r))
-			}
-		}
+		addLogP(logw, rung, v, u, lo, -1)
+		addLogP(logw, rung, v, u, hi, 1)
 		if k == K {
 			break
 		}
@@ -221,16 +213,8 @@ func reverseMachine(ctx context.Context, m *rbm.Machine, path *rbm.MachinePath, 
 		// u += log p*_k(v) - log p*_{k-1}(v): the reverse weight, whose
 		// mean bounds log Z - log Z_A from above for model samples.
 		pool.MulDense(in, v, false, w, false)
-		for pass, beta := range []float64{s[k], s[k-1]} {
-			sign := 1.0
-			if pass == 1 {
-				sign = -1
-			}
-			rung.Set(beta)
-			for r := range n {
-				u[r] += sign * rung.LogP(v.RawRowView(r), in.RawRowView(r))
-			}
-		}
+		addLogP(u, rung, v, in, s[k], 1)
+		addLogP(u, rung, v, in, s[k-1], -1)
 		if k > 1 {
 			// The rung is at β_{k-1}.
 			transition()
@@ -238,4 +222,14 @@ func reverseMachine(ctx context.Context, m *rbm.Machine, path *rbm.MachinePath, 
 		cfg.report(k, K, K-k+1)
 	}
 	return reverseEstimate(u, path.LogZBase(), K), nil
+}
+
+// addLogP adds sign·log p*_β(v) to dst[r] for every row r of v, whose
+// hidden inputs Wᵀv are the rows of u, and leaves rung at β: half of the
+// log-weight increment of one annealing step, forward or reverse.
+func addLogP(dst []float64, rung *rbm.PathRung, v, u *mat.Dense, beta, sign float64) {
+	rung.Set(beta)
+	for r := range dst {
+		dst[r] += sign * rung.LogP(v.RawRowView(r), u.RawRowView(r))
+	}
 }
