@@ -66,41 +66,66 @@ func Estimate(ctx context.Context, m *rbm.RBM, data *rbm.Matrix, opt Options) (*
 	}
 	f := make([]float64, data.Rows)
 	m.FreeEnergies(f, data)
-	negF := -mean(f)
+	cfg := opt.AIS
+	cfg.Runs = data.Rows
+	return opt.estimate(method, -mean(f), data.Rows, logZEstimators{
+		exact: func() (float64, error) {
+			return rbmexact.RBMLogZ(ctx, m, &exact.Options{Workers: opt.AIS.Workers, MaxUnits: max(opt.ExactUnits, exact.DefaultMaxUnits)})
+		},
+		forward: func() (*ais.Estimate, error) { return ais.Run(ctx, m, opt.AIS) },
+		tempering: func(t ais.Tempered) (*ais.Estimate, error) {
+			rev, _, err := ais.ReverseFromTempering(ctx, m, opt.AIS, t)
+			return rev, err
+		},
+		raise: func() (*ais.Estimate, error) { return ais.Reverse(ctx, m, data, cfg) },
+	})
+}
+
+// logZEstimators are one model type's ways to its log Z: exactly, by
+// forward AIS, and the upper side by reverse AIS from tempering samples
+// or from the evaluated rows (RAISE, one chain per row, in order).
+type logZEstimators struct {
+	exact     func() (float64, error)
+	forward   func() (*ais.Estimate, error)
+	tempering func(ais.Tempered) (*ais.Estimate, error)
+	raise     func() (*ais.Estimate, error)
+}
+
+// estimate turns the estimates of log Z that method and o ask for into
+// the log-likelihood of rows rows whose mean negative free energy is negF:
+// exact, or forward AIS's (optimistic) with, when asked, the conservative
+// side from the upper side of log Z.
+func (o *Options) estimate(method string, negF float64, rows int, e logZEstimators) (*rbm.LogLik, error) {
 	if method == Exact {
-		logZ, err := rbmexact.RBMLogZ(ctx, m, &exact.Options{Workers: opt.AIS.Workers, MaxUnits: max(opt.ExactUnits, exact.DefaultMaxUnits)})
+		logZ, err := e.exact()
 		if err != nil {
 			return nil, err
 		}
 		ll := negF - logZ
-		return &rbm.LogLik{Method: Exact, Mean: ll, Lower: &ll, Upper: &ll, Rows: data.Rows}, nil
+		return &rbm.LogLik{Method: Exact, Mean: ll, Lower: &ll, Upper: &ll, Rows: rows}, nil
 	}
-	fwd, err := ais.Run(ctx, m, opt.AIS)
+	fwd, err := e.forward()
 	if err != nil {
 		return nil, err
 	}
 	upper := negF - fwd.LogZ
-	ll := &rbm.LogLik{Method: AIS, Mean: upper, StdErr: fwd.StdErr, Upper: &upper, Rows: data.Rows}
+	ll := &rbm.LogLik{Method: AIS, Mean: upper, StdErr: fwd.StdErr, Upper: &upper, Rows: rows}
+	var rev *ais.Estimate
 	switch {
-	case opt.Upper != nil:
-		rev, _, err := ais.ReverseFromTempering(ctx, m, opt.AIS, *opt.Upper)
-		if err != nil {
-			return nil, err
-		}
-		lower := negF - rev.LogZ
-		ll.Lower, ll.LowerStdErr = &lower, rev.StdErr
-	case opt.Raise:
-		cfg := opt.AIS
-		cfg.Runs = data.Rows
-		rev, err := ais.Reverse(ctx, m, data, cfg)
-		if err != nil {
-			return nil, err
-		}
-		// Reverse ran one chain per row, in order, so its mean implied
-		// log Z pairs with the mean free energy of the same rows.
-		lower := negF - rev.LogZ
-		ll.Lower, ll.LowerStdErr = &lower, rev.StdErr
+	case o.Upper != nil:
+		rev, err = e.tempering(*o.Upper)
+	case o.Raise:
+		// One chain per row, in order: the mean implied log Z pairs
+		// with the mean free energy of the same rows.
+		rev, err = e.raise()
+	default:
+		return ll, nil
 	}
+	if err != nil {
+		return nil, err
+	}
+	lower := negF - rev.LogZ
+	ll.Lower, ll.LowerStdErr = &lower, rev.StdErr
 	return ll, nil
 }
 
@@ -161,42 +186,19 @@ func EstimateMachine(ctx context.Context, m *rbm.Machine, data *mat.Dense, opt O
 	if err != nil {
 		return nil, err
 	}
-	negF := -mean(f)
-	if method == Exact {
-		logZ, err := m.LogZ(ctx, &exact.Options{Workers: opt.AIS.Workers, MaxUnits: max(opt.ExactUnits, exact.DefaultMaxUnits)})
-		if err != nil {
-			return nil, err
-		}
-		ll := negF - logZ
-		return &rbm.LogLik{Method: Exact, Mean: ll, Lower: &ll, Upper: &ll, Rows: rows}, nil
-	}
-	fwd, err := ais.RunMachine(ctx, m, opt.MachineBase, opt.AIS)
-	if err != nil {
-		return nil, err
-	}
-	upper := negF - fwd.LogZ
-	ll := &rbm.LogLik{Method: AIS, Mean: upper, StdErr: fwd.StdErr, Upper: &upper, Rows: rows}
-	switch {
-	case opt.Upper != nil:
-		rev, _, err := ais.ReverseMachineFromTempering(ctx, m, opt.MachineBase, opt.AIS, *opt.Upper)
-		if err != nil {
-			return nil, err
-		}
-		lower := negF - rev.LogZ
-		ll.Lower, ll.LowerStdErr = &lower, rev.StdErr
-	case opt.Raise:
-		cfg := opt.AIS
-		cfg.Runs = rows
-		rev, err := ais.ReverseMachine(ctx, m, opt.MachineBase, data, cfg)
-		if err != nil {
-			return nil, err
-		}
-		// One chain per row, in order (Runs = rows): the mean implied
-		// log Z pairs with the mean free energy of the same rows.
-		lower := negF - rev.LogZ
-		ll.Lower, ll.LowerStdErr = &lower, rev.StdErr
-	}
-	return ll, nil
+	cfg := opt.AIS
+	cfg.Runs = rows
+	return opt.estimate(method, -mean(f), rows, logZEstimators{
+		exact: func() (float64, error) {
+			return m.LogZ(ctx, &exact.Options{Workers: opt.AIS.Workers, MaxUnits: max(opt.ExactUnits, exact.DefaultMaxUnits)})
+		},
+		forward: func() (*ais.Estimate, error) { return ais.RunMachine(ctx, m, opt.MachineBase, opt.AIS) },
+		tempering: func(t ais.Tempered) (*ais.Estimate, error) {
+			rev, _, err := ais.ReverseMachineFromTempering(ctx, m, opt.MachineBase, opt.AIS, t)
+			return rev, err
+		},
+		raise: func() (*ais.Estimate, error) { return ais.ReverseMachine(ctx, m, opt.MachineBase, data, cfg) },
+	})
 }
 
 // enumerationBits returns log₂ of the states of m's smaller discrete
