@@ -4,6 +4,7 @@ import (
 	"context"
 	"math"
 	"math/rand/v2"
+	"slices"
 	"testing"
 
 	"gonum.org/v1/gonum/mat"
@@ -144,21 +145,9 @@ func TestMachineExactGradientFixedParameters(t *testing.T) {
 	for _, b := range g.Blocks(m) {
 		names = append(names, b.Name)
 	}
-	if want := []string{"W", "visible.bias", "hidden.bias"}; !equalStrings(names, want) {
+	if want := []string{"W", "visible.bias", "hidden.bias"}; !slices.Equal(names, want) {
 		t.Errorf("blocks %v, want %v", names, want)
 	}
-}
-
-func equalStrings(a, b []string) bool {
-	if len(a) != len(b) {
-		return false
-	}
-	for i := range a {
-		if a[i] != b[i] {
-			return false
-		}
-	}
-	return true
 }
 
 // TestMachineExactGradientWorkers enumerates a machine large enough to
