@@ -4,7 +4,7 @@ import (
 	"context"
 	"fmt"
 	"github.com/rbmkit/rbm/internal/enumtest"
-	"github.com/rbmkit/rbm/internal/rbmtest"
+	"github.com/rbmkit/rbm/rbm/rbmtest"
 	"math"
 	"slices"
 	"testing"

@@ -6,9 +6,9 @@ import (
 	"math/rand/v2"
 	"testing"
 
-	"github.com/rbmkit/rbm/internal/rbmtest"
 	"github.com/rbmkit/rbm/rbm"
 	"github.com/rbmkit/rbm/rbm/rbmexact"
+	"github.com/rbmkit/rbm/rbm/rbmtest"
 )
 
 // TestMachineExactGradientMatchesRBMExact compares the exact gradient of

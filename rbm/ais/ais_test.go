@@ -7,10 +7,10 @@ import (
 	"slices"
 	"testing"
 
-	"github.com/rbmkit/rbm/internal/rbmtest"
 	"github.com/rbmkit/rbm/internal/testenv"
 	"github.com/rbmkit/rbm/rbm"
 	"github.com/rbmkit/rbm/rbm/rbmexact"
+	"github.com/rbmkit/rbm/rbm/rbmtest"
 )
 
 func randomRBM(rng *rand.Rand, v, h int, scale float64) *rbm.RBM {

@@ -6,10 +6,10 @@ import (
 	"math/rand/v2"
 	"testing"
 
-	"github.com/rbmkit/rbm/internal/rbmtest"
 	"github.com/rbmkit/rbm/rbm"
 	"github.com/rbmkit/rbm/rbm/ais"
 	"github.com/rbmkit/rbm/rbm/rbmexact"
+	"github.com/rbmkit/rbm/rbm/rbmtest"
 )
 
 // exactLogLik is the mean of -F(v) - log Z over the rows, from the exact

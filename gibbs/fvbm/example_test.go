@@ -7,7 +7,7 @@ import (
 	"math/rand/v2"
 
 	"github.com/rbmkit/rbm/discrete"
-	"github.com/rbmkit/rbm/discrete/fvbm"
+	"github.com/rbmkit/rbm/gibbs/fvbm"
 )
 
 // Fitting a fully visible Boltzmann machine over four binary units to data
