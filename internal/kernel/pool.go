@@ -16,10 +16,15 @@ type Job interface {
 // Pool runs the tasks of a Job on a fixed set of goroutines. A nil *Pool,
 // or one with a single worker, runs every task on the calling goroutine.
 //
-// Tasks are handed out dynamically: every participating goroutine,
-// including the caller, takes the next task number from a shared counter
-// until none is left, which balances the load when a core is busy with
-// something else. Which goroutine runs a task never changes what the task
+// Each participating goroutine, the caller included, owns a contiguous
+// share of the task numbers and runs its own share first, then takes what
+// is left of the others' shares, which balances the load when a core is
+// busy with something else. The jobs number their tasks along the rows of
+// their output, so a goroutine works on the same rows in consecutive
+// products of a training step and finds their data in its own core's
+// cache; with one shared counter instead, half of every product's input
+// came from the other core's cache, and a step at 784×64 took 15–20% longer
+// on two workers. Which goroutine runs a task never changes what the task
 // computes, so results do not depend on the number of workers.
 //
 // A Pool is used by one goroutine at a time: Run and the product methods
@@ -32,7 +37,7 @@ type Pool struct {
 	// helpers' reads) and left alone until every helper has reported done.
 	job     Job
 	n       int64
-	next    atomic.Int64
+	share   []taskShare  // one per goroutine, the caller's first
 	pending atomic.Int64 // helpers still working on the batch
 
 	// gen counts batches; helpers wait for it to change, first spinning,
@@ -56,7 +61,7 @@ func NewPool(workers int) *Pool {
 	if workers <= 0 {
 		workers = runtime.GOMAXPROCS(0)
 	}
-	p := &Pool{workers: workers}
+	p := &Pool{workers: workers, share: make([]taskShare, workers)}
 	p.cond = sync.NewCond(&p.mu)
 	// The calling goroutine runs tasks too, so workers-1 helpers suffice.
 	for w := range workers - 1 {
@@ -144,18 +149,35 @@ type workerJob interface {
 	doOn(worker, task int)
 }
 
-// work runs tasks of the current batch until none is left.
+// A taskShare is the next unclaimed task of one goroutine's share, alone
+// on its cache line so that claiming tasks in one share does not slow the
+// others.
+type taskShare struct {
+	next atomic.Int64
+	_    [56]byte
+}
+
+// shareEnd returns the end of the share of goroutine w: shares split the
+// batch's n tasks into contiguous ranges of nearly equal length.
+func (p *Pool) shareEnd(w int) int64 { return p.n * int64(w+1) / int64(p.workers) }
+
+// work runs tasks of the current batch until none is left: first its own
+// share, then what is left of the others', in turn.
 func (p *Pool) work(worker int) {
 	wj, indexed := p.job.(workerJob)
-	for {
-		t := p.next.Add(1) - 1
-		if t >= p.n {
-			return
-		}
-		if indexed {
-			wj.doOn(worker, int(t))
-		} else {
-			p.job.Do(int(t))
+	for i := range p.workers {
+		owner := (worker + i) % p.workers
+		end := p.shareEnd(owner)
+		for {
+			t := p.share[owner].next.Add(1) - 1
+			if t >= end {
+				break
+			}
+			if indexed {
+				wj.doOn(worker, int(t))
+			} else {
+				p.job.Do(int(t))
+			}
 		}
 	}
 }
@@ -170,7 +192,10 @@ func (p *Pool) Run(job Job, n int) {
 		return
 	}
 	p.job, p.n = job, int64(n)
-	p.next.Store(0)
+	p.share[0].next.Store(0)
+	for w := 1; w < p.workers; w++ {
+		p.share[w].next.Store(p.shareEnd(w - 1))
+	}
 	// Every helper takes part in every batch (those that find no task
 	// left report done at once), so each sees each generation once.
 	p.pending.Store(int64(p.workers - 1))
