@@ -117,3 +117,59 @@ func TestTrainMachineKeepBest(t *testing.T) {
 		t.Error("Train accepted a Trainer with EvaluateMachine but no Evaluate")
 	}
 }
+
+// TestInterruptedEvaluationKeepsEpoch checks that an epoch whose updates
+// are all done is recorded (and handed to EpochDone) when its held-out
+// evaluation is interrupted, for Train and TrainMachine alike: the model
+// returned has had that epoch, so the history and the saved metadata must
+// count it.
+func TestInterruptedEvaluationKeepsEpoch(t *testing.T) {
+	data := prototypes(40, 0.1, 2)
+	interrupted := func(ctx context.Context) (*LogLik, error) {
+		<-ctx.Done() // as an estimate that notices Ctrl-C half-way
+		return nil, ctx.Err()
+	}
+	for _, kind := range []string{"rbm", "machine"} {
+		ctx, cancel := context.WithCancel(context.Background())
+		var done []int
+		tr := &Trainer{
+			Config:      Config{Epochs: 3, BatchSize: 10},
+			MonitorRows: -1,
+			// Ctrl-C arrives during the last mini-batch of epoch 2.
+			Progress: func(e, b, n int) {
+				if e == 1 && b == n {
+					cancel()
+				}
+			},
+			EpochDone: func(st EpochStats) { done = append(done, st.Epoch) },
+			Evaluate:  func(ctx context.Context, _ *RBM) (*LogLik, error) { return interrupted(ctx) },
+			EvaluateMachine: func(ctx context.Context, _ *Machine) (*LogLik, error) {
+				return interrupted(ctx)
+			},
+			EvalEvery: 2,
+		}
+		var history []EpochStats
+		var err error
+		if kind == "rbm" {
+			m := New(6, 4)
+			m.Init(data, 1)
+			history, err = tr.Train(ctx, m, data)
+		} else {
+			m := NewMachine(layer.NewBinary(make([]float64, 6)), layer.NewBinary(make([]float64, 4)))
+			if err := m.Init(data, 1); err != nil {
+				t.Fatal(err)
+			}
+			history, err = tr.TrainMachine(ctx, m, data)
+		}
+		cancel()
+		if !errors.Is(err, context.Canceled) {
+			t.Fatalf("%s: err = %v, want context.Canceled", kind, err)
+		}
+		if len(history) != 2 || history[1].Epoch != 2 || history[1].HeldOut != nil {
+			t.Errorf("%s: history %+v, want epochs 1 and 2, the second without a held-out estimate", kind, history)
+		}
+		if !slices.Equal(done, []int{1, 2}) {
+			t.Errorf("%s: EpochDone saw epochs %v, want [1 2]", kind, done)
+		}
+	}
+}

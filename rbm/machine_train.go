@@ -191,12 +191,10 @@ func (t *Trainer) TrainMachine(ctx context.Context, m *Machine, data Data) ([]Ep
 		}
 		// The estimate comes after the epoch's time is taken: Seconds is
 		// the training's alone.
-		if _, err := held.after(ctx, &st); err != nil {
+		_, err := held.after(ctx, &st)
+		history = t.record(history, st)
+		if err != nil {
 			return finish(err)
-		}
-		history = append(history, st)
-		if t.EpochDone != nil {
-			t.EpochDone(st)
 		}
 	}
 	return finish(nil)

@@ -170,18 +170,27 @@ func (t *Trainer) Train(ctx context.Context, m *RBM, data Data) ([]EpochStats, e
 			return finish(fmt.Errorf("rbm: train: %w in epoch %d: the monitoring figures are not finite; lower the learning rate", ErrDiverged, e+1))
 		}
 		evaluated, err := held.after(ctx, &st)
-		if err != nil {
-			return finish(err)
-		}
 		if evaluated {
 			mon.restart()
 		}
-		history = append(history, st)
-		if t.EpochDone != nil {
-			t.EpochDone(st)
+		history = t.record(history, st)
+		if err != nil {
+			return finish(err)
 		}
 	}
 	return finish(nil)
+}
+
+// record appends an epoch's statistics to the history and hands them to
+// EpochDone. An epoch is recorded once its last update is done, even when
+// its held-out evaluation then fails or is interrupted (its HeldOut is nil
+// then): the model being returned has had that epoch.
+func (t *Trainer) record(history []EpochStats, st EpochStats) []EpochStats {
+	history = append(history, st)
+	if t.EpochDone != nil {
+		t.EpochDone(st)
+	}
+	return history
 }
 
 // BestEpoch returns the epoch (from 1) whose held-out estimate is highest,
