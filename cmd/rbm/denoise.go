@@ -140,7 +140,7 @@ func runDenoise(ctx context.Context, e *env, args []string) error {
 		}
 		if missing != "" {
 			return inpaintMachine(ctx, e, &machineInpainting{model: pos[0], m: machine, meta: meta, input: pos[1], missing: missing, shapeFlag: shapeF,
-				sweeps: sweeps, burnin: burnin, seed: seed, out: out, asJSON: asJSON, binary: binary, data: &data,
+				sweeps: sweeps, burnin: burnin, seed: seed, workers: workers, out: out, asJSON: asJSON, binary: binary, data: &data,
 				explicit: func(name string) bool { return fs.Changed(name) }})
 		}
 		if prior, shape, err = machinePrior(pos[0], machine, meta); err != nil {

@@ -24,6 +24,7 @@ type machineInpainting struct {
 	shapeFlag      string
 	sweeps, burnin int
 	seed           uint64
+	workers        int
 	out            string
 	asJSON, binary bool
 	data           *dataFlags
@@ -119,7 +120,7 @@ func inpaintMachine(ctx context.Context, e *env, p *machineInpainting) error {
 	}
 	start := time.Now()
 	bar := newProgress(e.stderr)
-	restored, err := denoise.Inpaint(ctx, m, v.Dense(), mask, &denoise.Settings{Sweeps: p.sweeps, Burnin: p.burnin, Seed: p.seed,
+	restored, err := denoise.Inpaint(ctx, m, v.Dense(), mask, &denoise.Settings{Sweeps: p.sweeps, Burnin: p.burnin, Seed: p.seed, Workers: p.workers,
 		Progress: func(done, total int) { bar.update("inpainting", done, total) }})
 	bar.clear()
 	if err != nil {
