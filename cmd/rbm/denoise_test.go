@@ -17,6 +17,7 @@ import (
 	"github.com/rbmkit/rbm/rbm"
 	"github.com/rbmkit/rbm/rbm/dataset"
 	"github.com/rbmkit/rbm/rbm/idx"
+	"github.com/rbmkit/rbm/rbm/layer"
 )
 
 // writeBlocks writes n h×w ubyte images, each entirely on or entirely off.
@@ -268,7 +269,8 @@ func TestDenoiseBlockPosterior(t *testing.T) {
 }
 
 // TestDenoiseBlockIgnoresWorkers checks that the block-Gibbs restoration
-// is the same bytes for any number of workers.
+// is the same bytes for any number of workers: an RBM's denoising, and a
+// spin×ReLU machine's denoising and inpainting.
 func TestDenoiseBlockIgnoresWorkers(t *testing.T) {
 	dir := t.TempDir()
 	data := filepath.Join(dir, "blocks.idx")
@@ -282,20 +284,30 @@ func TestDenoiseBlockIgnoresWorkers(t *testing.T) {
 	if err := rbm.SaveFile(model, m, nil); err != nil {
 		t.Fatal(err)
 	}
-	var outs [][]byte
-	for _, w := range []string{"1", "3"} {
-		out := filepath.Join(dir, "w"+w+".npy")
-		if r := rbmRun(t, "denoise", model, data, "--corrupt", "0.1", "--workers", w, "-o", out); r.code != 0 {
-			t.Fatalf("workers %s: exit %d: %s", w, r.code, r.stderr)
-		}
-		b, err := os.ReadFile(out)
-		if err != nil {
-			t.Fatal(err)
-		}
-		outs = append(outs, b)
+	machine := rbm.NewMachine(layer.NewSpin(make([]float64, 36)), layer.NewReLU(make([]float64, 5), make([]float64, 5), false))
+	for i := range machine.W {
+		machine.W[i] = 0.3 * rng.NormFloat64()
 	}
-	if string(outs[0]) != string(outs[1]) {
-		t.Error("restorations differ between 1 and 3 workers")
+	spin := filepath.Join(dir, "spin.rbm")
+	if err := rbm.SaveMachine(spin, machine, &rbm.Meta{ImageRows: 6, ImageCols: 6}); err != nil {
+		t.Fatal(err)
+	}
+	for _, c := range [][]string{{model, "--corrupt", "0.1"}, {spin, "--corrupt", "0.1"}, {spin, "--missing", "top"}} {
+		var outs [][]byte
+		for _, w := range []string{"1", "2", "3"} {
+			out := filepath.Join(dir, "w"+w+".npy")
+			if r := rbmRun(t, append([]string{"denoise", c[0], data, "--workers", w, "-o", out}, c[1:]...)...); r.code != 0 {
+				t.Fatalf("%v, workers %s: exit %d: %s", c, w, r.code, r.stderr)
+			}
+			b, err := os.ReadFile(out)
+			if err != nil {
+				t.Fatal(err)
+			}
+			outs = append(outs, b)
+		}
+		if string(outs[0]) != string(outs[1]) || string(outs[0]) != string(outs[2]) {
+			t.Errorf("%v: restorations differ between 1, 2 and 3 workers", c)
+		}
 	}
 }
 
