@@ -24,7 +24,8 @@ func init() {
 		summary: "Restore binary images (or any binary rows) with a model as prior: MODEL is an RBM model file or a JSON model spec (.json). " +
 			"Denoising samples the posterior given the input seen through a channel flipping each unit with probability --noise; " +
 			"--missing hides half of each image and samples it given the rest (inpainting). With --corrupt the input is taken as clean, " +
-			"corrupted first, and the pixel error before and after restoration is reported. " +
+			"corrupted first, and the pixel error before and after restoration is reported; inpainting reports it over the hidden half, " +
+			"beside the error of a guess from the base rates the model file records. " +
 			"Which sampler runs: for an RBM model file at --beta 1 the default is block Gibbs on the RBM's visible and hidden units, " +
 			"with the observation entering as a field on the visible units (whole layers per step, hundreds of times faster); " +
 			"a JSON spec, --beta ≠ 1 or an explicit --sampler " + samplerNames() + " updates single units of the prior's visible marginal. " +
@@ -38,7 +39,10 @@ func init() {
 	})
 }
 
-// denoiseResult is the --json output of rbm denoise.
+// denoiseResult is the --json output of rbm denoise, and what its text
+// output says, whichever sampler restores the rows: an RBM's or a
+// machine's block Gibbs, single units of a marginal, or a machine's
+// inpainting.
 type denoiseResult struct {
 	Model      string  `json:"model"`
 	Input      string  `json:"input"`
@@ -53,14 +57,66 @@ type denoiseResult struct {
 	Sweeps     int     `json:"sweeps"`
 	Burnin     int     `json:"burnin"`
 	AcceptRate float64 `json:"accept_rate"`
-	// ErrorBefore and ErrorAfter are the fractions of units that differ from
-	// the clean input, for the corrupted (or, inpainting, the hidden units
-	// set off) and the restored images; present with --corrupt or --missing.
+	// ErrorBefore and ErrorAfter compare with the clean input the input
+	// as the restoration is given it (corrupted; inpainting, with the
+	// hidden units blanked: at their first state, off or -1, or at 0 for
+	// real values) and the restoration: denoising over every unit,
+	// inpainting over the hidden units only, since the known ones come
+	// back exactly and would only dilute the figure. For two-state units
+	// it is the fraction restored on the wrong side of ½ (pixel error),
+	// for categorical units the fraction whose most probable state is not
+	// the true one (state error), for real values the root mean squared
+	// error (RMS error). Present with --corrupt or --missing.
 	ErrorBefore *float64 `json:"error_before,omitempty"`
 	ErrorAfter  *float64 `json:"error_after,omitempty"`
-	Out         string   `json:"out,omitempty"`
-	Seconds     float64  `json:"seconds"`
+	// ErrorBaseline is, inpainting with a model file, the same figure for
+	// a guess of each hidden unit from the base-rate model of the
+	// training data (or the model's visible layer alone, when the file
+	// records no base rates), which uses no known unit: what the
+	// restoration should beat.
+	ErrorBaseline *float64 `json:"error_baseline,omitempty"`
+	// LogProbAfter and LogProbBaseline are, inpainting categorical units,
+	// the mean log-probability of each hidden unit's true state under the
+	// restored state probabilities and under the baseline's: a proper
+	// score, which credits a better-calibrated guess even where the most
+	// probable state is the same.
+	LogProbAfter    *float64 `json:"log_prob_after,omitempty"`
+	LogProbBaseline *float64 `json:"log_prob_baseline,omitempty"`
+	Out             string   `json:"out,omitempty"`
+	Seconds         float64  `json:"seconds"`
+
+	// errorName names the errors' measure ("pixel error", …) and
+	// baseName the baseline's source, for the text output.
+	errorName, baseName string
 }
+
+// report prints res as one JSON object or as the text lines every path
+// of rbm denoise shares.
+func (res *denoiseResult) report(e *env, asJSON bool) error {
+	if asJSON {
+		return json.NewEncoder(e.stdout).Encode(res)
+	}
+	fmt.Fprintf(e.stdout, "%s %d rows of %d units with %s (%s, β = %g, %d sweeps after %d burn-in), acceptance %.3f, %.3gs\n",
+		res.Mode, res.Rows, res.Units, filepath.Base(res.Model), res.Sampler, res.Beta, res.Sweeps, res.Burnin, res.AcceptRate, res.Seconds)
+	if res.ErrorBefore != nil {
+		fmt.Fprintf(e.stdout, "%s: %.4f before, %.4f after", res.errorName, *res.ErrorBefore, *res.ErrorAfter)
+		if res.ErrorBaseline != nil {
+			fmt.Fprintf(e.stdout, ", %.4f guessed from the %s alone", *res.ErrorBaseline, res.baseName)
+		}
+		fmt.Fprintln(e.stdout)
+	}
+	if res.LogProbAfter != nil {
+		fmt.Fprintf(e.stdout, "log-prob: %.4f after, %.4f guessed from the %s alone (mean nats of each hidden unit's true state)\n",
+			*res.LogProbAfter, *res.LogProbBaseline, res.baseName)
+	}
+	if res.Out != "" {
+		fmt.Fprintf(e.stdout, "wrote %s\n", res.Out)
+	}
+	return nil
+}
+
+// pixelError is the name of the errors of two-state units.
+const pixelError = "pixel error"
 
 func runDenoise(ctx context.Context, e *env, args []string) error {
 	fs := newFlags(e, lookup("denoise"))
@@ -140,7 +196,7 @@ func runDenoise(ctx context.Context, e *env, args []string) error {
 		}
 		if missing != "" {
 			return inpaintMachine(ctx, e, &machineInpainting{model: pos[0], m: machine, meta: meta, input: pos[1], missing: missing, shapeFlag: shapeF,
-				sweeps: sweeps, burnin: burnin, seed: seed, out: out, asJSON: asJSON, binary: binary, data: &data,
+				sweeps: sweeps, burnin: burnin, seed: seed, workers: workers, out: out, asJSON: asJSON, binary: binary, data: &data,
 				explicit: func(name string) bool { return fs.Changed(name) }})
 		}
 		if prior, shape, err = machinePrior(pos[0], machine, meta); err != nil {
@@ -213,7 +269,7 @@ func runDenoise(ctx context.Context, e *env, args []string) error {
 	start := time.Now()
 	res := denoiseResult{
 		Model: pos[0], Input: pos[1], Rows: rows, Units: input.Cols, Mode: "denoise", Sampler: method.String(),
-		Beta: beta, Sweeps: sweeps, Burnin: burnin, Out: out,
+		Beta: beta, Sweeps: sweeps, Burnin: burnin, Out: out, errorName: pixelError,
 	}
 	bar := newProgress(e.stderr)
 	settings := &denoise.Settings{Noise: noise, Hidden: hidden, Sweeps: sweeps, Burnin: burnin,
@@ -248,20 +304,38 @@ func runDenoise(ctx context.Context, e *env, args []string) error {
 	}
 	if corrupt > 0 || hidden != nil {
 		res.Corrupt = corrupt
-		var before, after int
+		// Inpainting counts the hidden units only (denoiseResult).
+		counted := func(i int) bool { return hidden == nil || hidden[i] }
+		var guess []float64
+		if hidden != nil && model != nil {
+			guess, res.baseName = rbmBaseRates(model, meta)
+		}
+		var before, after, baseline, total int
 		for r := range rows {
 			for i, c := range clean[r] {
+				if !counted(i) {
+					continue
+				}
+				total++
 				if observed[r][i] != c {
 					before++
 				}
 				if toDomain(d, restored.Row(r)[i]) != c {
 					after++
 				}
+				if guess != nil && toDomain(d, float32(guess[i])) != c {
+					baseline++
+				}
 			}
 		}
-		total := float64(rows * input.Cols)
-		b, a := float64(before)/total, float64(after)/total
-		res.ErrorBefore, res.ErrorAfter = &b, &a
+		fraction := func(n int) *float64 {
+			f := float64(n) / float64(max(total, 1))
+			return &f
+		}
+		res.ErrorBefore, res.ErrorAfter = fraction(before), fraction(after)
+		if guess != nil {
+			res.ErrorBaseline = fraction(baseline)
+		}
 	}
 	if binary {
 		for i, v := range restored.Data {
@@ -277,18 +351,25 @@ func runDenoise(ctx context.Context, e *env, args []string) error {
 		}
 	}
 	res.Seconds = time.Since(start).Seconds()
-	if asJSON {
-		return json.NewEncoder(e.stdout).Encode(res)
+	return res.report(e, asJSON)
+}
+
+// rbmBaseRates returns the probability that each visible unit of an RBM
+// is on under the base-rate model of the training data, when the model
+// file records it, else under the RBM's visible layer alone (its biases),
+// with the name of that source.
+func rbmBaseRates(m *rbm.RBM, meta *rbm.Meta) ([]float64, string) {
+	if meta != nil && len(meta.BaseRates) == m.Visible {
+		p := make([]float64, m.Visible)
+		for i, x := range meta.BaseRates {
+			p[i] = float64(x)
+		}
+		return p, baseFromModel
 	}
-	fmt.Fprintf(e.stdout, "%s %d rows of %d units with %s (%s, β = %g, %d sweeps after %d burn-in), acceptance %.3f, %.3gs\n",
-		res.Mode, rows, input.Cols, filepath.Base(pos[0]), res.Sampler, beta, sweeps, burnin, res.AcceptRate, res.Seconds)
-	if res.ErrorBefore != nil {
-		fmt.Fprintf(e.stdout, "pixel error: %.4f before, %.4f after\n", *res.ErrorBefore, *res.ErrorAfter)
-	}
-	if out != "" {
-		fmt.Fprintf(e.stdout, "wrote %s\n", out)
-	}
-	return nil
+	v := rbm.AsMachine(m).Visible
+	p := make([]float64, m.Visible)
+	v.Mean(p, make([]float64, m.Visible))
+	return p, visibleLayerAlone
 }
 
 // stopped reports err, or that the command was interrupted (Ctrl-C,

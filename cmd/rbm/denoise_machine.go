@@ -2,10 +2,8 @@ package main
 
 import (
 	"context"
-	"encoding/json"
 	"fmt"
 	"math"
-	"path/filepath"
 	"time"
 
 	"github.com/rbmkit/rbm/discrete"
@@ -24,40 +22,11 @@ type machineInpainting struct {
 	shapeFlag      string
 	sweeps, burnin int
 	seed           uint64
+	workers        int
 	out            string
 	asJSON, binary bool
 	data           *dataFlags
 	explicit       func(flag string) bool
-}
-
-// inpaintResult is the --json output of rbm denoise on a machine.
-type inpaintResult struct {
-	Model   string `json:"model"`
-	Input   string `json:"input"`
-	Rows    int    `json:"rows"`
-	Units   int    `json:"units"`
-	Mode    string `json:"mode"`
-	Missing string `json:"missing"`
-	Sweeps  int    `json:"sweeps"`
-	Burnin  int    `json:"burnin"`
-	// ErrorAfter is, for categorical units, the fraction of hidden units
-	// whose most probable restored state is not the true one; for real
-	// values, the root mean squared error of the hidden values; for bits,
-	// the fraction of hidden units restored on the wrong side of ½.
-	// ErrorBaseline is the same figure for a guess from the base-rate
-	// model of the training data (or the visible layer alone, when the
-	// model records none), which uses no known unit.
-	ErrorAfter    float64 `json:"error_after"`
-	ErrorBaseline float64 `json:"error_baseline"`
-	// LogProbAfter and LogProbBaseline are, for categorical units, the
-	// mean log-probability of each hidden unit's true state under the
-	// restored state probabilities and under the baseline's: a proper
-	// score, which credits a better-calibrated guess even where the most
-	// probable state is the same.
-	LogProbAfter    *float64 `json:"log_prob_after,omitempty"`
-	LogProbBaseline *float64 `json:"log_prob_baseline,omitempty"`
-	Out             string   `json:"out,omitempty"`
-	Seconds         float64  `json:"seconds"`
 }
 
 // machinePrior returns the prior a machine with binary or spin visible
@@ -119,14 +88,15 @@ func inpaintMachine(ctx context.Context, e *env, p *machineInpainting) error {
 	}
 	start := time.Now()
 	bar := newProgress(e.stderr)
-	restored, err := denoise.Inpaint(ctx, m, v.Dense(), mask, &denoise.Settings{Sweeps: p.sweeps, Burnin: p.burnin, Seed: p.seed,
+	restored, err := denoise.Inpaint(ctx, m, v.Dense(), mask, &denoise.Settings{Sweeps: p.sweeps, Burnin: p.burnin, Seed: p.seed, Workers: p.workers,
 		Progress: func(done, total int) { bar.update("inpainting", done, total) }})
 	bar.clear()
 	if err != nil {
 		return stopped(ctx, err)
 	}
-	res := inpaintResult{Model: p.model, Input: p.input, Rows: v.Rows, Units: units, Mode: "inpaint", Missing: p.missing,
-		Sweeps: p.sweeps, Burnin: p.burnin, Out: p.out}
+	// Block Gibbs always moves, so its acceptance is 1, as for denoising.
+	res := denoiseResult{Model: p.model, Input: p.input, Rows: v.Rows, Units: units, Mode: "inpaint", Missing: p.missing,
+		Sampler: "block", Beta: 1, Sweeps: p.sweeps, Burnin: p.burnin, AcceptRate: 1, Out: p.out, errorName: inpaintErrorName(m)}
 	// The baseline guesses each hidden unit from the base-rate model of
 	// the training data when the model records it (else from the visible
 	// layer alone), using no known unit.
@@ -134,20 +104,28 @@ func inpaintMachine(ctx context.Context, e *env, p *machineInpainting) error {
 	if err != nil {
 		return fmt.Errorf("%s: %w", p.model, err)
 	}
+	res.baseName = baseName
 	base := make([]float64, m.Visible.Width())
 	baseLayer.Mean(base, make([]float64, m.Visible.Width()))
-	baseRows := rbm.NewMatrix(v.Rows, v.Cols)
+	// Before restoration the hidden units are blank: at their first
+	// state for discrete units (off, -1, a Potts unit's state 0), at 0
+	// for real values, as the binary path leaves them off.
+	blank := make([]float64, m.Visible.Width())
+	if d, ok := m.Visible.(layer.Discrete); ok {
+		d.SetState(blank, make([]int, units))
+	}
+	baseRows, blankRows := rbm.NewMatrix(v.Rows, v.Cols), rbm.NewMatrix(v.Rows, v.Cols)
 	for r := range v.Rows {
-		for c, x := range base {
-			baseRows.Row(r)[c] = float32(x)
+		for c := range base {
+			baseRows.Row(r)[c], blankRows.Row(r)[c] = float32(base[c]), float32(blank[c])
 		}
 	}
 	out := rbm.NewMatrix(v.Rows, v.Cols)
 	for i, x := range restored.RawMatrix().Data {
 		out.Data[i] = float32(x)
 	}
-	res.ErrorAfter = inpaintError(m, v, out, mask)
-	res.ErrorBaseline = inpaintError(m, v, baseRows, mask)
+	before, after, baseline := inpaintError(m, v, blankRows, mask), inpaintError(m, v, out, mask), inpaintError(m, v, baseRows, mask)
+	res.ErrorBefore, res.ErrorAfter, res.ErrorBaseline = &before, &after, &baseline
 	if valuesOf(m.Visible.Kind()) == layer.Categories {
 		a, b := trueStateLogProb(m, v, out, mask), trueStateLogProb(m, v, baseRows, mask)
 		res.LogProbAfter, res.LogProbBaseline = &a, &b
@@ -182,19 +160,7 @@ func inpaintMachine(ctx context.Context, e *env, p *machineInpainting) error {
 		}
 	}
 	res.Seconds = time.Since(start).Seconds()
-	if p.asJSON {
-		return json.NewEncoder(e.stdout).Encode(res)
-	}
-	fmt.Fprintf(e.stdout, "inpaint %d rows of %d %s units with %s (block Gibbs, %d sweeps after %d burn-in), %.3gs\n",
-		v.Rows, units, m.Visible.Kind(), filepath.Base(p.model), p.sweeps, p.burnin, res.Seconds)
-	fmt.Fprintf(e.stdout, "%s: %.4f restored, %.4f guessed from the %s alone\n", inpaintErrorName(m), res.ErrorAfter, res.ErrorBaseline, baseName)
-	if res.LogProbAfter != nil {
-		fmt.Fprintf(e.stdout, "log-prob:  %.4f nats per hidden unit's true state restored, %.4f guessed\n", *res.LogProbAfter, *res.LogProbBaseline)
-	}
-	if p.out != "" {
-		fmt.Fprintf(e.stdout, "wrote %s\n", p.out)
-	}
-	return nil
+	return res.report(e, p.asJSON)
 }
 
 // trueStateLogProb is the mean log-probability, under the state
@@ -222,13 +188,21 @@ func inpaintErrorName(m *rbm.Machine) string {
 	case layer.Reals:
 		return "RMS error"
 	}
-	return "unit error"
+	return pixelError
 }
 
 // inpaintError compares the restored hidden units with the truth (see
-// inpaintResult.ErrorAfter).
+// denoiseResult.ErrorAfter).
 func inpaintError(m *rbm.Machine, truth, restored *rbm.Matrix, mask []bool) float64 {
 	per := m.Visible.Width() / m.Visible.Units()
+	values := valuesOf(m.Visible.Kind())
+	// The two states of bits, found once: unitStates builds a whole state
+	// of the layer, and calling it per unit made inpainting 784-pixel
+	// rows spend most of its time here.
+	var lo, hi float64
+	if values == layer.Bits {
+		lo, hi = unitStates(m.Visible)
+	}
 	var sum float64
 	var count int
 	for r := range truth.Rows {
@@ -238,7 +212,7 @@ func inpaintError(m *rbm.Machine, truth, restored *rbm.Matrix, mask []bool) floa
 				continue
 			}
 			count++
-			switch valuesOf(m.Visible.Kind()) {
+			switch values {
 			case layer.Categories:
 				if argmax(rs[i*per:(i+1)*per]) != argmax(tr[i*per:(i+1)*per]) {
 					sum++
@@ -249,7 +223,6 @@ func inpaintError(m *rbm.Machine, truth, restored *rbm.Matrix, mask []bool) floa
 			default:
 				// Bits: the restored mean against the midpoint of the
 				// unit's two states.
-				lo, hi := unitStates(m.Visible)
 				if (float64(rs[i]) >= (lo+hi)/2) != (float64(tr[i]) == hi) {
 					sum++
 				}
@@ -259,7 +232,7 @@ func inpaintError(m *rbm.Machine, truth, restored *rbm.Matrix, mask []bool) floa
 	if count == 0 {
 		return 0
 	}
-	if valuesOf(m.Visible.Kind()) == layer.Reals {
+	if values == layer.Reals {
 		return math.Sqrt(sum / float64(count))
 	}
 	return sum / float64(count)

@@ -3,10 +3,13 @@ package main
 import (
 	"encoding/json"
 	"fmt"
+	"maps"
 	"math"
 	"math/rand/v2"
 	"os"
 	"path/filepath"
+	"regexp"
+	"slices"
 	"strconv"
 	"strings"
 	"testing"
@@ -14,6 +17,7 @@ import (
 	"github.com/rbmkit/rbm/rbm"
 	"github.com/rbmkit/rbm/rbm/dataset"
 	"github.com/rbmkit/rbm/rbm/idx"
+	"github.com/rbmkit/rbm/rbm/layer"
 )
 
 // writeBlocks writes n h×w ubyte images, each entirely on or entirely off.
@@ -84,12 +88,25 @@ func TestDenoise(t *testing.T) {
 	if err := json.Unmarshal([]byte(r.stdout), &got); err != nil || r.code != 0 {
 		t.Fatalf("inpaint: %v %s", err, r.stderr)
 	}
-	if got.Mode != "inpaint" || got.ErrorAfter == nil || *got.ErrorAfter > 0.5 {
-		t.Errorf("inpaint: %+v", got)
-	}
 	a, err := idx.ReadFile(data)
 	if err != nil {
 		t.Fatal(err)
+	}
+	// The errors count the hidden half only: blank (off) before, it is
+	// wrong exactly in the blocks that are on. This hand-set prior (every
+	// weight 0.3, zero biases) turns every hidden pixel on, as the guess
+	// from its visible layer alone (p = ½) does, so both are wrong in the
+	// blocks that are off.
+	on := 0
+	for r := range 40 {
+		if a.Data.([]uint8)[r*36] == 255 {
+			on++
+		}
+	}
+	if got.Mode != "inpaint" || got.ErrorBefore == nil || got.ErrorAfter == nil || got.ErrorBaseline == nil ||
+		*got.ErrorBefore != float64(on)/40 || *got.ErrorAfter != float64(40-on)/40 || *got.ErrorBaseline != *got.ErrorAfter {
+		t.Errorf("inpaint: %+v, errors %v before, %v after, %v baseline; want %v, %v, %v", got,
+			deref(got.ErrorBefore), deref(got.ErrorAfter), deref(got.ErrorBaseline), float64(on)/40, float64(40-on)/40, float64(40-on)/40)
 	}
 	b, _ = os.ReadFile(out)
 	for r, line := range strings.Split(strings.TrimSpace(string(b)), "\n") {
@@ -252,7 +269,8 @@ func TestDenoiseBlockPosterior(t *testing.T) {
 }
 
 // TestDenoiseBlockIgnoresWorkers checks that the block-Gibbs restoration
-// is the same bytes for any number of workers.
+// is the same bytes for any number of workers: an RBM's denoising, and a
+// spin×ReLU machine's denoising and inpainting.
 func TestDenoiseBlockIgnoresWorkers(t *testing.T) {
 	dir := t.TempDir()
 	data := filepath.Join(dir, "blocks.idx")
@@ -266,20 +284,30 @@ func TestDenoiseBlockIgnoresWorkers(t *testing.T) {
 	if err := rbm.SaveFile(model, m, nil); err != nil {
 		t.Fatal(err)
 	}
-	var outs [][]byte
-	for _, w := range []string{"1", "3"} {
-		out := filepath.Join(dir, "w"+w+".npy")
-		if r := rbmRun(t, "denoise", model, data, "--corrupt", "0.1", "--workers", w, "-o", out); r.code != 0 {
-			t.Fatalf("workers %s: exit %d: %s", w, r.code, r.stderr)
-		}
-		b, err := os.ReadFile(out)
-		if err != nil {
-			t.Fatal(err)
-		}
-		outs = append(outs, b)
+	machine := rbm.NewMachine(layer.NewSpin(make([]float64, 36)), layer.NewReLU(make([]float64, 5), make([]float64, 5), false))
+	for i := range machine.W {
+		machine.W[i] = 0.3 * rng.NormFloat64()
 	}
-	if string(outs[0]) != string(outs[1]) {
-		t.Error("restorations differ between 1 and 3 workers")
+	spin := filepath.Join(dir, "spin.rbm")
+	if err := rbm.SaveMachine(spin, machine, &rbm.Meta{ImageRows: 6, ImageCols: 6}); err != nil {
+		t.Fatal(err)
+	}
+	for _, c := range [][]string{{model, "--corrupt", "0.1"}, {spin, "--corrupt", "0.1"}, {spin, "--missing", "top"}} {
+		var outs [][]byte
+		for _, w := range []string{"1", "2", "3"} {
+			out := filepath.Join(dir, "w"+w+".npy")
+			if r := rbmRun(t, append([]string{"denoise", c[0], data, "--workers", w, "-o", out}, c[1:]...)...); r.code != 0 {
+				t.Fatalf("%v, workers %s: exit %d: %s", c, w, r.code, r.stderr)
+			}
+			b, err := os.ReadFile(out)
+			if err != nil {
+				t.Fatal(err)
+			}
+			outs = append(outs, b)
+		}
+		if string(outs[0]) != string(outs[1]) || string(outs[0]) != string(outs[2]) {
+			t.Errorf("%v: restorations differ between 1, 2 and 3 workers", c)
+		}
 	}
 }
 
@@ -580,6 +608,86 @@ func TestInpaintSpinMachineOutput(t *testing.T) {
 			// Known units (the right half) come back as the data's bits.
 			if c%6 >= 3 && p != 0 && p != 1 {
 				t.Fatalf("row %d, known unit %d: %v, want the data's 0 or 1", r, c, p)
+			}
+		}
+	}
+}
+
+// TestDenoiseOutputShapes pins the one shape of rbm denoise's output
+// across its paths (an RBM's block Gibbs, a machine's, single-unit
+// Gibbs, a machine's inpainting of bits, real values and categories):
+// the JSON members each path and mode prints, and the text lines.
+func TestDenoiseOutputShapes(t *testing.T) {
+	dir := t.TempDir()
+	data := filepath.Join(dir, "blocks.idx")
+	writeBlocks(t, data, 20, 6, 6)
+	binary := filepath.Join(dir, "b.rbm")
+	m := rbm.New(36, 4)
+	for i := range m.W {
+		m.W[i] = 0.3
+	}
+	if err := rbm.SaveFile(binary, m, &rbm.Meta{ImageRows: 6, ImageCols: 6}); err != nil {
+		t.Fatal(err)
+	}
+	train := func(name, input string, args ...string) string {
+		t.Helper()
+		model := filepath.Join(dir, name)
+		if r := rbmRun(t, append(append([]string{"train", "-hidden", "3", "--epochs", "2", "--batch", "10", "-o", model}, args...), input)...); r.code != 0 {
+			t.Fatalf("train %v: %s", args, r.stderr)
+		}
+		return model
+	}
+	spin := train("spin.rbm", data, "--visible", "spin")
+	gauss := train("gauss.rbm", data, "--visible", "gaussian")
+	cats := filepath.Join(dir, "cats.idx")
+	writeCategoryFile(t, cats, 30, 4, 3, 1)
+	potts := train("potts.rbm", cats, "--visible", "potts")
+
+	common := []string{"model", "input", "rows", "units", "mode", "sampler", "beta", "sweeps", "burnin", "accept_rate", "seconds"}
+	denoised := append(slices.Clone(common), "noise", "corrupt", "error_before", "error_after")
+	inpainted := append(slices.Clone(common), "missing", "error_before", "error_after", "error_baseline")
+	const (
+		header  = `^(denoise|inpaint) \d+ rows of \d+ units with \S+ \((block|gibbs), β = 1, 3 sweeps after 1 burn-in\), acceptance [01]\.\d{3}, \S+s$`
+		errors  = `^(pixel|RMS|state) error: \d\.\d{4} before, \d\.\d{4} after$`
+		guessed = `^(pixel|RMS|state) error: \d\.\d{4} before, \d\.\d{4} after, \d\.\d{4} guessed from the (training data|model's visible layer) alone$`
+		logProb = `^log-prob: -\d+\.\d{4} after, -\d+\.\d{4} guessed from the (training data|model's visible layer) alone \(mean nats of each hidden unit's true state\)$`
+	)
+	for _, c := range []struct {
+		name  string
+		args  []string
+		keys  []string
+		lines []string
+	}{
+		{"rbm denoise", []string{binary, data, "--corrupt", "0.1"}, denoised, []string{header, errors}},
+		{"rbm gibbs", []string{binary, data, "--corrupt", "0.1", "--sampler", "gibbs"}, denoised, []string{header, errors}},
+		{"rbm inpaint", []string{binary, data, "--missing", "bottom"}, inpainted, []string{header, guessed}},
+		{"spin machine denoise", []string{spin, data, "--corrupt", "0.1"}, denoised, []string{header, errors}},
+		{"spin machine inpaint", []string{spin, data, "--missing", "left"}, inpainted, []string{header, guessed}},
+		{"gaussian machine inpaint", []string{gauss, data, "--missing", "top"}, inpainted, []string{header, guessed}},
+		{"potts machine inpaint", []string{potts, cats, "--missing", "right"},
+			append(slices.Clone(inpainted), "log_prob_after", "log_prob_baseline"), []string{header, guessed, logProb}},
+	} {
+		args := append([]string{"denoise"}, append(c.args, "--sweeps", "3", "--burnin", "1")...)
+		r := rbmRun(t, append(args, "--json")...)
+		if r.code != 0 {
+			t.Fatalf("%s: exit %d: %s", c.name, r.code, r.stderr)
+		}
+		var got map[string]any
+		if err := json.Unmarshal([]byte(r.stdout), &got); err != nil {
+			t.Fatalf("%s: %v", c.name, err)
+		}
+		keys := slices.Sorted(maps.Keys(got))
+		if want := slices.Sorted(slices.Values(c.keys)); !slices.Equal(keys, want) {
+			t.Errorf("%s: JSON members %v, want %v", c.name, keys, want)
+		}
+		r = rbmRun(t, args...)
+		lines := strings.Split(strings.TrimSuffix(r.stdout, "\n"), "\n")
+		if r.code != 0 || len(lines) != len(c.lines) {
+			t.Fatalf("%s: exit %d, %d lines %q, want %d", c.name, r.code, len(lines), r.stdout, len(c.lines))
+		}
+		for i, pattern := range c.lines {
+			if !regexp.MustCompile(pattern).MatchString(lines[i]) {
+				t.Errorf("%s: line %d %q does not match %s", c.name, i+1, lines[i], pattern)
 			}
 		}
 	}

@@ -159,6 +159,9 @@ const (
 	baseFromData  = "data"          // --data, or the rows being evaluated
 	baseFromModel = "training data" // the base rates the model file records
 	baseFromBias  = "model biases"  // the model's own visible biases
+	// visibleLayerAlone is the base of a machine whose file records no
+	// base rates, and the guess of rbm denoise's inpainting baseline.
+	visibleLayerAlone = "model's visible layer"
 )
 
 // baseRates picks AIS's base-rate model: the given data's, else the

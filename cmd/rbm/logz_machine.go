@@ -85,7 +85,7 @@ func machineBase(m *rbm.Machine, meta *rbm.Meta, data *rbm.Matrix) (layer.Layer,
 		}
 		return base, baseFromModel, nil
 	}
-	return base, "model's visible layer", nil
+	return base, visibleLayerAlone, nil
 }
 
 // machineLogZ computes log Z of a machine by the chosen method.

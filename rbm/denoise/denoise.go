@@ -6,13 +6,14 @@
 // mean of each unit, estimated from the recorded sweeps.
 //
 // RBM runs block Gibbs on an RBM's visible and hidden units, whole layers
-// per step and many rows at once; Machine does the same, a row at a time,
-// for a machine (rbm.Machine) with binary or spin visible units and any
-// hidden layer; Model updates single units of any discrete model (such as
-// an RBM's visible marginal, rbm.NewMarginal, or a machine's,
-// rbm.NewMachineMarginal), at any inverse temperature, one row at a time;
-// Inpaint inpaints machines of any unit types. All are seeded by
-// Settings.Seed, and their results never depend on Settings.Workers.
+// per step and many rows at once; Machine does the same, blocks of rows
+// at a time, for a machine (rbm.Machine) with binary or spin visible
+// units and any hidden layer, and Inpaint inpaints machines of any unit
+// types the same way; Model updates single units of any discrete model
+// (such as an RBM's visible marginal, rbm.NewMarginal, or a machine's,
+// rbm.NewMachineMarginal), at any inverse temperature, one row at a time.
+// All are seeded by Settings.Seed, and their results never depend on
+// Settings.Workers.
 package denoise
 
 import (
@@ -55,9 +56,9 @@ type Settings struct {
 	// Workers is the number of goroutines sharing the work (≤ 0: one per
 	// core). It never changes a result.
 	Workers int
-	// Progress, when set, is called with the work done and the total (RBM:
-	// block steps; Model: rows), by one goroutine at a time; Model skips
-	// calls that would wait for another goroutine's.
+	// Progress, when set, is called with the work done and the total (RBM,
+	// Machine and Inpaint: block steps; Model: rows), by one goroutine at
+	// a time; Model skips calls that would wait for another goroutine's.
 	Progress func(done, total int)
 }
 

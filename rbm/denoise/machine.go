@@ -4,7 +4,6 @@ import (
 	"context"
 	"fmt"
 	"math/rand/v2"
-	"sync/atomic"
 
 	"gonum.org/v1/gonum/mat"
 
@@ -19,10 +18,16 @@ import (
 // held at its value in rows. Block Gibbs alternates h ~ p(h | v) and, for
 // the unknown units only, v ~ p(v | h); the restoration of an unknown unit
 // is the mean of E[v | h] over the recorded sweeps (the Rao-Blackwellised
-// posterior mean), and known units keep their values. Row r draws from a
-// source seeded by (Settings.Seed, r), so the result depends on the seed
-// only. Settings' Noise, Method and Beta do not apply: there is no flip
-// channel for general unit types, and the machine is sampled at β = 1.
+// posterior mean), and known units keep their values. Rows move in blocks
+// as Machine's do, the products on Settings.Workers goroutines. Row r
+// draws from a source seeded by (Settings.Seed, r), so the result depends
+// on the seed only, whatever the number of workers. Settings' Noise,
+// Method and Beta do not apply: there is no flip channel for general unit
+// types, and the machine is sampled at β = 1.
+//
+// It reports the first row whose known values the visible units cannot
+// take (NaN, a Potts unit that is not one-hot, …), and ctx's error, with
+// no result, if ctx is done first.
 func Inpaint(ctx context.Context, m *rbm.Machine, rows *mat.Dense, missing []bool, s *Settings) (*mat.Dense, error) {
 	if s == nil {
 		s = &Settings{}
@@ -33,6 +38,8 @@ func Inpaint(ctx context.Context, m *rbm.Machine, rows *mat.Dense, missing []boo
 	n, cols := rows.Dims()
 	vw, units := m.Visible.Width(), m.Visible.Units()
 	switch {
+	case n == 0:
+		return nil, fmt.Errorf("denoise: no rows")
 	case cols != vw:
 		return nil, fmt.Errorf("denoise: rows have %d values, the %s visible layer takes %d", cols, m.Visible.Kind(), vw)
 	case len(missing) != units:
@@ -48,56 +55,45 @@ func Inpaint(ctx context.Context, m *rbm.Machine, rows *mat.Dense, missing []boo
 			unknown[c] = h
 		}
 	}
-	sweeps := s.sweeps()
 	out := mat.DenseCopyOf(rows)
-	hw := m.Hidden.Width()
-	v, h := make([]float64, vw), make([]float64, hw)
-	inH, inV := make([]float64, hw), make([]float64, vw)
-	draw, mean, sum := make([]float64, vw), make([]float64, vw), make([]float64, vw)
-	for r := range n {
-		if err := ctx.Err(); err != nil {
-			return nil, err
-		}
-		rng := rand.New(rand.NewPCG(s.Seed, uint64(r)))
-		copy(v, rows.RawRowView(r))
-		// Start the unknown units at a draw from their conditional given
-		// no hidden input: the visible layer alone.
-		clear(inV)
-		m.Visible.Sample(draw, inV, rng)
-		for c, u := range unknown {
-			if u {
-				v[c] = draw[c]
-			}
-		}
-		clear(sum)
-		for t := range s.Burnin + sweeps {
-			m.HiddenInput(inH, v)
-			m.Hidden.Sample(h, inH, rng)
-			m.VisibleInput(inV, h)
-			m.Visible.Sample(draw, inV, rng)
-			if t >= s.Burnin {
-				m.Visible.Mean(mean, inV)
-				for c, u := range unknown {
-					if u {
-						sum[c] += mean[c]
-					}
-				}
-			}
+	g := newBlockGibbs(m, min(n, machineBlockRows), unknown, false, s.Workers)
+	defer g.pool.Close()
+	zero := make([]float64, vw)
+	start := func(lo, k int) error {
+		for r := range k {
+			rng := rand.New(rand.NewPCG(s.Seed, uint64(lo+r)))
+			g.rngs[r] = rng
+			v, draw := g.v.RawRowView(r), g.draw.RawRowView(r)
+			copy(v, rows.RawRowView(lo+r))
+			// Start the unknown units at a draw from their conditional
+			// given no hidden input: the visible layer alone.
+			m.Visible.Sample(draw, zero, rng)
 			for c, u := range unknown {
 				if u {
 					v[c] = draw[c]
 				}
 			}
-		}
-		dst := out.RawRowView(r)
-		for c, u := range unknown {
-			if u {
-				dst[c] = sum[c] / float64(sweeps)
+			// The start is a state the units can take unless a known
+			// value is not: checking it checks the known values.
+			if err := m.Visible.Check(v); err != nil {
+				return fmt.Errorf("denoise: row %d: %v", lo+r, err)
 			}
 		}
-		if s.Progress != nil {
-			s.Progress(r+1, n)
+		return nil
+	}
+	sweeps := float64(s.sweeps())
+	finish := func(lo, k int) {
+		for r := range k {
+			dst, sum := out.RawRowView(lo+r), g.sum.RawRowView(r)
+			for c, u := range unknown {
+				if u {
+					dst[c] = sum[c] / sweeps
+				}
+			}
 		}
+	}
+	if err := g.run(ctx, n, s, start, finish); err != nil {
+		return nil, err
 	}
 	return out, nil
 }
@@ -116,16 +112,23 @@ func Inpaint(ctx context.Context, m *rbm.Machine, rows *mat.Dense, missing []boo
 // the known units are reset to their values after each visible draw
 // instead.
 //
+// Rows move in blocks of up to 256: each sweep takes the block's inputs
+// Wᵀv and Wh as two matrix products on a pool of Settings.Workers
+// goroutines, and each row then draws from its layer's conditional with
+// its own PCG source, seeded from (Seed, r). Every element of a product
+// is one serial sum in a fixed order (kernel.Pool.Dgemm), so a row's
+// result depends on the seed and the row only, whatever the number of
+// workers and the rows beside it in its block.
+//
 // The restoration is the posterior probability that each unit is on (for
 // spins, +1), averaged over the recorded steps from p(v | h, y) rather
 // than from the sampled v (Rao–Blackwellised, as RBM's); known units keep
-// their values. Each row is one chain drawing from its own PCG source,
-// seeded from (Seed, r), so a row's result depends on the seed and the
-// row only, whatever the number of workers. Settings' Method and Beta do
-// not apply: the joint posterior is the machine's at β = 1 (Model
-// samples the tempered marginal, rbm.NewMachineMarginal).
+// their values. Settings' Method and Beta do not apply: the joint
+// posterior is the machine's at β = 1 (Model samples the tempered
+// marginal, rbm.NewMachineMarginal).
 //
-// It returns the first row's error, or ctx's if ctx is done first.
+// It returns the first bad row's error, before any sampling, or ctx's if
+// ctx is done first.
 func Machine(ctx context.Context, m *rbm.Machine, observed [][]int8, s *Settings) (*Result, error) {
 	if s == nil {
 		s = &Settings{}
@@ -137,102 +140,190 @@ func Machine(ctx context.Context, m *rbm.Machine, observed [][]int8, s *Settings
 	if err := s.check(marginal.Units(), observed); err != nil {
 		return nil, err
 	}
-	j := &machineJob{ctx: ctx, m: m, domain: marginal.Domain(), observed: observed, s: s,
-		mean: rbm.NewMatrix(len(observed), marginal.Units()), errs: make([]error, len(observed))}
-	pool := kernel.NewPool(s.Workers)
-	pool.Run(j, len(observed))
-	pool.Close()
-	if err := ctx.Err(); err != nil {
-		return nil, fmt.Errorf("denoise: %w", err)
-	}
-	for r, err := range j.errs {
-		if err != nil {
-			return nil, fmt.Errorf("denoise: row %d: %w", r, err)
+	domain := marginal.Domain()
+	for r, y := range observed {
+		for i, x := range y {
+			if !domain.Valid(x) {
+				return nil, fmt.Errorf("denoise: row %d: unit %d is %d, not a %v value", r, i, x, domain)
+			}
 		}
 	}
-	return &Result{Mean: j.mean}, nil
-}
-
-// machineJob restores one row of Machine per task.
-type machineJob struct {
-	ctx       context.Context
-	m         *rbm.Machine
-	domain    discrete.Domain
-	observed  [][]int8
-	s         *Settings
-	mean      *rbm.Matrix
-	errs      []error
-	done      atomic.Int64
-	reporting atomic.Bool
+	rows, vw := len(observed), m.Visible.Width()
+	mean := rbm.NewMatrix(rows, marginal.Units())
+	if rows == 0 {
+		return &Result{Mean: mean}, nil
+	}
+	var unknown []bool // nil: every unit is resampled
+	if s.Hidden != nil {
+		unknown = s.Hidden
+	}
+	g := newBlockGibbs(m, min(rows, machineBlockRows), unknown, s.Hidden == nil, s.Workers)
+	defer g.pool.Close()
+	start := func(lo, k int) error {
+		for r := range k {
+			y := observed[lo+r]
+			g.rngs[r] = rand.New(rand.NewPCG(kernel.RowSeed(s.Seed, machineStream, lo+r)))
+			v := g.v.RawRowView(r)
+			for i, x := range y {
+				v[i] = float64(x)
+			}
+			if g.field == nil {
+				continue
+			}
+			// The evidence: the flip channel's field on each visible
+			// unit (inpainting clamps the known units instead).
+			lik, err := discrete.FlipNoise(domain, y, s.Noise)
+			if err != nil {
+				return fmt.Errorf("denoise: row %d: %w", lo+r, err)
+			}
+			copy(g.field.RawRowView(r)[:vw], lik.Fields())
+		}
+		return nil
+	}
+	// E[v] over the two values off < on is off + (on - off)·p(on).
+	off, on := domain.Values()
+	sweeps := float64(s.sweeps())
+	finish := func(lo, k int) {
+		for r := range k {
+			y, row, sum := observed[lo+r], mean.Row(lo+r), g.sum.RawRowView(r)
+			for i, x := range sum {
+				p := (x/sweeps - float64(off)) / float64(on-off)
+				if s.Hidden != nil && !s.Hidden[i] {
+					p = float64(y[i]-off) / float64(on-off)
+				}
+				row[i] = float32(p)
+			}
+		}
+	}
+	if err := g.run(ctx, rows, s, start, finish); err != nil {
+		return nil, err
+	}
+	return &Result{Mean: mean}, nil
 }
 
 // machineStream is the stream of Machine's row sources (kernel.RowSeed).
 const machineStream = 0xde_70_15
 
-func (j *machineJob) Do(r int) {
-	if j.ctx.Err() != nil {
+// machineBlockRows is the most rows Machine and Inpaint sample together.
+// A row's result does not depend on it; at 256 rows of 784 values each
+// of the block's matrices is 1.6 MB, and the products are large enough to
+// keep both workers of a two-core machine busy.
+const machineBlockRows = 256
+
+// blockGibbs runs block Gibbs on a block of rows of a machine at once,
+// one chain per row: the inputs of a whole layer come from one product
+// on the pool, and each row then samples its layer's conditional (the
+// layer's own Sample and Mean) from its own source, a task per row on
+// the pool. It is the Job of those per-row tasks.
+type blockGibbs struct {
+	m    *rbm.Machine
+	pool *kernel.Pool
+	w    *mat.Dense // m.W as a Visible.Width()×Hidden.Width() matrix
+	// unknown marks the visible columns a draw replaces; nil: all of them.
+	unknown []bool
+
+	// The block's rows (the first k of each matrix): states v and h, the
+	// inputs Wᵀv and Wh, the visible draw and mean of the current sweep,
+	// the sum of the recorded means, the evidence added to Wh (nil when
+	// there is none), and each row's source.
+	k                     int
+	v, h, inH, inV        *mat.Dense
+	draw, mean, sum       *mat.Dense
+	field                 *mat.Dense
+	rngs                  []*rand.Rand
+	sampleVisible, record bool // the current task: the visible layer (else the hidden); add the mean to sum
+}
+
+func newBlockGibbs(m *rbm.Machine, rows int, unknown []bool, evidence bool, workers int) *blockGibbs {
+	vw, hw := m.Visible.Width(), m.Hidden.Width()
+	g := &blockGibbs{
+		m: m, pool: kernel.NewPool(workers), w: mat.NewDense(vw, hw, m.W), unknown: unknown,
+		v: mat.NewDense(rows, vw, nil), h: mat.NewDense(rows, hw, nil),
+		inH: mat.NewDense(rows, hw, nil), inV: mat.NewDense(rows, vw, nil),
+		draw: mat.NewDense(rows, vw, nil), mean: mat.NewDense(rows, vw, nil), sum: mat.NewDense(rows, vw, nil),
+		rngs: make([]*rand.Rand, rows),
+	}
+	if evidence {
+		g.field = mat.NewDense(rows, vw, nil)
+	}
+	return g
+}
+
+// first returns the first k rows of x, sharing its storage.
+func first(x *mat.Dense, k int) *mat.Dense {
+	_, c := x.Dims()
+	return x.Slice(0, k, 0, c).(*mat.Dense)
+}
+
+// run restores rows rows, a block of up to machineBlockRows at a time:
+// start(lo, k) fills v (the chains' starting states), the field if any
+// and the sources of rows lo to lo+k-1 of the input into the block's
+// first k rows, and finish(lo, k) reads their sums of recorded means
+// after the burn-in and recorded sweeps. Progress counts block sweeps.
+func (g *blockGibbs) run(ctx context.Context, rows int, s *Settings, start func(lo, k int) error, finish func(lo, k int)) error {
+	size, _ := g.v.Dims()
+	steps := s.Burnin + s.sweeps()
+	total := (rows + size - 1) / size * steps
+	for lo := 0; lo < rows; lo += size {
+		g.k = min(size, rows-lo)
+		if err := start(lo, g.k); err != nil {
+			return err
+		}
+		first(g.sum, g.k).Zero()
+		for t := range steps {
+			if err := ctx.Err(); err != nil {
+				return fmt.Errorf("denoise: %w", err)
+			}
+			g.sweep(t >= s.Burnin)
+			if s.Progress != nil {
+				s.Progress(lo/size*steps+t+1, total)
+			}
+		}
+		finish(lo, g.k)
+	}
+	return nil
+}
+
+// sweep takes one step v → h → v on the block's rows, adding the visible
+// means to sum when record is set.
+func (g *blockGibbs) sweep(record bool) {
+	k := g.k
+	g.pool.MulDense(first(g.inH, k), first(g.v, k), false, g.w, false)
+	g.sampleVisible = false
+	g.pool.Run(g, k)
+	g.pool.MulDense(first(g.inV, k), first(g.h, k), false, g.w, true)
+	g.sampleVisible, g.record = true, record
+	g.pool.Run(g, k)
+}
+
+// Do samples row r's layer of the current task from its input.
+func (g *blockGibbs) Do(r int) {
+	m, rng := g.m, g.rngs[r]
+	if !g.sampleVisible {
+		m.Hidden.Sample(g.h.RawRowView(r), g.inH.RawRowView(r), rng)
 		return
 	}
-	m, y, s := j.m, j.observed[r], j.s
-	for i, x := range y {
-		if !j.domain.Valid(x) {
-			j.errs[r] = fmt.Errorf("unit %d is %d, not a %v value", i, x, j.domain)
-			return
+	in, draw, v := g.inV.RawRowView(r), g.draw.RawRowView(r), g.v.RawRowView(r)
+	if g.field != nil {
+		for i, f := range g.field.RawRowView(r) {
+			in[i] += f
 		}
 	}
-	vw, hw := m.Visible.Width(), m.Hidden.Width()
-	// The evidence: the flip channel's field on each visible unit, or, for
-	// inpainting, none (the known units are clamped instead).
-	field := make([]float64, vw)
-	if s.Hidden == nil {
-		lik, err := discrete.FlipNoise(j.domain, y, s.Noise)
-		if err != nil {
-			j.errs[r] = err
-			return
-		}
-		copy(field, lik.Fields())
-	}
-	v, h := make([]float64, vw), make([]float64, hw)
-	for i, x := range y {
-		v[i] = float64(x)
-	}
-	inH, inV, mean, sum := make([]float64, hw), make([]float64, vw), make([]float64, vw), make([]float64, vw)
-	rng := rand.New(rand.NewPCG(kernel.RowSeed(s.Seed, machineStream, r)))
-	sweeps := s.sweeps()
-	for t := range s.Burnin + sweeps {
-		m.HiddenInput(inH, v)
-		m.Hidden.Sample(h, inH, rng)
-		m.VisibleInput(inV, h)
-		for i, f := range field {
-			inV[i] += f
-		}
-		m.Visible.Sample(v, inV, rng)
-		for i, hid := range s.Hidden {
-			if !hid {
-				v[i] = float64(y[i])
-			}
-		}
-		if t >= s.Burnin {
-			m.Visible.Mean(mean, inV)
-			for i, x := range mean {
-				sum[i] += x
-			}
+	m.Visible.Sample(draw, in, rng)
+	if g.record {
+		mean, sum := g.mean.RawRowView(r), g.sum.RawRowView(r)
+		m.Visible.Mean(mean, in)
+		for i, x := range mean {
+			sum[i] += x
 		}
 	}
-	// E[v] over the two values off < on is off + (on - off)·p(on).
-	off, on := j.domain.Values()
-	row := j.mean.Row(r)
-	for i, x := range sum {
-		p := (x/float64(sweeps) - float64(off)) / float64(on-off)
-		if s.Hidden != nil && !s.Hidden[i] {
-			p = float64(y[i]-off) / float64(on-off)
-		}
-		row[i] = float32(p)
+	if g.unknown == nil {
+		copy(v, draw)
+		return
 	}
-	done := int(j.done.Add(1))
-	// Only one goroutine reports at a time; the others skip the call.
-	if s.Progress != nil && j.reporting.CompareAndSwap(false, true) {
-		s.Progress(done, len(j.observed))
-		j.reporting.Store(false)
+	for i, u := range g.unknown {
+		if u {
+			v[i] = draw[i]
+		}
 	}
 }
