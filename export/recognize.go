@@ -6,11 +6,11 @@ import (
 	"errors"
 	"fmt"
 	"math"
-	"math/rand/v2"
 	"strings"
 
 	"github.com/rbmkit/rbm/export/internal/onnxpb"
 	"github.com/rbmkit/rbm/internal/kernel"
+	"github.com/rbmkit/rbm/internal/seeds"
 	"github.com/rbmkit/rbm/rbm"
 )
 
@@ -173,7 +173,7 @@ func Recognize(ctx context.Context, data []byte, cfg RecognizeConfig) (*Recogniz
 		rows = 64
 	}
 	v := rbm.NewMatrix(rows, vis)
-	rng := rand.New(rand.NewPCG(cfg.Seed, 0x5eed))
+	rng := seeds.Rand(cfg.Seed, seeds.Recognize)
 	for i := range v.Data {
 		if rng.IntN(2) == 1 {
 			v.Data[i] = 1

@@ -9,6 +9,7 @@ import (
 	"gonum.org/v1/gonum/mat"
 
 	"github.com/rbmkit/rbm/internal/kernel"
+	"github.com/rbmkit/rbm/internal/seeds"
 	"github.com/rbmkit/rbm/rbm/layer"
 )
 
@@ -180,7 +181,7 @@ func NewMachineTempering(path *MachinePath, pool *kernel.Pool, ladder []float64,
 	n := len(ladder) * chains
 	t := &MachineTempering{
 		m: m, path: path, pool: pool, ladder: slices.Clone(ladder), chains: chains,
-		rng:      rand.New(rand.NewPCG(seed, 0x7e_3b_e7)),
+		rng:      seeds.Rand(seed, seeds.Tempering),
 		states:   mat.NewDense(n, m.Visible.Width(), nil),
 		u:        mat.NewDense(n, m.Hidden.Width(), nil),
 		h:        mat.NewDense(n, m.Hidden.Width(), nil),

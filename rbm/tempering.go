@@ -6,6 +6,7 @@ import (
 	"math/rand/v2"
 
 	"github.com/rbmkit/rbm/internal/kernel"
+	"github.com/rbmkit/rbm/internal/seeds"
 )
 
 // Tempering runs parallel tempering on an RBM: Replicas sets of Chains
@@ -116,7 +117,9 @@ func newTempering(m *RBM, pool *kernel.Pool, ladder []float64, base []float32, c
 		accepted: make([]uint64, len(ladder)-1), attempted: make([]uint64, len(ladder)-1),
 	}
 	t.dJob.t = t
-	t.src = rand.NewPCG(0, 0)
+	// swap reseeds src before every use (seeds.Reseed), so its seed here
+	// is never drawn from.
+	t.src = new(rand.PCG)
 	t.rng = rand.New(t.src)
 	return t
 }
@@ -227,7 +230,7 @@ func (t *Tempering) Sweep() {
 // seeded source, so the outcome does not depend on the workers.
 func (t *Tempering) swap() {
 	t.stream++
-	t.src.Seed(t.seed^0x5a_a9_7e_3b, t.stream)
+	t.src.Seed(seeds.Reseed(t.seed, seeds.TemperingSwaps, t.stream))
 	c := t.chains
 	for k := t.parity; k+1 < len(t.ladder); k += 2 {
 		db := t.ladder[k] - t.ladder[k+1]

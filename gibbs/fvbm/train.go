@@ -10,6 +10,7 @@ import (
 	"github.com/rbmkit/rbm/exact"
 	"github.com/rbmkit/rbm/gibbs"
 	"github.com/rbmkit/rbm/internal/kernel"
+	"github.com/rbmkit/rbm/internal/seeds"
 )
 
 // ExactMaxUnits is the largest model whose exact log-likelihood training
@@ -135,7 +136,8 @@ func TrainPCD(ctx context.Context, m *discrete.Pairwise, data [][]int8, cfg Conf
 	}
 	avgH, avgJ := make([]float64, n), make([]float64, len(edges))
 	averaged := 0
-	shuffle := gibbs.NewChainRand(cfg.Seed, -1)
+	// Row -1 of the chains' stream, which no chain has.
+	shuffle := seeds.RowRand(cfg.Seed, seeds.GibbsChains, -1)
 	chains := make([][]int8, cfg.Chains)
 	for c := range chains {
 		chains[c] = append([]int8(nil), data[shuffle.IntN(len(data))]...)
@@ -161,7 +163,7 @@ func TrainPCD(ctx context.Context, m *discrete.Pairwise, data [][]int8, cfg Conf
 			update++
 			res, err := gibbs.Run(ctx, m, gibbs.Config{
 				Method: gibbs.Systematic, Chains: cfg.Chains, Sweeps: 1, Burnin: cfg.Sweeps - 1,
-				Starts: chains, Seed: cfg.Seed ^ update*0x9e3779b97f4a7c15, Workers: cfg.Workers,
+				Starts: chains, Seed: seeds.Nth(cfg.Seed, update), Workers: cfg.Workers,
 			})
 			if err != nil {
 				return history, fmt.Errorf("fvbm: PCD: %w", err)

@@ -3,13 +3,13 @@ package denoise
 import (
 	"context"
 	"fmt"
-	"math/rand/v2"
 	"sync/atomic"
 
 	"gonum.org/v1/gonum/mat"
 
 	"github.com/rbmkit/rbm/discrete"
 	"github.com/rbmkit/rbm/internal/kernel"
+	"github.com/rbmkit/rbm/internal/seeds"
 	"github.com/rbmkit/rbm/rbm"
 )
 
@@ -58,7 +58,7 @@ func Inpaint(ctx context.Context, m *rbm.Machine, rows *mat.Dense, missing []boo
 		if err := ctx.Err(); err != nil {
 			return nil, err
 		}
-		rng := rand.New(rand.NewPCG(s.Seed, uint64(r)))
+		rng := seeds.Indexed(s.Seed, r)
 		copy(v, rows.RawRowView(r))
 		// Start the unknown units at a draw from their conditional given
 		// no hidden input: the visible layer alone.
@@ -166,9 +166,6 @@ type machineJob struct {
 	reporting atomic.Bool
 }
 
-// machineStream is the stream of Machine's row sources (kernel.RowSeed).
-const machineStream = 0xde_70_15
-
 func (j *machineJob) Do(r int) {
 	if j.ctx.Err() != nil {
 		return
@@ -197,7 +194,7 @@ func (j *machineJob) Do(r int) {
 		v[i] = float64(x)
 	}
 	inH, inV, mean, sum := make([]float64, hw), make([]float64, vw), make([]float64, vw), make([]float64, vw)
-	rng := rand.New(rand.NewPCG(kernel.RowSeed(s.Seed, machineStream, r)))
+	rng := seeds.RowRand(s.Seed, seeds.MachineDenoise, r)
 	sweeps := s.sweeps()
 	for t := range s.Burnin + sweeps {
 		m.HiddenInput(inH, v)
