@@ -10,6 +10,7 @@ import (
 	"slices"
 	"testing"
 
+	"github.com/rbmkit/rbm/exact"
 	"github.com/rbmkit/rbm/internal/kernel"
 	"github.com/rbmkit/rbm/rbm/layer"
 )
@@ -119,7 +120,7 @@ func TestMachineTemperingMatchesEnumeration(t *testing.T) {
 		for k, beta := range ladder {
 			check(fmt.Sprintf("β = %g", beta), k, enumeratedPath(m, base, beta, states))
 		}
-		logZ, err := m.LogZ(context.Background(), nil)
+		logZ, err := m.LogZ(context.Background(), exact.Options{})
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -209,7 +210,7 @@ func TestTrainMachineTemperingIsDeterministic(t *testing.T) {
 func exactSample(t *testing.T, m *Machine, n int, rng *rand.Rand) [][]float64 {
 	t.Helper()
 	states, _ := machineStates(m.Visible.(layer.Discrete))
-	logZ, err := m.LogZ(context.Background(), nil)
+	logZ, err := m.LogZ(context.Background(), exact.Options{})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -297,7 +298,7 @@ func TestTemperingMachineLikelihood(t *testing.T) {
 				data.Data[r*data.Cols+i] = float32(x)
 			}
 		}
-		teacherLL, _, err := teacher.LogLikelihood(ctx, table, nil)
+		teacherLL, _, err := teacher.LogLikelihood(ctx, table, exact.Options{})
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -313,7 +314,7 @@ func TestTemperingMachineLikelihood(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			ll, _, err := m.LogLikelihood(ctx, table, nil)
+			ll, _, err := m.LogLikelihood(ctx, table, exact.Options{})
 			if err != nil {
 				t.Fatal(err)
 			}

@@ -60,7 +60,7 @@ func runGradcheckMachine(ctx context.Context, e *env, pos []string, data *dataFl
 	rows := rowsOfMatrix(v)
 	start := time.Now()
 	bar := newProgress(e.stderr)
-	opt := &exact.Options{Workers: workers, MaxUnits: maxUnits,
+	opt := exact.Options{Workers: workers, MaxUnits: maxUnits,
 		Progress: func(done, total uint64) { bar.update("exact gradient", int(done>>10), int(total>>10)) }}
 	g, logZ, err := m.ExactGradient(ctx, rows, opt)
 	bar.clear()

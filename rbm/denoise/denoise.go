@@ -51,9 +51,11 @@ type Settings struct {
 	Method gibbs.Method
 	Beta   float64
 
+	// Seed seeds every random draw: the same Seed gives the same result,
+	// bit for bit.
 	Seed uint64
-	// Workers is the number of goroutines sharing the work (≤ 0: one per
-	// core). It never changes a result.
+	// Workers is the number of goroutines sharing the rows; 0 uses every
+	// core. It never changes the result.
 	Workers int
 	// Progress, when set, is called with the work done and the total (RBM:
 	// block steps; Model: rows), by one goroutine at a time; Model skips
@@ -118,7 +120,7 @@ const blockRows = 1024
 // keep their values. Batch k is seeded with seeds.Nth(Seed, k).
 //
 // It returns ctx's error, and no result, if ctx is done first.
-func RBM(ctx context.Context, m *rbm.RBM, observed [][]int8, s *Settings) (*Result, error) {
+func RBM(ctx context.Context, m *rbm.RBM, observed [][]int8, s Settings) (*Result, error) {
 	if err := s.check(m.Visible, observed); err != nil {
 		return nil, err
 	}
@@ -215,13 +217,13 @@ func clamp(x, known *rbm.Matrix, hidden []bool) {
 // result does not depend on the number of workers sharing the rows.
 //
 // It returns the first row's error, or ctx's if ctx is done first.
-func Model(ctx context.Context, prior discrete.Model, observed [][]int8, s *Settings) (*Result, error) {
+func Model(ctx context.Context, prior discrete.Model, observed [][]int8, s Settings) (*Result, error) {
 	if err := s.check(prior.Units(), observed); err != nil {
 		return nil, err
 	}
 	rows := len(observed)
 	j := &rowJob{
-		ctx: ctx, prior: prior, observed: observed, s: s,
+		ctx: ctx, prior: prior, observed: observed, s: &s,
 		cfg:  gibbs.Config{Method: s.Method, Beta: s.Beta, Chains: 1, Sweeps: s.sweeps(), Burnin: s.Burnin, Workers: 1},
 		mean: rbm.NewMatrix(rows, prior.Units()), errs: make([]error, rows),
 	}

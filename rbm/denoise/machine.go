@@ -23,10 +23,7 @@ import (
 // source seeded by (Settings.Seed, r), so the result depends on the seed
 // only. Settings' Noise, Method and Beta do not apply: there is no flip
 // channel for general unit types, and the machine is sampled at β = 1.
-func Inpaint(ctx context.Context, m *rbm.Machine, rows *mat.Dense, missing []bool, s *Settings) (*mat.Dense, error) {
-	if s == nil {
-		s = &Settings{}
-	}
+func Inpaint(ctx context.Context, m *rbm.Machine, rows *mat.Dense, missing []bool, s Settings) (*mat.Dense, error) {
 	if err := m.Validate(); err != nil {
 		return nil, fmt.Errorf("denoise: %w", err)
 	}
@@ -126,10 +123,7 @@ func Inpaint(ctx context.Context, m *rbm.Machine, rows *mat.Dense, missing []boo
 // samples the tempered marginal, rbm.NewMachineMarginal).
 //
 // It returns the first row's error, or ctx's if ctx is done first.
-func Machine(ctx context.Context, m *rbm.Machine, observed [][]int8, s *Settings) (*Result, error) {
-	if s == nil {
-		s = &Settings{}
-	}
+func Machine(ctx context.Context, m *rbm.Machine, observed [][]int8, s Settings) (*Result, error) {
 	marginal, err := rbm.NewMachineMarginal(m)
 	if err != nil {
 		return nil, fmt.Errorf("denoise: %w", err)
@@ -137,7 +131,7 @@ func Machine(ctx context.Context, m *rbm.Machine, observed [][]int8, s *Settings
 	if err := s.check(marginal.Units(), observed); err != nil {
 		return nil, err
 	}
-	j := &machineJob{ctx: ctx, m: m, domain: marginal.Domain(), observed: observed, s: s,
+	j := &machineJob{ctx: ctx, m: m, domain: marginal.Domain(), observed: observed, s: &s,
 		mean: rbm.NewMatrix(len(observed), marginal.Units()), errs: make([]error, len(observed))}
 	pool := kernel.NewPool(s.Workers)
 	pool.Run(j, len(observed))
