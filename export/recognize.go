@@ -21,9 +21,9 @@ type RecognizeConfig struct {
 	// every output with one value per row is tried.
 	Output string
 	// Rows is the number of random binary rows on which the graph and the
-	// rebuilt model must agree (0 means 64), drawn from a generator seeded
-	// with Seed.
+	// rebuilt model must agree; 0 means 64.
 	Rows int
+	// Seed seeds the draw of the rows.
 	Seed uint64
 }
 

@@ -66,7 +66,9 @@ type TemperingConfig struct {
 	Base []float64
 	// Chains is the number of chains per replica; 0 means 100.
 	Chains int
-	Seed   uint64
+	// Seed seeds every random draw: the same Seed gives the same result,
+	// bit for bit.
+	Seed uint64
 	// Workers is the number of goroutines sharing each sweep; 0 uses every
 	// core. It never changes the result.
 	Workers int

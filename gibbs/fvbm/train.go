@@ -31,9 +31,13 @@ type Config struct {
 	L2 float64 `json:"l2"`
 	// MaxIterations bounds the L-BFGS iterations of pseudo-likelihood
 	// training; 0 means 500.
-	MaxIterations int    `json:"max_iterations"`
-	Seed          uint64 `json:"seed"`
-	Workers       int    `json:"-"`
+	MaxIterations int `json:"max_iterations"`
+	// Seed seeds every random draw: the same Seed gives the same result,
+	// bit for bit.
+	Seed uint64 `json:"seed"`
+	// Workers is the number of goroutines running the chains; 0 uses every
+	// core. It never changes the result.
+	Workers int `json:"-"`
 	// EpochDone, when set, receives the statistics of each epoch (PCD) or
 	// of the final point (pseudo-likelihood).
 	EpochDone func(Stats) `json:"-"`
@@ -230,7 +234,7 @@ func evaluate(ctx context.Context, m *discrete.Pairwise, data [][]int8, epoch in
 // LogLikelihood returns the exact mean log-likelihood of the rows under m,
 // -mean E(x) - log Z, enumerating the 2ⁿ states for log Z.
 func LogLikelihood(ctx context.Context, m discrete.Model, data [][]int8) (float64, error) {
-	logZ, err := exact.LogZ(ctx, m, 1, nil)
+	logZ, err := exact.LogZ(ctx, m, 1, exact.Options{})
 	if err != nil {
 		return 0, fmt.Errorf("fvbm: log-likelihood: %w", err)
 	}

@@ -20,7 +20,8 @@ type Config struct {
 	// Runs is the number of independent annealing runs (chains); 0 means
 	// 100.
 	Runs int
-	// Seed seeds every random draw.
+	// Seed seeds every random draw: the same Seed gives the same result,
+	// bit for bit.
 	Seed uint64
 	// Workers is the number of goroutines sharing each step; 0 uses every
 	// core. It never changes the result.
