@@ -464,9 +464,10 @@ func (s *machineStepper) update(v0, vk *mat.Dense, lr, mom float64) bool {
 // layers that have one and without weight decay), in ExactGradient's
 // layout, so that the two compare block by block and the difference is
 // the bias and noise of CD-k. The draws come from a source seeded by
-// seed, as the trainer's do from Config.Seed; the products use every
-// core, which never changes the result.
-func (m *Machine) CDGradient(data *mat.Dense, k, chains int, seed uint64) (*MachineGradient, error) {
+// seed, as the trainer's do from Config.Seed; the products use workers
+// goroutines (0: every core), which never changes the result. It takes
+// the arguments of RBM.CDGradient.
+func (m *Machine) CDGradient(data *mat.Dense, k, chains int, seed uint64, workers int) (*MachineGradient, error) {
 	if err := m.Validate(); err != nil {
 		return nil, fmt.Errorf("rbm: CD gradient: %w", err)
 	}
@@ -477,7 +478,7 @@ func (m *Machine) CDGradient(data *mat.Dense, k, chains int, seed uint64) (*Mach
 	if k < 1 || chains < 1 {
 		return nil, fmt.Errorf("rbm: CD gradient: k = %d and chains = %d must be positive", k, chains)
 	}
-	s := newMachineStepper(m, Config{K: k, Seed: seed}, rows)
+	s := newMachineStepper(m, Config{K: k, Seed: seed, Workers: workers}, rows)
 	defer s.pool.Close()
 	// The positive phase is the same for every chain: counted once,
 	// chains times.
