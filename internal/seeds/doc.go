@@ -1,8 +1,9 @@
 // Package seeds owns the one way the toolkit derives random streams from a
-// user's seed. Every random draw of training, sampling, annealing,
-// denoising and data loading comes from a source made here, so that a
-// seed reproduces a result bit for bit and two consumers of one seed never
-// read the same numbers.
+// user's seed. Every source that training, sampling, annealing, denoising
+// and the rbm command's data loading make from a seed is made here, so
+// that a seed reproduces a result bit for bit and two consumers of one
+// seed never read the same numbers. (Test fixtures draw from sources of
+// their own, and dataset.Options takes its caller's source.)
 //
 // A consumer is named by a Stream constant, all of them declared in
 // streams.go with the code that uses each. The derivations are:
