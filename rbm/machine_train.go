@@ -110,7 +110,7 @@ func (t *Trainer) TrainMachine(ctx context.Context, m *Machine, data Data) ([]Ep
 		}
 		// The chains draw from a seed of their own, so that their
 		// streams never coincide with the trainer's.
-		if s.pt, err = NewMachineTempering(path, s.pool, cfg.Ladder, s.batch, seeds.Split(cfg.Seed, seeds.Tempering)); err != nil {
+		if s.pt, err = newMachineTempering(path, s.pool, cfg.Ladder, s.batch, seeds.Split(cfg.Seed, seeds.Tempering)); err != nil {
 			return nil, fmt.Errorf("rbm: train: %w", err)
 		}
 		// Every chain starts at a random training row, as PCD's do.

@@ -57,12 +57,14 @@ type Tempering struct {
 	rng       *rand.Rand
 }
 
-// TemperingConfig holds the settings of NewTempering.
+// TemperingConfig holds the settings of NewTempering and
+// NewMachineTempering.
 type TemperingConfig struct {
 	// Ladder is the rising sequence of inverse temperatures, ending at 1.
 	Ladder []float64
 	// Base holds the base-rate model's visible biases b_A (see BaseRates);
-	// nil uses the RBM's own visible biases.
+	// nil uses the RBM's own visible biases. It must be nil for a machine,
+	// whose base is its MachinePath's.
 	Base []float64
 	// Chains is the number of chains per replica; 0 means 100.
 	Chains int

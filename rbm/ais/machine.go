@@ -150,12 +150,12 @@ func ReverseMachineFromTempering(ctx context.Context, m *rbm.Machine, base layer
 		return nil, nil, fmt.Errorf("ais: %w", err)
 	}
 	ladder, sweeps := t.settings()
-	pool := kernel.NewPool(cfg.Workers)
-	defer pool.Close()
-	pt, err := rbm.NewMachineTempering(path, pool, ladder, cfg.runs(), seeds.Xor(cfg.Seed, seeds.AISTempering))
+	pt, err := rbm.NewMachineTempering(path, rbm.TemperingConfig{Ladder: ladder, Chains: cfg.runs(),
+		Seed: seeds.Xor(cfg.Seed, seeds.AISTempering), Workers: cfg.Workers})
 	if err != nil {
 		return nil, nil, fmt.Errorf("ais: %w", err)
 	}
+	defer pt.Close()
 	pt.SampleBase()
 	for s := range sweeps {
 		if err := ctx.Err(); err != nil {
@@ -166,6 +166,8 @@ func ReverseMachineFromTempering(ctx context.Context, m *rbm.Machine, base layer
 			cfg.Progress(s+1, sweeps)
 		}
 	}
+	pool := kernel.NewPool(cfg.Workers)
+	defer pool.Close()
 	rev, err := reverseMachine(ctx, m, path, pool, mat.DenseCopyOf(pt.Model()), cfg)
 	if err != nil {
 		return nil, nil, err
