@@ -22,7 +22,7 @@ func ExampleLattice() {
 	fmt.Println(m.Units(), "units,", m.Domain(), "domain")
 	fmt.Println("energy of the all-up state:", m.Energy(up))
 	fmt.Println("energy change of one flip:", discrete.FlipDelta(m, up, 5))
-	logZ, err := exact.LogZ(context.Background(), m, 0.44, nil)
+	logZ, err := exact.LogZ(context.Background(), m, 0.44, exact.Options{})
 	if err != nil {
 		panic(err)
 	}

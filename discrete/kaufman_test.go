@@ -52,7 +52,7 @@ func TestLatticeLogZMatchesKaufman(t *testing.T) {
 			t.Fatal(err)
 		}
 		for _, beta := range betas {
-			got, err := exact.LogZ(context.Background(), m, beta, nil)
+			got, err := exact.LogZ(context.Background(), m, beta, exact.Options{})
 			if err != nil {
 				t.Fatal(err)
 			}

@@ -54,9 +54,8 @@ type LatticeSpec struct {
 // maxSpecBytes bounds a spec file: a dense 2000-unit model is about 40 MB.
 const maxSpecBytes = 64 << 20
 
-// SpecOptions say how a spec's references to model files are resolved. A
-// nil *SpecOptions, like the zero value, resolves none: specs that name a
-// file are refused.
+// SpecOptions say how a spec's references to model files are resolved. The
+// zero value resolves none: specs that name a file are refused.
 type SpecOptions struct {
 	// RBM returns the model of an "rbm" member, the marginal over v of the
 	// RBM model file at path (the member's path, joined to the spec's
@@ -68,7 +67,7 @@ type SpecOptions struct {
 
 // LoadSpec reads the model spec at path and builds its model, resolving
 // model files through opt. Errors name the file.
-func LoadSpec(path string, opt *SpecOptions) (Model, error) {
+func LoadSpec(path string, opt SpecOptions) (Model, error) {
 	f, err := os.Open(path)
 	if err != nil {
 		return nil, err
@@ -83,7 +82,7 @@ func LoadSpec(path string, opt *SpecOptions) (Model, error) {
 
 // ParseSpec reads a model spec from r and builds its model; model files it
 // names are read relative to dir, through opt.
-func ParseSpec(r io.Reader, dir string, opt *SpecOptions) (Model, error) {
+func ParseSpec(r io.Reader, dir string, opt SpecOptions) (Model, error) {
 	data, err := io.ReadAll(io.LimitReader(r, maxSpecBytes+1))
 	if err != nil {
 		return nil, err
@@ -175,14 +174,14 @@ func jsonError(data []byte, err error) error {
 
 // Build returns the model s describes; model files are read relative to
 // dir, through opt.
-func (s *Spec) Build(dir string, opt *SpecOptions) (Model, error) {
+func (s *Spec) Build(dir string, opt SpecOptions) (Model, error) {
 	return s.build(dir, opt, 0)
 }
 
 // maxSpecDepth bounds the nesting of products.
 const maxSpecDepth = 16
 
-func (s *Spec) build(dir string, opt *SpecOptions, depth int) (Model, error) {
+func (s *Spec) build(dir string, opt SpecOptions, depth int) (Model, error) {
 	set := 0
 	for _, b := range []bool{s.Units != nil, s.Ising != nil, s.RBM != "", s.Product != nil} {
 		if b {
@@ -217,7 +216,7 @@ func (s *Spec) build(dir string, opt *SpecOptions, depth int) (Model, error) {
 		}
 		return Lattice(l.Rows, l.Cols, j, l.Field, b)
 	case s.RBM != "":
-		if opt == nil || opt.RBM == nil {
+		if opt.RBM == nil {
 			return nil, fmt.Errorf(`model spec: "rbm": %q names an RBM model file, and no reader for them was given (SpecOptions.RBM)`, s.RBM)
 		}
 		path := s.RBM

@@ -18,8 +18,8 @@ type stubFiles struct {
 	paths []string
 }
 
-func (f *stubFiles) options() *SpecOptions {
-	return &SpecOptions{RBM: func(path string) (Model, error) {
+func (f *stubFiles) options() SpecOptions {
+	return SpecOptions{RBM: func(path string) (Model, error) {
 		f.paths = append(f.paths, path)
 		if filepath.Base(path) != "m.rbm" {
 			return nil, fmt.Errorf("open %s: no such file", path)
@@ -72,11 +72,8 @@ func TestParseSpec(t *testing.T) {
 	}
 	// Without a reader, and with one that fails, a file reference is an
 	// error that says which.
-	for _, opt := range []*SpecOptions{nil, {}} {
-		_, err := ParseSpec(strings.NewReader(`{"rbm": "m.rbm"}`), dir, opt)
-		if err == nil || !strings.Contains(err.Error(), `"m.rbm" names an RBM model file`) {
-			t.Errorf("no reader: error %v", err)
-		}
+	if _, err := ParseSpec(strings.NewReader(`{"rbm": "m.rbm"}`), dir, SpecOptions{}); err == nil || !strings.Contains(err.Error(), `"m.rbm" names an RBM model file`) {
+		t.Errorf("no reader: error %v", err)
 	}
 	_, err = ParseSpec(strings.NewReader(`{"product": [{"units": 4}, {"rbm": "missing.rbm"}]}`), dir, files.options())
 	if want := "product expert 1: model spec: open " + filepath.Join(dir, "missing.rbm") + ": no such file"; err == nil || err.Error() != want {
@@ -112,7 +109,7 @@ func TestParseSpecErrors(t *testing.T) {
 	}
 	path := filepath.Join(t.TempDir(), "bad.json")
 	os.WriteFile(path, []byte(`{"units": -1}`), 0o644)
-	if _, err := LoadSpec(path, nil); err == nil || !strings.Contains(err.Error(), path) {
+	if _, err := LoadSpec(path, SpecOptions{}); err == nil || !strings.Contains(err.Error(), path) {
 		t.Errorf("error %v does not name %s", err, path)
 	}
 }
@@ -128,7 +125,7 @@ func FuzzParseSpec(f *testing.F) {
 	}
 	dir := f.TempDir()
 	f.Fuzz(func(t *testing.T, s string) {
-		m, err := ParseSpec(strings.NewReader(s), dir, nil)
+		m, err := ParseSpec(strings.NewReader(s), dir, SpecOptions{})
 		if err != nil {
 			return
 		}
@@ -185,12 +182,12 @@ func TestParseSpecRefusesWhatJSONWouldFillIn(t *testing.T) {
 		{`{"units":null}`, "units is null"},
 		{`{"ising":{"rows":2,"cols":2,"coupling":null}}`, "ising.coupling is null"},
 	} {
-		_, err := ParseSpec(strings.NewReader(tc.spec), t.TempDir(), nil)
+		_, err := ParseSpec(strings.NewReader(tc.spec), t.TempDir(), SpecOptions{})
 		if err == nil || !strings.Contains(err.Error(), tc.want) {
 			t.Errorf("%s: error %v, want one saying %q", tc.spec, err, tc.want)
 		}
 	}
-	if _, err := ParseSpec(strings.NewReader(`{"units":3,"couplings":[[0,1,-2.5e-1],[1,2,3]]}`), t.TempDir(), nil); err != nil {
+	if _, err := ParseSpec(strings.NewReader(`{"units":3,"couplings":[[0,1,-2.5e-1],[1,2,3]]}`), t.TempDir(), SpecOptions{}); err != nil {
 		t.Errorf("valid couplings refused: %v", err)
 	}
 }

@@ -85,10 +85,10 @@ func (j *chunkJob[P]) Do(c int) {
 // ForChunks does not check n against the options' limit: callers do so
 // first with Options.CheckSize. It returns the error of the first failed
 // chunk in chunk order, or the context's error when it was cancelled.
-func ForChunks[P any](ctx context.Context, n int, opt *Options, body func(ctx context.Context, lo, hi uint64) (P, error)) ([]P, error) {
+func ForChunks[P any](ctx context.Context, n int, opt Options, body func(ctx context.Context, lo, hi uint64) (P, error)) ([]P, error) {
 	chunks := 1 << chunkBits(n)
 	j := &chunkJob[P]{ctx: ctx, n: n, size: (uint64(1) << n) / uint64(chunks), body: body,
-		progress: opt.progress(), parts: make([]P, chunks), errs: make([]error, chunks)}
+		progress: opt.Progress, parts: make([]P, chunks), errs: make([]error, chunks)}
 	pool := kernel.NewPool(min(opt.workers(), chunks))
 	defer pool.Close()
 	pool.Run(j, chunks)

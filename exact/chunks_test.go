@@ -4,10 +4,11 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"github.com/rbmkit/rbm/internal/enumtest"
 	"math"
 	"math/rand/v2"
 	"testing"
+
+	"github.com/rbmkit/rbm/internal/enumtest"
 )
 
 // recorder is a Walker that keeps the state as bits and records when it is
@@ -69,7 +70,7 @@ func TestForChunks(t *testing.T) {
 	for _, n := range []int{1, 10, 12, 20} {
 		for _, workers := range []int{1, 3} {
 			var last uint64
-			opt := &Options{Workers: workers, Progress: func(done, total uint64) {
+			opt := Options{Workers: workers, Progress: func(done, total uint64) {
 				if done <= last || total != 1<<n {
 					t.Errorf("n = %d: progress %d of %d after %d", n, done, total, last)
 				}
@@ -97,7 +98,7 @@ func TestForChunks(t *testing.T) {
 		}
 	}
 	errAt := func(c uint64) error { return fmt.Errorf("chunk at %d", c) }
-	_, err := ForChunks(context.Background(), 16, &Options{Workers: 3}, func(_ context.Context, lo, _ uint64) (int, error) {
+	_, err := ForChunks(context.Background(), 16, Options{Workers: 3}, func(_ context.Context, lo, _ uint64) (int, error) {
 		if lo >= 1<<14 {
 			return 0, errAt(lo)
 		}
@@ -108,7 +109,7 @@ func TestForChunks(t *testing.T) {
 	}
 	ctx, cancel := context.WithCancel(context.Background())
 	cancel()
-	if _, err := ForChunks(ctx, 12, nil, func(context.Context, uint64, uint64) (int, error) { return 0, nil }); !errors.Is(err, context.Canceled) {
+	if _, err := ForChunks(ctx, 12, Options{}, func(context.Context, uint64, uint64) (int, error) { return 0, nil }); !errors.Is(err, context.Canceled) {
 		t.Errorf("cancelled: error %v", err)
 	}
 }

@@ -13,7 +13,7 @@ import (
 // It refuses models with more than Options.MaxUnits units (ErrTooLarge)
 // and reports an error when the model gives a NaN or -Inf energy, or when
 // the context is cancelled.
-func LogZ(ctx context.Context, m discrete.Model, beta float64, opt *Options) (float64, error) {
+func LogZ(ctx context.Context, m discrete.Model, beta float64, opt Options) (float64, error) {
 	n, err := checkModel(m, beta, opt)
 	if err != nil {
 		return 0, err
@@ -48,7 +48,7 @@ type Moments struct {
 // limits and errors as LogZ. Its cost per state grows with the square of the
 // number of units that are on, so it is slower than LogZ by a factor of
 // about n/8.
-func Marginals(ctx context.Context, m discrete.Model, beta float64, opt *Options) (*Moments, error) {
+func Marginals(ctx context.Context, m discrete.Model, beta float64, opt Options) (*Moments, error) {
 	n, err := checkModel(m, beta, opt)
 	if err != nil {
 		return nil, err
@@ -130,7 +130,7 @@ func Marginals(ctx context.Context, m discrete.Model, beta float64, opt *Options
 // probability of the state whose unit i is on exactly when bit i of s is
 // set. It accepts at most MaxDistributionUnits units (and no more than
 // Options.MaxUnits).
-func Distribution(ctx context.Context, m discrete.Model, beta float64, opt *Options) ([]float64, error) {
+func Distribution(ctx context.Context, m discrete.Model, beta float64, opt Options) ([]float64, error) {
 	n, err := checkModel(m, beta, opt)
 	if err != nil {
 		return nil, err
@@ -161,7 +161,7 @@ func Distribution(ctx context.Context, m discrete.Model, beta float64, opt *Opti
 	return out, nil
 }
 
-func checkModel(m discrete.Model, beta float64, opt *Options) (int, error) {
+func checkModel(m discrete.Model, beta float64, opt Options) (int, error) {
 	if math.IsNaN(beta) || math.IsInf(beta, 0) {
 		return 0, fmt.Errorf("exact: inverse temperature β = %v is not a finite number", beta)
 	}

@@ -4,10 +4,11 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"github.com/rbmkit/rbm/internal/enumtest"
 	"math"
 	"math/rand/v2"
 	"testing"
+
+	"github.com/rbmkit/rbm/internal/enumtest"
 
 	"github.com/rbmkit/rbm/discrete"
 )
@@ -23,7 +24,7 @@ func TestLogZAgainstBigFloat(t *testing.T) {
 				for _, beta := range []float64{1, 0.37, 0, -1.5} {
 					want := enumtest.BigLogSumExp(enumtest.NaiveStates(base, beta))
 					for _, m := range []discrete.Model{base, flipping{base}} {
-						got, err := LogZ(ctx, m, beta, nil)
+						got, err := LogZ(ctx, m, beta, Options{})
 						if err != nil {
 							t.Fatal(err)
 						}
@@ -45,7 +46,7 @@ func TestLogZHugeEnergies(t *testing.T) {
 	for _, shift := range []float64{1e4, -1e4} {
 		m := &shifted{randomPairwise(rand.New(rand.NewPCG(3, 4)), 9, discrete.Binary, 0.1), shift}
 		want := enumtest.BigLogSumExp(enumtest.NaiveStates(m, 1))
-		got, err := LogZ(context.Background(), m, 1, nil)
+		got, err := LogZ(context.Background(), m, 1, Options{})
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -67,7 +68,7 @@ func TestDistributionMatchesNaive(t *testing.T) {
 	for _, dom := range []discrete.Domain{discrete.Binary, discrete.Spin} {
 		for _, n := range []int{3, 12} {
 			m := flipping{randomPairwise(rng, n, dom, 1)}
-			p, err := Distribution(context.Background(), m, 0.8, nil)
+			p, err := Distribution(context.Background(), m, 0.8, Options{})
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -93,7 +94,7 @@ func TestMarginalsMatchNaive(t *testing.T) {
 	for _, dom := range []discrete.Domain{discrete.Binary, discrete.Spin} {
 		n := 13
 		m := flipping{randomPairwise(rng, n, dom, 0.7)}
-		mo, err := Marginals(context.Background(), m, 1.3, nil)
+		mo, err := Marginals(context.Background(), m, 1.3, Options{})
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -136,11 +137,11 @@ func TestResultsIndependentOfWorkers(t *testing.T) {
 	var first float64
 	var firstMo *Moments
 	for w := 1; w <= 4; w++ {
-		got, err := LogZ(ctx, m, 1, &Options{Workers: w})
+		got, err := LogZ(ctx, m, 1, Options{Workers: w})
 		if err != nil {
 			t.Fatal(err)
 		}
-		mo, err := Marginals(ctx, m, 1, &Options{Workers: w})
+		mo, err := Marginals(ctx, m, 1, Options{Workers: w})
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -156,31 +157,31 @@ func TestResultsIndependentOfWorkers(t *testing.T) {
 
 func TestRefusesTooManyUnits(t *testing.T) {
 	m := &pairwise{n: 33, fields: make([]float64, 33), j: make([]float64, 33*33)}
-	_, err := LogZ(context.Background(), m, 1, nil)
+	_, err := LogZ(context.Background(), m, 1, Options{})
 	if !errors.Is(err, ErrTooLarge) {
 		t.Fatalf("33 units: err = %v, want ErrTooLarge", err)
 	}
 	t.Log(err)
 	small := &pairwise{n: 25, fields: make([]float64, 25), j: make([]float64, 25*25)}
-	if _, err := Distribution(context.Background(), small, 1, nil); !errors.Is(err, ErrTooLarge) {
+	if _, err := Distribution(context.Background(), small, 1, Options{}); !errors.Is(err, ErrTooLarge) {
 		t.Errorf("distribution of 25 units: err = %v, want ErrTooLarge", err)
 	}
-	if _, err := LogZ(context.Background(), small, 1, &Options{MaxUnits: 20}); !errors.Is(err, ErrTooLarge) {
+	if _, err := LogZ(context.Background(), small, 1, Options{MaxUnits: 20}); !errors.Is(err, ErrTooLarge) {
 		t.Errorf("MaxUnits 20: err = %v, want ErrTooLarge", err)
 	}
-	if _, err := LogZ(context.Background(), small, math.NaN(), nil); err == nil {
+	if _, err := LogZ(context.Background(), small, math.NaN(), Options{}); err == nil {
 		t.Error("β = NaN accepted")
 	}
 }
 
 func TestNonFiniteEnergy(t *testing.T) {
 	m := &shifted{randomPairwise(rand.New(rand.NewPCG(1, 1)), 4, discrete.Binary, 1), math.NaN()}
-	if _, err := LogZ(context.Background(), m, 1, nil); err == nil {
+	if _, err := LogZ(context.Background(), m, 1, Options{}); err == nil {
 		t.Error("NaN energies accepted")
 	}
 	// +Inf energy everywhere: no state has weight.
 	inf := &shifted{m.pairwise, math.Inf(1)}
-	if _, err := LogZ(context.Background(), inf, 1, nil); err == nil {
+	if _, err := LogZ(context.Background(), inf, 1, Options{}); err == nil {
 		t.Error("all-infinite energies accepted")
 	}
 }
@@ -189,7 +190,7 @@ func TestCancellation(t *testing.T) {
 	ctx, cancel := context.WithCancel(context.Background())
 	cancel()
 	m := flipping{randomPairwise(rand.New(rand.NewPCG(1, 1)), 24, discrete.Binary, 1)}
-	if _, err := LogZ(ctx, m, 1, nil); !errors.Is(err, context.Canceled) {
+	if _, err := LogZ(ctx, m, 1, Options{}); !errors.Is(err, context.Canceled) {
 		t.Errorf("err = %v, want context.Canceled", err)
 	}
 }
@@ -197,7 +198,7 @@ func TestCancellation(t *testing.T) {
 func TestProgress(t *testing.T) {
 	m := flipping{randomPairwise(rand.New(rand.NewPCG(1, 1)), 14, discrete.Binary, 1)}
 	var last, calls uint64
-	_, err := LogZ(context.Background(), m, 1, &Options{Progress: func(done, total uint64) {
+	_, err := LogZ(context.Background(), m, 1, Options{Progress: func(done, total uint64) {
 		if done <= last || total != 1<<14 {
 			t.Errorf("progress %d/%d after %d", done, total, last)
 		}

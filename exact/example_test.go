@@ -18,7 +18,7 @@ func ExampleMarginals() {
 	if err != nil {
 		panic(err)
 	}
-	mo, err := exact.Marginals(context.Background(), m, 0.5, nil)
+	mo, err := exact.Marginals(context.Background(), m, 0.5, exact.Options{})
 	if err != nil {
 		panic(err)
 	}
@@ -55,7 +55,7 @@ func (w *fieldWalker) Flip(i int) {
 // n·log(1 + e^h).
 func ExampleForChunks() {
 	const n, h = 20, 0.5
-	opt := &exact.Options{Workers: 2}
+	opt := exact.Options{Workers: 2}
 	if err := opt.CheckSize("field model", n); err != nil {
 		panic(err)
 	}

@@ -24,11 +24,11 @@ const (
 // enumerated units than the limit allows.
 var ErrTooLarge = errors.New("too many units to enumerate")
 
-// Options are the settings of an enumeration. A nil *Options, like the zero
-// value, uses every core and DefaultMaxUnits.
+// Options are the settings of an enumeration. The zero value uses every
+// core and DefaultMaxUnits, and reports no progress.
 type Options struct {
-	// Workers is the number of goroutines sharing the states; 0 uses
-	// runtime.GOMAXPROCS(0). It never changes a result.
+	// Workers is the number of goroutines sharing the states; 0 uses every
+	// core. It never changes the result.
 	Workers int
 	// MaxUnits is the largest number of enumerated units (for an RBM, the
 	// size of its smaller layer) accepted; 0 means DefaultMaxUnits. Values
@@ -36,36 +36,31 @@ type Options struct {
 	MaxUnits int
 	// Progress, when set, is called after each chunk of states with the
 	// number of states enumerated so far and the total. Calls are
-	// serialised but come from the worker goroutines.
+	// serialised but come from the worker goroutines. The counts are
+	// uint64, not int as in the other packages' Progress, because up to
+	// 2^HardMaxUnits states overflow a 32-bit int.
 	Progress func(done, total uint64)
 }
 
-func (o *Options) workers() int {
-	if o == nil || o.Workers <= 0 {
+func (o Options) workers() int {
+	if o.Workers <= 0 {
 		return runtime.GOMAXPROCS(0)
 	}
 	return o.Workers
 }
 
-func (o *Options) maxUnits() int {
-	if o == nil || o.MaxUnits <= 0 {
+func (o Options) maxUnits() int {
+	if o.MaxUnits <= 0 {
 		return DefaultMaxUnits
 	}
 	return min(o.MaxUnits, HardMaxUnits)
-}
-
-func (o *Options) progress() func(done, total uint64) {
-	if o == nil {
-		return nil
-	}
-	return o.Progress
 }
 
 // CheckSize returns an error wrapping ErrTooLarge when n enumerated units
 // are more than the options allow, and an error for n < 1; what names the
 // model in the message ("spin model", "784×20 RBM (smaller layer)").
 // Enumerators call it before any work starts.
-func (o *Options) CheckSize(what string, n int) error {
+func (o Options) CheckSize(what string, n int) error {
 	if n < 1 {
 		return fmt.Errorf("exact: %s has %d units", what, n)
 	}

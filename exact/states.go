@@ -24,7 +24,7 @@ type StateVisitor func(s []int, changed int) float64
 // own, so visitors may keep scratch space unguarded. The result does not
 // depend on the number of workers. The enumeration is refused when qⁿ
 // exceeds 2 to the power opt's MaxUnits.
-func LogSumStates(ctx context.Context, n, q int, opt *Options, newVisitor func() StateVisitor) (float64, error) {
+func LogSumStates(ctx context.Context, n, q int, opt Options, newVisitor func() StateVisitor) (float64, error) {
 	if n < 1 || q < 2 {
 		return 0, fmt.Errorf("exact: enumeration of %d units with %d values each", n, q)
 	}
@@ -44,7 +44,7 @@ func LogSumStates(ctx context.Context, n, q int, opt *Options, newVisitor func()
 	}
 	j := &statesJob{ctx: ctx, n: n, q: q, top: top, newVisitor: newVisitor,
 		parts: make([]LogSumExp, chunks), errs: make([]error, chunks),
-		progress: opt.progress(), total: uint64(math.Pow(float64(q), float64(n)))}
+		progress: opt.Progress, total: uint64(math.Pow(float64(q), float64(n)))}
 	pool := kernel.NewPool(min(opt.workers(), chunks))
 	defer pool.Close()
 	pool.Run(j, chunks)

@@ -31,7 +31,7 @@ func TestLogSumStates(t *testing.T) {
 		}
 		for _, workers := range []int{1, 2, 3} {
 			var visited atomic.Int64
-			got, err := LogSumStates(context.Background(), c.n, c.q, &Options{Workers: workers}, func() StateVisitor {
+			got, err := LogSumStates(context.Background(), c.n, c.q, Options{Workers: workers}, func() StateVisitor {
 				parts := make([]float64, c.n)
 				return func(s []int, changed int) float64 {
 					visited.Add(1)
@@ -60,18 +60,18 @@ func TestLogSumStates(t *testing.T) {
 
 func TestLogSumStatesLimits(t *testing.T) {
 	never := func() StateVisitor { return func([]int, int) float64 { panic("visited") } }
-	if _, err := LogSumStates(context.Background(), 20, 21, nil, never); !errors.Is(err, ErrTooLarge) {
+	if _, err := LogSumStates(context.Background(), 20, 21, Options{}, never); !errors.Is(err, ErrTooLarge) {
 		t.Errorf("21^20 states: %v, want ErrTooLarge", err)
 	}
-	if _, err := LogSumStates(context.Background(), 0, 2, nil, never); err == nil {
+	if _, err := LogSumStates(context.Background(), 0, 2, Options{}, never); err == nil {
 		t.Error("0 units accepted")
 	}
-	if _, err := LogSumStates(context.Background(), 3, 1, nil, never); err == nil {
+	if _, err := LogSumStates(context.Background(), 3, 1, Options{}, never); err == nil {
 		t.Error("1 value per unit accepted")
 	}
 	ctx, cancel := context.WithCancel(context.Background())
 	cancel()
-	if _, err := LogSumStates(ctx, 20, 2, nil, func() StateVisitor { return func([]int, int) float64 { return 0 } }); !errors.Is(err, context.Canceled) {
+	if _, err := LogSumStates(ctx, 20, 2, Options{}, func() StateVisitor { return func([]int, int) float64 { return 0 } }); !errors.Is(err, context.Canceled) {
 		t.Errorf("cancelled: %v", err)
 	}
 }

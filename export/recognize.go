@@ -6,11 +6,11 @@ import (
 	"errors"
 	"fmt"
 	"math"
-	"math/rand/v2"
 	"strings"
 
 	"github.com/rbmkit/rbm/export/internal/onnxpb"
 	"github.com/rbmkit/rbm/internal/kernel"
+	"github.com/rbmkit/rbm/internal/seeds"
 	"github.com/rbmkit/rbm/rbm"
 )
 
@@ -21,9 +21,9 @@ type RecognizeConfig struct {
 	// every output with one value per row is tried.
 	Output string
 	// Rows is the number of random binary rows on which the graph and the
-	// rebuilt model must agree (0 means 64), drawn from a generator seeded
-	// with Seed.
+	// rebuilt model must agree; 0 means 64.
 	Rows int
+	// Seed seeds the draw of the rows.
 	Seed uint64
 }
 
@@ -173,7 +173,7 @@ func Recognize(ctx context.Context, data []byte, cfg RecognizeConfig) (*Recogniz
 		rows = 64
 	}
 	v := rbm.NewMatrix(rows, vis)
-	rng := rand.New(rand.NewPCG(cfg.Seed, 0x5eed))
+	rng := seeds.Rand(cfg.Seed, seeds.Recognize)
 	for i := range v.Data {
 		if rng.IntN(2) == 1 {
 			v.Data[i] = 1

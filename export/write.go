@@ -68,6 +68,8 @@ func (d DType) elemType() onnxpb.TensorProto_DataType {
 // Options selects what an export holds. The zero value exports every
 // output in float32.
 type Options struct {
+	// DType is the element type of the parameters and the computation;
+	// the zero value is Float32.
 	DType DType
 	// Outputs is a subset of AllOutputs, written in the order of
 	// AllOutputs; nil or empty means all of them.

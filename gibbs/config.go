@@ -48,9 +48,11 @@ type Config struct {
 	Stats    func(x []int8, out []float64)
 	NumStats int
 
+	// Seed seeds every random draw: the same Seed gives the same result,
+	// bit for bit.
 	Seed uint64
 	// Workers is the number of goroutines running chains; 0 uses every
-	// core. It never changes a result.
+	// core. It never changes the result.
 	Workers int
 	// Progress, when set, is called by chain 0 after each of its sweeps
 	// with the number of sweeps done and the total (burn-in included).

@@ -27,7 +27,7 @@ func ExampleRun() {
 		panic(err)
 	}
 	d := res.Trace.Diagnose(0)
-	mom, err := exact.Marginals(context.Background(), m, beta, nil)
+	mom, err := exact.Marginals(context.Background(), m, beta, exact.Options{})
 	if err != nil {
 		panic(err)
 	}

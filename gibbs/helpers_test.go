@@ -39,7 +39,7 @@ func momentStats(n int) (func(x []int8, out []float64), int) {
 // their exact variances.
 func exactMoments(t testing.TB, m discrete.Model, beta float64) (mean, variance []float64) {
 	t.Helper()
-	mo, err := exact.Marginals(context.Background(), m, beta, nil)
+	mo, err := exact.Marginals(context.Background(), m, beta, exact.Options{})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -2,12 +2,11 @@ package gibbs
 
 import (
 	"context"
-	"math/rand/v2"
 	"testing"
 
 	"github.com/rbmkit/rbm/discrete"
-	"github.com/rbmkit/rbm/internal/kernel"
 	"github.com/rbmkit/rbm/internal/mnisttest"
+	"github.com/rbmkit/rbm/internal/seeds"
 	"github.com/rbmkit/rbm/rbm"
 	"github.com/rbmkit/rbm/rbm/dataset"
 )
@@ -48,7 +47,7 @@ func TestMNISTDenoising(t *testing.T) {
 	for r := range testRows {
 		clean := make([]int8, test.Cols)
 		noisy := make([]int8, test.Cols)
-		rng := rand.New(rand.NewPCG(kernel.RowSeed(7, 1, r)))
+		rng := seeds.RowRand(7, 1, r)
 		for i, v := range test.Row(r) {
 			clean[i] = int8(v)
 			noisy[i] = clean[i]

@@ -8,6 +8,7 @@ import (
 
 	"github.com/rbmkit/rbm/discrete"
 	"github.com/rbmkit/rbm/internal/kernel"
+	"github.com/rbmkit/rbm/internal/seeds"
 )
 
 // Result is the outcome of a sampling run.
@@ -109,12 +110,11 @@ func freeUnits(n int, clamp []bool) []int {
 	return free
 }
 
-// chainStream is the stream constant of the chains' seeds.
-const chainStream = 0x6_1bb5
-
-// NewChainRand returns the source of chain c of a run seeded with seed.
+// NewChainRand returns the source of chain c of a run seeded with seed:
+// row c of the stream seeds.GibbsChains, so that a chain's draws do not
+// depend on which worker runs it.
 func NewChainRand(seed uint64, c int) *rand.Rand {
-	return rand.New(rand.NewPCG(kernel.RowSeed(seed, chainStream, c)))
+	return seeds.RowRand(seed, seeds.GibbsChains, c)
 }
 
 type chainOut struct {

@@ -3,11 +3,12 @@ package gibbs
 import (
 	"context"
 	"fmt"
-	"github.com/rbmkit/rbm/internal/enumtest"
-	"github.com/rbmkit/rbm/rbm/rbmtest"
 	"math"
 	"slices"
 	"testing"
+
+	"github.com/rbmkit/rbm/internal/enumtest"
+	"github.com/rbmkit/rbm/rbm/rbmtest"
 
 	"github.com/rbmkit/rbm/discrete"
 	"github.com/rbmkit/rbm/exact"
@@ -103,7 +104,7 @@ func TestDeterministicAcrossWorkers(t *testing.T) {
 func TestClamped(t *testing.T) {
 	m := enumtest.Frustrated(t, 10, 8)
 	const beta = 1
-	p, err := exact.Distribution(context.Background(), m, beta, nil)
+	p, err := exact.Distribution(context.Background(), m, beta, exact.Options{})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -162,7 +163,7 @@ func TestClamped(t *testing.T) {
 func TestTemperingVisitsBothModes(t *testing.T) {
 	m := lattice(t, 4, 4, 1, 0.05, discrete.Periodic)
 	const beta = 1
-	p, err := exact.Distribution(context.Background(), m, beta, nil)
+	p, err := exact.Distribution(context.Background(), m, beta, exact.Options{})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -83,6 +83,8 @@ type Config struct {
 	SparsityCost   float64 `json:"sparsity_cost,omitempty"`
 	SparsityDecay  float64 `json:"sparsity_decay,omitempty"`
 
+	// Seed seeds every random draw: the same Seed gives the same result,
+	// bit for bit.
 	Seed uint64 `json:"seed"`
 	// Workers is the number of goroutines sharing the work; 0 uses every
 	// core. It never changes the result.

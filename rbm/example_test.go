@@ -49,7 +49,7 @@ func Example_features() {
 	}
 
 	accuracy := func(train, test *rbm.Matrix) float64 {
-		c, err := classify.Fit(context.Background(), train, trainLabels, 10, nil)
+		c, err := classify.Fit(context.Background(), train, trainLabels, 10, classify.DefaultSettings())
 		if err != nil {
 			log.Fatal(err)
 		}

@@ -3,6 +3,8 @@ package rbm
 import (
 	"math"
 	"math/rand/v2"
+
+	"github.com/rbmkit/rbm/internal/seeds"
 )
 
 // Marginals returns the mean of each column of data, smoothed by one pseudo
@@ -24,7 +26,7 @@ func Marginals(data Data) []float64 {
 // smoothed marginal pᵢ (see Marginals), so that the model starts with the
 // data's base rates. A nil data leaves the visible biases at zero.
 func (m *RBM) Init(data Data, seed uint64) {
-	rng := rand.New(rand.NewPCG(seed, 0x5eed_0f_1417))
+	rng := seeds.Rand(seed, seeds.Init)
 	for i := range m.W {
 		m.W[i] = float32(0.01 * rng.NormFloat64())
 	}

@@ -9,6 +9,7 @@ import (
 	"gonum.org/v1/gonum/mat"
 
 	"github.com/rbmkit/rbm/internal/kernel"
+	"github.com/rbmkit/rbm/internal/seeds"
 	"github.com/rbmkit/rbm/rbm/layer"
 )
 
@@ -233,7 +234,7 @@ func (m *Machine) checkLen(name string, x []float64, want int) {
 // (layer.Layer's Fit): a binary machine starts where the binary RBM does.
 // It reports data that does not fit the visible layer.
 func (m *Machine) Init(data Data, seed uint64) error {
-	rng := rand.New(rand.NewPCG(seed, 0x5eed_0f_1417))
+	rng := seeds.Rand(seed, seeds.Init)
 	for i := range m.W {
 		m.W[i] = 0.01 * rng.NormFloat64()
 	}
@@ -297,7 +298,7 @@ func (m *Machine) Sample(ctx context.Context, n, steps int, seed uint64, start *
 		if err := ctx.Err(); err != nil {
 			return nil, nil, err
 		}
-		g := m.NewGibbs(rand.New(rand.NewPCG(seed, uint64(r))))
+		g := m.NewGibbs(seeds.Indexed(seed, r))
 		v := states.RawRowView(r)
 		if start != nil {
 			copy(v, start.RawRowView(r))

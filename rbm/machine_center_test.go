@@ -9,6 +9,7 @@ import (
 
 	"gonum.org/v1/gonum/mat"
 
+	"github.com/rbmkit/rbm/exact"
 	"github.com/rbmkit/rbm/rbm/layer"
 )
 
@@ -229,7 +230,7 @@ func TestCenteredMachineLikelihood(t *testing.T) {
 				data.Data[r*data.Cols+i] = float32(x)
 			}
 		}
-		teacherLL, _, err := teacher.LogLikelihood(ctx, table, nil)
+		teacherLL, _, err := teacher.LogLikelihood(ctx, table, exact.Options{})
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -245,7 +246,7 @@ func TestCenteredMachineLikelihood(t *testing.T) {
 			if _, err := tr.TrainMachine(ctx, m, data); err != nil {
 				t.Fatal(err)
 			}
-			ll, _, err := m.LogLikelihood(ctx, table, nil)
+			ll, _, err := m.LogLikelihood(ctx, table, exact.Options{})
 			if err != nil {
 				t.Fatal(err)
 			}

@@ -19,7 +19,7 @@ import (
 // A Gaussian-visible machine with up to opt's MaxUnits binary hidden units
 // therefore has an exact log Z. A machine with no discrete layer has none
 // by enumeration, and LogZ says so.
-func (m *Machine) LogZ(ctx context.Context, opt *exact.Options) (float64, error) {
+func (m *Machine) LogZ(ctx context.Context, opt exact.Options) (float64, error) {
 	if err := m.Validate(); err != nil {
 		return 0, err
 	}
@@ -103,7 +103,7 @@ func (m *Machine) newObservingVisitor(x layer.Discrete, observe func(state, fiel
 
 // LogLikelihood returns the mean log-likelihood of the rows of data,
 // -F(v) - log Z averaged, with log Z exact (see LogZ).
-func (m *Machine) LogLikelihood(ctx context.Context, data [][]float64, opt *exact.Options) (ll, logZ float64, err error) {
+func (m *Machine) LogLikelihood(ctx context.Context, data [][]float64, opt exact.Options) (ll, logZ float64, err error) {
 	if err := m.checkRows("log-likelihood", data); err != nil {
 		return 0, 0, err
 	}

@@ -30,7 +30,7 @@ func TestMachineLogZByJointEnumeration(t *testing.T) {
 				})
 				want := logSumExp(terms)
 				for _, workers := range []int{1, 2} {
-					got, err := m.LogZ(context.Background(), &exact.Options{Workers: workers})
+					got, err := m.LogZ(context.Background(), exact.Options{Workers: workers})
 					if err != nil {
 						t.Fatal(err)
 					}
@@ -71,7 +71,7 @@ func TestMachineLogZByQuadrature(t *testing.T) {
 			}
 			z := quad.Fixed(inner, lo, 12, n, quad.Legendre{}, 0)
 			want := ref + math.Log(z)
-			got, err := m.LogZ(context.Background(), nil)
+			got, err := m.LogZ(context.Background(), exact.Options{})
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -84,11 +84,11 @@ func TestMachineLogZByQuadrature(t *testing.T) {
 
 func TestMachineLogZRefusals(t *testing.T) {
 	g := NewMachine(layer.NewGaussian(make([]float64, 2), make([]float64, 2), false), layer.NewGaussian(make([]float64, 2), make([]float64, 2), false))
-	if _, err := g.LogZ(context.Background(), nil); err == nil {
+	if _, err := g.LogZ(context.Background(), exact.Options{}); err == nil {
 		t.Error("a machine with no discrete layer got an exact log Z")
 	}
 	big := NewMachine(layer.NewBinary(make([]float64, 40)), layer.NewBinary(make([]float64, 40)))
-	if _, err := big.LogZ(context.Background(), &exact.Options{MaxUnits: 20}); err == nil {
+	if _, err := big.LogZ(context.Background(), exact.Options{MaxUnits: 20}); err == nil {
 		t.Error("40×40 enumerated past a limit of 20 units")
 	}
 }

@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 
+	"github.com/rbmkit/rbm/exact"
 	"github.com/rbmkit/rbm/rbm"
 	"github.com/rbmkit/rbm/rbm/layer"
 )
@@ -22,7 +23,7 @@ func ExampleMachine() {
 	// By hand: Σ_h exp(-E) is 1 + e^{2k-1} for a row with k units in state
 	// 2, so Z = 4(1 + e⁻¹) + 4(1 + e) + (1 + e³) = 41.430, and the rows'
 	// probabilities are (1 + e³)/Z and (1 + e⁻¹)/Z.
-	logZ, err := m.LogZ(context.Background(), nil)
+	logZ, err := m.LogZ(context.Background(), exact.Options{})
 	if err != nil {
 		panic(err)
 	}

@@ -70,7 +70,7 @@ func (g *MachineGradient) Blocks(m *Machine) []GradientBlock {
 // running maximum of -F(x) (log-sum-exp style), so no term overflows, and
 // each chunk of the enumeration keeps sums of its own, added in a fixed
 // order: the result does not depend on opt's Workers.
-func (m *Machine) ExactGradient(ctx context.Context, data [][]float64, opt *exact.Options) (*MachineGradient, float64, error) {
+func (m *Machine) ExactGradient(ctx context.Context, data [][]float64, opt exact.Options) (*MachineGradient, float64, error) {
 	if err := m.Validate(); err != nil {
 		return nil, 0, err
 	}
@@ -109,7 +109,7 @@ func (m *Machine) dataStatistics(data [][]float64) *MachineGradient {
 
 // modelStatistics returns the expectation of -∂F(v)/∂θ under the machine
 // and log Z, by enumeration (see ExactGradient).
-func (m *Machine) modelStatistics(ctx context.Context, opt *exact.Options) (*MachineGradient, float64, error) {
+func (m *Machine) modelStatistics(ctx context.Context, opt exact.Options) (*MachineGradient, float64, error) {
 	t := m.enumerationOrder()
 	if t == nil {
 		return nil, 0, fmt.Errorf("rbm: the exact gradient needs a discrete layer; a %s×%s machine has none", m.Visible.Kind(), m.Hidden.Kind())

@@ -6,6 +6,7 @@ import (
 	"math/rand/v2"
 	"testing"
 
+	"github.com/rbmkit/rbm/exact"
 	"github.com/rbmkit/rbm/rbm"
 	"github.com/rbmkit/rbm/rbm/rbmexact"
 	"github.com/rbmkit/rbm/rbm/rbmtest"
@@ -29,7 +30,7 @@ func TestMachineExactGradientMatchesRBMExact(t *testing.T) {
 			r.C[j] = float32(0.5 * rng.NormFloat64())
 		}
 		data := rbmtest.ExactSamples(r, 30, 5)
-		want, wantLogZ, err := rbmexact.Gradient(context.Background(), r, data, nil)
+		want, wantLogZ, err := rbmexact.Gradient(context.Background(), r, data, exact.Options{})
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -40,7 +41,7 @@ func TestMachineExactGradientMatchesRBMExact(t *testing.T) {
 				rows[i] = append(rows[i], float64(x))
 			}
 		}
-		got, logZ, err := m.ExactGradient(context.Background(), rows, nil)
+		got, logZ, err := m.ExactGradient(context.Background(), rows, exact.Options{})
 		if err != nil {
 			t.Fatal(err)
 		}

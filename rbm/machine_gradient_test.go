@@ -65,11 +65,11 @@ func TestMachineExactGradientByFiniteDifferences(t *testing.T) {
 			t.Fatalf("%s×%s: enumerates the hidden layer %v, want %v", pc.vk, pc.hk, got, pc.hidden)
 		}
 		data := gradientData(m, 5, rng)
-		g, logZ, err := m.ExactGradient(ctx, data, nil)
+		g, logZ, err := m.ExactGradient(ctx, data, exact.Options{})
 		if err != nil {
 			t.Fatal(err)
 		}
-		ll0, wantLogZ, err := m.LogLikelihood(ctx, data, nil)
+		ll0, wantLogZ, err := m.LogLikelihood(ctx, data, exact.Options{})
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -98,12 +98,12 @@ func TestMachineExactGradientByFiniteDifferences(t *testing.T) {
 				const h = 1e-5
 				old := b.param[i]
 				b.param[i] = old + h
-				lp, _, err := m.LogLikelihood(ctx, data, nil)
+				lp, _, err := m.LogLikelihood(ctx, data, exact.Options{})
 				if err != nil {
 					t.Fatal(err)
 				}
 				b.param[i] = old - h
-				lm, _, err := m.LogLikelihood(ctx, data, nil)
+				lm, _, err := m.LogLikelihood(ctx, data, exact.Options{})
 				if err != nil {
 					t.Fatal(err)
 				}
@@ -119,7 +119,7 @@ func TestMachineExactGradientByFiniteDifferences(t *testing.T) {
 				t.Errorf("%s×%s: %s: relative error %.3g against finite differences", pc.vk, pc.hk, b.name, math.Sqrt(diff/norm))
 			}
 		}
-		if ll, _, _ := m.LogLikelihood(ctx, data, nil); ll != ll0 {
+		if ll, _, _ := m.LogLikelihood(ctx, data, exact.Options{}); ll != ll0 {
 			t.Fatalf("%s×%s: the parameters were not restored", pc.vk, pc.hk)
 		}
 	}
@@ -132,7 +132,7 @@ func TestMachineExactGradientFixedParameters(t *testing.T) {
 	rng := rand.New(rand.NewPCG(22, 22))
 	m := randomMachine(t, rng, "gaussian", 3, "binary", 2, 0.7)
 	m.Visible.(*layer.Gaussian).LearnSigma = false
-	g, _, err := m.ExactGradient(context.Background(), gradientData(m, 4, rng), nil)
+	g, _, err := m.ExactGradient(context.Background(), gradientData(m, 4, rng), exact.Options{})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -157,11 +157,11 @@ func TestMachineExactGradientWorkers(t *testing.T) {
 	rng := rand.New(rand.NewPCG(23, 23))
 	m := randomMachine(t, rng, "binary", 13, "binary", 14, 0.3)
 	data := gradientData(m, 3, rng)
-	g1, z1, err := m.ExactGradient(context.Background(), data, &exact.Options{Workers: 1})
+	g1, z1, err := m.ExactGradient(context.Background(), data, exact.Options{Workers: 1})
 	if err != nil {
 		t.Fatal(err)
 	}
-	g3, z3, err := m.ExactGradient(context.Background(), data, &exact.Options{Workers: 3})
+	g3, z3, err := m.ExactGradient(context.Background(), data, exact.Options{Workers: 3})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -183,22 +183,22 @@ func TestMachineExactGradientWorkers(t *testing.T) {
 func TestMachineExactGradientRefusals(t *testing.T) {
 	ctx := context.Background()
 	g := NewMachine(layer.NewGaussian(make([]float64, 2), make([]float64, 2), false), layer.NewGaussian(make([]float64, 2), make([]float64, 2), false))
-	if _, _, err := g.ExactGradient(ctx, [][]float64{{0, 0}}, nil); err == nil {
+	if _, _, err := g.ExactGradient(ctx, [][]float64{{0, 0}}, exact.Options{}); err == nil {
 		t.Error("a machine with no discrete layer got an exact gradient")
 	}
 	big := NewMachine(layer.NewBinary(make([]float64, 30)), layer.NewBinary(make([]float64, 30)))
-	if _, _, err := big.ExactGradient(ctx, [][]float64{make([]float64, 30)}, &exact.Options{MaxUnits: 20}); err == nil {
+	if _, _, err := big.ExactGradient(ctx, [][]float64{make([]float64, 30)}, exact.Options{MaxUnits: 20}); err == nil {
 		t.Error("30×30 enumerated past a limit of 20 units")
 	}
 	small := NewMachine(layer.NewBinary(make([]float64, 3)), layer.NewBinary(make([]float64, 2)))
 	for _, data := range [][][]float64{nil, {{0, 1}}, {{0, 2, 1}}} {
-		if _, _, err := small.ExactGradient(ctx, data, nil); err == nil {
+		if _, _, err := small.ExactGradient(ctx, data, exact.Options{}); err == nil {
 			t.Errorf("rows %v accepted", data)
 		}
 	}
 	cancelled, cancel := context.WithCancel(ctx)
 	cancel()
-	if _, _, err := small.ExactGradient(cancelled, [][]float64{{0, 1, 1}}, nil); err == nil {
+	if _, _, err := small.ExactGradient(cancelled, [][]float64{{0, 1, 1}}, exact.Options{}); err == nil {
 		t.Error("a cancelled context was ignored")
 	}
 }
@@ -216,7 +216,7 @@ func TestMachineCDGradientIndependentUnits(t *testing.T) {
 		m := randomMachine(t, rng, pc[0], 3, pc[1], 2, 0.7)
 		clear(m.W)
 		data := gradientData(m, 40, rng)
-		exactG, _, err := m.ExactGradient(context.Background(), data, nil)
+		exactG, _, err := m.ExactGradient(context.Background(), data, exact.Options{})
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -225,7 +225,7 @@ func TestMachineCDGradientIndependentUnits(t *testing.T) {
 			dense.SetRow(r, v)
 		}
 		const chains = 50
-		cd, err := m.CDGradient(dense, 1, chains, 7)
+		cd, err := m.CDGradient(dense, 1, chains, 7, 0)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -244,9 +244,9 @@ func TestMachineCDGradientIndependentUnits(t *testing.T) {
 		if math.Sqrt(diff) > bound {
 			t.Errorf("%s×%s: CD-1 is %.3g from the exact gradient with W = 0, beyond the sampling noise %.3g", pc[0], pc[1], math.Sqrt(diff), bound)
 		}
-		again, _ := m.CDGradient(dense, 1, chains, 7)
+		again, _ := m.CDGradient(dense, 1, chains, 7, 1)
 		if again.W[0] != cd.W[0] || again.Visible[0][0] != cd.Visible[0][0] {
-			t.Errorf("%s×%s: CDGradient with one seed differs between calls", pc[0], pc[1])
+			t.Errorf("%s×%s: CDGradient with one seed differs between calls on every core and on one", pc[0], pc[1])
 		}
 	}
 }

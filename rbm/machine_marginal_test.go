@@ -292,12 +292,12 @@ func TestMachineMarginalLogZ(t *testing.T) {
 		for l, hk := range marginalHiddenKinds {
 			m := marginalTestMachine(t, vk, 10, hk, 3, 1, uint64(200+10*k+l))
 			r := newMachineMarginal(t, m)
-			want, err := m.LogZ(context.Background(), nil)
+			want, err := m.LogZ(context.Background(), exact.Options{})
 			if err != nil {
 				t.Fatal(err)
 			}
 			for _, workers := range []int{1, 2} {
-				got, err := exact.LogZ(context.Background(), r, 1, &exact.Options{Workers: workers})
+				got, err := exact.LogZ(context.Background(), r, 1, exact.Options{Workers: workers})
 				if err != nil {
 					t.Fatal(err)
 				}
@@ -373,7 +373,7 @@ func TestMachineMarginalAIS(t *testing.T) {
 		name := fmt.Sprintf("%s×%s", tc.vk, tc.hk)
 		m := marginalTestMachine(t, tc.vk, 12, tc.hk, 5, 0.8, 9)
 		r := newMachineMarginal(t, m)
-		want, err := m.LogZ(context.Background(), nil)
+		want, err := m.LogZ(context.Background(), exact.Options{})
 		if err != nil {
 			t.Fatal(err)
 		}

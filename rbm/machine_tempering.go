@@ -9,6 +9,7 @@ import (
 	"gonum.org/v1/gonum/mat"
 
 	"github.com/rbmkit/rbm/internal/kernel"
+	"github.com/rbmkit/rbm/internal/seeds"
 	"github.com/rbmkit/rbm/rbm/layer"
 )
 
@@ -146,6 +147,7 @@ type MachineTempering struct {
 	m      *Machine
 	path   *MachinePath
 	pool   *kernel.Pool // for the products; nil runs them on the caller
+	own    bool         // the pool is ours to close
 	ladder []float64
 	chains int
 	rungs  []*PathRung
@@ -159,17 +161,47 @@ type MachineTempering struct {
 	accepted, tried []uint64
 }
 
-// NewMachineTempering returns parallel tempering along path with chains
-// chains in each replica of ladder, a strictly rising sequence of inverse
+// NewMachineTempering returns parallel tempering along path with the
+// settings of cfg, as NewTempering for an RBM: cfg.Chains chains in each
+// replica of cfg.Ladder, a strictly rising sequence of inverse
 // temperatures ending at β = 1 (a hottest rung of 0 draws from the path's
-// base, whose chains forget their states in one step). The products run on
-// pool, which the caller owns (nil runs them on the calling goroutine; the
-// result does not depend on it), and every draw comes from a source seeded
-// by seed.
+// base, whose chains forget their states in one step), every draw from a
+// source seeded by cfg.Seed and the products on cfg.Workers goroutines.
+// cfg.Base must be nil: a machine's base is path's. Close releases the
+// workers.
 //
 // Every chain starts at the zero state, which need not be one the visible
 // layer takes: set the start with SampleBase, or write it into States.
-func NewMachineTempering(path *MachinePath, pool *kernel.Pool, ladder []float64, chains int, seed uint64) (*MachineTempering, error) {
+func NewMachineTempering(path *MachinePath, cfg TemperingConfig) (*MachineTempering, error) {
+	if cfg.Base != nil {
+		return nil, fmt.Errorf("rbm: tempering: a machine's base is its path's, not TemperingConfig.Base")
+	}
+	chains := cfg.Chains
+	if chains <= 0 {
+		chains = 100
+	}
+	pool := kernel.NewPool(cfg.Workers)
+	t, err := newMachineTempering(path, pool, cfg.Ladder, chains, cfg.Seed)
+	if err != nil {
+		pool.Close()
+		return nil, err
+	}
+	t.own = true
+	return t, nil
+}
+
+// Close stops the workers of a MachineTempering made by
+// NewMachineTempering.
+func (t *MachineTempering) Close() {
+	if t.own {
+		t.pool.Close()
+	}
+}
+
+// newMachineTempering is NewMachineTempering on a pool the caller owns
+// (nil runs the products on the calling goroutine; the result does not
+// depend on it), as the trainer shares its own.
+func newMachineTempering(path *MachinePath, pool *kernel.Pool, ladder []float64, chains int, seed uint64) (*MachineTempering, error) {
 	if err := checkLadder(ladder); err != nil {
 		return nil, fmt.Errorf("rbm: tempering: %w", err)
 	}
@@ -180,7 +212,7 @@ func NewMachineTempering(path *MachinePath, pool *kernel.Pool, ladder []float64,
 	n := len(ladder) * chains
 	t := &MachineTempering{
 		m: m, path: path, pool: pool, ladder: slices.Clone(ladder), chains: chains,
-		rng:      rand.New(rand.NewPCG(seed, 0x7e_3b_e7)),
+		rng:      seeds.Rand(seed, seeds.Tempering),
 		states:   mat.NewDense(n, m.Visible.Width(), nil),
 		u:        mat.NewDense(n, m.Hidden.Width(), nil),
 		h:        mat.NewDense(n, m.Hidden.Width(), nil),

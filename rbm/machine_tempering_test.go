@@ -10,6 +10,7 @@ import (
 	"slices"
 	"testing"
 
+	"github.com/rbmkit/rbm/exact"
 	"github.com/rbmkit/rbm/internal/kernel"
 	"github.com/rbmkit/rbm/rbm/layer"
 )
@@ -94,7 +95,7 @@ func TestMachineTemperingMatchesEnumeration(t *testing.T) {
 		}
 		ladder := []float64{0, 0.3, 0.6, 0.8, 1}
 		const chains = 10000
-		pt, err := NewMachineTempering(path, nil, ladder, chains, 5)
+		pt, err := newMachineTempering(path, nil, ladder, chains, 5)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -119,7 +120,7 @@ func TestMachineTemperingMatchesEnumeration(t *testing.T) {
 		for k, beta := range ladder {
 			check(fmt.Sprintf("β = %g", beta), k, enumeratedPath(m, base, beta, states))
 		}
-		logZ, err := m.LogZ(context.Background(), nil)
+		logZ, err := m.LogZ(context.Background(), exact.Options{})
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -209,7 +210,7 @@ func TestTrainMachineTemperingIsDeterministic(t *testing.T) {
 func exactSample(t *testing.T, m *Machine, n int, rng *rand.Rand) [][]float64 {
 	t.Helper()
 	states, _ := machineStates(m.Visible.(layer.Discrete))
-	logZ, err := m.LogZ(context.Background(), nil)
+	logZ, err := m.LogZ(context.Background(), exact.Options{})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -297,7 +298,7 @@ func TestTemperingMachineLikelihood(t *testing.T) {
 				data.Data[r*data.Cols+i] = float32(x)
 			}
 		}
-		teacherLL, _, err := teacher.LogLikelihood(ctx, table, nil)
+		teacherLL, _, err := teacher.LogLikelihood(ctx, table, exact.Options{})
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -313,7 +314,7 @@ func TestTemperingMachineLikelihood(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			ll, _, err := m.LogLikelihood(ctx, table, nil)
+			ll, _, err := m.LogLikelihood(ctx, table, exact.Options{})
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -417,8 +418,8 @@ func TestTrainMachineTemperingUnchanged(t *testing.T) {
 	}
 }
 
-// TestNewMachineTemperingErrors: a ladder that does not rise to 1 and a
-// tempering without chains are refused.
+// TestNewMachineTemperingErrors: a ladder that does not rise to 1, a
+// tempering without chains and a binary RBM's base rates are refused.
 func TestNewMachineTemperingErrors(t *testing.T) {
 	m := NewMachine(layer.NewBinary(make([]float64, 3)), layer.NewBinary(make([]float64, 2)))
 	path, err := m.Path(nil)
@@ -434,8 +435,26 @@ func TestNewMachineTemperingErrors(t *testing.T) {
 		{[]float64{1}, 4},
 		{[]float64{0, 1}, 0},
 	} {
-		if _, err := NewMachineTempering(path, nil, c.ladder, c.chains, 1); err == nil {
+		if _, err := newMachineTempering(path, nil, c.ladder, c.chains, 1); err == nil {
 			t.Errorf("ladder %v with %d chains accepted", c.ladder, c.chains)
 		}
+		if c.chains == 0 {
+			continue // NewMachineTempering reads 0 chains as the default
+		}
+		if pt, err := NewMachineTempering(path, TemperingConfig{Ladder: c.ladder, Chains: c.chains, Seed: 1}); err == nil {
+			pt.Close()
+			t.Errorf("NewMachineTempering: ladder %v accepted", c.ladder)
+		}
+	}
+	if _, err := NewMachineTempering(path, TemperingConfig{Ladder: []float64{0, 1}, Base: []float64{0, 0, 0}}); err == nil {
+		t.Error("NewMachineTempering accepted base rates")
+	}
+	pt, err := NewMachineTempering(path, TemperingConfig{Ladder: []float64{0, 1}, Workers: 2})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer pt.Close()
+	if pt.Chains() != 100 {
+		t.Errorf("%d chains per replica by default, want 100", pt.Chains())
 	}
 }

@@ -10,6 +10,7 @@ import (
 	"gonum.org/v1/gonum/mat"
 
 	"github.com/rbmkit/rbm/internal/kernel"
+	"github.com/rbmkit/rbm/internal/seeds"
 	"github.com/rbmkit/rbm/rbm/layer"
 )
 
@@ -79,7 +80,7 @@ func (t *Trainer) TrainMachine(ctx context.Context, m *Machine, data Data) ([]Ep
 			return nil, fmt.Errorf("rbm: train: validation: %w", err)
 		}
 		if t.MonitorRows >= 0 {
-			val = toDense(subset(v, monitorRows(t.MonitorRows), t.Seed+1))
+			val = toDense(subset(v, monitorRows(t.MonitorRows), seeds.Next(t.Seed)))
 		}
 	}
 	var train *mat.Dense
@@ -93,7 +94,7 @@ func (t *Trainer) TrainMachine(ctx context.Context, m *Machine, data Data) ([]Ep
 		s.center = newMachineCentering(m, data, cfg.OffsetRate)
 	}
 	order := sequence(rows)
-	shuffle := rand.New(rand.NewPCG(cfg.Seed, 0x5_4f_ff1e))
+	shuffle := seeds.Rand(cfg.Seed, seeds.Shuffle)
 	switch {
 	case cfg.Replicas >= 2:
 		// The base of the path is fitted here rather than taken from the
@@ -109,7 +110,7 @@ func (t *Trainer) TrainMachine(ctx context.Context, m *Machine, data Data) ([]Ep
 		}
 		// The chains draw from a seed of their own, so that their
 		// streams never coincide with the trainer's.
-		if s.pt, err = NewMachineTempering(path, s.pool, cfg.Ladder, s.batch, splitSeed(cfg.Seed, 0x7e_3b_e7)); err != nil {
+		if s.pt, err = newMachineTempering(path, s.pool, cfg.Ladder, s.batch, seeds.Split(cfg.Seed, seeds.Tempering)); err != nil {
 			return nil, fmt.Errorf("rbm: train: %w", err)
 		}
 		// Every chain starts at a random training row, as PCD's do.
@@ -288,7 +289,7 @@ func newMachineStepper(m *Machine, cfg Config, batch int) *machineStepper {
 	s := &machineStepper{
 		m: m, cfg: cfg, batch: batch,
 		pool:   kernel.NewPool(cfg.Workers),
-		rng:    rand.New(rand.NewPCG(splitSeed(cfg.Seed, 0x6d_61_63), 0x68_69_6e)),
+		rng:    seeds.Rand(seeds.Split(cfg.Seed, seeds.MachineCD), seeds.MachineCDRand),
 		gather: NewMatrix(batch, m.Visible.Width()),
 		vGrad:  layer.NewGrad(m.Visible),
 		hGrad:  layer.NewGrad(m.Hidden),
@@ -461,9 +462,10 @@ func (s *machineStepper) update(v0, vk *mat.Dense, lr, mom float64) bool {
 // layers that have one and without weight decay), in ExactGradient's
 // layout, so that the two compare block by block and the difference is
 // the bias and noise of CD-k. The draws come from a source seeded by
-// seed, as the trainer's do from Config.Seed; the products use every
-// core, which never changes the result.
-func (m *Machine) CDGradient(data *mat.Dense, k, chains int, seed uint64) (*MachineGradient, error) {
+// seed, as the trainer's do from Config.Seed; the products use workers
+// goroutines (0: every core), which never changes the result. It takes
+// the arguments of RBM.CDGradient.
+func (m *Machine) CDGradient(data *mat.Dense, k, chains int, seed uint64, workers int) (*MachineGradient, error) {
 	if err := m.Validate(); err != nil {
 		return nil, fmt.Errorf("rbm: CD gradient: %w", err)
 	}
@@ -474,7 +476,7 @@ func (m *Machine) CDGradient(data *mat.Dense, k, chains int, seed uint64) (*Mach
 	if k < 1 || chains < 1 {
 		return nil, fmt.Errorf("rbm: CD gradient: k = %d and chains = %d must be positive", k, chains)
 	}
-	s := newMachineStepper(m, Config{K: k, Seed: seed}, rows)
+	s := newMachineStepper(m, Config{K: k, Seed: seed, Workers: workers}, rows)
 	defer s.pool.Close()
 	// The positive phase is the same for every chain: counted once,
 	// chains times.

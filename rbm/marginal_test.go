@@ -172,7 +172,7 @@ func ExampleMarginal() {
 	if err != nil {
 		panic(err)
 	}
-	logZ, err := exact.LogZ(context.Background(), m, 1, nil)
+	logZ, err := exact.LogZ(context.Background(), m, 1, exact.Options{})
 	if err != nil {
 		panic(err)
 	}

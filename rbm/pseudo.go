@@ -3,9 +3,9 @@ package rbm
 import (
 	"context"
 	"fmt"
-	"math/rand/v2"
 
 	"github.com/rbmkit/rbm/internal/kernel"
+	"github.com/rbmkit/rbm/internal/seeds"
 )
 
 // MeanPseudoLogLikelihood returns the mean over the rows of v of the exact
@@ -58,7 +58,7 @@ func (j *ctxJob) Do(task int) {
 // shape only. v must have m.Visible columns.
 func (m *RBM) BaseRateStates(v *Matrix, seed uint64) {
 	mustShape("v", v, -1, m.Visible)
-	rng := rand.New(rand.NewPCG(seed, 0x1417))
+	rng := seeds.Rand(seed, seeds.BaseRate)
 	for r := range v.Rows {
 		row := v.Row(r)
 		for i, b := range m.B {

@@ -11,7 +11,7 @@ import (
 // specOptions resolve the "rbm" member of a discrete.Spec: package discrete
 // describes model specs but cannot read model files, which this package
 // defines on top of it.
-var specOptions = &discrete.SpecOptions{RBM: loadMarginal}
+var specOptions = discrete.SpecOptions{RBM: loadMarginal}
 
 // LoadSpec reads the JSON model spec at path (see discrete.Spec) and builds
 // its model, reading the RBM model files it names as their visible
@@ -30,10 +30,7 @@ func ParseSpec(r io.Reader, dir string) (discrete.Model, error) {
 // SpecOptions returns the discrete.SpecOptions under which a spec's "rbm"
 // members are read as RBM model files and become their visible marginals,
 // for callers of discrete.(*Spec).Build.
-func SpecOptions() *discrete.SpecOptions {
-	o := *specOptions
-	return &o
-}
+func SpecOptions() discrete.SpecOptions { return specOptions }
 
 // loadMarginal reads the model file at path and returns its visible
 // marginal: a version 1 file (a binary RBM) as a Marginal, a version 2 file

@@ -2,10 +2,10 @@ package rbm
 
 import (
 	"math"
-	"math/rand/v2"
 	"time"
 
 	"github.com/rbmkit/rbm/internal/kernel"
+	"github.com/rbmkit/rbm/internal/seeds"
 )
 
 // EpochStats are the monitoring figures of one training epoch, computed on
@@ -60,7 +60,7 @@ func newMonitor(t *Trainer, m *RBM, data Data, pool *kernel.Pool) *monitor {
 	mon.train = subset(data, n, t.Seed)
 	if v := t.Validation; !noData(v) {
 		if rows, _ := v.Dims(); rows > 0 {
-			mon.val = subset(v, n, t.Seed+1)
+			mon.val = subset(v, n, seeds.Next(t.Seed))
 		}
 	}
 	return mon
@@ -78,7 +78,7 @@ func subset(data Data, n int, seed uint64) *Matrix {
 		data.Gather(out, sequence(rows))
 		return out
 	}
-	rng := rand.New(rand.NewPCG(seed, 0x3_0_417))
+	rng := seeds.Rand(seed, seeds.Monitor)
 	idx := make([]int32, n)
 	for r, i := range rng.Perm(rows)[:n] {
 		idx[r] = int32(i)

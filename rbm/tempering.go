@@ -6,6 +6,7 @@ import (
 	"math/rand/v2"
 
 	"github.com/rbmkit/rbm/internal/kernel"
+	"github.com/rbmkit/rbm/internal/seeds"
 )
 
 // Tempering runs parallel tempering on an RBM: Replicas sets of Chains
@@ -56,16 +57,20 @@ type Tempering struct {
 	rng       *rand.Rand
 }
 
-// TemperingConfig holds the settings of NewTempering.
+// TemperingConfig holds the settings of NewTempering and
+// NewMachineTempering.
 type TemperingConfig struct {
 	// Ladder is the rising sequence of inverse temperatures, ending at 1.
 	Ladder []float64
 	// Base holds the base-rate model's visible biases b_A (see BaseRates);
-	// nil uses the RBM's own visible biases.
+	// nil uses the RBM's own visible biases. It must be nil for a machine,
+	// whose base is its MachinePath's.
 	Base []float64
 	// Chains is the number of chains per replica; 0 means 100.
 	Chains int
-	Seed   uint64
+	// Seed seeds every random draw: the same Seed gives the same result,
+	// bit for bit.
+	Seed uint64
 	// Workers is the number of goroutines sharing each sweep; 0 uses every
 	// core. It never changes the result.
 	Workers int
@@ -116,7 +121,9 @@ func newTempering(m *RBM, pool *kernel.Pool, ladder []float64, base []float32, c
 		accepted: make([]uint64, len(ladder)-1), attempted: make([]uint64, len(ladder)-1),
 	}
 	t.dJob.t = t
-	t.src = rand.NewPCG(0, 0)
+	// swap reseeds src before every use (seeds.Reseed), so its seed here
+	// is never drawn from.
+	t.src = new(rand.PCG)
 	t.rng = rand.New(t.src)
 	return t
 }
@@ -227,7 +234,7 @@ func (t *Tempering) Sweep() {
 // seeded source, so the outcome does not depend on the workers.
 func (t *Tempering) swap() {
 	t.stream++
-	t.src.Seed(t.seed^0x5a_a9_7e_3b, t.stream)
+	t.src.Seed(seeds.Reseed(t.seed, seeds.TemperingSwaps, t.stream))
 	c := t.chains
 	for k := t.parity; k+1 < len(t.ladder); k += 2 {
 		db := t.ladder[k] - t.ladder[k+1]

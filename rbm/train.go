@@ -8,6 +8,7 @@ import (
 	"math/rand/v2"
 
 	"github.com/rbmkit/rbm/internal/kernel"
+	"github.com/rbmkit/rbm/internal/seeds"
 )
 
 // Trainer trains an RBM on mini-batches by CD-k, persistent CD or parallel
@@ -117,7 +118,7 @@ func (t *Trainer) Train(ctx context.Context, m *RBM, data Data) ([]EpochStats, e
 	mon := newMonitor(t, m, data, s.pool)
 
 	order := sequence(rows)
-	shuffle := rand.New(rand.NewPCG(cfg.Seed, 0x5_4f_ff1e))
+	shuffle := seeds.Rand(cfg.Seed, seeds.Shuffle)
 	s.start(data, shuffle)
 	batches := (rows + s.batch - 1) / s.batch
 
@@ -296,7 +297,7 @@ func (s *stepper) start(data Data, rng *rand.Rand) {
 		}
 		// The chains draw from a seed of their own, so that their streams
 		// never coincide with the trainer's.
-		s.pt = newTempering(s.m, s.pool, s.cfg.Ladder, base, s.batch, splitSeed(s.cfg.Seed, 0x7e_3b_e7))
+		s.pt = newTempering(s.m, s.pool, s.cfg.Ladder, base, s.batch, seeds.Split(s.cfg.Seed, seeds.Tempering))
 		data.Gather(s.pt.States, randomRows(s.pt.States.Rows))
 	case s.cfg.Persistent:
 		s.chain = NewMatrix(s.batch, s.m.Visible)
@@ -305,12 +306,6 @@ func (s *stepper) start(data Data, rng *rand.Rand) {
 	if s.cfg.Centered {
 		s.center = newCentering(s.m, data, s.cfg.OffsetRate)
 	}
-}
-
-// splitSeed derives an independent seed for a consumer named by tag.
-func splitSeed(seed, tag uint64) uint64 {
-	a, _ := kernel.RowSeed(seed, tag, 0)
-	return a
 }
 
 // load copies the given data rows into the positive phase.

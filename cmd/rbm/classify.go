@@ -100,7 +100,7 @@ func runClassify(ctx context.Context, e *env, args []string) error {
 		bar.update(fmt.Sprintf("iteration %d  loss %.5f", it, loss), it, s.MaxIterations)
 	}
 	start := time.Now()
-	model, err := classify.Fit(ctx, train, trainLabels, classes, &s)
+	model, err := classify.Fit(ctx, train, trainLabels, classes, s)
 	bar.clear()
 	if err != nil {
 		if errors.Is(err, context.Canceled) {

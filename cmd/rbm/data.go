@@ -2,8 +2,8 @@ package main
 
 import (
 	"fmt"
-	"math/rand/v2"
 
+	"github.com/rbmkit/rbm/internal/seeds"
 	"github.com/rbmkit/rbm/rbm"
 	"github.com/rbmkit/rbm/rbm/dataset"
 	"github.com/spf13/pflag"
@@ -75,7 +75,7 @@ func (d *dataFlags) options() (dataset.Options, error) {
 	}
 	opt := dataset.Options{Binarize: mode, Threshold: d.threshold}
 	if mode == dataset.Stochastic {
-		opt.Rand = rand.New(rand.NewPCG(d.seed, 0xb1_7a_7e))
+		opt.Rand = seeds.Rand(d.seed, seeds.Binarize)
 	}
 	return opt, nil
 }

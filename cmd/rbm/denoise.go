@@ -272,7 +272,7 @@ func runDenoise(ctx context.Context, e *env, args []string) error {
 		Beta: beta, Sweeps: sweeps, Burnin: burnin, Out: out, errorName: pixelError,
 	}
 	bar := newProgress(e.stderr)
-	settings := &denoise.Settings{Noise: noise, Hidden: hidden, Sweeps: sweeps, Burnin: burnin,
+	settings := denoise.Settings{Noise: noise, Hidden: hidden, Sweeps: sweeps, Burnin: burnin,
 		Method: method, Beta: beta, Seed: seed, Workers: workers,
 		Progress: func(done, total int) { bar.update("restoring", done, total) }}
 	var dr *denoise.Result

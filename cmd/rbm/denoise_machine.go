@@ -88,7 +88,7 @@ func inpaintMachine(ctx context.Context, e *env, p *machineInpainting) error {
 	}
 	start := time.Now()
 	bar := newProgress(e.stderr)
-	restored, err := denoise.Inpaint(ctx, m, v.Dense(), mask, &denoise.Settings{Sweeps: p.sweeps, Burnin: p.burnin, Seed: p.seed, Workers: p.workers,
+	restored, err := denoise.Inpaint(ctx, m, v.Dense(), mask, denoise.Settings{Sweeps: p.sweeps, Burnin: p.burnin, Seed: p.seed, Workers: p.workers,
 		Progress: func(done, total int) { bar.update("inpainting", done, total) }})
 	bar.clear()
 	if err != nil {

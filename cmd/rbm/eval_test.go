@@ -7,6 +7,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/rbmkit/rbm/exact"
 	"github.com/rbmkit/rbm/rbm"
 	"github.com/rbmkit/rbm/rbm/dataset"
 	"github.com/rbmkit/rbm/rbm/rbmexact"
@@ -47,7 +48,7 @@ func TestEval(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	wantLL, _, err := rbmexact.LogLikelihood(context.Background(), m, data, nil)
+	wantLL, _, err := rbmexact.LogLikelihood(context.Background(), m, data, exact.Options{})
 	if err != nil {
 		t.Fatal(err)
 	}

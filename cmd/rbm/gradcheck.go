@@ -104,7 +104,7 @@ func runGradcheck(ctx context.Context, e *env, args []string) error {
 	}
 	start := time.Now()
 	bar := newProgress(e.stderr)
-	opt := &exact.Options{Workers: workers, MaxUnits: maxUnits,
+	opt := exact.Options{Workers: workers, MaxUnits: maxUnits,
 		Progress: func(done, total uint64) { bar.update("exact gradient", int(done>>10), int(total>>10)) }}
 	g, logZ, err := rbmexact.Gradient(ctx, m, v, opt)
 	bar.clear()

@@ -46,8 +46,8 @@ type machineGradcheckResult struct {
 // exact gradient by enumeration of the machine's smaller discrete layer
 // (rbm.Machine.ExactGradient) against the trainer's CD-k statistics
 // (rbm.Machine.CDGradient), both before the preconditioning Gaussian
-// layers apply to their steps. The CD chains run on one goroutine;
-// --workers shares the enumeration.
+// layers apply to their steps. --workers shares the enumeration and the
+// matrix products of the CD chains, as for a binary RBM.
 func runGradcheckMachine(ctx context.Context, e *env, pos []string, data *dataFlags, kList []int, chains int, seed uint64, workers, maxUnits int, asJSON bool) error {
 	m, meta, err := loadMachineModel(pos[0])
 	if err != nil {
@@ -60,7 +60,7 @@ func runGradcheckMachine(ctx context.Context, e *env, pos []string, data *dataFl
 	rows := rowsOfMatrix(v)
 	start := time.Now()
 	bar := newProgress(e.stderr)
-	opt := &exact.Options{Workers: workers, MaxUnits: maxUnits,
+	opt := exact.Options{Workers: workers, MaxUnits: maxUnits,
 		Progress: func(done, total uint64) { bar.update("exact gradient", int(done>>10), int(total>>10)) }}
 	g, logZ, err := m.ExactGradient(ctx, rows, opt)
 	bar.clear()
@@ -80,7 +80,7 @@ func runGradcheckMachine(ctx context.Context, e *env, pos []string, data *dataFl
 			return err
 		}
 		bar.update(fmt.Sprintf("CD-%d", k), i, len(kList))
-		cd, err := m.CDGradient(dense, k, chains, seed)
+		cd, err := m.CDGradient(dense, k, chains, seed, workers)
 		if err != nil {
 			return fmt.Errorf("%s: %w", pos[0], err)
 		}

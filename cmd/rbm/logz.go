@@ -185,7 +185,7 @@ func baseRates(data *rbm.Matrix, meta *rbm.Meta) ([]float64, string) {
 // baseName are AIS's base-rate model (see baseRates).
 func computeLogZ(ctx context.Context, bar *progress, m *rbm.RBM, base []float64, baseName, method string, sched ais.Schedule, a *annealFlags) (*logZResult, *ais.Config, error) {
 	if method == "exact" {
-		logZ, err := rbmexact.RBMLogZ(ctx, m, &exact.Options{Workers: a.workers, MaxUnits: a.maxUnits,
+		logZ, err := rbmexact.RBMLogZ(ctx, m, exact.Options{Workers: a.workers, MaxUnits: a.maxUnits,
 			Progress: func(done, total uint64) { bar.update("enumerating", int(done>>10), int(total>>10)) }})
 		bar.clear()
 		if err != nil {

@@ -171,7 +171,7 @@ func runLogzDiscrete(ctx context.Context, e *env, args []string) error {
 	bar := newProgress(e.stderr)
 	switch method {
 	case "exact":
-		res.LogZ, err = exact.LogZ(ctx, m, beta, &exact.Options{Workers: workers, MaxUnits: exact.DefaultMaxUnits,
+		res.LogZ, err = exact.LogZ(ctx, m, beta, exact.Options{Workers: workers, MaxUnits: exact.DefaultMaxUnits,
 			Progress: func(done, total uint64) { bar.update("enumerating", int(done>>10), int(total>>10)) }})
 		bar.clear()
 		if err != nil {

@@ -91,7 +91,7 @@ func machineBase(m *rbm.Machine, meta *rbm.Meta, data *rbm.Matrix) (layer.Layer,
 // machineLogZ computes log Z of a machine by the chosen method.
 func machineLogZ(ctx context.Context, bar *progress, m *rbm.Machine, base layer.Layer, baseName, method string, sched ais.Schedule, a *annealFlags) (*logZResult, error) {
 	if method == "exact" {
-		logZ, err := m.LogZ(ctx, &exact.Options{Workers: a.workers, MaxUnits: a.maxUnits,
+		logZ, err := m.LogZ(ctx, exact.Options{Workers: a.workers, MaxUnits: a.maxUnits,
 			Progress: func(done, total uint64) { bar.update("enumerating", int(done>>10), int(total>>10)) }})
 		bar.clear()
 		if err != nil {

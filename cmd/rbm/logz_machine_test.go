@@ -9,6 +9,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/rbmkit/rbm/exact"
 	"github.com/rbmkit/rbm/rbm"
 	"github.com/rbmkit/rbm/rbm/layer"
 )
@@ -18,7 +19,7 @@ import (
 // 3×2-pixel images for it to score, and the shipped Potts teacher
 // (10 potts of 4 states × 3 binary), with rows sampled from it. It returns
 // the model paths, the data paths and the exact values.
-func upperSideMachines(t *testing.T) (models, data []string, exact []float64) {
+func upperSideMachines(t *testing.T) (models, data []string, logZ []float64) {
 	t.Helper()
 	dir := t.TempDir()
 	rng := rand.New(rand.NewPCG(17, 4))
@@ -52,13 +53,13 @@ func upperSideMachines(t *testing.T) (models, data []string, exact []float64) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		z, err := m.LogZ(context.Background(), nil)
+		z, err := m.LogZ(context.Background(), exact.Options{})
 		if err != nil {
 			t.Fatal(err)
 		}
-		exact = append(exact, z)
+		logZ = append(logZ, z)
 	}
-	return []string{gauss, teacher}, []string{images, rows}, exact
+	return []string{gauss, teacher}, []string{images, rows}, logZ
 }
 
 // upperAIS is the AIS of the machine upper-side tests: 1000 annealing

@@ -7,6 +7,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/rbmkit/rbm/exact"
 	"github.com/rbmkit/rbm/rbm"
 	"github.com/rbmkit/rbm/rbm/rbmexact"
 )
@@ -17,7 +18,7 @@ func exactLogZ(t *testing.T, path string) float64 {
 	if err != nil {
 		t.Fatal(err)
 	}
-	z, err := rbmexact.RBMLogZ(context.Background(), m, nil)
+	z, err := rbmexact.RBMLogZ(context.Background(), m, exact.Options{})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -6,6 +6,7 @@ import (
 	"io"
 	"math"
 
+	"github.com/rbmkit/rbm/internal/seeds"
 	"github.com/rbmkit/rbm/rbm"
 	"github.com/rbmkit/rbm/rbm/layer"
 )
@@ -33,7 +34,7 @@ func loadMachineModel(path string) (*rbm.Machine, *rbm.Meta, error) {
 func loadMachineDataFor(d *dataFlags, path string, m *rbm.Machine, meta *rbm.Meta) (*rbm.Matrix, error) {
 	d.followModel(meta)
 	d.alphabet = meta.Alphabet
-	v, _, _, err := loadMachineData(d, m.Visible.Kind(), path, m.Visible.States(), meta.Dequantize, dequantizeScore)
+	v, _, _, err := loadMachineData(d, m.Visible.Kind(), path, m.Visible.States(), meta.Dequantize, seeds.DequantizeScore)
 	if err != nil {
 		return nil, err
 	}

@@ -8,6 +8,8 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+
+	"github.com/rbmkit/rbm/exact"
 )
 
 // TestSpecNamesMachineFile runs rbm logz and rbm sample on JSON specs
@@ -23,7 +25,7 @@ func TestSpecNamesMachineFile(t *testing.T) {
 	os.WriteFile(good, []byte(`{"rbm": "sg.rbm"}`), 0o644)
 	os.WriteFile(bad, []byte(`{"rbm": "pb.rbm"}`), 0o644)
 
-	want, err := m.LogZ(context.Background(), nil)
+	want, err := m.LogZ(context.Background(), exact.Options{})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -8,6 +8,7 @@ import (
 	"path/filepath"
 	"strings"
 
+	"github.com/rbmkit/rbm/internal/seeds"
 	"github.com/rbmkit/rbm/rbm"
 	"github.com/rbmkit/rbm/rbm/dataset"
 	"github.com/rbmkit/rbm/rbm/layer"
@@ -95,19 +96,11 @@ type machineRun struct {
 	maxMem         float64
 }
 
-// Streams of the dequantisation noise, one per role of a data file, so
-// that training and held-out rows never share draws.
-const (
-	dequantizeTrain uint64 = 0xde_9a_01
-	dequantizeVal   uint64 = 0xde_9a_02
-	dequantizeScore uint64 = 0xde_9a_03
-)
-
 // loadMachineData reads a data file as units of the given type take it
 // (layer.Type's Values): real values (dequantised with noise from stream
 // when dequantize is set), one-hot categories, or binarised data whose bits
 // the units encode as their states (0/1, or ±1 for spins).
-func loadMachineData(d *dataFlags, kind, path string, states int, dequantize bool, stream uint64) (*rbm.Matrix, dataset.Shape, int, error) {
+func loadMachineData(d *dataFlags, kind, path string, states int, dequantize bool, stream seeds.Stream) (*rbm.Matrix, dataset.Shape, int, error) {
 	format := dataFormat(path)
 	switch valuesOf(kind) {
 	case layer.Categories:
@@ -143,7 +136,7 @@ func loadMachineData(d *dataFlags, kind, path string, states int, dequantize boo
 		}
 		var noise *rand.Rand
 		if dequantize {
-			noise = rand.New(rand.NewPCG(d.seed, stream))
+			noise = seeds.Rand(d.seed, stream)
 		}
 		m, shape, err := dataset.LoadValues(path, noise)
 		return m, shape, 0, err
@@ -190,7 +183,7 @@ func trainMachine(ctx context.Context, e *env, r *machineRun) error {
 	}
 	u := r.units
 	r.data.alphabet = u.alphabet
-	train, shape, q, err := loadMachineData(r.data, u.visible, r.path, u.states, u.dequantize, dequantizeTrain)
+	train, shape, q, err := loadMachineData(r.data, u.visible, r.path, u.states, u.dequantize, seeds.DequantizeTrain)
 	if err != nil {
 		return err
 	}
@@ -212,7 +205,7 @@ func trainMachine(ctx context.Context, e *env, r *machineRun) error {
 	}
 	var held *rbm.Matrix
 	if r.val != "" {
-		if held, _, _, err = loadMachineData(r.data, u.visible, r.val, states, u.dequantize, dequantizeVal); err != nil {
+		if held, _, _, err = loadMachineData(r.data, u.visible, r.val, states, u.dequantize, seeds.DequantizeVal); err != nil {
 			return err
 		}
 		if r.data.limit > 0 && r.data.limit < held.Rows {

@@ -4,13 +4,13 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
-	"math/rand/v2"
 	"os"
 	"path/filepath"
 	"slices"
 	"strings"
 	"testing"
 
+	"github.com/rbmkit/rbm/internal/seeds"
 	"github.com/rbmkit/rbm/rbm"
 	"github.com/rbmkit/rbm/rbm/dataset"
 )
@@ -199,7 +199,7 @@ func TestTrainFromBitsMatchesMatrix(t *testing.T) {
 		}
 		opt := dataset.Options{}
 		if meta.Binarize == "stochastic" {
-			opt = dataset.Options{Binarize: dataset.Stochastic, Rand: rand.New(rand.NewPCG(meta.Training.Seed, 0xb1_7a_7e))}
+			opt = dataset.Options{Binarize: dataset.Stochastic, Rand: seeds.Rand(meta.Training.Seed, seeds.Binarize)}
 		}
 		matrix, _, err := dataset.Load(data, opt)
 		if err != nil {

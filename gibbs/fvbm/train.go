@@ -10,6 +10,7 @@ import (
 	"github.com/rbmkit/rbm/exact"
 	"github.com/rbmkit/rbm/gibbs"
 	"github.com/rbmkit/rbm/internal/kernel"
+	"github.com/rbmkit/rbm/internal/seeds"
 )
 
 // ExactMaxUnits is the largest model whose exact log-likelihood training
@@ -30,9 +31,13 @@ type Config struct {
 	L2 float64 `json:"l2"`
 	// MaxIterations bounds the L-BFGS iterations of pseudo-likelihood
 	// training; 0 means 500.
-	MaxIterations int    `json:"max_iterations"`
-	Seed          uint64 `json:"seed"`
-	Workers       int    `json:"-"`
+	MaxIterations int `json:"max_iterations"`
+	// Seed seeds every random draw: the same Seed gives the same result,
+	// bit for bit.
+	Seed uint64 `json:"seed"`
+	// Workers is the number of goroutines running the chains; 0 uses every
+	// core. It never changes the result.
+	Workers int `json:"-"`
 	// EpochDone, when set, receives the statistics of each epoch (PCD) or
 	// of the final point (pseudo-likelihood).
 	EpochDone func(Stats) `json:"-"`
@@ -135,7 +140,8 @@ func TrainPCD(ctx context.Context, m *discrete.Pairwise, data [][]int8, cfg Conf
 	}
 	avgH, avgJ := make([]float64, n), make([]float64, len(edges))
 	averaged := 0
-	shuffle := gibbs.NewChainRand(cfg.Seed, -1)
+	// Row -1 of the chains' stream, which no chain has.
+	shuffle := seeds.RowRand(cfg.Seed, seeds.GibbsChains, -1)
 	chains := make([][]int8, cfg.Chains)
 	for c := range chains {
 		chains[c] = append([]int8(nil), data[shuffle.IntN(len(data))]...)
@@ -161,7 +167,7 @@ func TrainPCD(ctx context.Context, m *discrete.Pairwise, data [][]int8, cfg Conf
 			update++
 			res, err := gibbs.Run(ctx, m, gibbs.Config{
 				Method: gibbs.Systematic, Chains: cfg.Chains, Sweeps: 1, Burnin: cfg.Sweeps - 1,
-				Starts: chains, Seed: cfg.Seed ^ update*0x9e3779b97f4a7c15, Workers: cfg.Workers,
+				Starts: chains, Seed: seeds.Nth(cfg.Seed, update), Workers: cfg.Workers,
 			})
 			if err != nil {
 				return history, fmt.Errorf("fvbm: PCD: %w", err)
@@ -228,7 +234,7 @@ func evaluate(ctx context.Context, m *discrete.Pairwise, data [][]int8, epoch in
 // LogLikelihood returns the exact mean log-likelihood of the rows under m,
 // -mean E(x) - log Z, enumerating the 2ⁿ states for log Z.
 func LogLikelihood(ctx context.Context, m discrete.Model, data [][]int8) (float64, error) {
-	logZ, err := exact.LogZ(ctx, m, 1, nil)
+	logZ, err := exact.LogZ(ctx, m, 1, exact.Options{})
 	if err != nil {
 		return 0, fmt.Errorf("fvbm: log-likelihood: %w", err)
 	}

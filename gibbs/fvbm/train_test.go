@@ -37,7 +37,7 @@ func truth(t *testing.T, n int, seed uint64) *discrete.Pairwise {
 // distribution.
 func draw(t *testing.T, m discrete.Model, rows int, seed uint64) [][]int8 {
 	t.Helper()
-	p, err := exact.Distribution(context.Background(), m, 1, nil)
+	p, err := exact.Distribution(context.Background(), m, 1, exact.Options{})
 	if err != nil {
 		t.Fatal(err)
 	}

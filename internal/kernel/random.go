@@ -3,6 +3,8 @@ package kernel
 import (
 	"math"
 	"math/rand/v2"
+
+	"github.com/rbmkit/rbm/internal/seeds"
 )
 
 // uniform24 turns 24 random bits into a float32 uniform on [0, 1): every
@@ -33,21 +35,6 @@ func Bernoulli(dst, p []float32, rng *rand.PCG) {
 	}
 }
 
-// RowSeed returns the seed pair of one row of one draw. Seeding each row
-// from (seed, stream, row) makes a draw independent of how rows are split
-// among workers, which keeps sampling bit-identical for any worker count.
-func RowSeed(seed, stream uint64, row int) (uint64, uint64) {
-	return splitmix(seed ^ splitmix(stream)), splitmix(uint64(row) + 0x9e3779b97f4a7c15*stream)
-}
-
-// splitmix is the SplitMix64 finaliser, used to decorrelate nearby seeds.
-func splitmix(x uint64) uint64 {
-	x += 0x9e3779b97f4a7c15
-	x = (x ^ (x >> 30)) * 0xbf58476d1ce4e5b9
-	x = (x ^ (x >> 27)) * 0x94d049bb133111eb
-	return x ^ (x >> 31)
-}
-
 // lanes is the state of eight independent xoshiro128+ generators (Blackman
 // and Vigna), one per 32-bit lane of an AVX2 register: words s0, s1, s2, s3
 // of lane l are lanes[l], lanes[8+l], lanes[16+l], lanes[24+l]. Sampling
@@ -58,10 +45,10 @@ type lanes [32]uint32
 // seed fills the state from a seed pair by SplitMix64, the seeding its
 // authors recommend.
 func (s *lanes) seed(a, b uint64) {
-	x := a ^ splitmix(b)
+	x := a ^ seeds.Mix(b)
 	for i := 0; i < len(s); i += 2 {
 		x += 0x9e3779b97f4a7c15
-		w := splitmix(x)
+		w := seeds.Mix(x)
 		s[i], s[i+1] = uint32(w), uint32(w>>32)
 	}
 	// An all-zero lane would stay zero forever.
@@ -111,9 +98,10 @@ func bernoulliLanes(dst, p []float32, s *lanes) {
 
 // SampleRows draws a Bernoulli sample of every element of the row-major
 // matrix p (rows of length cols) into dst, seeding row r from
-// RowSeed(seed, stream, r). Callers advance stream for every new draw.
-// p must hold probabilities in [0, 1].
-func (pl *Pool) SampleRows(dst, p []float32, cols int, seed, stream uint64) {
+// seeds.Row(seed, seeds.Draw(draw), r): callers count their draws from 1,
+// so that every draw has a stream of its own. p must hold probabilities in
+// [0, 1].
+func (pl *Pool) SampleRows(dst, p []float32, cols int, seed, draw uint64) {
 	if cols <= 0 || len(dst) == 0 {
 		return
 	}
@@ -123,16 +111,16 @@ func (pl *Pool) SampleRows(dst, p []float32, cols int, seed, stream uint64) {
 	} else {
 		job = new(sampleJob)
 	}
-	*job = sampleJob{dst: dst, p: p[:len(dst)], cols: cols, seed: seed, stream: stream}
+	*job = sampleJob{dst: dst, p: p[:len(dst)], cols: cols, seed: seed, draw: draw}
 	rows := len(dst) / cols
 	pl.runSized(job, min(rows, rowChunks), len(dst))
 	job.dst, job.p = nil, nil
 }
 
 type sampleJob struct {
-	dst, p       []float32
-	cols         int
-	seed, stream uint64
+	dst, p     []float32
+	cols       int
+	seed, draw uint64
 }
 
 func (s *sampleJob) Do(task int) {
@@ -140,7 +128,7 @@ func (s *sampleJob) Do(task int) {
 	lo, hi := chunk(rows, task, min(rows, rowChunks))
 	var st lanes
 	for r := lo; r < hi; r++ {
-		st.seed(RowSeed(s.seed, s.stream, r))
+		st.seed(seeds.Row(s.seed, seeds.Draw(s.draw), r))
 		off := r * s.cols
 		bernoulliLanes(s.dst[off:off+s.cols], s.p[off:off+s.cols], &st)
 	}

@@ -4,9 +4,9 @@ import (
 	"context"
 	"fmt"
 	"math"
-	"math/rand/v2"
 
 	"github.com/rbmkit/rbm/internal/kernel"
+	"github.com/rbmkit/rbm/internal/seeds"
 	"github.com/rbmkit/rbm/rbm"
 )
 
@@ -20,7 +20,8 @@ type Config struct {
 	// Runs is the number of independent annealing runs (chains); 0 means
 	// 100.
 	Runs int
-	// Seed seeds every random draw.
+	// Seed seeds every random draw: the same Seed gives the same result,
+	// bit for bit.
 	Seed uint64
 	// Workers is the number of goroutines sharing each step; 0 uses every
 	// core. It never changes the result.
@@ -179,7 +180,7 @@ func chainRows(rows, runs int, seed uint64) []int {
 	for i := range perm {
 		perm[i] = i
 	}
-	rng := rand.NewPCG(seed, 0x7e7e75e)
+	rng := seeds.PCG(seed, seeds.ReverseRows)
 	for i := range runs {
 		j := i + int(rng.Uint64()%uint64(rows-i))
 		perm[i], perm[j] = perm[j], perm[i]
@@ -488,7 +489,7 @@ const DefaultLadderSpec = "0.5/10,0.9/15,1/15"
 func ReverseFromTempering(ctx context.Context, m *rbm.RBM, cfg Config, t Tempered) (*Estimate, []float64, error) {
 	ladder, sweeps := t.settings()
 	pt, err := rbm.NewTempering(m, rbm.TemperingConfig{Ladder: ladder, Base: cfg.Base, Chains: cfg.runs(),
-		Seed: cfg.Seed ^ 0x7e_3b_e7_5a, Workers: cfg.Workers})
+		Seed: seeds.Xor(cfg.Seed, seeds.AISTempering), Workers: cfg.Workers})
 	if err != nil {
 		return nil, nil, fmt.Errorf("ais: %w", err)
 	}

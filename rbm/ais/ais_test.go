@@ -7,6 +7,7 @@ import (
 	"slices"
 	"testing"
 
+	"github.com/rbmkit/rbm/exact"
 	"github.com/rbmkit/rbm/internal/testenv"
 	"github.com/rbmkit/rbm/rbm"
 	"github.com/rbmkit/rbm/rbm/rbmexact"
@@ -34,7 +35,7 @@ func TestAgainstExactRandom(t *testing.T) {
 	for i, shape := range [][2]int{{30, 10}, {60, 16}} {
 		rng := rand.New(rand.NewPCG(uint64(i), 7))
 		m := randomRBM(rng, shape[0], shape[1], 0.5)
-		want, err := rbmexact.RBMLogZ(ctx, m, nil)
+		want, err := rbmexact.RBMLogZ(ctx, m, exact.Options{})
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -104,7 +105,7 @@ func TestZeroWeightsExact(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	want, _ := rbmexact.RBMLogZ(context.Background(), m, nil)
+	want, _ := rbmexact.RBMLogZ(context.Background(), m, exact.Options{})
 	if math.Abs(e.LogZ-want) > 1e-6 || e.StdErr > 1e-6 {
 		t.Errorf("log Ẑ = %v ± %v, exact %v", e.LogZ, e.StdErr, want)
 	}
@@ -181,7 +182,7 @@ func TestBoundsOverSeeds(t *testing.T) {
 	for seed := range uint64(seeds) {
 		rng := rand.New(rand.NewPCG(seed, 77))
 		m := randomRBM(rng, 16, 10, 2)
-		want, err := rbmexact.RBMLogZ(ctx, m, nil)
+		want, err := rbmexact.RBMLogZ(ctx, m, exact.Options{})
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -249,7 +250,7 @@ func TestTemperingUpperSide(t *testing.T) {
 	var sum, variance float64
 	for seed := range uint64(seeds) {
 		m := randomRBM(rand.New(rand.NewPCG(seed, 78)), 16, 10, 2)
-		want, err := rbmexact.RBMLogZ(ctx, m, nil)
+		want, err := rbmexact.RBMLogZ(ctx, m, exact.Options{})
 		if err != nil {
 			t.Fatal(err)
 		}

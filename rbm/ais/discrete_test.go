@@ -3,11 +3,12 @@ package ais
 import (
 	"context"
 	"errors"
-	"github.com/rbmkit/rbm/internal/enumtest"
-	"github.com/rbmkit/rbm/rbm/rbmtest"
 	"math"
 	"strings"
 	"testing"
+
+	"github.com/rbmkit/rbm/internal/enumtest"
+	"github.com/rbmkit/rbm/rbm/rbmtest"
 
 	"github.com/rbmkit/rbm/discrete"
 	"github.com/rbmkit/rbm/exact"
@@ -36,7 +37,7 @@ func TestRunDiscreteAgainstEnumeration(t *testing.T) {
 		{"frustrated n=12", enumtest.Frustrated(t, 12, 2), 1},
 		{"rbm marginal 10x5", rbmtest.Marginal(t, 10, 5, 4), 1},
 	} {
-		want, err := exact.LogZ(context.Background(), tc.m, tc.beta, nil)
+		want, err := exact.LogZ(context.Background(), tc.m, tc.beta, exact.Options{})
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -66,7 +67,7 @@ func TestRunDiscreteAgainstEnumeration(t *testing.T) {
 // and that the result does not depend on the number of workers.
 func TestRunDiscreteMethods(t *testing.T) {
 	m := isingLattice(t, 3, 4, 1, 0.2, discrete.Open)
-	want, err := exact.LogZ(context.Background(), m, 0.6, nil)
+	want, err := exact.LogZ(context.Background(), m, 0.6, exact.Options{})
 	if err != nil {
 		t.Fatal(err)
 	}

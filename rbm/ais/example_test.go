@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 
+	"github.com/rbmkit/rbm/exact"
 	"github.com/rbmkit/rbm/rbm"
 	"github.com/rbmkit/rbm/rbm/ais"
 	"github.com/rbmkit/rbm/rbm/rbmexact"
@@ -19,7 +20,7 @@ func ExampleRun() {
 	if err != nil {
 		panic(err)
 	}
-	logZ, _ := rbmexact.RBMLogZ(context.Background(), m, nil)
+	logZ, _ := rbmexact.RBMLogZ(context.Background(), m, exact.Options{})
 	fmt.Printf("exact %.2f, AIS %.2f, inside ±3σ: %v\n", logZ, est.LogZ, est.Lower <= logZ && logZ <= est.Upper)
 	// Output: exact 16.71, AIS 16.71, inside ±3σ: true
 }

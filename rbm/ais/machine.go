@@ -8,6 +8,7 @@ import (
 	"gonum.org/v1/gonum/mat"
 
 	"github.com/rbmkit/rbm/internal/kernel"
+	"github.com/rbmkit/rbm/internal/seeds"
 	"github.com/rbmkit/rbm/rbm"
 	"github.com/rbmkit/rbm/rbm/layer"
 )
@@ -54,7 +55,7 @@ func RunMachine(ctx context.Context, m *rbm.Machine, base layer.Layer, cfg Confi
 	rngs := make([]*rand.Rand, runs)
 	v := mat.NewDense(runs, vw, nil)
 	for r := range runs {
-		rngs[r] = rand.New(rand.NewPCG(cfg.Seed, uint64(r)))
+		rngs[r] = seeds.Indexed(cfg.Seed, r)
 		base.Sample(v.RawRowView(r), zeroV, rngs[r])
 	}
 	logw := make([]float64, runs)
@@ -149,12 +150,12 @@ func ReverseMachineFromTempering(ctx context.Context, m *rbm.Machine, base layer
 		return nil, nil, fmt.Errorf("ais: %w", err)
 	}
 	ladder, sweeps := t.settings()
-	pool := kernel.NewPool(cfg.Workers)
-	defer pool.Close()
-	pt, err := rbm.NewMachineTempering(path, pool, ladder, cfg.runs(), cfg.Seed^0x7e_3b_e7_5a)
+	pt, err := rbm.NewMachineTempering(path, rbm.TemperingConfig{Ladder: ladder, Chains: cfg.runs(),
+		Seed: seeds.Xor(cfg.Seed, seeds.AISTempering), Workers: cfg.Workers})
 	if err != nil {
 		return nil, nil, fmt.Errorf("ais: %w", err)
 	}
+	defer pt.Close()
 	pt.SampleBase()
 	for s := range sweeps {
 		if err := ctx.Err(); err != nil {
@@ -165,6 +166,8 @@ func ReverseMachineFromTempering(ctx context.Context, m *rbm.Machine, base layer
 			cfg.Progress(s+1, sweeps)
 		}
 	}
+	pool := kernel.NewPool(cfg.Workers)
+	defer pool.Close()
 	rev, err := reverseMachine(ctx, m, path, pool, mat.DenseCopyOf(pt.Model()), cfg)
 	if err != nil {
 		return nil, nil, err
@@ -185,7 +188,7 @@ func reverseMachine(ctx context.Context, m *rbm.Machine, path *rbm.MachinePath, 
 	rung := path.Rung()
 	rngs := make([]*rand.Rand, n)
 	for r := range rngs {
-		rngs[r] = rand.New(rand.NewPCG(cfg.Seed, uint64(r)))
+		rngs[r] = seeds.Indexed(cfg.Seed, r)
 	}
 	u := make([]float64, n)
 	w := mat.NewDense(vw, hw, m.W)

@@ -11,6 +11,7 @@ import (
 
 	"gonum.org/v1/gonum/mat"
 
+	"github.com/rbmkit/rbm/exact"
 	"github.com/rbmkit/rbm/internal/kernel"
 	"github.com/rbmkit/rbm/rbm"
 	"github.com/rbmkit/rbm/rbm/layer"
@@ -39,7 +40,7 @@ func TestRunMachineAgainstExact(t *testing.T) {
 				}
 			}
 		}
-		want, err := m.LogZ(context.Background(), nil)
+		want, err := m.LogZ(context.Background(), exact.Options{})
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -110,7 +111,7 @@ func TestReverseMachineFromModelSamples(t *testing.T) {
 				p.Values[i] = 0.5 * rng.NormFloat64()
 			}
 		}
-		logZ, err := m.LogZ(context.Background(), nil)
+		logZ, err := m.LogZ(context.Background(), exact.Options{})
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -284,7 +285,7 @@ func TestMachineTemperingUpperSide(t *testing.T) {
 		worstRate = 1
 		for seed := range uint64(machines) {
 			m, base := temperingMachine(t, kinds, 1.5, seed)
-			want, err := m.LogZ(ctx, nil)
+			want, err := m.LogZ(ctx, exact.Options{})
 			if err != nil {
 				t.Fatal(err)
 			}

@@ -5,6 +5,7 @@ import (
 	"math"
 	"testing"
 
+	"github.com/rbmkit/rbm/exact"
 	"github.com/rbmkit/rbm/internal/mnisttest"
 	"github.com/rbmkit/rbm/rbm"
 	"github.com/rbmkit/rbm/rbm/dataset"
@@ -45,7 +46,7 @@ func trainMNIST(t testing.TB, hidden int) (*rbm.RBM, *rbm.Matrix) {
 func TestAgainstExactMNIST(t *testing.T) {
 	m, data := trainMNIST(t, 20)
 	ctx := context.Background()
-	want, err := rbmexact.RBMLogZ(ctx, m, nil)
+	want, err := rbmexact.RBMLogZ(ctx, m, exact.Options{})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -12,16 +12,13 @@ import (
 // Fit returns the softmax classifier of the given number of classes that
 // minimises the penalised cross-entropy of labels given the rows of x (see
 // the package documentation), found by L-BFGS from zero. labels[i] is the
-// class of row i, in [0, classes). A nil settings means DefaultSettings().
+// class of row i, in [0, classes). DefaultSettings() are the usual
+// settings; the zero Settings fit without a penalty.
 //
 // Fit checks ctx between evaluations of the objective and returns its
 // error if it is cancelled.
-func Fit(ctx context.Context, x *rbm.Matrix, labels []int, classes int, settings *Settings) (*Softmax, error) {
-	s := DefaultSettings()
-	if settings != nil {
-		s = *settings
-	}
-	s, err := s.withDefaults()
+func Fit(ctx context.Context, x *rbm.Matrix, labels []int, classes int, settings Settings) (*Softmax, error) {
+	s, err := settings.withDefaults()
 	if err != nil {
 		return nil, fmt.Errorf("classify: fit: %w", err)
 	}

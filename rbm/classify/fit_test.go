@@ -110,7 +110,7 @@ func TestSeparableClusters(t *testing.T) {
 	}
 	train, trainLabels := cluster(300)
 	test, testLabels := cluster(300)
-	m, err := Fit(context.Background(), train, trainLabels, 3, nil)
+	m, err := Fit(context.Background(), train, trainLabels, 3, DefaultSettings())
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -140,7 +140,7 @@ func TestInterceptOnlyOptimum(t *testing.T) {
 	x := rbm.NewMatrix(len(labels), 1)
 	s := DefaultSettings()
 	s.GradientTolerance = 1e-10
-	m, err := Fit(context.Background(), x, labels, 3, &s)
+	m, err := Fit(context.Background(), x, labels, 3, s)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -175,7 +175,7 @@ func TestSymmetricPairOptimum(t *testing.T) {
 
 	x := &rbm.Matrix{Rows: 2, Cols: 1, Data: []float32{1, -1}}
 	s := Settings{L2: l2, GradientTolerance: 1e-12}
-	m, err := Fit(context.Background(), x, []int{1, 0}, 2, &s)
+	m, err := Fit(context.Background(), x, []int{1, 0}, 2, s)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -202,7 +202,7 @@ func TestFitDeterministic(t *testing.T) {
 	var first *Softmax
 	for _, procs := range []int{1, 2, 4} {
 		runtime.GOMAXPROCS(procs)
-		m, err := Fit(context.Background(), x, labels, 4, &s)
+		m, err := Fit(context.Background(), x, labels, 4, s)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -218,7 +218,7 @@ func TestFitDeterministic(t *testing.T) {
 
 func TestProbabilities(t *testing.T) {
 	x, labels := randomProblem(5, 50, 6, 3)
-	m, err := Fit(context.Background(), x, labels, 3, nil)
+	m, err := Fit(context.Background(), x, labels, 3, DefaultSettings())
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -266,21 +266,21 @@ func TestFitErrors(t *testing.T) {
 		x        *rbm.Matrix
 		labels   []int
 		classes  int
-		settings *Settings
+		settings Settings
 		want     string
 	}{
-		{"nil data", nil, nil, 2, nil, "no data"},
-		{"no rows", &rbm.Matrix{Cols: 2}, nil, 2, nil, "0×2"},
-		{"inconsistent", short, []int{0, 1}, 2, nil, "holds 3 values"},
-		{"NaN", nan, []int{0, 1}, 2, nil, "row 1, column 0 is NaN"},
-		{"Inf", inf, []int{0, 1}, 2, nil, "row 0, column 1 is +Inf"},
-		{"label count", good, []int{0}, 2, nil, "1 labels for 2 rows"},
-		{"label too large", good, []int{0, 2}, 2, nil, "label 2 of row 1 is outside [0, 2)"},
-		{"negative label", good, []int{-1, 0}, 2, nil, "label -1 of row 0"},
-		{"one class", good, []int{0, 0}, 1, nil, "at least 2"},
-		{"negative L2", good, []int{0, 1}, 2, &Settings{L2: -1}, "L2 penalty -1"},
-		{"NaN L2", good, []int{0, 1}, 2, &Settings{L2: math.NaN()}, "L2 penalty NaN"},
-		{"negative iterations", good, []int{0, 1}, 2, &Settings{MaxIterations: -1}, "iteration limit"},
+		{"nil data", nil, nil, 2, DefaultSettings(), "no data"},
+		{"no rows", &rbm.Matrix{Cols: 2}, nil, 2, DefaultSettings(), "0×2"},
+		{"inconsistent", short, []int{0, 1}, 2, DefaultSettings(), "holds 3 values"},
+		{"NaN", nan, []int{0, 1}, 2, DefaultSettings(), "row 1, column 0 is NaN"},
+		{"Inf", inf, []int{0, 1}, 2, DefaultSettings(), "row 0, column 1 is +Inf"},
+		{"label count", good, []int{0}, 2, DefaultSettings(), "1 labels for 2 rows"},
+		{"label too large", good, []int{0, 2}, 2, DefaultSettings(), "label 2 of row 1 is outside [0, 2)"},
+		{"negative label", good, []int{-1, 0}, 2, DefaultSettings(), "label -1 of row 0"},
+		{"one class", good, []int{0, 0}, 1, DefaultSettings(), "at least 2"},
+		{"negative L2", good, []int{0, 1}, 2, Settings{L2: -1}, "L2 penalty -1"},
+		{"NaN L2", good, []int{0, 1}, 2, Settings{L2: math.NaN()}, "L2 penalty NaN"},
+		{"negative iterations", good, []int{0, 1}, 2, Settings{MaxIterations: -1}, "iteration limit"},
 	} {
 		t.Run(c.name, func(t *testing.T) {
 			_, err := Fit(context.Background(), c.x, c.labels, c.classes, c.settings)
@@ -325,7 +325,7 @@ func TestFitCancelled(t *testing.T) {
 	x, labels := randomProblem(6, 100, 5, 3)
 	ctx, cancel := context.WithCancel(context.Background())
 	cancel()
-	if _, err := Fit(ctx, x, labels, 3, nil); !errors.Is(err, context.Canceled) {
+	if _, err := Fit(ctx, x, labels, 3, DefaultSettings()); !errors.Is(err, context.Canceled) {
 		t.Errorf("cancelled fit: error %v, want context.Canceled", err)
 	}
 	// Cancelling from the progress hook stops the fit mid-way.
@@ -337,7 +337,7 @@ func TestFitCancelled(t *testing.T) {
 			cancel()
 		}
 	}
-	if _, err := Fit(ctx, x, labels, 3, &s); !errors.Is(err, context.Canceled) {
+	if _, err := Fit(ctx, x, labels, 3, s); !errors.Is(err, context.Canceled) {
 		t.Errorf("fit cancelled at iteration 3: error %v, want context.Canceled", err)
 	}
 }

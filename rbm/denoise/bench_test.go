@@ -66,7 +66,7 @@ func BenchmarkMachineDenoise(b *testing.B) {
 	for _, c := range benchMachines {
 		b.Run(c.name, func(b *testing.B) {
 			rows, m := benchDigits(b, c.off, c.on), benchMachine(c.new(), c.hidden())
-			s := &Settings{Noise: 0.1, Sweeps: 10, Seed: 1}
+			s := Settings{Noise: 0.1, Sweeps: 10, Seed: 1}
 			for b.Loop() {
 				if _, err := Machine(context.Background(), m, rows, s); err != nil {
 					b.Fatal(err)
@@ -92,7 +92,7 @@ func BenchmarkMachineInpaint(b *testing.B) {
 			for i := 392; i < 784; i++ {
 				missing[i] = true
 			}
-			s := &Settings{Sweeps: 10, Seed: 1}
+			s := Settings{Sweeps: 10, Seed: 1}
 			for b.Loop() {
 				if _, err := Inpaint(context.Background(), m, x, missing, s); err != nil {
 					b.Fatal(err)

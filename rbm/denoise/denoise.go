@@ -20,12 +20,12 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"math/rand/v2"
 	"sync/atomic"
 
 	"github.com/rbmkit/rbm/discrete"
 	"github.com/rbmkit/rbm/gibbs"
 	"github.com/rbmkit/rbm/internal/kernel"
+	"github.com/rbmkit/rbm/internal/seeds"
 	"github.com/rbmkit/rbm/rbm"
 )
 
@@ -52,9 +52,11 @@ type Settings struct {
 	Method gibbs.Method
 	Beta   float64
 
+	// Seed seeds every random draw: the same Seed gives the same result,
+	// bit for bit.
 	Seed uint64
-	// Workers is the number of goroutines sharing the work (≤ 0: one per
-	// core). It never changes a result.
+	// Workers is the number of goroutines sharing the rows; 0 uses every
+	// core. It never changes the result.
 	Workers int
 	// Progress, when set, is called with the work done and the total (RBM,
 	// Machine and Inpaint: block steps; Model: rows), by one goroutine at
@@ -116,10 +118,10 @@ const blockRows = 1024
 // The restoration is the posterior mean, estimated by averaging p(v|h, y)
 // over the recorded steps (Rao–Blackwellised: lower variance than
 // averaging the sampled v, and unbiased for the same mean); known units
-// keep their values. Batch k is seeded with Seed ^ k·0x9e3779b97f4a7c15.
+// keep their values. Batch k is seeded with seeds.Nth(Seed, k).
 //
 // It returns ctx's error, and no result, if ctx is done first.
-func RBM(ctx context.Context, m *rbm.RBM, observed [][]int8, s *Settings) (*Result, error) {
+func RBM(ctx context.Context, m *rbm.RBM, observed [][]int8, s Settings) (*Result, error) {
 	if err := s.check(m.Visible, observed); err != nil {
 		return nil, err
 	}
@@ -146,7 +148,7 @@ func RBM(ctx context.Context, m *rbm.RBM, observed [][]int8, s *Settings) (*Resu
 			known = rbm.NewMatrix(n, units)
 			copy(known.Data, v.Data)
 		}
-		smp := rbm.NewSampler(m, n, s.Seed^uint64(lo/blockRows)*0x9e3779b97f4a7c15, s.Workers)
+		smp := rbm.NewSampler(m, n, seeds.Nth(s.Seed, uint64(lo/blockRows)), s.Workers)
 		smp.VisibleField = field
 		sum := make([]float64, n*units)
 		for t := range steps {
@@ -212,17 +214,17 @@ func clamp(x, known *rbm.Matrix, hidden []bool) {
 // temperature Settings.Beta: denoising samples the product of the prior
 // and the flip channel's likelihood (discrete.FlipNoise), inpainting the
 // prior with the known units clamped. Each row runs one chain started at
-// its observation and seeded with Seed ^ r·0x9e3779b97f4a7c15, so the
+// its observation and seeded with seeds.Nth(Seed, r), so the
 // result does not depend on the number of workers sharing the rows.
 //
 // It returns the first row's error, or ctx's if ctx is done first.
-func Model(ctx context.Context, prior discrete.Model, observed [][]int8, s *Settings) (*Result, error) {
+func Model(ctx context.Context, prior discrete.Model, observed [][]int8, s Settings) (*Result, error) {
 	if err := s.check(prior.Units(), observed); err != nil {
 		return nil, err
 	}
 	rows := len(observed)
 	j := &rowJob{
-		ctx: ctx, prior: prior, observed: observed, s: s,
+		ctx: ctx, prior: prior, observed: observed, s: &s,
 		cfg:  gibbs.Config{Method: s.Method, Beta: s.Beta, Chains: 1, Sweeps: s.sweeps(), Burnin: s.Burnin, Workers: 1},
 		mean: rbm.NewMatrix(rows, prior.Units()), errs: make([]error, rows),
 	}
@@ -263,7 +265,7 @@ func (j *rowJob) Do(r int) {
 	}
 	y := j.observed[r]
 	cfg := j.cfg
-	cfg.Seed = j.s.Seed ^ uint64(r)*0x9e3779b97f4a7c15
+	cfg.Seed = seeds.Nth(j.s.Seed, uint64(r))
 	cfg.Init = y
 	model := j.prior
 	if j.s.Hidden != nil {
@@ -311,7 +313,7 @@ func (j *rowJob) Do(r int) {
 // corruption does not depend on the others. Values must be in d.
 func Corrupt(d discrete.Domain, rows [][]int8, p float64, seed uint64) {
 	for r, y := range rows {
-		rng := rand.New(rand.NewPCG(kernel.RowSeed(seed, 0xc0_77_a9, r)))
+		rng := seeds.RowRand(seed, seeds.Corrupt, r)
 		for i := range y {
 			if rng.Float64() < p {
 				y[i] = d.Flip(y[i])

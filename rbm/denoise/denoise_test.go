@@ -113,7 +113,7 @@ func TestPosteriorMatchesEnumeration(t *testing.T) {
 		{"inpaint", 0, []bool{true, false, true, false, true}},
 	} {
 		want := posterior(m, y, tc.noise, tc.hidden)
-		s := &Settings{Noise: tc.noise, Hidden: tc.hidden, Sweeps: 60, Burnin: 10, Seed: 3}
+		s := Settings{Noise: tc.noise, Hidden: tc.hidden, Sweeps: 60, Burnin: 10, Seed: 3}
 		block, err := RBM(ctx, m, replicate(y, 2100), s)
 		if err != nil {
 			t.Fatal(err)
@@ -170,14 +170,14 @@ func TestDeterministic(t *testing.T) {
 	ctx := context.Background()
 	for _, run := range []struct {
 		name string
-		f    func(s *Settings) (*Result, error)
+		f    func(s Settings) (*Result, error)
 	}{
-		{"RBM", func(s *Settings) (*Result, error) { return RBM(ctx, m, rows, s) }},
-		{"Model", func(s *Settings) (*Result, error) { return Model(ctx, prior, rows[:60], s) }},
+		{"RBM", func(s Settings) (*Result, error) { return RBM(ctx, m, rows, s) }},
+		{"Model", func(s Settings) (*Result, error) { return Model(ctx, prior, rows[:60], s) }},
 	} {
 		var first *Result
 		for _, workers := range []int{1, 3, 0} {
-			res, err := run.f(&Settings{Noise: 0.1, Sweeps: 4, Burnin: 1, Method: gibbs.Metropolis, Seed: 11, Workers: workers})
+			res, err := run.f(Settings{Noise: 0.1, Sweeps: 4, Burnin: 1, Method: gibbs.Metropolis, Seed: 11, Workers: workers})
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -189,7 +189,7 @@ func TestDeterministic(t *testing.T) {
 				t.Errorf("%s: workers %d changed the result", run.name, workers)
 			}
 		}
-		other, err := run.f(&Settings{Noise: 0.1, Sweeps: 4, Burnin: 1, Method: gibbs.Metropolis, Seed: 12})
+		other, err := run.f(Settings{Noise: 0.1, Sweeps: 4, Burnin: 1, Method: gibbs.Metropolis, Seed: 12})
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -207,7 +207,7 @@ func TestSettingsAndCancellation(t *testing.T) {
 	}
 	y := [][]int8{{1, 0, 1, 0, 1}}
 	ctx := context.Background()
-	for _, s := range []*Settings{
+	for _, s := range []Settings{
 		{},                                    // no noise
 		{Noise: 0.5},                          // beyond ½
 		{Noise: 0.1, Sweeps: -1},              // negative sweeps
@@ -215,20 +215,20 @@ func TestSettingsAndCancellation(t *testing.T) {
 		{Noise: 0.1, Hidden: nil, Burnin: -2}, // negative burn-in
 	} {
 		if _, err := RBM(ctx, m, y, s); err == nil {
-			t.Errorf("RBM accepted %+v", *s)
+			t.Errorf("RBM accepted %+v", s)
 		}
 		if _, err := Model(ctx, prior, y, s); err == nil {
-			t.Errorf("Model accepted %+v", *s)
+			t.Errorf("Model accepted %+v", s)
 		}
 	}
-	if _, err := RBM(ctx, m, [][]int8{{1, 0}}, &Settings{Noise: 0.1}); err == nil {
+	if _, err := RBM(ctx, m, [][]int8{{1, 0}}, Settings{Noise: 0.1}); err == nil {
 		t.Error("RBM accepted a short row")
 	}
-	if _, err := RBM(ctx, m, [][]int8{{1, 0, 2, 0, 1}}, &Settings{Noise: 0.1}); err == nil {
+	if _, err := RBM(ctx, m, [][]int8{{1, 0, 2, 0, 1}}, Settings{Noise: 0.1}); err == nil {
 		t.Error("RBM accepted a value that is not 0/1")
 	}
 	// The zero Settings but for the noise run 50 sweeps.
-	res, err := Model(ctx, prior, y, &Settings{Noise: 0.1})
+	res, err := Model(ctx, prior, y, Settings{Noise: 0.1})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -237,10 +237,10 @@ func TestSettingsAndCancellation(t *testing.T) {
 	}
 	cancelled, cancel := context.WithCancel(ctx)
 	cancel()
-	if _, err := RBM(cancelled, m, y, &Settings{Noise: 0.1}); !errors.Is(err, context.Canceled) {
+	if _, err := RBM(cancelled, m, y, Settings{Noise: 0.1}); !errors.Is(err, context.Canceled) {
 		t.Errorf("RBM cancelled: error %v", err)
 	}
-	if _, err := Model(cancelled, prior, y, &Settings{Noise: 0.1}); !errors.Is(err, context.Canceled) {
+	if _, err := Model(cancelled, prior, y, Settings{Noise: 0.1}); !errors.Is(err, context.Canceled) {
 		t.Errorf("Model cancelled: error %v", err)
 	}
 }

@@ -9,6 +9,7 @@ import (
 
 	"github.com/rbmkit/rbm/discrete"
 	"github.com/rbmkit/rbm/internal/kernel"
+	"github.com/rbmkit/rbm/internal/seeds"
 	"github.com/rbmkit/rbm/rbm"
 )
 
@@ -28,10 +29,7 @@ import (
 // It reports the first row whose known values the visible units cannot
 // take (NaN, a Potts unit that is not one-hot, …), and ctx's error, with
 // no result, if ctx is done first.
-func Inpaint(ctx context.Context, m *rbm.Machine, rows *mat.Dense, missing []bool, s *Settings) (*mat.Dense, error) {
-	if s == nil {
-		s = &Settings{}
-	}
+func Inpaint(ctx context.Context, m *rbm.Machine, rows *mat.Dense, missing []bool, s Settings) (*mat.Dense, error) {
 	if err := m.Validate(); err != nil {
 		return nil, fmt.Errorf("denoise: %w", err)
 	}
@@ -61,7 +59,7 @@ func Inpaint(ctx context.Context, m *rbm.Machine, rows *mat.Dense, missing []boo
 	zero := make([]float64, vw)
 	start := func(lo, k int) error {
 		for r := range k {
-			rng := rand.New(rand.NewPCG(s.Seed, uint64(lo+r)))
+			rng := seeds.Indexed(s.Seed, lo+r)
 			g.rngs[r] = rng
 			v, draw := g.v.RawRowView(r), g.draw.RawRowView(r)
 			copy(v, rows.RawRowView(lo+r))
@@ -92,7 +90,7 @@ func Inpaint(ctx context.Context, m *rbm.Machine, rows *mat.Dense, missing []boo
 			}
 		}
 	}
-	if err := g.run(ctx, n, s, start, finish); err != nil {
+	if err := g.run(ctx, n, &s, start, finish); err != nil {
 		return nil, err
 	}
 	return out, nil
@@ -129,10 +127,7 @@ func Inpaint(ctx context.Context, m *rbm.Machine, rows *mat.Dense, missing []boo
 //
 // It returns the first bad row's error, before any sampling, or ctx's if
 // ctx is done first.
-func Machine(ctx context.Context, m *rbm.Machine, observed [][]int8, s *Settings) (*Result, error) {
-	if s == nil {
-		s = &Settings{}
-	}
+func Machine(ctx context.Context, m *rbm.Machine, observed [][]int8, s Settings) (*Result, error) {
 	marginal, err := rbm.NewMachineMarginal(m)
 	if err != nil {
 		return nil, fmt.Errorf("denoise: %w", err)
@@ -162,7 +157,7 @@ func Machine(ctx context.Context, m *rbm.Machine, observed [][]int8, s *Settings
 	start := func(lo, k int) error {
 		for r := range k {
 			y := observed[lo+r]
-			g.rngs[r] = rand.New(rand.NewPCG(kernel.RowSeed(s.Seed, machineStream, lo+r)))
+			g.rngs[r] = seeds.RowRand(s.Seed, seeds.MachineDenoise, lo+r)
 			v := g.v.RawRowView(r)
 			for i, x := range y {
 				v[i] = float64(x)
@@ -195,14 +190,11 @@ func Machine(ctx context.Context, m *rbm.Machine, observed [][]int8, s *Settings
 			}
 		}
 	}
-	if err := g.run(ctx, rows, s, start, finish); err != nil {
+	if err := g.run(ctx, rows, &s, start, finish); err != nil {
 		return nil, err
 	}
 	return &Result{Mean: mean}, nil
 }
-
-// machineStream is the stream of Machine's row sources (kernel.RowSeed).
-const machineStream = 0xde_70_15
 
 // machineBlockRows is the most rows Machine and Inpaint sample together.
 // A row's result does not depend on it; at 256 rows of 784 values each

@@ -43,7 +43,7 @@ func TestMachineBlocksIgnoreWorkersAndNeighbours(t *testing.T) {
 	for _, hidden := range [][]bool{nil, {true, false, true, true, false, false}} {
 		var first *Result
 		for _, workers := range []int{1, 2, 3} {
-			s := &Settings{Noise: 0.15, Hidden: hidden, Sweeps: 3, Burnin: 2, Seed: 4, Workers: workers}
+			s := Settings{Noise: 0.15, Hidden: hidden, Sweeps: 3, Burnin: 2, Seed: 4, Workers: workers}
 			res, err := Machine(ctx, m, rows, s)
 			if err != nil {
 				t.Fatal(err)
@@ -56,7 +56,7 @@ func TestMachineBlocksIgnoreWorkersAndNeighbours(t *testing.T) {
 				t.Errorf("hidden %v: %d workers changed the result", hidden, workers)
 			}
 		}
-		few, err := Machine(ctx, m, rows[:5], &Settings{Noise: 0.15, Hidden: hidden, Sweeps: 3, Burnin: 2, Seed: 4})
+		few, err := Machine(ctx, m, rows[:5], Settings{Noise: 0.15, Hidden: hidden, Sweeps: 3, Burnin: 2, Seed: 4})
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -80,7 +80,7 @@ func TestInpaintBlocksIgnoreWorkersAndNeighbours(t *testing.T) {
 	ctx := context.Background()
 	var first *mat.Dense
 	for _, workers := range []int{1, 2, 3} {
-		got, err := Inpaint(ctx, m, x, missing, &Settings{Sweeps: 3, Burnin: 2, Seed: 5, Workers: workers})
+		got, err := Inpaint(ctx, m, x, missing, Settings{Sweeps: 3, Burnin: 2, Seed: 5, Workers: workers})
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -92,7 +92,7 @@ func TestInpaintBlocksIgnoreWorkersAndNeighbours(t *testing.T) {
 			t.Errorf("%d workers changed the result", workers)
 		}
 	}
-	few, err := Inpaint(ctx, m, x.Slice(0, 5, 0, 5).(*mat.Dense), missing, &Settings{Sweeps: 3, Burnin: 2, Seed: 5})
+	few, err := Inpaint(ctx, m, x.Slice(0, 5, 0, 5).(*mat.Dense), missing, Settings{Sweeps: 3, Burnin: 2, Seed: 5})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -121,12 +121,12 @@ func TestMachineProgressAndCancel(t *testing.T) {
 		}
 	}
 	missing := []bool{true, false, false, true}
-	runs := map[string]func(context.Context, *Settings) error{
-		"Machine": func(ctx context.Context, s *Settings) error {
+	runs := map[string]func(context.Context, Settings) error{
+		"Machine": func(ctx context.Context, s Settings) error {
 			_, err := Machine(ctx, m, rows, s)
 			return err
 		},
-		"Inpaint": func(ctx context.Context, s *Settings) error {
+		"Inpaint": func(ctx context.Context, s Settings) error {
 			_, err := Inpaint(ctx, m, x, missing, s)
 			return err
 		},
@@ -134,7 +134,7 @@ func TestMachineProgressAndCancel(t *testing.T) {
 	for name, run := range runs {
 		// Two blocks of 2 burn-in and 3 recorded sweeps: 10 block sweeps.
 		var calls []int
-		s := &Settings{Noise: 0.1, Sweeps: 3, Burnin: 2, Seed: 1, Workers: 2,
+		s := Settings{Noise: 0.1, Sweeps: 3, Burnin: 2, Seed: 1, Workers: 2,
 			Progress: func(done, total int) {
 				if total != 10 {
 					t.Errorf("%s: total %d, want 10", name, total)
@@ -167,10 +167,10 @@ func TestInpaintRefusesBadRows(t *testing.T) {
 	ctx := context.Background()
 	g := scaledMachine(t, layer.NewGaussian(make([]float64, 3), make([]float64, 3), false), layer.NewBinary(make([]float64, 2)), 1, 11)
 	x := mat.NewDense(2, 3, []float64{0, 1, 2, 3, math.NaN(), 5})
-	if _, err := Inpaint(ctx, g, x, []bool{false, false, true}, nil); err == nil || !strings.Contains(err.Error(), "row 1") {
+	if _, err := Inpaint(ctx, g, x, []bool{false, false, true}, Settings{}); err == nil || !strings.Contains(err.Error(), "row 1") {
 		t.Errorf("a known NaN: error %v", err)
 	}
-	got, err := Inpaint(ctx, g, x, []bool{false, true, false}, &Settings{Sweeps: 2})
+	got, err := Inpaint(ctx, g, x, []bool{false, true, false}, Settings{Sweeps: 2})
 	if err != nil {
 		t.Fatalf("an unknown NaN: %v", err)
 	}
@@ -181,13 +181,13 @@ func TestInpaintRefusesBadRows(t *testing.T) {
 	}
 	potts, _ := layer.NewPotts(2, make([]float64, 4))
 	p := scaledMachine(t, potts, layer.NewBinary(make([]float64, 2)), 1, 12)
-	if _, err := Inpaint(ctx, p, mat.NewDense(1, 4, []float64{1, 1, 0, 1}), []bool{false, true}, nil); err == nil || !strings.Contains(err.Error(), "row 0") {
+	if _, err := Inpaint(ctx, p, mat.NewDense(1, 4, []float64{1, 1, 0, 1}), []bool{false, true}, Settings{}); err == nil || !strings.Contains(err.Error(), "row 0") {
 		t.Errorf("a known Potts unit that is not one-hot: error %v", err)
 	}
-	if _, err := Inpaint(ctx, g, &mat.Dense{}, []bool{true, false, false}, nil); err == nil {
+	if _, err := Inpaint(ctx, g, &mat.Dense{}, []bool{true, false, false}, Settings{}); err == nil {
 		t.Error("no rows accepted")
 	}
-	res, err := Machine(ctx, scaledMachine(t, layer.NewSpin(make([]float64, 3)), layer.NewBinary(make([]float64, 2)), 1, 13), nil, &Settings{Noise: 0.1})
+	res, err := Machine(ctx, scaledMachine(t, layer.NewSpin(make([]float64, 3)), layer.NewBinary(make([]float64, 2)), 1, 13), nil, Settings{Noise: 0.1})
 	if err != nil || res.Mean.Rows != 0 {
 		t.Errorf("Machine on no rows: %v rows, error %v", res, err)
 	}

@@ -143,7 +143,7 @@ func TestMachinePosteriorMatchesEnumeration(t *testing.T) {
 			{"inpaint", 0, []bool{true, false, true, false, true, true, false}},
 		} {
 			want := machinePosterior(c.m, c.off, c.on, y, tc.noise, tc.hidden)
-			res, err := Machine(ctx, c.m, replicate(y, rows), &Settings{Noise: tc.noise, Hidden: tc.hidden, Sweeps: 50, Burnin: 300, Seed: 9})
+			res, err := Machine(ctx, c.m, replicate(y, rows), Settings{Noise: tc.noise, Hidden: tc.hidden, Sweeps: 50, Burnin: 300, Seed: 9})
 			if err != nil {
 				t.Fatalf("%s %s: %v", c.name, tc.mode, err)
 			}
@@ -177,7 +177,7 @@ func TestMachinePosteriorMatchesEnumeration(t *testing.T) {
 func TestMachineMatchesRBM(t *testing.T) {
 	r := tinyRBM()
 	y := []int8{1, 0, 0, 1, 1}
-	s := &Settings{Noise: 0.2, Sweeps: 20, Burnin: 100, Seed: 3}
+	s := Settings{Noise: 0.2, Sweeps: 20, Burnin: 100, Seed: 3}
 	ctx := context.Background()
 	a, err := Machine(ctx, rbm.AsMachine(r), replicate(y, 1500), s)
 	if err != nil {
@@ -212,7 +212,7 @@ func TestMachineDeterministicAndErrors(t *testing.T) {
 	ctx := context.Background()
 	var first *Result
 	for _, workers := range []int{1, 3, 0} {
-		res, err := Machine(ctx, m, rows, &Settings{Noise: 0.1, Sweeps: 4, Burnin: 1, Seed: 11, Workers: workers})
+		res, err := Machine(ctx, m, rows, Settings{Noise: 0.1, Sweeps: 4, Burnin: 1, Seed: 11, Workers: workers})
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -222,7 +222,7 @@ func TestMachineDeterministicAndErrors(t *testing.T) {
 			t.Errorf("workers %d changed the result", workers)
 		}
 	}
-	other, err := Machine(ctx, m, rows, &Settings{Noise: 0.1, Sweeps: 4, Burnin: 1, Seed: 12})
+	other, err := Machine(ctx, m, rows, Settings{Noise: 0.1, Sweeps: 4, Burnin: 1, Seed: 12})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -235,24 +235,24 @@ func TestMachineDeterministicAndErrors(t *testing.T) {
 		}
 	}
 
-	for _, s := range []*Settings{{}, {Noise: 0.5}, {Noise: 0.1, Sweeps: -1}, {Hidden: []bool{true}}} {
+	for _, s := range []Settings{{}, {Noise: 0.5}, {Noise: 0.1, Sweeps: -1}, {Hidden: []bool{true}}} {
 		if _, err := Machine(ctx, m, rows[:1], s); err == nil {
-			t.Errorf("accepted %+v", *s)
+			t.Errorf("accepted %+v", s)
 		}
 	}
-	if _, err := Machine(ctx, m, [][]int8{{1, -1, 0, 1, 1}}, &Settings{Noise: 0.1}); err == nil || !strings.Contains(err.Error(), "row 0") {
+	if _, err := Machine(ctx, m, [][]int8{{1, -1, 0, 1, 1}}, Settings{Noise: 0.1}); err == nil || !strings.Contains(err.Error(), "row 0") {
 		t.Errorf("a spin row holding 0: error %v", err)
 	}
-	if _, err := Machine(ctx, m, [][]int8{{1, -1, 0, 1, 1}}, &Settings{Hidden: make([]bool, 5)}); err == nil {
+	if _, err := Machine(ctx, m, [][]int8{{1, -1, 0, 1, 1}}, Settings{Hidden: make([]bool, 5)}); err == nil {
 		t.Error("inpainting accepted a spin row holding 0")
 	}
 	g := scaledMachine(t, layer.NewGaussian(make([]float64, 5), make([]float64, 5), false), layer.NewBinary(make([]float64, 2)), 1, 7)
-	if _, err := Machine(ctx, g, rows[:1], &Settings{Noise: 0.1}); err == nil || !strings.Contains(err.Error(), "gaussian") {
+	if _, err := Machine(ctx, g, rows[:1], Settings{Noise: 0.1}); err == nil || !strings.Contains(err.Error(), "gaussian") {
 		t.Errorf("a gaussian visible layer: error %v", err)
 	}
 	cancelled, cancel := context.WithCancel(ctx)
 	cancel()
-	if _, err := Machine(cancelled, m, rows, &Settings{Noise: 0.1}); !errors.Is(err, context.Canceled) {
+	if _, err := Machine(cancelled, m, rows, Settings{Noise: 0.1}); !errors.Is(err, context.Canceled) {
 		t.Errorf("cancelled: error %v", err)
 	}
 }

@@ -46,7 +46,7 @@ func TestInpaintPottsAgainstEnumeration(t *testing.T) {
 	m := randomMachine(t, v, layer.NewBinary(make([]float64, 2)), 3)
 	row := []float64{1, 0, 0, 0, 0, 1, 0, 1, 0, 0, 0, 1} // states 0, 2, 1, 2
 	missing := []bool{false, true, false, false}
-	got, err := Inpaint(context.Background(), m, mat.NewDense(1, 12, row), missing, &Settings{Sweeps: inpaintSweeps, Burnin: 100, Seed: 5})
+	got, err := Inpaint(context.Background(), m, mat.NewDense(1, 12, row), missing, Settings{Sweeps: inpaintSweeps, Burnin: 100, Seed: 5})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -83,7 +83,7 @@ func TestInpaintGaussianAgainstEnumeration(t *testing.T) {
 	m := randomMachine(t, v, layer.NewBinary(make([]float64, 3)), 4)
 	row := []float64{0.3, 0, -0.7, 0}
 	missing := []bool{false, true, false, true}
-	got, err := Inpaint(context.Background(), m, mat.NewDense(1, 4, row), missing, &Settings{Sweeps: inpaintSweeps, Burnin: 100, Seed: 6})
+	got, err := Inpaint(context.Background(), m, mat.NewDense(1, 4, row), missing, Settings{Sweeps: inpaintSweeps, Burnin: 100, Seed: 6})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -123,14 +123,14 @@ func TestInpaintGaussianAgainstEnumeration(t *testing.T) {
 func TestInpaintErrors(t *testing.T) {
 	m := rbm.NewMachine(layer.NewBinary(make([]float64, 3)), layer.NewBinary(make([]float64, 2)))
 	ctx := context.Background()
-	if _, err := Inpaint(ctx, m, mat.NewDense(1, 2, nil), []bool{true, false, false}, nil); err == nil {
+	if _, err := Inpaint(ctx, m, mat.NewDense(1, 2, nil), []bool{true, false, false}, Settings{}); err == nil {
 		t.Error("rows of the wrong width accepted")
 	}
-	if _, err := Inpaint(ctx, m, mat.NewDense(1, 3, nil), []bool{true}, nil); err == nil {
+	if _, err := Inpaint(ctx, m, mat.NewDense(1, 3, nil), []bool{true}, Settings{}); err == nil {
 		t.Error("a mask of the wrong length accepted")
 	}
-	a, _ := Inpaint(ctx, m, mat.NewDense(2, 3, nil), []bool{true, false, true}, &Settings{Sweeps: 5, Seed: 9})
-	b, _ := Inpaint(ctx, m, mat.NewDense(2, 3, nil), []bool{true, false, true}, &Settings{Sweeps: 5, Seed: 9})
+	a, _ := Inpaint(ctx, m, mat.NewDense(2, 3, nil), []bool{true, false, true}, Settings{Sweeps: 5, Seed: 9})
+	b, _ := Inpaint(ctx, m, mat.NewDense(2, 3, nil), []bool{true, false, true}, Settings{Sweeps: 5, Seed: 9})
 	if !mat.Equal(a, b) {
 		t.Error("one seed, two restorations")
 	}

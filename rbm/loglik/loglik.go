@@ -70,7 +70,7 @@ func Estimate(ctx context.Context, m *rbm.RBM, data *rbm.Matrix, opt Options) (*
 	cfg.Runs = data.Rows
 	return opt.estimate(method, -mean(f), data.Rows, logZEstimators{
 		exact: func() (float64, error) {
-			return rbmexact.RBMLogZ(ctx, m, &exact.Options{Workers: opt.AIS.Workers, MaxUnits: max(opt.ExactUnits, exact.DefaultMaxUnits)})
+			return rbmexact.RBMLogZ(ctx, m, exact.Options{Workers: opt.AIS.Workers, MaxUnits: max(opt.ExactUnits, exact.DefaultMaxUnits)})
 		},
 		forward: func() (*ais.Estimate, error) { return ais.Run(ctx, m, opt.AIS) },
 		tempering: func(t ais.Tempered) (*ais.Estimate, error) {
@@ -190,7 +190,7 @@ func EstimateMachine(ctx context.Context, m *rbm.Machine, data *mat.Dense, opt O
 	cfg.Runs = rows
 	return opt.estimate(method, -mean(f), rows, logZEstimators{
 		exact: func() (float64, error) {
-			return m.LogZ(ctx, &exact.Options{Workers: opt.AIS.Workers, MaxUnits: max(opt.ExactUnits, exact.DefaultMaxUnits)})
+			return m.LogZ(ctx, exact.Options{Workers: opt.AIS.Workers, MaxUnits: max(opt.ExactUnits, exact.DefaultMaxUnits)})
 		},
 		forward: func() (*ais.Estimate, error) { return ais.RunMachine(ctx, m, opt.MachineBase, opt.AIS) },
 		tempering: func(t ais.Tempered) (*ais.Estimate, error) {

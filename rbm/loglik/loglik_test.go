@@ -6,6 +6,7 @@ import (
 	"math/rand/v2"
 	"testing"
 
+	"github.com/rbmkit/rbm/exact"
 	"github.com/rbmkit/rbm/rbm"
 	"github.com/rbmkit/rbm/rbm/ais"
 	"github.com/rbmkit/rbm/rbm/rbmexact"
@@ -16,7 +17,7 @@ import (
 // log Z.
 func exactLogLik(t *testing.T, m *rbm.RBM, data *rbm.Matrix) float64 {
 	t.Helper()
-	logZ, err := rbmexact.RBMLogZ(context.Background(), m, nil)
+	logZ, err := rbmexact.RBMLogZ(context.Background(), m, exact.Options{})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -8,6 +8,7 @@ import (
 
 	"gonum.org/v1/gonum/mat"
 
+	"github.com/rbmkit/rbm/exact"
 	"github.com/rbmkit/rbm/rbm"
 	"github.com/rbmkit/rbm/rbm/ais"
 	"github.com/rbmkit/rbm/rbm/layer"
@@ -181,7 +182,7 @@ func TestTrainMachineHeldOutExact(t *testing.T) {
 					continue
 				}
 				evaluated = append(evaluated, st.Epoch)
-				want, _, err := snapshots[k].LogLikelihood(ctx, rowsOf(valRows), nil)
+				want, _, err := snapshots[k].LogLikelihood(ctx, rowsOf(valRows), exact.Options{})
 				if err != nil {
 					t.Fatal(err)
 				}
@@ -212,7 +213,7 @@ func TestTrainMachineHeldOutExact(t *testing.T) {
 			if !sameMachine(kept, keptSnapshots[best-1]) {
 				t.Errorf("KeepBest: the machine is not at the parameters of epoch %d", best)
 			}
-			got, _, err := kept.LogLikelihood(ctx, rowsOf(valRows), nil)
+			got, _, err := kept.LogLikelihood(ctx, rowsOf(valRows), exact.Options{})
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -253,7 +254,7 @@ func TestEstimateMachineAIS(t *testing.T) {
 	for k, kind := range []string{"gaussian", "potts"} {
 		m := newTestMachine(t, kind, 6, 8, 0.5, uint64(10+k))
 		data, logZ := exactMachineSamples(m, 200, uint64(20+k))
-		want, exactLogZ, err := m.LogLikelihood(ctx, rowsOf(data), nil)
+		want, exactLogZ, err := m.LogLikelihood(ctx, rowsOf(data), exact.Options{})
 		if err != nil {
 			t.Fatal(err)
 		}

@@ -5,6 +5,7 @@ import (
 	"math/rand/v2"
 	"testing"
 
+	"github.com/rbmkit/rbm/exact"
 	"github.com/rbmkit/rbm/rbm"
 )
 
@@ -28,7 +29,7 @@ func mnistLike(h int) *rbm.RBM {
 func BenchmarkRBMLogZ784x20(b *testing.B) {
 	m := mnistLike(20)
 	for b.Loop() {
-		if _, err := RBMLogZ(context.Background(), m, nil); err != nil {
+		if _, err := RBMLogZ(context.Background(), m, exact.Options{}); err != nil {
 			b.Fatal(err)
 		}
 	}

@@ -18,7 +18,7 @@ import (
 // most exact.Options.MaxUnits units. The cost is 2ⁿ times the size of the
 // larger layer: about half a second for a 784×20 model on two cores with
 // AVX2 (kernel.AddSoftplusSum), a few seconds without.
-func RBMLogZ(ctx context.Context, m *rbm.RBM, opt *exact.Options) (float64, error) {
+func RBMLogZ(ctx context.Context, m *rbm.RBM, opt exact.Options) (float64, error) {
 	t, err := orient(m, opt)
 	if err != nil {
 		return 0, err
@@ -50,7 +50,7 @@ type RBMStats struct {
 // larger layer come analytically from its conditional probabilities.
 // Each state costs about (1 + k) times the larger layer, k being the number
 // of units on in the smaller layer's state.
-func RBMMoments(ctx context.Context, m *rbm.RBM, opt *exact.Options) (*RBMStats, error) {
+func RBMMoments(ctx context.Context, m *rbm.RBM, opt exact.Options) (*RBMStats, error) {
 	t, err := orient(m, opt)
 	if err != nil {
 		return nil, err
@@ -129,7 +129,7 @@ func RBMMoments(ctx context.Context, m *rbm.RBM, opt *exact.Options) (*RBMStats,
 // orient validates m and returns the RBM whose visible layer is m's smaller
 // layer (m itself, or its transpose when the hidden layer is smaller or the
 // layers are equal).
-func orient(m *rbm.RBM, opt *exact.Options) (*rbm.RBM, error) {
+func orient(m *rbm.RBM, opt exact.Options) (*rbm.RBM, error) {
 	if err := m.Validate(); err != nil {
 		return nil, fmt.Errorf("rbmexact: %w", err)
 	}

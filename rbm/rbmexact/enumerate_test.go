@@ -2,10 +2,11 @@ package rbmexact
 
 import (
 	"context"
-	"github.com/rbmkit/rbm/internal/enumtest"
 	"math"
 	"math/rand/v2"
 	"testing"
+
+	"github.com/rbmkit/rbm/internal/enumtest"
 
 	"github.com/rbmkit/rbm/exact"
 	"github.com/rbmkit/rbm/rbm"
@@ -20,14 +21,14 @@ func TestRBMLogZAgainstJoint(t *testing.T) {
 		for _, scale := range []float64{0.01, 1, 4} {
 			m := randomRBM(rng, shape[0], shape[1], scale)
 			want := enumtest.BigLogSumExp(enumtest.NaiveStates(joint{m}, 1))
-			got, err := RBMLogZ(ctx, m, nil)
+			got, err := RBMLogZ(ctx, m, exact.Options{})
 			if err != nil {
 				t.Fatal(err)
 			}
 			if !closeTo(got, want, 1e-13) {
 				t.Errorf("%v scale %g: RBMLogZ %.17g, joint enumeration %.17g", shape, scale, got, want)
 			}
-			gen, err := exact.LogZ(ctx, joint{m}, 1, nil)
+			gen, err := exact.LogZ(ctx, joint{m}, 1, exact.Options{})
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -44,11 +45,11 @@ func TestRBMLogZLargerAndTransposed(t *testing.T) {
 	rng := rand.New(rand.NewPCG(13, 14))
 	m := randomRBM(rng, 40, 15, 0.5)
 	ctx := context.Background()
-	a, err := RBMLogZ(ctx, m, nil)
+	a, err := RBMLogZ(ctx, m, exact.Options{})
 	if err != nil {
 		t.Fatal(err)
 	}
-	b, err := RBMLogZ(ctx, m.Transpose(), &exact.Options{Workers: 1})
+	b, err := RBMLogZ(ctx, m.Transpose(), exact.Options{Workers: 1})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -85,11 +86,11 @@ func TestRBMMomentsAgainstJoint(t *testing.T) {
 	ctx := context.Background()
 	for _, shape := range [][2]int{{4, 6}, {6, 4}, {5, 5}} {
 		m := randomRBM(rng, shape[0], shape[1], 1.5)
-		st, err := RBMMoments(ctx, m, nil)
+		st, err := RBMMoments(ctx, m, exact.Options{})
 		if err != nil {
 			t.Fatal(err)
 		}
-		mo, err := exact.Marginals(ctx, joint{m}, 1, nil)
+		mo, err := exact.Marginals(ctx, joint{m}, 1, exact.Options{})
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -119,12 +120,12 @@ func TestRBMMomentsAgainstJoint(t *testing.T) {
 func TestRBMResultsIndependentOfWorkers(t *testing.T) {
 	m := randomRBM(rand.New(rand.NewPCG(17, 18)), 30, 16, 0.3)
 	ctx := context.Background()
-	ref, err := RBMLogZ(ctx, m, &exact.Options{Workers: 1})
+	ref, err := RBMLogZ(ctx, m, exact.Options{Workers: 1})
 	if err != nil {
 		t.Fatal(err)
 	}
 	for _, w := range []int{2, 3, 8} {
-		got, err := RBMLogZ(ctx, m, &exact.Options{Workers: w})
+		got, err := RBMLogZ(ctx, m, exact.Options{Workers: w})
 		if err != nil {
 			t.Fatal(err)
 		}

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"math"
 
+	"github.com/rbmkit/rbm/exact"
 	"github.com/rbmkit/rbm/rbm"
 	"github.com/rbmkit/rbm/rbm/rbmexact"
 )
@@ -13,7 +14,7 @@ import (
 // log Z = (3 + 2) log 2.
 func ExampleRBMLogZ() {
 	m := rbm.New(3, 2)
-	logZ, err := rbmexact.RBMLogZ(context.Background(), m, nil)
+	logZ, err := rbmexact.RBMLogZ(context.Background(), m, exact.Options{})
 	if err != nil {
 		panic(err)
 	}

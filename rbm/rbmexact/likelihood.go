@@ -12,7 +12,7 @@ import (
 // LogLikelihood returns the exact mean log-likelihood per row of data,
 // (1/N) Σᵣ log p(vᵣ) = -(1/N) Σᵣ F(vᵣ) - log Z, in nats, together with
 // log Z. The free energies are computed in float64 by rbm.(*RBM).FreeEnergy.
-func LogLikelihood(ctx context.Context, m *rbm.RBM, data *rbm.Matrix, opt *exact.Options) (ll, logZ float64, err error) {
+func LogLikelihood(ctx context.Context, m *rbm.RBM, data *rbm.Matrix, opt exact.Options) (ll, logZ float64, err error) {
 	if err := checkData(m, data); err != nil {
 		return 0, 0, err
 	}
@@ -43,7 +43,7 @@ func MeanFreeEnergy(m *rbm.RBM, data *rbm.Matrix) float64 {
 // with the model's expectations from RBMMoments. The data term is
 // accumulated in float64. It also returns log Z, which the enumeration
 // computes on the way.
-func Gradient(ctx context.Context, m *rbm.RBM, data *rbm.Matrix, opt *exact.Options) (*rbm.Gradient, float64, error) {
+func Gradient(ctx context.Context, m *rbm.RBM, data *rbm.Matrix, opt exact.Options) (*rbm.Gradient, float64, error) {
 	if err := checkData(m, data); err != nil {
 		return nil, 0, err
 	}

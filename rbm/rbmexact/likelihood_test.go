@@ -6,6 +6,7 @@ import (
 	"math/rand/v2"
 	"testing"
 
+	"github.com/rbmkit/rbm/exact"
 	"github.com/rbmkit/rbm/rbm"
 )
 
@@ -31,7 +32,7 @@ func TestGradientAgainstFiniteDifferences(t *testing.T) {
 	for _, shape := range [][2]int{{5, 3}, {3, 5}} {
 		m := randomRBM(rng, shape[0], shape[1], 1)
 		data := randomData(rng, 17, shape[0])
-		g, _, err := Gradient(ctx, m, data, nil)
+		g, _, err := Gradient(ctx, m, data, exact.Options{})
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -41,13 +42,13 @@ func TestGradientAgainstFiniteDifferences(t *testing.T) {
 				old := p[i]
 				p[i] = old + h
 				up := float64(p[i]) - float64(old)
-				llUp, _, err := LogLikelihood(ctx, m, data, nil)
+				llUp, _, err := LogLikelihood(ctx, m, data, exact.Options{})
 				if err != nil {
 					t.Fatal(err)
 				}
 				p[i] = old - h
 				down := float64(p[i]) - float64(old)
-				llDown, _, _ := LogLikelihood(ctx, m, data, nil)
+				llDown, _, _ := LogLikelihood(ctx, m, data, exact.Options{})
 				p[i] = old
 				fd := (llUp - llDown) / (up - down)
 				if math.Abs(fd-grad[i]) > 2e-6 {
@@ -98,7 +99,7 @@ func TestExactGradientReachesMaximumLikelihood(t *testing.T) {
 	ctx := context.Background()
 	var ll float64
 	for step := range 20000 {
-		g, _, err := Gradient(ctx, m, data, nil)
+		g, _, err := Gradient(ctx, m, data, exact.Options{})
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -113,13 +114,13 @@ func TestExactGradientReachesMaximumLikelihood(t *testing.T) {
 			m.C[j] += float32(lr * g.C[j])
 		}
 		if step%1000 == 999 {
-			ll, _, _ = LogLikelihood(ctx, m, data, nil)
+			ll, _, _ = LogLikelihood(ctx, m, data, exact.Options{})
 			if -entropy-ll < 1e-4 {
 				break
 			}
 		}
 	}
-	ll, logZ, err := LogLikelihood(ctx, m, data, nil)
+	ll, logZ, err := LogLikelihood(ctx, m, data, exact.Options{})
 	if err != nil {
 		t.Fatal(err)
 	}

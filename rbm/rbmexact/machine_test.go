@@ -6,6 +6,7 @@ import (
 	"math/rand/v2"
 	"testing"
 
+	"github.com/rbmkit/rbm/exact"
 	"github.com/rbmkit/rbm/rbm"
 )
 
@@ -14,11 +15,11 @@ import (
 // layers in float64) with RBMLogZ's batched enumeration.
 func TestMachineLogZMatchesRBM(t *testing.T) {
 	r := rbm.NewRandom(12, 9, 1, rand.New(rand.NewPCG(11, 11)))
-	want, err := RBMLogZ(context.Background(), r, nil)
+	want, err := RBMLogZ(context.Background(), r, exact.Options{})
 	if err != nil {
 		t.Fatal(err)
 	}
-	got, err := rbm.AsMachine(r).LogZ(context.Background(), nil)
+	got, err := rbm.AsMachine(r).LogZ(context.Background(), exact.Options{})
 	if err != nil {
 		t.Fatal(err)
 	}
