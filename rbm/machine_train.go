@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"math"
 	"math/rand/v2"
+	"slices"
 	"time"
 
 	"gonum.org/v1/gonum/mat"
@@ -254,7 +255,8 @@ type machineStepper struct {
 	cfg   Config
 	batch int
 	pool  *kernel.Pool // the products, on Config.Workers goroutines
-	rng   *rand.Rand
+	rng   *rand.Rand   // the draws of the negative phase, from src
+	src   *rand.PCG
 	steps int
 
 	gather *Matrix           // rows as the data hands them over
@@ -278,6 +280,12 @@ type machineStepper struct {
 	vRowGrad, hRowGrad           [][]float64
 
 	opt machineOptimizerJob // the optimiser's step, on the pool
+
+	// The layers' conditionals, on the pool one row per task (see
+	// machine_rows.go).
+	sampleJob rowSampleJob
+	stats     rowStatsJob
+	sums      termSumJob
 }
 
 // rows returns the first n rows of d, sharing its storage.
@@ -290,15 +298,22 @@ func newMachineStepper(m *Machine, cfg Config, batch int) *machineStepper {
 	s := &machineStepper{
 		m: m, cfg: cfg, batch: batch,
 		pool:   kernel.NewPool(cfg.Workers),
-		rng:    rand.New(rand.NewPCG(splitSeed(cfg.Seed, 0x6d_61_63), 0x68_69_6e)),
+		src:    rand.NewPCG(splitSeed(cfg.Seed, 0x6d_61_63), 0x68_69_6e),
 		gather: NewMatrix(batch, m.Visible.Width()),
 		vGrad:  layer.NewGrad(m.Visible),
 		hGrad:  layer.NewGrad(m.Hidden),
+	}
+	s.rng = rand.New(s.src)
+	s.sampleJob.src = make([]rand.PCG, batch)
+	s.sampleJob.rng = make([]*rand.Rand, batch)
+	for r := range batch {
+		s.sampleJob.rng[r] = rand.New(&s.sampleJob.src[r])
 	}
 	vw, hw := m.Visible.Width(), m.Hidden.Width()
 	s.v0, s.vk, s.x, s.inV = mat.NewDense(batch, vw, nil), mat.NewDense(batch, vw, nil), mat.NewDense(batch, vw, nil), mat.NewDense(batch, vw, nil)
 	s.inH, s.h, s.mean = mat.NewDense(batch, hw, nil), mat.NewDense(batch, hw, nil), mat.NewDense(batch, hw, nil)
 	s.vRowGrad, s.hRowGrad = layer.NewGrad(m.Visible), layer.NewGrad(m.Hidden)
+	s.newRowStats(batch)
 	s.params = [][]float64{m.W}
 	s.grads = [][]float64{make([]float64, len(m.W))}
 	for _, lg := range []struct {
@@ -313,6 +328,8 @@ func newMachineStepper(m *Machine, cfg Config, batch int) *machineStepper {
 		}
 	}
 	s.opt.s = s
+	// W is params[0], so its chunks are the first.
+	s.opt.bad = make([]bool, (len(m.W)+optimizerChunk-1)/optimizerChunk)
 	for k, p := range s.params {
 		for lo := 0; lo < len(p); lo += optimizerChunk {
 			s.opt.chunks = append(s.opt.chunks, paramChunk{k, lo, min(lo+optimizerChunk, len(p))})
@@ -329,10 +346,17 @@ func newMachineStepper(m *Machine, cfg Config, batch int) *machineStepper {
 // machineOptimizerJob takes the optimiser step of a machineStepper on the
 // pool, one chunk of one parameter vector per task: each element's step
 // depends on that element alone, so the split never changes a result.
+//
+// The tasks on W also take its backup (the copy a refused step restores)
+// and check its new values: W is by far the largest vector, and its chunk
+// is then still in the core's cache. The backup of the layers'
+// parameters is taken before the step, since the centered step shifts
+// them before the optimiser runs (see update).
 type machineOptimizerJob struct {
 	s                    *machineStepper
 	chunks               []paramChunk
 	lr, mom, inv, c1, c2 float64
+	bad                  []bool // per chunk of W: a new value out of range
 }
 
 // paramChunk is elements [lo, hi) of parameter vector k of a stepper.
@@ -347,6 +371,9 @@ func (j *machineOptimizerJob) Do(t int) {
 	var state2 []float64
 	if s.cfg.Optimizer == Adam {
 		state2 = s.state2[c.k][c.lo:c.hi]
+	}
+	if c.k == 0 {
+		copy(s.backup[0][c.lo:c.hi], p)
 	}
 	for i := range p {
 		gi := grad[i] * j.inv
@@ -365,6 +392,20 @@ func (j *machineOptimizerJob) Do(t int) {
 			p[i] += state1[i]
 		}
 	}
+	if c.k == 0 {
+		j.bad[t] = !withinMax(p)
+	}
+}
+
+// withinMax reports whether every value of p is finite and at most
+// MaxParameter in magnitude.
+func withinMax(p []float64) bool {
+	for _, x := range p {
+		if !(math.Abs(x) <= MaxParameter) {
+			return false
+		}
+	}
+	return true
 }
 
 // step takes one update on the given rows and reports false, leaving the
@@ -407,8 +448,10 @@ func (s *machineStepper) update(v0, vk *mat.Dense, lr, mom float64) bool {
 	n, _ := v0.Dims()
 	// The backup, taken in the stored parameterisation, restores a failed
 	// centered step too: ShiftField writes only the field parameters
-	// (biases, means), which are always trained and so in s.params.
-	for k := range s.params {
+	// (biases, means), which are always trained and so in s.params. The
+	// optimiser's job backs up W (params[0]), which nothing before it
+	// writes.
+	for k := 1; k < len(s.params); k++ {
 		copy(s.backup[k], s.params[k])
 	}
 	for _, g := range s.grads {
@@ -442,17 +485,18 @@ func (s *machineStepper) update(v0, vk *mat.Dense, lr, mom float64) bool {
 		s.center.shift(m, -1)
 		s.center.slide(v0, hSum)
 	}
-	for _, p := range s.params {
-		for _, x := range p {
-			if !(math.Abs(x) <= MaxParameter) {
-				for k := range s.params {
-					copy(s.params[k], s.backup[k])
-				}
-				return false
-			}
+	// The job checked W; the layers' parameters are checked here, after
+	// the centered step has shifted them back.
+	ok := !slices.Contains(s.opt.bad, true)
+	for _, p := range s.params[1:] {
+		ok = ok && withinMax(p)
+	}
+	if !ok {
+		for k := range s.params {
+			copy(s.params[k], s.backup[k])
 		}
 	}
-	return true
+	return ok
 }
 
 // CDGradient returns the CD-k estimate of the gradient of the mean
@@ -494,7 +538,8 @@ func (m *Machine) CDGradient(data *mat.Dense, k, chains int, seed uint64) (*Mach
 
 // gibbs takes K block Gibbs sweeps v → h → v on every row of v in place,
 // the products for all rows at once, the draws row after row from the
-// trainer's source.
+// trainer's source (in parallel where that gives the same draws, see
+// sample).
 func (s *machineStepper) gibbs(v *mat.Dense) {
 	m := s.m
 	n, _ := v.Dims()
@@ -502,13 +547,9 @@ func (s *machineStepper) gibbs(v *mat.Dense) {
 	inH, h, inV := rows(s.inH, n), rows(s.h, n), rows(s.inV, n)
 	for range s.cfg.K {
 		s.pool.MulDense(inH, v, false, w, false)
-		for r := range n {
-			m.Hidden.Sample(h.RawRowView(r), inH.RawRowView(r), s.rng)
-		}
+		s.sample(m.Hidden, h, inH)
 		s.pool.MulDense(inV, h, false, w, true)
-		for r := range n {
-			m.Visible.Sample(v.RawRowView(r), inV.RawRowView(r), s.rng)
-		}
+		s.sample(m.Visible, v, inV)
 	}
 }
 
@@ -529,18 +570,12 @@ func (s *machineStepper) accumulate(v *mat.Dense, sign float64) []float64 {
 	}
 	in, mean := rows(s.inH, n), rows(s.mean, n)
 	s.pool.MulDense(in, x, false, m.weights(), false)
-	vg, hg := s.vRowGrad, s.hRowGrad
-	for _, g := range vg {
-		clear(g)
-	}
-	for _, g := range hg {
-		clear(g)
-	}
-	for r := range n {
-		m.Hidden.Mean(mean.RawRowView(r), in.RawRowView(r))
-		m.Visible.EnergyGrad(vg, v.RawRowView(r))
-		m.Hidden.LogPartitionGrad(hg, in.RawRowView(r))
-	}
+	// E[h|v] and each row's terms of the layers' gradients, row by row on
+	// the pool; the terms' sums go into the gradients below.
+	st := &s.stats
+	st.v, st.in, st.mean = v, in, mean
+	s.pool.Run(st, n)
+	st.v, st.in, st.mean = nil, nil, nil
 	var hSum []float64
 	if s.center != nil {
 		hSum = make([]float64, m.Hidden.Width())
@@ -555,12 +590,8 @@ func (s *machineStepper) accumulate(v *mat.Dense, sign float64) []float64 {
 	// grads[0] += sign·xᵀ·mean.
 	xr, mr := x.RawMatrix(), mean.RawMatrix()
 	s.pool.Dgemm(true, false, m.Visible.Width(), m.Hidden.Width(), n, sign, xr.Data, xr.Stride, mr.Data, mr.Stride, 1, s.grads[0], m.Hidden.Width())
-	for k := range vg {
-		floatsAddScaled(s.vGrad[k], sign, vg[k])
-	}
-	for k := range hg {
-		floatsAddScaled(s.hGrad[k], sign, hg[k])
-	}
+	s.sums.n, s.sums.sign = n, sign
+	s.pool.Run(&s.sums, len(s.sums.chunks))
 	return hSum
 }
 

@@ -76,10 +76,21 @@ func (l *Potts) Mean(dst, input []float64) {
 	for i := range l.Units() {
 		z := l.unitLogPartition(i, input)
 		for j := i * l.q; j < (i+1)*l.q; j++ {
-			dst[j] = math.Exp(l.Bias[j] + input[j] - z)
+			dst[j] = l.prob(j, input, z)
 		}
 	}
 }
+
+// prob returns p(column j on | I) of the unit whose log partition
+// function at I is z: the one formula of Mean, LogPartitionGrad and
+// MeanLogPartitionGrad.
+func (l *Potts) prob(j int, input []float64, z float64) float64 {
+	return math.Exp(l.Bias[j] + input[j] - z)
+}
+
+// Draws is Units (layer.FixedDraws): Sample takes one uniform per unit
+// (rng.Float64), whatever its q.
+func (l *Potts) Draws() int { return l.Units() }
 
 func (l *Potts) Sample(dst, input []float64, rng *rand.Rand) {
 	mustLen("potts", "input", input, len(l.Bias))
@@ -131,7 +142,21 @@ func (l *Potts) LogPartitionGrad(grad [][]float64, input []float64) {
 	for i := range l.Units() {
 		z := l.unitLogPartition(i, input)
 		for j := i * l.q; j < (i+1)*l.q; j++ {
-			grad[0][j] += math.Exp(l.Bias[j] + input[j] - z)
+			grad[0][j] += l.prob(j, input, z)
+		}
+	}
+}
+
+// MeanLogPartitionGrad (layer.MeanGrader): the bias's gradient term is
+// the mean.
+func (l *Potts) MeanLogPartitionGrad(dst []float64, grad [][]float64, input []float64) {
+	mustLen("potts", "input", input, len(l.Bias))
+	for i := range l.Units() {
+		z := l.unitLogPartition(i, input)
+		for j := i * l.q; j < (i+1)*l.q; j++ {
+			p := l.prob(j, input, z)
+			dst[j] = p
+			grad[0][j] += p
 		}
 	}
 }
