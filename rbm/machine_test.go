@@ -123,9 +123,9 @@ func TestMachineDataGradient(t *testing.T) {
 					old := p[i]
 					const h = 1e-5
 					p[i] = old + h
-					fp := m.meanFreeEnergy(data)
+					fp := m.meanFreeEnergy(nil, data)
 					p[i] = old - h
-					fm := m.meanFreeEnergy(data)
+					fm := m.meanFreeEnergy(nil, data)
 					p[i] = old
 					want := -(fp - fm) / (2 * h)
 					if got := s.grads[k][i] / n; math.Abs(got-want) > 1e-6*math.Max(1, math.Abs(want)) {

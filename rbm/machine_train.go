@@ -179,10 +179,10 @@ func (t *Trainer) TrainMachine(ctx context.Context, m *Machine, data Data) ([]Ep
 			st.SwapRates = s.pt.SwapRates()
 		}
 		if train != nil {
-			st.ReconError = m.reconstructionError(train)
-			st.FreeEnergyTrain = m.meanFreeEnergy(train)
+			st.ReconError = m.reconstructionError(s.pool, train)
+			st.FreeEnergyTrain = m.meanFreeEnergy(s.pool, train)
 			if val != nil {
-				fv := m.meanFreeEnergy(val)
+				fv := m.meanFreeEnergy(s.pool, val)
 				gap := fv - st.FreeEnergyTrain
 				st.FreeEnergyVal, st.Gap = &fv, &gap
 			}
@@ -602,9 +602,9 @@ func floatsAddScaled(dst []float64, a float64, x []float64) {
 }
 
 // reconstructionError returns the mean over rows of Σᵢ (vᵢ - E[vᵢ|h])²
-// with h = E[h|v].
-func (m *Machine) reconstructionError(v *mat.Dense) float64 {
-	r := m.Reconstruct(v)
+// with h = E[h|v], computing on the pool p.
+func (m *Machine) reconstructionError(p *kernel.Pool, v *mat.Dense) float64 {
+	r := m.reconstruct(p, v)
 	r.Sub(r, v)
 	rows, _ := v.Dims()
 	var sum float64
@@ -614,11 +614,16 @@ func (m *Machine) reconstructionError(v *mat.Dense) float64 {
 	return sum / float64(rows)
 }
 
-func (m *Machine) meanFreeEnergy(v *mat.Dense) float64 {
+// meanFreeEnergy returns the mean of F(v) over the rows of v: the rows'
+// free energies on the pool p, their sum in row order, so that the figure
+// is the same whatever p.
+func (m *Machine) meanFreeEnergy(p *kernel.Pool, v *mat.Dense) float64 {
 	rows, _ := v.Dims()
+	f := make([]float64, rows)
+	p.Run(rowJob(func(r int) { f[r] = m.FreeEnergy(v.RawRowView(r)) }), rows)
 	var sum float64
-	for r := range rows {
-		sum += m.FreeEnergy(v.RawRowView(r))
+	for _, x := range f {
+		sum += x
 	}
 	return sum / float64(rows)
 }
