@@ -104,13 +104,21 @@ func (m *Machine) weights() *mat.Dense {
 func (m *Machine) HiddenInput(dst, v []float64) {
 	m.checkLen("v", v, m.Visible.Width())
 	m.checkLen("hidden input", dst, m.Hidden.Width())
+	m.hiddenInputCols(dst, v, 0, m.Hidden.Width())
+}
+
+// hiddenInputCols sets dst[lo:hi] to columns [lo, hi) of Wᵀv, each a sum
+// over v's units in order: a split of the columns gives HiddenInput's
+// bits.
+func (m *Machine) hiddenInputCols(dst, v []float64, lo, hi int) {
 	hw := m.Hidden.Width()
+	dst = dst[lo:hi]
 	clear(dst)
 	for i, vi := range v {
 		if vi == 0 {
 			continue
 		}
-		row := m.W[i*hw : (i+1)*hw]
+		row := m.W[i*hw+lo : i*hw+hi]
 		for j, w := range row {
 			dst[j] += vi * w
 		}
@@ -122,8 +130,13 @@ func (m *Machine) HiddenInput(dst, v []float64) {
 func (m *Machine) VisibleInput(dst, h []float64) {
 	m.checkLen("h", h, m.Hidden.Width())
 	m.checkLen("visible input", dst, m.Visible.Width())
+	m.visibleInputRows(dst, h, 0, m.Visible.Width())
+}
+
+// visibleInputRows sets dst[lo:hi] to elements [lo, hi) of Wh.
+func (m *Machine) visibleInputRows(dst, h []float64, lo, hi int) {
 	hw := m.Hidden.Width()
-	for i := range dst {
+	for i := lo; i < hi; i++ {
 		row := m.W[i*hw : (i+1)*hw]
 		var s float64
 		for j, hj := range h {

@@ -96,15 +96,25 @@ func (j *rowStatsJob) Do(r int) {
 // as the serial loop summed it, so the sums are the same bits (a term the
 // layer added, x, was stored as 0+x, which is x; one it subtracted as
 // 0-x, and s+(0-x) is s-x).
+//
+// Its last chunks, run only when the step is centered, are columns of
+// E[h|v] instead: it sets hSum (unless nil) to their sums over rows, in
+// row order as the serial loop did, and then subtracts λ from them.
 type termSumJob struct {
 	s      *machineStepper
 	n      int
 	sign   float64
 	chunks []termChunk
+	// layerChunks counts the chunks of the layers' parameters, which
+	// come first.
+	layerChunks int
+	mean        *mat.Dense
+	hSum        []float64
 }
 
 // termChunk is values [lo, hi) of parameter k of the visible layer
-// (hidden false) or the hidden layer.
+// (hidden false) or the hidden layer, or columns [lo, hi) of E[h|v] (k
+// is -1).
 type termChunk struct {
 	hidden    bool
 	k, lo, hi int
@@ -112,6 +122,10 @@ type termChunk struct {
 
 func (j *termSumJob) Do(t int) {
 	s, c := j.s, j.chunks[t]
+	if c.k < 0 {
+		j.centerMeans(c.lo, c.hi)
+		return
+	}
 	terms, sums, grads := s.stats.vTerm, s.vRowGrad, s.vGrad
 	if c.hidden {
 		terms, sums, grads = s.stats.hTerm, s.hRowGrad, s.hGrad
@@ -125,6 +139,41 @@ func (j *termSumJob) Do(t int) {
 		}
 	}
 	floatsAddScaled(grad[c.lo:c.hi], j.sign, sum)
+}
+
+// centerMeans sums columns [lo, hi) of the means into hSum, unless nil,
+// and centers them on λ.
+func (j *termSumJob) centerMeans(lo, hi int) {
+	lambda := j.s.center.lambda[lo:hi]
+	if j.hSum != nil {
+		sum := j.hSum[lo:hi]
+		clear(sum)
+		for r := range j.n {
+			for i, h := range j.mean.RawRowView(r)[lo:hi] {
+				sum[i] += h
+			}
+		}
+	}
+	for r := range j.n {
+		row := j.mean.RawRowView(r)[lo:hi]
+		for i, h := range row {
+			row[i] = h - lambda[i]
+		}
+	}
+}
+
+// centerRowsJob sets row r of dst to row r of x minus off: the centered
+// rows of a step.
+type centerRowsJob struct {
+	dst, x *mat.Dense
+	off    []float64
+}
+
+func (j *centerRowsJob) Do(r int) {
+	d, row := j.dst.RawRowView(r), j.x.RawRowView(r)
+	for i, v := range row {
+		d[i] = v - j.off[i]
+	}
 }
 
 // termChunkLen is the length of termSumJob's chunks: long enough that a
@@ -159,4 +208,10 @@ func (s *machineStepper) newRowStats(batch int) {
 			}
 		}
 	}
+	s.sums.layerChunks = len(s.sums.chunks)
+	hw := s.m.Hidden.Width()
+	for lo := 0; lo < hw; lo += termChunkLen {
+		s.sums.chunks = append(s.sums.chunks, termChunk{true, -1, lo, min(lo+termChunkLen, hw)})
+	}
+	s.hSum = make([]float64, hw)
 }

@@ -92,6 +92,7 @@ func (t *Trainer) TrainMachine(ctx context.Context, m *Machine, data Data) ([]Ep
 	defer s.pool.Close()
 	if cfg.Centered {
 		s.center = newMachineCentering(m, data, cfg.OffsetRate)
+		s.center.pool = s.pool
 	}
 	order := sequence(rows)
 	shuffle := rand.New(rand.NewPCG(cfg.Seed, 0x5_4f_ff1e))
@@ -286,6 +287,8 @@ type machineStepper struct {
 	sampleJob rowSampleJob
 	stats     rowStatsJob
 	sums      termSumJob
+	centerJob centerRowsJob
+	hSum      []float64 // the column sums of E[h|v0], centered
 }
 
 // rows returns the first n rows of d, sharing its storage.
@@ -462,8 +465,12 @@ func (s *machineStepper) update(v0, vk *mat.Dense, lr, mom float64) bool {
 		// (machineCentering); the layers are shifted back below.
 		s.center.shift(m, 1)
 	}
-	hSum := s.accumulate(v0, 1)
-	s.accumulate(vk, -1)
+	var hSum []float64
+	if s.center != nil {
+		hSum = s.hSum
+	}
+	s.accumulate(v0, 1, hSum)
+	s.accumulate(vk, -1, nil)
 	for _, lg := range []struct {
 		l    layer.Layer
 		grad [][]float64
@@ -524,12 +531,12 @@ func (m *Machine) CDGradient(data *mat.Dense, k, chains int, seed uint64) (*Mach
 	defer s.pool.Close()
 	// The positive phase is the same for every chain: counted once,
 	// chains times.
-	s.accumulate(data, float64(chains))
+	s.accumulate(data, float64(chains), nil)
 	vk := mat.NewDense(rows, cols, nil)
 	for range chains {
 		vk.Copy(data)
 		s.gibbs(vk)
-		s.accumulate(vk, -1)
+		s.accumulate(vk, -1, nil)
 	}
 	g := NewMachineGradient(m)
 	g.addScaled(1/float64(chains*rows), &MachineGradient{W: s.grads[0], Visible: s.vGrad, Hidden: s.hGrad})
@@ -558,15 +565,17 @@ func (s *machineStepper) gibbs(v *mat.Dense) {
 // row and the hidden layer's ∂Γ/∂θ at each row's input. Centered (with
 // the layers in the centered parameterisation, see machineCentering) they
 // are (v-μ)ᵀ(E[h|v]-λ), -∂E_v/∂θ̃_v at v and ∂Γ_h/∂θ̃_h at the centered
-// input Wᵀ(v-μ). It returns the column sums of E[h|v] when centered
-// (for the offsets), nil otherwise.
-func (s *machineStepper) accumulate(v *mat.Dense, sign float64) []float64 {
+// input Wᵀ(v-μ). Centered, it sets hSum, unless nil, to the column sums
+// of E[h|v] (for the offsets).
+func (s *machineStepper) accumulate(v *mat.Dense, sign float64, hSum []float64) {
 	m := s.m
 	n, _ := v.Dims()
 	x := v
 	if s.center != nil {
 		x = rows(s.x, n)
-		centerRows(x, v, s.center.mu)
+		s.centerJob.dst, s.centerJob.x, s.centerJob.off = x, v, s.center.mu
+		s.pool.Run(&s.centerJob, n)
+		s.centerJob = centerRowsJob{}
 	}
 	in, mean := rows(s.inH, n), rows(s.mean, n)
 	s.pool.MulDense(in, x, false, m.weights(), false)
@@ -576,23 +585,19 @@ func (s *machineStepper) accumulate(v *mat.Dense, sign float64) []float64 {
 	st.v, st.in, st.mean = v, in, mean
 	s.pool.Run(st, n)
 	st.v, st.in, st.mean = nil, nil, nil
-	var hSum []float64
+	// The sums of the terms, and centered the column sums of E[h|v] and
+	// the centering of the means, which the product below takes.
+	tasks := s.sums.layerChunks
 	if s.center != nil {
-		hSum = make([]float64, m.Hidden.Width())
-		for r := range n {
-			for j, h := range mean.RawRowView(r) {
-				hSum[j] += h
-			}
-		}
-		centerRows(mean, mean, s.center.lambda)
+		tasks = len(s.sums.chunks)
 	}
+	s.sums.n, s.sums.sign, s.sums.mean, s.sums.hSum = n, sign, mean, hSum
+	s.pool.Run(&s.sums, tasks)
+	s.sums.mean, s.sums.hSum = nil, nil
 	// The weights' statistics xᵀ·mean go straight into their gradient:
 	// grads[0] += sign·xᵀ·mean.
 	xr, mr := x.RawMatrix(), mean.RawMatrix()
 	s.pool.Dgemm(true, false, m.Visible.Width(), m.Hidden.Width(), n, sign, xr.Data, xr.Stride, mr.Data, mr.Stride, 1, s.grads[0], m.Hidden.Width())
-	s.sums.n, s.sums.sign = n, sign
-	s.pool.Run(&s.sums, len(s.sums.chunks))
-	return hSum
 }
 
 func floatsAddScaled(dst []float64, a float64, x []float64) {
