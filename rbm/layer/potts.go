@@ -104,10 +104,14 @@ func (l *Potts) Sample(dst, input []float64, rng *rand.Rand) {
 		}
 		// Weights relative to the largest (which has weight 1) neither
 		// overflow nor all underflow, so their sum is at least 1.
+		// The weights are kept in dst until the state is picked, so that
+		// each exponential is taken once; dst[j] is written after the
+		// last read of input[j], so dst may even be input.
 		m := l.Bias[best] + input[best]
 		var sum float64
 		for j := lo; j < hi; j++ {
-			sum += math.Exp(l.Bias[j] + input[j] - m)
+			dst[j] = math.Exp(l.Bias[j] + input[j] - m)
+			sum += dst[j]
 		}
 		// Inverse CDF with one uniform per unit. The running sum ends at
 		// sum exactly (same terms, same order) and u·sum < sum, so a state
@@ -117,7 +121,7 @@ func (l *Potts) Sample(dst, input []float64, rng *rand.Rand) {
 		pick := best
 		var cum float64
 		for j := lo; j < hi; j++ {
-			cum += math.Exp(l.Bias[j] + input[j] - m)
+			cum += dst[j]
 			if target < cum {
 				pick = j
 				break
