@@ -74,20 +74,48 @@ type rowStatsJob struct {
 }
 
 func (j *rowStatsJob) Do(r int) {
-	m := j.s.m
 	for _, k := range j.vTrain {
 		clear(j.vTerm[r][k])
 	}
 	for _, k := range j.hTrain {
 		clear(j.hTerm[r][k])
 	}
+	j.row(r, j.vTerm[r], j.hTerm[r])
+}
+
+// row computes row r's mean into j.mean and adds its terms to vg and hg.
+func (j *rowStatsJob) row(r int, vg, hg [][]float64) {
+	m := j.s.m
 	if g, ok := m.Hidden.(layer.MeanGrader); ok {
-		g.MeanLogPartitionGrad(j.mean.RawRowView(r), j.hTerm[r], j.in.RawRowView(r))
+		g.MeanLogPartitionGrad(j.mean.RawRowView(r), hg, j.in.RawRowView(r))
 	} else {
 		m.Hidden.Mean(j.mean.RawRowView(r), j.in.RawRowView(r))
-		m.Hidden.LogPartitionGrad(j.hTerm[r], j.in.RawRowView(r))
+		m.Hidden.LogPartitionGrad(hg, j.in.RawRowView(r))
 	}
-	m.Visible.EnergyGrad(j.vTerm[r], j.v.RawRowView(r))
+	m.Visible.EnergyGrad(vg, j.v.RawRowView(r))
+}
+
+// addRows does on the calling goroutine what Do on every row and then
+// termSumJob's chunks of the layers' parameters do: each row's terms are
+// added to the running sums directly, in row order, and the sums to the
+// gradients.
+func (j *rowStatsJob) addRows(n int) {
+	s := j.s
+	for _, k := range j.vTrain {
+		clear(s.vRowGrad[k])
+	}
+	for _, k := range j.hTrain {
+		clear(s.hRowGrad[k])
+	}
+	for r := range n {
+		j.row(r, s.vRowGrad, s.hRowGrad)
+	}
+	for _, k := range j.vTrain {
+		floatsAddScaled(s.vGrad[k], s.sums.sign, s.vRowGrad[k])
+	}
+	for _, k := range j.hTrain {
+		floatsAddScaled(s.hGrad[k], s.sums.sign, s.hRowGrad[k])
+	}
 }
 
 // termSumJob adds up the first n rows' gradient terms of rowStatsJob,
@@ -106,10 +134,10 @@ type termSumJob struct {
 	sign   float64
 	chunks []termChunk
 	// layerChunks counts the chunks of the layers' parameters, which
-	// come first.
-	layerChunks int
-	mean        *mat.Dense
-	hSum        []float64
+	// come first; task t is chunk first+t.
+	layerChunks, first int
+	mean               *mat.Dense
+	hSum               []float64
 }
 
 // termChunk is values [lo, hi) of parameter k of the visible layer
@@ -121,7 +149,7 @@ type termChunk struct {
 }
 
 func (j *termSumJob) Do(t int) {
-	s, c := j.s, j.chunks[t]
+	s, c := j.s, j.chunks[j.first+t]
 	if c.k < 0 {
 		j.centerMeans(c.lo, c.hi)
 		return
@@ -185,6 +213,9 @@ const termChunkLen = 256
 // rows and the chunks of their sums.
 func (s *machineStepper) newRowStats(batch int) {
 	terms := func(l layer.Layer) [][][]float64 {
+		if s.pool.Workers() == 1 {
+			return nil // accumulate adds the terms up directly
+		}
 		t := make([][][]float64, batch)
 		for r := range t {
 			t[r] = layer.NewGrad(l)

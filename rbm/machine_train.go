@@ -580,19 +580,31 @@ func (s *machineStepper) accumulate(v *mat.Dense, sign float64, hSum []float64) 
 	in, mean := rows(s.inH, n), rows(s.mean, n)
 	s.pool.MulDense(in, x, false, m.weights(), false)
 	// E[h|v] and each row's terms of the layers' gradients, row by row on
-	// the pool; the terms' sums go into the gradients below.
+	// the pool; the terms' sums go into the gradients below. On one
+	// worker the rows' terms go straight into the sums, which is what the
+	// pool's tasks add up afterwards (the same additions in the same
+	// order), sparing the per-row buffers and their memory traffic.
 	st := &s.stats
 	st.v, st.in, st.mean = v, in, mean
-	s.pool.Run(st, n)
+	s.sums.n, s.sums.sign, s.sums.mean, s.sums.hSum = n, sign, mean, hSum
+	serial := s.pool.Workers() == 1
+	if serial {
+		st.addRows(n)
+	} else {
+		s.pool.Run(st, n)
+	}
 	st.v, st.in, st.mean = nil, nil, nil
 	// The sums of the terms, and centered the column sums of E[h|v] and
 	// the centering of the means, which the product below takes.
-	tasks := s.sums.layerChunks
+	first, tasks := 0, s.sums.layerChunks
+	if serial {
+		first = s.sums.layerChunks
+	}
 	if s.center != nil {
 		tasks = len(s.sums.chunks)
 	}
-	s.sums.n, s.sums.sign, s.sums.mean, s.sums.hSum = n, sign, mean, hSum
-	s.pool.Run(&s.sums, tasks)
+	s.sums.first = first
+	s.pool.Run(&s.sums, tasks-first)
 	s.sums.mean, s.sums.hSum = nil, nil
 	// The weights' statistics xᵀ·mean go straight into their gradient:
 	// grads[0] += sign·xᵀ·mean.
