@@ -105,13 +105,21 @@ func (m *Machine) weights() *mat.Dense {
 func (m *Machine) HiddenInput(dst, v []float64) {
 	m.checkLen("v", v, m.Visible.Width())
 	m.checkLen("hidden input", dst, m.Hidden.Width())
+	m.hiddenInputCols(dst, v, 0, m.Hidden.Width())
+}
+
+// hiddenInputCols sets dst[lo:hi] to columns [lo, hi) of Wᵀv, each a sum
+// over v's units in order: a split of the columns gives HiddenInput's
+// bits.
+func (m *Machine) hiddenInputCols(dst, v []float64, lo, hi int) {
 	hw := m.Hidden.Width()
+	dst = dst[lo:hi]
 	clear(dst)
 	for i, vi := range v {
 		if vi == 0 {
 			continue
 		}
-		row := m.W[i*hw : (i+1)*hw]
+		row := m.W[i*hw+lo : i*hw+hi]
 		for j, w := range row {
 			dst[j] += vi * w
 		}
@@ -123,8 +131,13 @@ func (m *Machine) HiddenInput(dst, v []float64) {
 func (m *Machine) VisibleInput(dst, h []float64) {
 	m.checkLen("h", h, m.Hidden.Width())
 	m.checkLen("visible input", dst, m.Visible.Width())
+	m.visibleInputRows(dst, h, 0, m.Visible.Width())
+}
+
+// visibleInputRows sets dst[lo:hi] to elements [lo, hi) of Wh.
+func (m *Machine) visibleInputRows(dst, h []float64, lo, hi int) {
 	hw := m.Hidden.Width()
-	for i := range dst {
+	for i := lo; i < hi; i++ {
 		row := m.W[i*hw : (i+1)*hw]
 		var s float64
 		for j, hj := range h {
@@ -195,31 +208,38 @@ func (g *Gibbs) Step(v, h []float64) {
 
 // HiddenMeans returns E[h | v] for every row of data: the features of
 // each row.
-func (m *Machine) HiddenMeans(data *mat.Dense) *mat.Dense {
+func (m *Machine) HiddenMeans(data *mat.Dense) *mat.Dense { return m.hiddenMeans(nil, data) }
+
+// hiddenMeans is HiddenMeans on the pool p (nil: the calling goroutine);
+// the products and the rows' means are the same whatever p.
+func (m *Machine) hiddenMeans(p *kernel.Pool, data *mat.Dense) *mat.Dense {
 	rows, _ := data.Dims()
 	in := mat.NewDense(rows, m.Hidden.Width(), nil)
-	var serial *kernel.Pool
-	serial.MulDense(in, data, false, m.weights(), false)
+	p.MulDense(in, data, false, m.weights(), false)
 	out := mat.NewDense(rows, m.Hidden.Width(), nil)
-	for r := range rows {
-		m.Hidden.Mean(out.RawRowView(r), in.RawRowView(r))
-	}
+	p.Run(rowJob(func(r int) { m.Hidden.Mean(out.RawRowView(r), in.RawRowView(r)) }), rows)
 	return out
 }
 
 // Reconstruct returns E[v | h] at h = E[h | v] for every row of data.
-func (m *Machine) Reconstruct(data *mat.Dense) *mat.Dense {
-	h := m.HiddenMeans(data)
+func (m *Machine) Reconstruct(data *mat.Dense) *mat.Dense { return m.reconstruct(nil, data) }
+
+// reconstruct is Reconstruct on the pool p, as hiddenMeans.
+func (m *Machine) reconstruct(p *kernel.Pool, data *mat.Dense) *mat.Dense {
+	h := m.hiddenMeans(p, data)
 	rows, _ := data.Dims()
 	in := mat.NewDense(rows, m.Visible.Width(), nil)
-	var serial *kernel.Pool
-	serial.MulDense(in, h, false, m.weights(), true)
+	p.MulDense(in, h, false, m.weights(), true)
 	out := mat.NewDense(rows, m.Visible.Width(), nil)
-	for r := range rows {
-		m.Visible.Mean(out.RawRowView(r), in.RawRowView(r))
-	}
+	p.Run(rowJob(func(r int) { m.Visible.Mean(out.RawRowView(r), in.RawRowView(r)) }), rows)
 	return out
 }
+
+// rowJob is a kernel.Job of one task per row of a batch method whose rows
+// are independent of each other.
+type rowJob func(r int)
+
+func (f rowJob) Do(r int) { f(r) }
 
 func (m *Machine) checkLen(name string, x []float64, want int) {
 	if len(x) != want {

@@ -2,6 +2,8 @@ package rbm
 
 import (
 	"gonum.org/v1/gonum/mat"
+
+	"github.com/rbmkit/rbm/internal/kernel"
 )
 
 // machineCentering holds the offsets of TrainMachine's centered gradient
@@ -60,6 +62,31 @@ type machineCentering struct {
 	mu, lambda []float64
 	// shiftV and shiftH are the buffers of Wλ and Wᵀμ.
 	shiftV, shiftH []float64
+
+	// pool runs shift's products and slide's sums by chunks of
+	// centerChunk rows or columns (nil: on the calling goroutine). Every
+	// value is a sum in the serial order, so the split never changes it.
+	pool *kernel.Pool
+	// The arguments of shift (m, sign) and slide (v0) for their tasks
+	// (Do runs slide's when v0 is set), and slide's running sums of the
+	// columns of v0.
+	m     *Machine
+	sign  float64
+	v0    *mat.Dense
+	muSum []float64
+}
+
+// centerChunk is the number of rows or columns of a task of
+// machineCentering.
+const centerChunk = 128
+
+// Do runs task t of shift or slide, on the pool.
+func (c *machineCentering) Do(t int) {
+	if c.v0 != nil {
+		c.slideTask(t)
+	} else {
+		c.shiftTask(t)
+	}
 }
 
 func newMachineCentering(m *Machine, data Data, rate float64) *machineCentering {
@@ -70,6 +97,7 @@ func newMachineCentering(m *Machine, data Data, rate float64) *machineCentering 
 		lambda: make([]float64, m.Hidden.Width()),
 		shiftV: make([]float64, m.Visible.Width()),
 		shiftH: make([]float64, m.Hidden.Width()),
+		muSum:  make([]float64, m.Visible.Width()),
 	}
 	data.ColumnSums(c.mu)
 	for i := range c.mu {
@@ -79,31 +107,55 @@ func newMachineCentering(m *Machine, data Data, rate float64) *machineCentering 
 	return c
 }
 
+// chunks returns the number of centerChunk tasks over n values.
+func chunks(n int) int { return (n + centerChunk - 1) / centerChunk }
+
+// shiftTask computes chunk t of sign·Wλ (the first chunks) or of
+// sign·Wᵀμ.
+func (c *machineCentering) shiftTask(t int) {
+	if nv := chunks(len(c.shiftV)); t < nv {
+		lo, hi := t*centerChunk, min((t+1)*centerChunk, len(c.shiftV))
+		c.m.visibleInputRows(c.shiftV, c.lambda, lo, hi)
+		for i := lo; i < hi; i++ {
+			c.shiftV[i] *= c.sign
+		}
+	} else {
+		t -= nv
+		lo, hi := t*centerChunk, min((t+1)*centerChunk, len(c.shiftH))
+		c.m.hiddenInputCols(c.shiftH, c.mu, lo, hi)
+		for j := lo; j < hi; j++ {
+			c.shiftH[j] *= c.sign
+		}
+	}
+}
+
 // shift moves m's layers between the stored and the centered
 // parameterisation: sign +1 shifts the visible field by Wλ and the hidden
 // one by Wᵀμ (stored → centered), sign -1 by -Wλ and -Wᵀμ (centered →
 // stored), with m's current weights.
 func (c *machineCentering) shift(m *Machine, sign float64) {
-	m.VisibleInput(c.shiftV, c.lambda)
-	m.HiddenInput(c.shiftH, c.mu)
-	for i := range c.shiftV {
-		c.shiftV[i] *= sign
-	}
-	for j := range c.shiftH {
-		c.shiftH[j] *= sign
-	}
+	c.m, c.sign = m, sign
+	c.pool.Run(c, chunks(len(c.shiftV))+chunks(len(c.shiftH)))
+	c.m = nil
 	m.Visible.ShiftField(c.shiftV)
 	m.Hidden.ShiftField(c.shiftH)
 }
 
-// centerRows sets dst to the rows of x minus off.
-func centerRows(dst, x *mat.Dense, off []float64) {
-	n, _ := x.Dims()
+// slideTask moves chunk t of μ, each column's sum over the rows taken in
+// row order.
+func (c *machineCentering) slideTask(t int) {
+	n, _ := c.v0.Dims()
+	nu, inv := c.rate, 1/float64(n)
+	lo, hi := t*centerChunk, min((t+1)*centerChunk, len(c.mu))
+	sum := c.muSum[lo:hi]
+	clear(sum)
 	for r := range n {
-		d, row := dst.RawRowView(r), x.RawRowView(r)
-		for i, v := range row {
-			d[i] = v - off[i]
+		for i, x := range c.v0.RawRowView(r)[lo:hi] {
+			sum[i] += x
 		}
+	}
+	for i, s := range sum {
+		c.mu[lo+i] = (1-nu)*c.mu[lo+i] + nu*s*inv
 	}
 }
 
@@ -112,13 +164,12 @@ func centerRows(dst, x *mat.Dense, off []float64) {
 func (c *machineCentering) slide(v0 *mat.Dense, hSum []float64) {
 	n, _ := v0.Dims()
 	nu, inv := c.rate, 1/float64(n)
-	for i := range c.mu {
-		var sum float64
-		for r := range n {
-			sum += v0.At(r, i)
-		}
-		c.mu[i] = (1-nu)*c.mu[i] + nu*sum*inv
+	if len(c.muSum) != len(c.mu) {
+		c.muSum = make([]float64, len(c.mu))
 	}
+	c.v0 = v0
+	c.pool.Run(c, chunks(len(c.mu)))
+	c.v0 = nil
 	for j, s := range hSum {
 		c.lambda[j] = (1-nu)*c.lambda[j] + nu*s*inv
 	}

@@ -299,8 +299,8 @@ func TestCenteredMachineGradient(t *testing.T) {
 			// The stepper's gradient, in the centered parameterisation.
 			c.shift(m, 1)
 			centered := m.Clone() // θ̃ and W
-			s.accumulate(d, 1)
-			s.accumulate(sm, -1)
+			s.accumulate(d, 1, nil)
+			s.accumulate(sm, -1, nil)
 			c.shift(m, -1)
 
 			// phi is Σ_S F̃ - Σ_D F̃ at the centered parameters of p.

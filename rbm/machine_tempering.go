@@ -104,12 +104,23 @@ func (r *PathRung) LogP(v, u []float64) float64 {
 
 // SampleHidden draws h from p_β(h | v), u being Wᵀv.
 func (r *PathRung) SampleHidden(h, u []float64, rng *rand.Rand) {
-	r.p.m.Hidden.Sample(h, scaleTo(r.inH, r.Beta, u), rng)
+	r.sampleHidden(h, u, r.inH, rng)
+}
+
+// sampleHidden is SampleHidden with βu put in scratch, which may be u:
+// concurrent calls on one rung each bring their own.
+func (r *PathRung) sampleHidden(h, u, scratch []float64, rng *rand.Rand) {
+	r.p.m.Hidden.Sample(h, scaleTo(scratch, r.Beta, u), rng)
 }
 
 // SampleVisible draws v from p_β(v | h), in being Wh.
 func (r *PathRung) SampleVisible(v, in []float64, rng *rand.Rand) {
-	r.Visible.Sample(v, scaleTo(r.inV, r.Beta, in), rng)
+	r.sampleVisible(v, in, r.inV, rng)
+}
+
+// sampleVisible is SampleVisible with βin put in scratch, as sampleHidden.
+func (r *PathRung) sampleVisible(v, in, scratch []float64, rng *rand.Rand) {
+	r.Visible.Sample(v, scaleTo(scratch, r.Beta, in), rng)
 }
 
 // scaleTo sets dst to βx and returns it.
@@ -151,7 +162,13 @@ type MachineTempering struct {
 	ladder []float64
 	chains int
 	rungs  []*PathRung
-	rng    *rand.Rand
+	rng    *rand.Rand // every draw, from src
+	src    *rand.PCG
+	// The rows' sources when a sweep samples them on the pool (see
+	// sweepJob), made at the first such sweep.
+	rowSrc []rand.PCG
+	rowRng []*rand.Rand
+	job    sweepJob
 
 	// states holds every chain's visible state: replica k occupies rows
 	// k·chains to (k+1)·chains - 1.
@@ -210,9 +227,10 @@ func newMachineTempering(path *MachinePath, pool *kernel.Pool, ladder []float64,
 	}
 	m := path.m
 	n := len(ladder) * chains
+	src := seeds.PCG(seed, seeds.Tempering)
 	t := &MachineTempering{
 		m: m, path: path, pool: pool, ladder: slices.Clone(ladder), chains: chains,
-		rng:      seeds.Rand(seed, seeds.Tempering),
+		rng: rand.New(src), src: src,
 		states:   mat.NewDense(n, m.Visible.Width(), nil),
 		u:        mat.NewDense(n, m.Hidden.Width(), nil),
 		h:        mat.NewDense(n, m.Hidden.Width(), nil),
@@ -263,16 +281,72 @@ func (t *MachineTempering) Sweep() {
 		t.rungs[k].Set(beta)
 	}
 	w := m.weights()
+	n := t.states.RawMatrix().Rows
 	t.pool.MulDense(t.u, t.states, false, w, false)
-	for r := range t.states.RawMatrix().Rows {
-		t.rungs[r/c].SampleHidden(t.h.RawRowView(r), t.u.RawRowView(r), t.rng)
+	if !t.sampleRows(false, m.Hidden) {
+		for r := range n {
+			t.rungs[r/c].SampleHidden(t.h.RawRowView(r), t.u.RawRowView(r), t.rng)
+		}
 	}
 	t.pool.MulDense(t.in, t.h, false, w, true)
-	for r := range t.states.RawMatrix().Rows {
-		t.rungs[r/c].SampleVisible(t.states.RawRowView(r), t.in.RawRowView(r), t.rng)
+	if !t.sampleRows(true, t.rungs[0].Visible) {
+		for r := range n {
+			t.rungs[r/c].SampleVisible(t.states.RawRowView(r), t.in.RawRowView(r), t.rng)
+		}
 	}
 	t.pool.MulDense(t.u, t.states, false, w, false)
 	t.swap()
+}
+
+// sampleRows takes the hidden (or visible) draws of a sweep on the pool,
+// one row per task, and reports whether it did: when the layer takes a
+// fixed number of values per row (layer.FixedDraws; every rung's visible
+// layer is of one type and size), row r's values start r·Draws into the
+// stream, and each task jumps a copy of the stream there, as the
+// machine trainer does (machineStepper.sample). The draws are then the
+// serial loop's, bit for bit. Each row scales its own input in place
+// (u and in are recomputed before they are read again).
+func (t *MachineTempering) sampleRows(visible bool, l layer.Layer) bool {
+	f, ok := l.(layer.FixedDraws)
+	if !ok || t.pool.Workers() == 1 {
+		return false
+	}
+	n := t.states.RawMatrix().Rows
+	if t.rowSrc == nil {
+		t.rowSrc = make([]rand.PCG, n)
+		t.rowRng = make([]*rand.Rand, n)
+		for r := range n {
+			t.rowRng[r] = rand.New(&t.rowSrc[r])
+		}
+	}
+	j := &t.job
+	j.t, j.visible, j.draws = t, visible, uint64(f.Draws())
+	j.hi, j.lo = seeds.State(t.src)
+	t.pool.Run(j, n)
+	t.src.Seed(seeds.Advance(j.hi, j.lo, uint64(n)*j.draws))
+	return true
+}
+
+// sweepJob draws row r of a sweep's hidden or visible states, from
+// stream position r·draws onwards (see sampleRows).
+type sweepJob struct {
+	t       *MachineTempering
+	visible bool
+	draws   uint64
+	hi, lo  uint64 // the stream's state before the sweep's draws
+}
+
+func (j *sweepJob) Do(r int) {
+	t := j.t
+	t.rowSrc[r].Seed(seeds.Advance(j.hi, j.lo, uint64(r)*j.draws))
+	rung := t.rungs[r/t.chains]
+	if j.visible {
+		in := t.in.RawRowView(r)
+		rung.sampleVisible(t.states.RawRowView(r), in, in, t.rowRng[r])
+	} else {
+		u := t.u.RawRowView(r)
+		rung.sampleHidden(t.h.RawRowView(r), u, u, t.rowRng[r])
+	}
 }
 
 // swap proposes the exchanges of this sweep's parity, with t.u holding

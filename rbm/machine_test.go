@@ -117,15 +117,15 @@ func TestMachineDataGradient(t *testing.T) {
 				m.Visible.Sample(data.RawRowView(r), make([]float64, m.Visible.Width()), rng)
 			}
 			s := newMachineStepper(m, Config{}, n)
-			s.accumulate(data, 1)
+			s.accumulate(data, 1, nil)
 			for k, p := range s.params {
 				for i := range p {
 					old := p[i]
 					const h = 1e-5
 					p[i] = old + h
-					fp := m.meanFreeEnergy(data)
+					fp := m.meanFreeEnergy(nil, data)
 					p[i] = old - h
-					fm := m.meanFreeEnergy(data)
+					fm := m.meanFreeEnergy(nil, data)
 					p[i] = old
 					want := -(fp - fm) / (2 * h)
 					if got := s.grads[k][i] / n; math.Abs(got-want) > 1e-6*math.Max(1, math.Abs(want)) {
@@ -287,8 +287,6 @@ func TestMachineInitMatchesRBM(t *testing.T) {
 	}
 }
 
-// BenchmarkMachineStep times one CD-1 update of a 784×64 Gaussian-binary
-// machine on a batch of 100 rows of random values.
 // BenchmarkMachineStep times one CD-1 step with Adam of a Gaussian (σ
 // learned) × binary machine on batches of 100 random rows, at 784×64 and
 // 784×500.
@@ -314,6 +312,44 @@ func BenchmarkMachineStep(b *testing.B) {
 					idx[r] = int32((i*100 + r) % 1000)
 				}
 				s.step(data, idx, 0.001, 0)
+			}
+		})
+	}
+}
+
+// BenchmarkMachineStepCentered times one step of the density recipe
+// (centered persistent CD-1, momentum SGD) on the same machines as
+// BenchmarkMachineStep: the centered step adds the offsets' products and
+// sums to it.
+func BenchmarkMachineStepCentered(b *testing.B) {
+	rng := rand.New(rand.NewPCG(1, 1))
+	data := NewMatrix(1000, 784)
+	for i := range data.Data {
+		data.Data[i] = float32(rng.Float64())
+	}
+	for _, hidden := range []int{64, 500} {
+		b.Run(fmt.Sprintf("hidden=%d", hidden), func(b *testing.B) {
+			m := NewMachine(layer.NewGaussian(make([]float64, 784), make([]float64, 784), true), layer.NewBinary(make([]float64, hidden)))
+			if err := m.Init(data, 1); err != nil {
+				b.Fatal(err)
+			}
+			s := newMachineStepper(m, Config{K: 1, LearningRate: 0.001, Momentum: 0.5, Centered: true, OffsetRate: 0.01, Persistent: true}, 100)
+			defer s.pool.Close()
+			s.center = newMachineCentering(m, data, 0.01)
+			s.center.pool = s.pool
+			idx := make([]int32, 100)
+			for r := range idx {
+				idx[r] = int32(r)
+			}
+			data.Gather(s.gather, idx)
+			s.chain = toDense(s.gather)
+			b.ReportAllocs()
+			b.ResetTimer()
+			for i := range b.N {
+				for r := range idx {
+					idx[r] = int32((i*100 + r) % 1000)
+				}
+				s.step(data, idx, 0.001, 0.5)
 			}
 		})
 	}

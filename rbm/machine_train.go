@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"math"
 	"math/rand/v2"
+	"slices"
 	"time"
 
 	"gonum.org/v1/gonum/mat"
@@ -92,6 +93,7 @@ func (t *Trainer) TrainMachine(ctx context.Context, m *Machine, data Data) ([]Ep
 	defer s.pool.Close()
 	if cfg.Centered {
 		s.center = newMachineCentering(m, data, cfg.OffsetRate)
+		s.center.pool = s.pool
 	}
 	order := sequence(rows)
 	shuffle := seeds.Rand(cfg.Seed, seeds.Shuffle)
@@ -179,10 +181,10 @@ func (t *Trainer) TrainMachine(ctx context.Context, m *Machine, data Data) ([]Ep
 			st.SwapRates = s.pt.SwapRates()
 		}
 		if train != nil {
-			st.ReconError = m.reconstructionError(train)
-			st.FreeEnergyTrain = m.meanFreeEnergy(train)
+			st.ReconError = m.reconstructionError(s.pool, train)
+			st.FreeEnergyTrain = m.meanFreeEnergy(s.pool, train)
 			if val != nil {
-				fv := m.meanFreeEnergy(val)
+				fv := m.meanFreeEnergy(s.pool, val)
 				gap := fv - st.FreeEnergyTrain
 				st.FreeEnergyVal, st.Gap = &fv, &gap
 			}
@@ -253,7 +255,8 @@ type machineStepper struct {
 	cfg   Config
 	batch int
 	pool  *kernel.Pool // the products, on Config.Workers goroutines
-	rng   *rand.Rand
+	rng   *rand.Rand   // the draws of the negative phase, from src
+	src   *rand.PCG
 	steps int
 
 	gather *Matrix           // rows as the data hands them over
@@ -277,6 +280,14 @@ type machineStepper struct {
 	vRowGrad, hRowGrad           [][]float64
 
 	opt machineOptimizerJob // the optimiser's step, on the pool
+
+	// The layers' conditionals, on the pool one row per task (see
+	// machine_rows.go).
+	sampleJob rowSampleJob
+	stats     rowStatsJob
+	sums      termSumJob
+	centerJob centerRowsJob
+	hSum      []float64 // the column sums of E[h|v0], centered
 }
 
 // rows returns the first n rows of d, sharing its storage.
@@ -289,15 +300,22 @@ func newMachineStepper(m *Machine, cfg Config, batch int) *machineStepper {
 	s := &machineStepper{
 		m: m, cfg: cfg, batch: batch,
 		pool:   kernel.NewPool(cfg.Workers),
-		rng:    seeds.Rand(seeds.Split(cfg.Seed, seeds.MachineCD), seeds.MachineCDRand),
+		src:    seeds.PCG(seeds.Split(cfg.Seed, seeds.MachineCD), seeds.MachineCDRand),
 		gather: NewMatrix(batch, m.Visible.Width()),
 		vGrad:  layer.NewGrad(m.Visible),
 		hGrad:  layer.NewGrad(m.Hidden),
+	}
+	s.rng = rand.New(s.src)
+	s.sampleJob.src = make([]rand.PCG, batch)
+	s.sampleJob.rng = make([]*rand.Rand, batch)
+	for r := range batch {
+		s.sampleJob.rng[r] = rand.New(&s.sampleJob.src[r])
 	}
 	vw, hw := m.Visible.Width(), m.Hidden.Width()
 	s.v0, s.vk, s.x, s.inV = mat.NewDense(batch, vw, nil), mat.NewDense(batch, vw, nil), mat.NewDense(batch, vw, nil), mat.NewDense(batch, vw, nil)
 	s.inH, s.h, s.mean = mat.NewDense(batch, hw, nil), mat.NewDense(batch, hw, nil), mat.NewDense(batch, hw, nil)
 	s.vRowGrad, s.hRowGrad = layer.NewGrad(m.Visible), layer.NewGrad(m.Hidden)
+	s.newRowStats(batch)
 	s.params = [][]float64{m.W}
 	s.grads = [][]float64{make([]float64, len(m.W))}
 	for _, lg := range []struct {
@@ -312,6 +330,8 @@ func newMachineStepper(m *Machine, cfg Config, batch int) *machineStepper {
 		}
 	}
 	s.opt.s = s
+	// W is params[0], so its chunks are the first.
+	s.opt.bad = make([]bool, (len(m.W)+optimizerChunk-1)/optimizerChunk)
 	for k, p := range s.params {
 		for lo := 0; lo < len(p); lo += optimizerChunk {
 			s.opt.chunks = append(s.opt.chunks, paramChunk{k, lo, min(lo+optimizerChunk, len(p))})
@@ -328,10 +348,17 @@ func newMachineStepper(m *Machine, cfg Config, batch int) *machineStepper {
 // machineOptimizerJob takes the optimiser step of a machineStepper on the
 // pool, one chunk of one parameter vector per task: each element's step
 // depends on that element alone, so the split never changes a result.
+//
+// The tasks on W also take its backup (the copy a refused step restores)
+// and check its new values: W is by far the largest vector, and its chunk
+// is then still in the core's cache. The backup of the layers'
+// parameters is taken before the step, since the centered step shifts
+// them before the optimiser runs (see update).
 type machineOptimizerJob struct {
 	s                    *machineStepper
 	chunks               []paramChunk
 	lr, mom, inv, c1, c2 float64
+	bad                  []bool // per chunk of W: a new value out of range
 }
 
 // paramChunk is elements [lo, hi) of parameter vector k of a stepper.
@@ -346,6 +373,9 @@ func (j *machineOptimizerJob) Do(t int) {
 	var state2 []float64
 	if s.cfg.Optimizer == Adam {
 		state2 = s.state2[c.k][c.lo:c.hi]
+	}
+	if c.k == 0 {
+		copy(s.backup[0][c.lo:c.hi], p)
 	}
 	for i := range p {
 		gi := grad[i] * j.inv
@@ -364,6 +394,20 @@ func (j *machineOptimizerJob) Do(t int) {
 			p[i] += state1[i]
 		}
 	}
+	if c.k == 0 {
+		j.bad[t] = !withinMax(p)
+	}
+}
+
+// withinMax reports whether every value of p is finite and at most
+// MaxParameter in magnitude.
+func withinMax(p []float64) bool {
+	for _, x := range p {
+		if !(math.Abs(x) <= MaxParameter) {
+			return false
+		}
+	}
+	return true
 }
 
 // step takes one update on the given rows and reports false, leaving the
@@ -406,8 +450,10 @@ func (s *machineStepper) update(v0, vk *mat.Dense, lr, mom float64) bool {
 	n, _ := v0.Dims()
 	// The backup, taken in the stored parameterisation, restores a failed
 	// centered step too: ShiftField writes only the field parameters
-	// (biases, means), which are always trained and so in s.params.
-	for k := range s.params {
+	// (biases, means), which are always trained and so in s.params. The
+	// optimiser's job backs up W (params[0]), which nothing before it
+	// writes.
+	for k := 1; k < len(s.params); k++ {
 		copy(s.backup[k], s.params[k])
 	}
 	for _, g := range s.grads {
@@ -418,8 +464,12 @@ func (s *machineStepper) update(v0, vk *mat.Dense, lr, mom float64) bool {
 		// (machineCentering); the layers are shifted back below.
 		s.center.shift(m, 1)
 	}
-	hSum := s.accumulate(v0, 1)
-	s.accumulate(vk, -1)
+	var hSum []float64
+	if s.center != nil {
+		hSum = s.hSum
+	}
+	s.accumulate(v0, 1, hSum)
+	s.accumulate(vk, -1, nil)
 	for _, lg := range []struct {
 		l    layer.Layer
 		grad [][]float64
@@ -441,17 +491,18 @@ func (s *machineStepper) update(v0, vk *mat.Dense, lr, mom float64) bool {
 		s.center.shift(m, -1)
 		s.center.slide(v0, hSum)
 	}
-	for _, p := range s.params {
-		for _, x := range p {
-			if !(math.Abs(x) <= MaxParameter) {
-				for k := range s.params {
-					copy(s.params[k], s.backup[k])
-				}
-				return false
-			}
+	// The job checked W; the layers' parameters are checked here, after
+	// the centered step has shifted them back.
+	ok := !slices.Contains(s.opt.bad, true)
+	for _, p := range s.params[1:] {
+		ok = ok && withinMax(p)
+	}
+	if !ok {
+		for k := range s.params {
+			copy(s.params[k], s.backup[k])
 		}
 	}
-	return true
+	return ok
 }
 
 // CDGradient returns the CD-k estimate of the gradient of the mean
@@ -480,12 +531,12 @@ func (m *Machine) CDGradient(data *mat.Dense, k, chains int, seed uint64, worker
 	defer s.pool.Close()
 	// The positive phase is the same for every chain: counted once,
 	// chains times.
-	s.accumulate(data, float64(chains))
+	s.accumulate(data, float64(chains), nil)
 	vk := mat.NewDense(rows, cols, nil)
 	for range chains {
 		vk.Copy(data)
 		s.gibbs(vk)
-		s.accumulate(vk, -1)
+		s.accumulate(vk, -1, nil)
 	}
 	g := NewMachineGradient(m)
 	g.addScaled(1/float64(chains*rows), &MachineGradient{W: s.grads[0], Visible: s.vGrad, Hidden: s.hGrad})
@@ -494,7 +545,8 @@ func (m *Machine) CDGradient(data *mat.Dense, k, chains int, seed uint64, worker
 
 // gibbs takes K block Gibbs sweeps v → h → v on every row of v in place,
 // the products for all rows at once, the draws row after row from the
-// trainer's source.
+// trainer's source (in parallel where that gives the same draws, see
+// sample).
 func (s *machineStepper) gibbs(v *mat.Dense) {
 	m := s.m
 	n, _ := v.Dims()
@@ -502,13 +554,9 @@ func (s *machineStepper) gibbs(v *mat.Dense) {
 	inH, h, inV := rows(s.inH, n), rows(s.h, n), rows(s.inV, n)
 	for range s.cfg.K {
 		s.pool.MulDense(inH, v, false, w, false)
-		for r := range n {
-			m.Hidden.Sample(h.RawRowView(r), inH.RawRowView(r), s.rng)
-		}
+		s.sample(m.Hidden, h, inH)
 		s.pool.MulDense(inV, h, false, w, true)
-		for r := range n {
-			m.Visible.Sample(v.RawRowView(r), inV.RawRowView(r), s.rng)
-		}
+		s.sample(m.Visible, v, inV)
 	}
 }
 
@@ -517,51 +565,51 @@ func (s *machineStepper) gibbs(v *mat.Dense) {
 // row and the hidden layer's ∂Γ/∂θ at each row's input. Centered (with
 // the layers in the centered parameterisation, see machineCentering) they
 // are (v-μ)ᵀ(E[h|v]-λ), -∂E_v/∂θ̃_v at v and ∂Γ_h/∂θ̃_h at the centered
-// input Wᵀ(v-μ). It returns the column sums of E[h|v] when centered
-// (for the offsets), nil otherwise.
-func (s *machineStepper) accumulate(v *mat.Dense, sign float64) []float64 {
+// input Wᵀ(v-μ). Centered, it sets hSum, unless nil, to the column sums
+// of E[h|v] (for the offsets).
+func (s *machineStepper) accumulate(v *mat.Dense, sign float64, hSum []float64) {
 	m := s.m
 	n, _ := v.Dims()
 	x := v
 	if s.center != nil {
 		x = rows(s.x, n)
-		centerRows(x, v, s.center.mu)
+		s.centerJob.dst, s.centerJob.x, s.centerJob.off = x, v, s.center.mu
+		s.pool.Run(&s.centerJob, n)
+		s.centerJob = centerRowsJob{}
 	}
 	in, mean := rows(s.inH, n), rows(s.mean, n)
 	s.pool.MulDense(in, x, false, m.weights(), false)
-	vg, hg := s.vRowGrad, s.hRowGrad
-	for _, g := range vg {
-		clear(g)
+	// E[h|v] and each row's terms of the layers' gradients, row by row on
+	// the pool; the terms' sums go into the gradients below. On one
+	// worker the rows' terms go straight into the sums, which is what the
+	// pool's tasks add up afterwards (the same additions in the same
+	// order), sparing the per-row buffers and their memory traffic.
+	st := &s.stats
+	st.v, st.in, st.mean = v, in, mean
+	s.sums.n, s.sums.sign, s.sums.mean, s.sums.hSum = n, sign, mean, hSum
+	serial := s.pool.Workers() == 1
+	if serial {
+		st.addRows(n)
+	} else {
+		s.pool.Run(st, n)
 	}
-	for _, g := range hg {
-		clear(g)
+	st.v, st.in, st.mean = nil, nil, nil
+	// The sums of the terms, and centered the column sums of E[h|v] and
+	// the centering of the means, which the product below takes.
+	first, tasks := 0, s.sums.layerChunks
+	if serial {
+		first = s.sums.layerChunks
 	}
-	for r := range n {
-		m.Hidden.Mean(mean.RawRowView(r), in.RawRowView(r))
-		m.Visible.EnergyGrad(vg, v.RawRowView(r))
-		m.Hidden.LogPartitionGrad(hg, in.RawRowView(r))
-	}
-	var hSum []float64
 	if s.center != nil {
-		hSum = make([]float64, m.Hidden.Width())
-		for r := range n {
-			for j, h := range mean.RawRowView(r) {
-				hSum[j] += h
-			}
-		}
-		centerRows(mean, mean, s.center.lambda)
+		tasks = len(s.sums.chunks)
 	}
+	s.sums.first = first
+	s.pool.Run(&s.sums, tasks-first)
+	s.sums.mean, s.sums.hSum = nil, nil
 	// The weights' statistics xᵀ·mean go straight into their gradient:
 	// grads[0] += sign·xᵀ·mean.
 	xr, mr := x.RawMatrix(), mean.RawMatrix()
 	s.pool.Dgemm(true, false, m.Visible.Width(), m.Hidden.Width(), n, sign, xr.Data, xr.Stride, mr.Data, mr.Stride, 1, s.grads[0], m.Hidden.Width())
-	for k := range vg {
-		floatsAddScaled(s.vGrad[k], sign, vg[k])
-	}
-	for k := range hg {
-		floatsAddScaled(s.hGrad[k], sign, hg[k])
-	}
-	return hSum
 }
 
 func floatsAddScaled(dst []float64, a float64, x []float64) {
@@ -571,9 +619,9 @@ func floatsAddScaled(dst []float64, a float64, x []float64) {
 }
 
 // reconstructionError returns the mean over rows of Σᵢ (vᵢ - E[vᵢ|h])²
-// with h = E[h|v].
-func (m *Machine) reconstructionError(v *mat.Dense) float64 {
-	r := m.Reconstruct(v)
+// with h = E[h|v], computing on the pool p.
+func (m *Machine) reconstructionError(p *kernel.Pool, v *mat.Dense) float64 {
+	r := m.reconstruct(p, v)
 	r.Sub(r, v)
 	rows, _ := v.Dims()
 	var sum float64
@@ -583,11 +631,16 @@ func (m *Machine) reconstructionError(v *mat.Dense) float64 {
 	return sum / float64(rows)
 }
 
-func (m *Machine) meanFreeEnergy(v *mat.Dense) float64 {
+// meanFreeEnergy returns the mean of F(v) over the rows of v: the rows'
+// free energies on the pool p, their sum in row order, so that the figure
+// is the same whatever p.
+func (m *Machine) meanFreeEnergy(p *kernel.Pool, v *mat.Dense) float64 {
 	rows, _ := v.Dims()
+	f := make([]float64, rows)
+	p.Run(rowJob(func(r int) { f[r] = m.FreeEnergy(v.RawRowView(r)) }), rows)
 	var sum float64
-	for r := range rows {
-		sum += m.FreeEnergy(v.RawRowView(r))
+	for _, x := range f {
+		sum += x
 	}
 	return sum / float64(rows)
 }

@@ -19,6 +19,11 @@
 //   - Split(seed, s): a seed of its own for a component that derives its
 //     own streams in turn, such as the tempering chains inside training.
 //
+// State and Advance jump a PCG stream ahead by n values in O(log n)
+// steps, so that the rows of a batch that draw from one sequential stream
+// can draw in parallel with the serial loop's bits (each row a fixed
+// number of values: layer.FixedDraws).
+//
 // The remaining forms, Indexed, Nth, Xor, Reseed and Next, each reproduce
 // a derivation that some part of the toolkit used before this package
 // existed. They are kept, named, because changing them would change the

@@ -49,18 +49,26 @@ func (l *Binary) LogPartition(input []float64) float64 {
 	return g
 }
 
+// mean returns E[xᵢ | Iᵢ = in] = p(xᵢ = 1 | in), the one formula of
+// Mean, Sample, LogPartitionGrad and MeanLogPartitionGrad.
+func (l *Binary) mean(i int, in float64) float64 { return sigmoid(l.Bias[i] + in) }
+
 func (l *Binary) Mean(dst, input []float64) {
 	mustLen("binary", "input", input, len(l.Bias))
 	for i, in := range input {
-		dst[i] = sigmoid(l.Bias[i] + in)
+		dst[i] = l.mean(i, in)
 	}
 }
+
+// Draws is Units (layer.FixedDraws): Sample takes one uniform per unit
+// (rng.Float64).
+func (l *Binary) Draws() int { return l.Units() }
 
 func (l *Binary) Sample(dst, input []float64, rng *rand.Rand) {
 	mustLen("binary", "input", input, len(l.Bias))
 	for i, in := range input {
 		dst[i] = 0
-		if rng.Float64() < sigmoid(l.Bias[i]+in) {
+		if rng.Float64() < l.mean(i, in) {
 			dst[i] = 1
 		}
 	}
@@ -76,7 +84,18 @@ func (l *Binary) EnergyGrad(grad [][]float64, x []float64) {
 
 func (l *Binary) LogPartitionGrad(grad [][]float64, input []float64) {
 	for i, in := range input {
-		grad[0][i] += sigmoid(l.Bias[i] + in)
+		grad[0][i] += l.mean(i, in)
+	}
+}
+
+// MeanLogPartitionGrad (layer.MeanGrader): the bias's gradient term is
+// the mean.
+func (l *Binary) MeanLogPartitionGrad(dst []float64, grad [][]float64, input []float64) {
+	mustLen("binary", "input", input, len(l.Bias))
+	for i, in := range input {
+		p := l.mean(i, in)
+		dst[i] = p
+		grad[0][i] += p
 	}
 }
 

@@ -91,6 +91,32 @@ type Preconditioner interface {
 	Precondition(grad [][]float64)
 }
 
+// A FixedDraws layer's Sample takes the same number of values from its
+// source on every call, whatever the input: Draws of them, each one
+// rng.Uint64 (rng.Float64 takes one). Knowing the count lets a trainer
+// sample the rows of a batch in parallel and still give every row the
+// values it would have drawn from one shared stream, row after row: row r
+// starts r·Draws values into the stream. Layers that sample by rejection
+// (Gaussian, ReLU) take a number of values that depends on the draws and
+// do not implement it.
+type FixedDraws interface {
+	Layer
+	Draws() int
+}
+
+// A MeanGrader computes Mean and LogPartitionGrad at one input in one
+// pass: dst and grad receive exactly what Mean(dst, input) and
+// LogPartitionGrad(grad, input) would give them, bit for bit. A trainer
+// needs both at every row of a batch, and for most types the gradient's
+// terms are the mean itself (∂Γ/∂θ = E[x] for binary, spin and Potts
+// units) or share its costly part (ReLU units' truncated-normal moments),
+// which the pass computes once instead of twice. Gaussian units share
+// nothing costly between the two and do not implement it.
+type MeanGrader interface {
+	Layer
+	MeanLogPartitionGrad(dst []float64, grad [][]float64, input []float64)
+}
+
 // A Param is one named parameter vector of a layer.
 type Param struct {
 	// Name is how model files call the parameter ("bias", "log_sigma", …).

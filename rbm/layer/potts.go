@@ -76,10 +76,21 @@ func (l *Potts) Mean(dst, input []float64) {
 	for i := range l.Units() {
 		z := l.unitLogPartition(i, input)
 		for j := i * l.q; j < (i+1)*l.q; j++ {
-			dst[j] = math.Exp(l.Bias[j] + input[j] - z)
+			dst[j] = l.prob(j, input, z)
 		}
 	}
 }
+
+// prob returns p(column j on | I) of the unit whose log partition
+// function at I is z: the one formula of Mean, LogPartitionGrad and
+// MeanLogPartitionGrad.
+func (l *Potts) prob(j int, input []float64, z float64) float64 {
+	return math.Exp(l.Bias[j] + input[j] - z)
+}
+
+// Draws is Units (layer.FixedDraws): Sample takes one uniform per unit
+// (rng.Float64), whatever its q.
+func (l *Potts) Draws() int { return l.Units() }
 
 func (l *Potts) Sample(dst, input []float64, rng *rand.Rand) {
 	mustLen("potts", "input", input, len(l.Bias))
@@ -93,10 +104,14 @@ func (l *Potts) Sample(dst, input []float64, rng *rand.Rand) {
 		}
 		// Weights relative to the largest (which has weight 1) neither
 		// overflow nor all underflow, so their sum is at least 1.
+		// The weights are kept in dst until the state is picked, so that
+		// each exponential is taken once; dst[j] is written after the
+		// last read of input[j], so dst may even be input.
 		m := l.Bias[best] + input[best]
 		var sum float64
 		for j := lo; j < hi; j++ {
-			sum += math.Exp(l.Bias[j] + input[j] - m)
+			dst[j] = math.Exp(l.Bias[j] + input[j] - m)
+			sum += dst[j]
 		}
 		// Inverse CDF with one uniform per unit. The running sum ends at
 		// sum exactly (same terms, same order) and u·sum < sum, so a state
@@ -106,7 +121,7 @@ func (l *Potts) Sample(dst, input []float64, rng *rand.Rand) {
 		pick := best
 		var cum float64
 		for j := lo; j < hi; j++ {
-			cum += math.Exp(l.Bias[j] + input[j] - m)
+			cum += dst[j]
 			if target < cum {
 				pick = j
 				break
@@ -131,7 +146,21 @@ func (l *Potts) LogPartitionGrad(grad [][]float64, input []float64) {
 	for i := range l.Units() {
 		z := l.unitLogPartition(i, input)
 		for j := i * l.q; j < (i+1)*l.q; j++ {
-			grad[0][j] += math.Exp(l.Bias[j] + input[j] - z)
+			grad[0][j] += l.prob(j, input, z)
+		}
+	}
+}
+
+// MeanLogPartitionGrad (layer.MeanGrader): the bias's gradient term is
+// the mean.
+func (l *Potts) MeanLogPartitionGrad(dst []float64, grad [][]float64, input []float64) {
+	mustLen("potts", "input", input, len(l.Bias))
+	for i := range l.Units() {
+		z := l.unitLogPartition(i, input)
+		for j := i * l.q; j < (i+1)*l.q; j++ {
+			p := l.prob(j, input, z)
+			dst[j] = p
+			grad[0][j] += p
 		}
 	}
 }

@@ -164,6 +164,21 @@ func (l *ReLU) LogPartitionGrad(grad [][]float64, input []float64) {
 	}
 }
 
+// MeanLogPartitionGrad (layer.MeanGrader): the mean and both gradient
+// terms come from one evaluation of the truncated normal's moments.
+func (l *ReLU) MeanLogPartitionGrad(dst []float64, grad [][]float64, input []float64) {
+	mustLen("relu", "input", input, len(l.Bias))
+	for i, in := range input {
+		m, s := l.standardize(i, in)
+		_, mean, second := truncNormal(m)
+		dst[i] = mean * s
+		grad[0][i] += dst[i]
+		if l.LearnPrecision {
+			grad[1][i] -= second / 2
+		}
+	}
+}
+
 // ShiftField adds δ to θ, the linear coefficient, keeping the precision:
 // γx²/2 - θx becomes γx²/2 - θx - δx.
 func (l *ReLU) ShiftField(delta []float64) {

@@ -52,12 +52,20 @@ func (l *Spin) LogPartition(input []float64) float64 {
 	return g
 }
 
+// mean returns E[xᵢ | Iᵢ = in] = tanh(θᵢ + in), the one formula of Mean,
+// LogPartitionGrad and MeanLogPartitionGrad.
+func (l *Spin) mean(i int, in float64) float64 { return math.Tanh(l.Bias[i] + in) }
+
 func (l *Spin) Mean(dst, input []float64) {
 	mustLen("spin", "input", input, len(l.Bias))
 	for i, in := range input {
-		dst[i] = math.Tanh(l.Bias[i] + in)
+		dst[i] = l.mean(i, in)
 	}
 }
+
+// Draws is Units (layer.FixedDraws): Sample takes one uniform per unit
+// (rng.Float64).
+func (l *Spin) Draws() int { return l.Units() }
 
 func (l *Spin) Sample(dst, input []float64, rng *rand.Rand) {
 	mustLen("spin", "input", input, len(l.Bias))
@@ -80,7 +88,18 @@ func (l *Spin) EnergyGrad(grad [][]float64, x []float64) {
 
 func (l *Spin) LogPartitionGrad(grad [][]float64, input []float64) {
 	for i, in := range input {
-		grad[0][i] += math.Tanh(l.Bias[i] + in)
+		grad[0][i] += l.mean(i, in)
+	}
+}
+
+// MeanLogPartitionGrad (layer.MeanGrader): the bias's gradient term is
+// the mean.
+func (l *Spin) MeanLogPartitionGrad(dst []float64, grad [][]float64, input []float64) {
+	mustLen("spin", "input", input, len(l.Bias))
+	for i, in := range input {
+		m := l.mean(i, in)
+		dst[i] = m
+		grad[0][i] += m
 	}
 }
 
