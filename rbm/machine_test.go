@@ -291,30 +291,7 @@ func TestMachineInitMatchesRBM(t *testing.T) {
 // learned) × binary machine on batches of 100 random rows, at 784×64 and
 // 784×500.
 func BenchmarkMachineStep(b *testing.B) {
-	rng := rand.New(rand.NewPCG(1, 1))
-	data := NewMatrix(1000, 784)
-	for i := range data.Data {
-		data.Data[i] = float32(rng.Float64())
-	}
-	for _, hidden := range []int{64, 500} {
-		b.Run(fmt.Sprintf("hidden=%d", hidden), func(b *testing.B) {
-			m := NewMachine(layer.NewGaussian(make([]float64, 784), make([]float64, 784), true), layer.NewBinary(make([]float64, hidden)))
-			if err := m.Init(data, 1); err != nil {
-				b.Fatal(err)
-			}
-			s := newMachineStepper(m, Config{K: 1, LearningRate: 0.001, Optimizer: Adam, AdamBeta1: 0.9, AdamBeta2: 0.999, AdamEpsilon: 1e-8}, 100)
-			defer s.pool.Close()
-			idx := make([]int32, 100)
-			b.ReportAllocs()
-			b.ResetTimer()
-			for i := range b.N {
-				for r := range idx {
-					idx[r] = int32((i*100 + r) % 1000)
-				}
-				s.step(data, idx, 0.001, 0)
-			}
-		})
-	}
+	benchMachineStep(b, Config{K: 1, LearningRate: 0.001, Optimizer: Adam, AdamBeta1: 0.9, AdamBeta2: 0.999, AdamEpsilon: 1e-8})
 }
 
 // BenchmarkMachineStepCentered times one step of the density recipe
@@ -322,6 +299,13 @@ func BenchmarkMachineStep(b *testing.B) {
 // BenchmarkMachineStep: the centered step adds the offsets' products and
 // sums to it.
 func BenchmarkMachineStepCentered(b *testing.B) {
+	benchMachineStep(b, Config{K: 1, LearningRate: 0.001, Momentum: 0.5, Centered: true, OffsetRate: 0.01, Persistent: true})
+}
+
+// benchMachineStep times the steps of cfg on a Gaussian (σ learned) ×
+// binary machine, batches of 100 of 1,000 random rows, at 784×64 and
+// 784×500; persistent chains start at the first batch.
+func benchMachineStep(b *testing.B, cfg Config) {
 	rng := rand.New(rand.NewPCG(1, 1))
 	data := NewMatrix(1000, 784)
 	for i := range data.Data {
@@ -333,23 +317,27 @@ func BenchmarkMachineStepCentered(b *testing.B) {
 			if err := m.Init(data, 1); err != nil {
 				b.Fatal(err)
 			}
-			s := newMachineStepper(m, Config{K: 1, LearningRate: 0.001, Momentum: 0.5, Centered: true, OffsetRate: 0.01, Persistent: true}, 100)
+			s := newMachineStepper(m, cfg, 100)
 			defer s.pool.Close()
-			s.center = newMachineCentering(m, data, 0.01)
-			s.center.pool = s.pool
 			idx := make([]int32, 100)
-			for r := range idx {
-				idx[r] = int32(r)
+			if cfg.Centered {
+				s.center = newMachineCentering(m, data, cfg.OffsetRate)
+				s.center.pool = s.pool
 			}
-			data.Gather(s.gather, idx)
-			s.chain = toDense(s.gather)
+			if cfg.Persistent {
+				for r := range idx {
+					idx[r] = int32(r)
+				}
+				data.Gather(s.gather, idx)
+				s.chain = toDense(s.gather)
+			}
 			b.ReportAllocs()
 			b.ResetTimer()
 			for i := range b.N {
 				for r := range idx {
 					idx[r] = int32((i*100 + r) % 1000)
 				}
-				s.step(data, idx, 0.001, 0.5)
+				s.step(data, idx, cfg.LearningRate, cfg.Momentum)
 			}
 		})
 	}
