@@ -287,6 +287,60 @@ func TestMachineInitMatchesRBM(t *testing.T) {
 	}
 }
 
+// TestMachineStepAllocatesNothing checks that a training step of a
+// machine allocates nothing once its buffers have grown, on one worker
+// and on two, for CD and for centered PCD: the batch views, W's matrix
+// and the layers' parameters are made once. Gaussian units whose σ is
+// learned are left out: they replace their cache of σ and its powers
+// (six slices) whenever log σ has changed, which is every step, so that a
+// reader never sees a cache half rebuilt.
+func TestMachineStepAllocatesNothing(t *testing.T) {
+	rng := rand.New(rand.NewPCG(1, 1))
+	data := NewMatrix(120, 12)
+	for i := range data.Data {
+		data.Data[i] = float32(rng.IntN(2))
+	}
+	potts, err := layer.NewPotts(3, make([]float64, 12))
+	if err != nil {
+		t.Fatal(err)
+	}
+	for name, m := range map[string]*Machine{
+		"gaussian×binary": NewMachine(layer.NewGaussian(make([]float64, 12), make([]float64, 12), false), layer.NewBinary(make([]float64, 5))),
+		"binary×relu":     NewMachine(layer.NewBinary(make([]float64, 12)), layer.NewReLU(make([]float64, 5), make([]float64, 5), true)),
+		"spin×potts":      NewMachine(layer.NewSpin(make([]float64, 12)), potts),
+	} {
+		if err := m.Init(data, 1); err != nil {
+			t.Fatal(err)
+		}
+		for _, cfg := range []Config{
+			{K: 1, LearningRate: 0.01},
+			{K: 1, LearningRate: 0.01, Momentum: 0.5, Centered: true, OffsetRate: 0.01, Persistent: true, Optimizer: Adam, AdamBeta1: 0.9, AdamBeta2: 0.999, AdamEpsilon: 1e-8},
+		} {
+			for _, workers := range []int{1, 2} {
+				cfg.Workers = workers
+				s := newMachineStepper(m, cfg, 40)
+				idx := make([]int32, 40)
+				for r := range idx {
+					idx[r] = int32(r)
+				}
+				if cfg.Centered {
+					s.center = newMachineCentering(m, data, cfg.OffsetRate)
+					s.center.pool = s.pool
+				}
+				if cfg.Persistent {
+					data.Gather(s.gather, idx)
+					s.chain = toDense(s.gather)
+				}
+				s.step(data, idx, cfg.LearningRate, cfg.Momentum)
+				if a := testing.AllocsPerRun(10, func() { s.step(data, idx, cfg.LearningRate, cfg.Momentum) }); a != 0 {
+					t.Errorf("%s, centered %v, %d workers: %v allocations per step", name, cfg.Centered, workers, a)
+				}
+				s.pool.Close()
+			}
+		}
+	}
+}
+
 // BenchmarkMachineStep times one CD-1 step with Adam of a Gaussian (σ
 // learned) × binary machine on batches of 100 random rows, at 784×64 and
 // 784×500.

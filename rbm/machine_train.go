@@ -255,6 +255,7 @@ type machineStepper struct {
 	cfg   Config
 	batch int
 	pool  *kernel.Pool // the products, on Config.Workers goroutines
+	w     *mat.Dense   // m.W as a matrix (weights), made once
 	rng   *rand.Rand   // the draws of the negative phase, from src
 	src   *rand.PCG
 	steps int
@@ -290,9 +291,24 @@ type machineStepper struct {
 	hSum      []float64 // the column sums of E[h|v0], centered
 }
 
-// rows returns the first n rows of d, sharing its storage.
+// weights returns m.W as a matrix sharing its storage, the one view made
+// when first asked for (or again if m.W has been replaced), so that a step
+// allocates none.
+func (s *machineStepper) weights() *mat.Dense {
+	if s.w == nil || &s.w.RawMatrix().Data[0] != &s.m.W[0] {
+		s.w = s.m.weights()
+	}
+	return s.w
+}
+
+// rows returns the first n rows of d, sharing its storage: d itself when
+// that is all of it, as it is for every full mini-batch, so that a step
+// allocates no view.
 func rows(d *mat.Dense, n int) *mat.Dense {
-	_, c := d.Dims()
+	r, c := d.Dims()
+	if n == r {
+		return d
+	}
 	return d.Slice(0, n, 0, c).(*mat.Dense)
 }
 
@@ -414,7 +430,6 @@ func withinMax(p []float64) bool {
 // parameters as they were, when the update would make one non-finite or
 // larger than MaxParameter.
 func (s *machineStepper) step(data Data, idx []int32, lr, mom float64) bool {
-	m := s.m
 	n := len(idx)
 	data.Gather(s.gather, idx)
 	v0 := rows(s.v0, n)
@@ -431,9 +446,9 @@ func (s *machineStepper) step(data Data, idx []int32, lr, mom float64) bool {
 		for range s.cfg.K {
 			s.pt.Sweep()
 		}
-		vk = s.pt.Model().Slice(0, n, 0, m.Visible.Width()).(*mat.Dense)
+		vk = rows(s.pt.Model(), n)
 	case s.chain != nil:
-		vk = s.chain.Slice(0, n, 0, m.Visible.Width()).(*mat.Dense)
+		vk = rows(s.chain, n)
 		s.gibbs(vk)
 	default:
 		vk = rows(s.vk, n)
@@ -550,7 +565,7 @@ func (m *Machine) CDGradient(data *mat.Dense, k, chains int, seed uint64, worker
 func (s *machineStepper) gibbs(v *mat.Dense) {
 	m := s.m
 	n, _ := v.Dims()
-	w := m.weights()
+	w := s.weights()
 	inH, h, inV := rows(s.inH, n), rows(s.h, n), rows(s.inV, n)
 	for range s.cfg.K {
 		s.pool.MulDense(inH, v, false, w, false)
@@ -578,7 +593,7 @@ func (s *machineStepper) accumulate(v *mat.Dense, sign float64, hSum []float64) 
 		s.centerJob = centerRowsJob{}
 	}
 	in, mean := rows(s.inH, n), rows(s.mean, n)
-	s.pool.MulDense(in, x, false, m.weights(), false)
+	s.pool.MulDense(in, x, false, s.weights(), false)
 	// E[h|v] and each row's terms of the layers' gradients, row by row on
 	// the pool; the terms' sums go into the gradients below. On one
 	// worker the rows' terms go straight into the sums, which is what the
