@@ -3,9 +3,13 @@ package discrete
 import "slices"
 
 // Local is one chain's current state together with whatever auxiliary
-// quantities make single-unit flips cheap (for an RBM, the inputs of the
+// quantities make single-unit moves cheap (for an RBM, the inputs of the
 // hidden units). Samplers keep one Local per chain. A Local is not safe for
 // concurrent use.
+//
+// The moves are flips, Domain's Flip of one unit, and changes, setting one
+// unit to a given value; on a two-state model a change is a flip or
+// nothing, and samplers of two-state models use flips only.
 type Local interface {
 	// State returns the current state; callers must not modify it.
 	State() []int8
@@ -15,6 +19,11 @@ type Local interface {
 	FlipDelta(i int) float64
 	// Flip flips unit i, updating the cache.
 	Flip(i int)
+	// ChangeDelta returns the energy change of setting unit i to the
+	// value v (0 when it has that value).
+	ChangeDelta(i int, v int8) float64
+	// Change sets unit i to the value v, updating the cache.
+	Change(i int, v int8)
 }
 
 // Localizer is a Model that provides its own Local.
@@ -24,7 +33,8 @@ type Localizer interface {
 }
 
 // NewLocal returns a Local for m starting at a copy of x: the model's own
-// when it is a Localizer, otherwise one that calls FlipDelta(m, ...).
+// when it is a Localizer, otherwise one that calls FlipDelta(m, ...) and
+// ChangeDelta(m, ...).
 func NewLocal(m Model, x []int8) Local {
 	if l, ok := m.(Localizer); ok {
 		return l.NewLocal(x)
@@ -41,6 +51,28 @@ func (l *plainLocal) State() []int8           { return l.x }
 func (l *plainLocal) Set(x []int8)            { copy(l.x, x) }
 func (l *plainLocal) FlipDelta(i int) float64 { return FlipDelta(l.m, l.x, i) }
 func (l *plainLocal) Flip(i int)              { l.x[i] = l.m.Domain().Flip(l.x[i]) }
+func (l *plainLocal) Change(i int, v int8)    { l.x[i] = v }
+
+func (l *plainLocal) ChangeDelta(i int, v int8) float64 { return ChangeDelta(l.m, l.x, i, v) }
+
+// ChangeDeltaByFlip and ChangeByFlip implement a two-state Local's
+// ChangeDelta and Change through its flips: setting unit i to v is
+// flipping it unless it is v already.
+
+// ChangeDeltaByFlip returns l.FlipDelta(i), or 0 when unit i has value v.
+func ChangeDeltaByFlip(l Local, i int, v int8) float64 {
+	if l.State()[i] == v {
+		return 0
+	}
+	return l.FlipDelta(i)
+}
+
+// ChangeByFlip flips unit i of l unless it has value v already.
+func ChangeByFlip(l Local, i int, v int8) {
+	if l.State()[i] != v {
+		l.Flip(i)
+	}
+}
 
 // Differentiable is a Model whose energy extends to a differentiable
 // function of real-valued units, as Gibbs-with-Gradients needs: Gradient

@@ -54,6 +54,16 @@ func (p *Product) FlipDelta(x []int8, i int) float64 {
 	return d
 }
 
+// ChangeDelta returns the sum of the experts' energy changes of setting
+// unit i to v.
+func (p *Product) ChangeDelta(x []int8, i int, v int8) float64 {
+	var d float64
+	for _, m := range p.experts {
+		d += ChangeDelta(m, x, i, v)
+	}
+	return d
+}
+
 // Differentiable reports whether every expert is Differentiable, so that
 // Gradient can be used.
 func (p *Product) Differentiable() bool {
@@ -112,6 +122,21 @@ func (l *productLocal) FlipDelta(i int) float64 {
 		d += p.FlipDelta(i)
 	}
 	return d
+}
+
+func (l *productLocal) ChangeDelta(i int, v int8) float64 {
+	var d float64
+	for _, p := range l.parts {
+		d += p.ChangeDelta(i, v)
+	}
+	return d
+}
+
+func (l *productLocal) Change(i int, v int8) {
+	l.x[i] = v
+	for _, p := range l.parts {
+		p.Change(i, v)
+	}
 }
 
 func (l *productLocal) Flip(i int) {

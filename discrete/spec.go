@@ -21,6 +21,15 @@ import (
 //	  {"units": 3, "domain": "spin", "fields": [0, 0.1, 0],
 //	   "couplings": [[0, 1, 1.0], [1, 2, -0.5]]}
 //
+//	Potts model of q-state units (values 0 … q-1, 2 ≤ q ≤ 127) on any
+//	graph, E(x) = -Σ_i h_i(x_i) - Σ_(i,j) J_ij(x_i, x_j): "fields" (zero
+//	by default) holds one row of q numbers per unit, h_i(0) … h_i(q-1);
+//	each coupling joins units "i" and "j" by a q×q matrix "weights",
+//	row a holding J_ij(a, 0) … J_ij(a, q-1):
+//	  {"potts": {"units": 3, "states": 3,
+//	   "fields": [[0, 0.5, 0], [0, 0, 0], [0.2, 0, 0]],
+//	   "couplings": [{"i": 0, "j": 1, "weights": [[1, 0, 0], [0, 1, 0], [0, 0, 1]]}]}}
+//
 //	Ising model on a lattice (spins; coupling defaults to 1, field to 0,
 //	boundary to "periodic", the other choice being "open"):
 //	  {"ising": {"rows": 4, "cols": 4, "coupling": 1, "field": 0.1}}
@@ -38,6 +47,7 @@ type Spec struct {
 	Fields    []float64    `json:"fields,omitempty"`
 	Couplings [][3]float64 `json:"couplings,omitempty"`
 	Ising     *LatticeSpec `json:"ising,omitempty"`
+	Potts     *PottsSpec   `json:"potts,omitempty"`
 	RBM       string       `json:"rbm,omitempty"`
 	Product   []Spec       `json:"product,omitempty"`
 }
@@ -49,6 +59,22 @@ type LatticeSpec struct {
 	Coupling *float64 `json:"coupling,omitempty"`
 	Field    float64  `json:"field,omitempty"`
 	Boundary string   `json:"boundary,omitempty"`
+}
+
+// PottsSpec describes a Potts model (NewPotts).
+type PottsSpec struct {
+	Units     *int                `json:"units"`
+	States    *int                `json:"states"`
+	Fields    [][]float64         `json:"fields,omitempty"`
+	Couplings []PottsCouplingSpec `json:"couplings,omitempty"`
+}
+
+// PottsCouplingSpec is one coupling of a PottsSpec: the q×q matrix
+// Weights[a][b] = J_ij(a, b) between units I and J.
+type PottsCouplingSpec struct {
+	I       *int        `json:"i"`
+	J       *int        `json:"j"`
+	Weights [][]float64 `json:"weights"`
 }
 
 // maxSpecBytes bounds a spec file: a dense 2000-unit model is about 40 MB.
@@ -123,7 +149,7 @@ func checkRaw(v any, path string) error {
 	case map[string]any:
 		for _, k := range slices.Sorted(maps.Keys(v)) { // the first error, always the same
 			x := v[k]
-			if k == "couplings" {
+			if k == "couplings" && !strings.HasSuffix(path, ".potts") {
 				if err := checkCouplings(x, path+"."+k); err != nil {
 					return err
 				}
@@ -183,13 +209,13 @@ const maxSpecDepth = 16
 
 func (s *Spec) build(dir string, opt SpecOptions, depth int) (Model, error) {
 	set := 0
-	for _, b := range []bool{s.Units != nil, s.Ising != nil, s.RBM != "", s.Product != nil} {
+	for _, b := range []bool{s.Units != nil, s.Ising != nil, s.Potts != nil, s.RBM != "", s.Product != nil} {
 		if b {
 			set++
 		}
 	}
 	if set != 1 {
-		return nil, errors.New(`model spec: give exactly one of "units" (pairwise model), "ising", "rbm" or "product"`)
+		return nil, errors.New(`model spec: give exactly one of "units" (pairwise model), "ising", "potts", "rbm" or "product"`)
 	}
 	if s.Units == nil && (s.Domain != "" || s.Fields != nil || s.Couplings != nil) {
 		return nil, errors.New(`model spec: "domain", "fields" and "couplings" belong to a pairwise model with "units"`)
@@ -197,6 +223,12 @@ func (s *Spec) build(dir string, opt SpecOptions, depth int) (Model, error) {
 	switch {
 	case s.Units != nil:
 		return s.pairwise()
+	case s.Potts != nil:
+		m, err := s.Potts.build()
+		if err != nil {
+			return nil, fmt.Errorf("model spec: potts: %w", err)
+		}
+		return m, nil
 	case s.Ising != nil:
 		l := s.Ising
 		b := Periodic
@@ -282,4 +314,59 @@ func (s *Spec) pairwise() (Model, error) {
 		return nil, fmt.Errorf("model spec: %w", err)
 	}
 	return m, nil
+}
+
+// build returns the Potts model s describes. Errors name the entry.
+func (s *PottsSpec) build() (*Potts, error) {
+	switch {
+	case s.Units == nil:
+		return nil, errors.New(`"units" is missing`)
+	case s.States == nil:
+		return nil, errors.New(`"states" is missing`)
+	}
+	n, q := *s.Units, *s.States
+	if n <= 0 || n > 1<<24 {
+		return nil, fmt.Errorf("units = %d must lie in [1, 2^24]", n)
+	}
+	if q < 2 || q > MaxStates {
+		return nil, fmt.Errorf("states = %d must lie in [2, %d]", q, MaxStates)
+	}
+	if n*q > 1<<24 { // as many fields as the largest pairwise model's
+		return nil, fmt.Errorf("units × states = %d × %d must be at most 2^24", n, q)
+	}
+	h := make([]float64, n*q)
+	switch len(s.Fields) {
+	case 0:
+	case n:
+		for i, row := range s.Fields {
+			if len(row) != q {
+				return nil, fmt.Errorf("fields[%d] has %d values, want one per state (%d)", i, len(row), q)
+			}
+			copy(h[i*q:], row)
+		}
+	default:
+		return nil, fmt.Errorf("%d rows of fields for %d units", len(s.Fields), n)
+	}
+	cs := make([]PottsCoupling, len(s.Couplings))
+	for k, c := range s.Couplings {
+		switch {
+		case c.I == nil || c.J == nil:
+			return nil, fmt.Errorf(`couplings[%d]: give both units, "i" and "j"`, k)
+		case *c.I < 0 || *c.I >= n || *c.J < 0 || *c.J >= n:
+			return nil, fmt.Errorf("couplings[%d] joins units %d and %d, want indices in [0, %d)", k, *c.I, *c.J, n)
+		case *c.I == *c.J:
+			return nil, fmt.Errorf("couplings[%d] joins unit %d to itself", k, *c.I)
+		case len(c.Weights) != q:
+			return nil, fmt.Errorf("couplings[%d].weights has %d rows, want %d×%d", k, len(c.Weights), q, q)
+		}
+		w := make([]float64, 0, q*q)
+		for a, row := range c.Weights {
+			if len(row) != q {
+				return nil, fmt.Errorf("couplings[%d].weights[%d] has %d values, want %d", k, a, len(row), q)
+			}
+			w = append(w, row...)
+		}
+		cs[k] = PottsCoupling{I: *c.I, J: *c.J, Value: w}
+	}
+	return NewPotts(q, h, cs)
 }

@@ -120,6 +120,9 @@ func FuzzParseSpec(f *testing.F) {
 		`{"ising": {"rows": 4, "cols": 4, "coupling": 1, "field": 0.1}}`,
 		`{"product": [{"units": 2}, {"units": 2, "fields": [1, 2]}]}`,
 		`{"units":3,"couplings":[[0,1]]}`, `{"units":3,"couplings":[[0,1,1,5]]}`, `{"units":3,"couplings":[[0,1,null]]}`,
+		`{"potts": {"units": 3, "states": 3, "fields": [[0, 0.5, 0], [0, 0, 0], [0.2, 0, 0]], "couplings": [{"i": 0, "j": 1, "weights": [[1, 0, 0], [0, 1, 0], [0, 0, 1]]}]}}`,
+		`{"potts": {"units": 2, "states": 2, "couplings": [{"i": 1, "j": 0, "weights": [[1, 0], [0]]}]}}`,
+		`{"product": [{"potts": {"units": 2, "states": 4}}, {"potts": {"units": 2, "states": 4}}]}`,
 	} {
 		f.Add(s)
 	}
@@ -189,5 +192,77 @@ func TestParseSpecRefusesWhatJSONWouldFillIn(t *testing.T) {
 	}
 	if _, err := ParseSpec(strings.NewReader(`{"units":3,"couplings":[[0,1,-2.5e-1],[1,2,3]]}`), t.TempDir(), SpecOptions{}); err != nil {
 		t.Errorf("valid couplings refused: %v", err)
+	}
+}
+
+func TestParseSpecPotts(t *testing.T) {
+	spec := `{"potts": {"units": 3, "states": 3,
+	  "fields": [[0, 0.5, 0], [0, 0, 0], [0.2, 0, -1]],
+	  "couplings": [{"i": 0, "j": 1, "weights": [[1, 0, 0], [0, 1, 0], [0, 0, 1]]},
+	                {"i": 2, "j": 1, "weights": [[0, 2, 0], [0, 0, 0], [0, 0, 3]]}]}}`
+	m, err := ParseSpec(strings.NewReader(spec), t.TempDir(), SpecOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if d, _ := Categorical(3); m.Units() != 3 || m.Domain() != d {
+		t.Fatalf("%d %v units, want 3 3-state", m.Units(), m.Domain())
+	}
+	// E(x) = -h_0(x_0) - h_1(x_1) - h_2(x_2) - [x_0 = x_1] - J_21(x_2, x_1).
+	for _, tc := range []struct {
+		x []int8
+		e float64
+	}{
+		{[]int8{0, 0, 0}, -0.2 - 1},
+		{[]int8{1, 1, 2}, -0.5 + 1 - 1 - 3 + 3},
+		{[]int8{1, 2, 0}, -0.5 - 0.2},
+		{[]int8{2, 1, 0}, -0.2 - 2},
+	} {
+		if got := m.Energy(tc.x); math.Abs(got-tc.e) > 1e-12 {
+			t.Errorf("E(%v) = %v, want %v", tc.x, got, tc.e)
+		}
+	}
+	// A product of Potts models is a q-state model too.
+	m, err = ParseSpec(strings.NewReader(`{"product": [{"potts": {"units": 2, "states": 4}}, {"potts": {"units": 2, "states": 4, "fields": [[0, 0, 0, 1], [0, 0, 0, 0]]}}]}`), t.TempDir(), SpecOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if e := m.Energy([]int8{3, 0}); e != -1 || m.Domain().States() != 4 {
+		t.Errorf("product: E = %v over %v units, want -1 over 4-state units", e, m.Domain())
+	}
+}
+
+// TestParseSpecPottsErrors checks that every malformed Potts entry is an
+// error naming it.
+func TestParseSpecPottsErrors(t *testing.T) {
+	eye := `[[1, 0, 0], [0, 1, 0], [0, 0, 1]]`
+	for _, tc := range []struct{ spec, want string }{
+		{`{"potts": {"states": 3}}`, `potts: "units" is missing`},
+		{`{"potts": {"units": 2}}`, `potts: "states" is missing`},
+		{`{"potts": {"units": 2, "states": 1}}`, "states = 1 must lie in [2, 127]"},
+		{`{"potts": {"units": 2, "states": 128}}`, "states = 128 must lie in [2, 127]"},
+		{`{"potts": {"units": 0, "states": 3}}`, "units = 0"},
+		{`{"potts": {"units": 16777216, "states": 127}}`, "units × states = 16777216 × 127 must be at most 2^24"},
+		{`{"potts": {"units": 2, "states": 3, "fields": [[0, 0, 0]]}}`, "1 rows of fields for 2 units"},
+		{`{"potts": {"units": 2, "states": 3, "fields": [[0, 0, 0], [0, 0]]}}`, "fields[1] has 2 values"},
+		{`{"potts": {"units": 2, "states": 3, "fields": [[0, 0, 0], [0, null, 0]]}}`, "potts.fields[1][1] is null"},
+		{`{"potts": {"units": 2, "states": 3, "fields": [[0, 0, 0], [0, 1e999, 0]]}}`, "1e999"},
+		{`{"potts": {"units": 2, "states": 3, "couplings": [{"i": 0, "weights": ` + eye + `}]}}`, `couplings[0]: give both units`},
+		{`{"potts": {"units": 2, "states": 3, "couplings": [{"i": 0, "j": 2, "weights": ` + eye + `}]}}`, "couplings[0] joins units 0 and 2"},
+		{`{"potts": {"units": 2, "states": 3, "couplings": [{"i": 0, "j": -1, "weights": ` + eye + `}]}}`, "couplings[0] joins units 0 and -1"},
+		{`{"potts": {"units": 2, "states": 3, "couplings": [{"i": 1, "j": 1, "weights": ` + eye + `}]}}`, "couplings[0] joins unit 1 to itself"},
+		{`{"potts": {"units": 2, "states": 3, "couplings": [{"i": 0, "j": 1, "weights": ` + eye + `}, {"i": 0, "j": 1, "weights": [[1, 0, 0], [0, 1, 0]]}]}}`, "couplings[1].weights has 2 rows, want 3×3"},
+		{`{"potts": {"units": 2, "states": 3, "couplings": [{"i": 0, "j": 1, "weights": [[1, 0, 0], [0, 1], [0, 0, 1]]}]}}`, "couplings[0].weights[1] has 2 values, want 3"},
+		{`{"potts": {"units": 2, "states": 3, "couplings": [{"i": 0, "j": 1}]}}`, "couplings[0].weights has 0 rows"},
+		{`{"potts": {"units": 2, "states": 3, "couplings": [{"i": 0, "j": 1, "weights": null}]}}`, "potts.couplings[0].weights is null"},
+		{`{"potts": {"units": 2, "states": 3, "couplings": [null]}}`, "potts.couplings[0] is null"},
+		{`{"potts": {"units": 2, "states": 3, "couplings": [{"i": 0.5, "j": 1, "weights": ` + eye + `}]}}`, "number 0.5"},
+		{`{"potts": {"units": 2, "states": 3, "colour": 1}}`, `unknown field "colour"`},
+		{`{"potts": {"units": 2, "states": 3}, "units": 2}`, "exactly one of"},
+		{`{"potts": null}`, "potts is null"},
+	} {
+		_, err := ParseSpec(strings.NewReader(tc.spec), t.TempDir(), SpecOptions{})
+		if err == nil || !strings.Contains(err.Error(), tc.want) {
+			t.Errorf("%s: error %v, want one saying %q", tc.spec, err, tc.want)
+		}
 	}
 }

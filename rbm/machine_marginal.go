@@ -168,6 +168,10 @@ func (l *machineLocal) Flip(i int) {
 	l.tried = -1
 }
 
+// ChangeDelta and Change set a two-state unit by flipping it when needed.
+func (l *machineLocal) ChangeDelta(i int, v int8) float64 { return discrete.ChangeDeltaByFlip(l, i, v) }
+func (l *machineLocal) Change(i int, v int8)              { discrete.ChangeByFlip(l, i, v) }
+
 // int8ToFloat64 returns a discrete state as a visible vector.
 func int8ToFloat64(x []int8) []float64 {
 	v := make([]float64, len(x))

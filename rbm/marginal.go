@@ -115,6 +115,12 @@ func (l *marginalLocal) Flip(i int) {
 	}
 }
 
+// ChangeDelta and Change set a binary unit by flipping it when needed.
+func (l *marginalLocal) ChangeDelta(i int, v int8) float64 {
+	return discrete.ChangeDeltaByFlip(l, i, v)
+}
+func (l *marginalLocal) Change(i int, v int8) { discrete.ChangeByFlip(l, i, v) }
+
 // toFloat32 returns a discrete state as a visible vector.
 func toFloat32(x []int8) []float32 {
 	v := make([]float32, len(x))

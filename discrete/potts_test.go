@@ -1,0 +1,234 @@
+package discrete
+
+import (
+	"fmt"
+	"math"
+	"math/rand/v2"
+	"slices"
+	"strings"
+	"testing"
+)
+
+func TestCategoricalDomain(t *testing.T) {
+	if d, err := Categorical(2); err != nil || d != Binary {
+		t.Errorf("Categorical(2) = %v, %v; want binary", d, err)
+	}
+	for _, q := range []int{-1, 0, 1, 128, 1000} {
+		if _, err := Categorical(q); err == nil {
+			t.Errorf("Categorical(%d) accepted", q)
+		}
+	}
+	if _, err := Categorical(128); err == nil || !strings.Contains(err.Error(), "at most 127") {
+		t.Errorf("Categorical(128): error %v does not give the limit", err)
+	}
+	for _, q := range []int{3, 4, 127} {
+		d, err := Categorical(q)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if d.States() != q || d == Binary || d == Spin {
+			t.Errorf("q = %d: domain %v has %d states", q, d, d.States())
+		}
+		if off, on := d.Values(); off != 0 || int(on) != q-1 {
+			t.Errorf("q = %d: values (%d, %d)", q, off, on)
+		}
+		if want := fmt.Sprintf("%d-state", q); d.String() != want {
+			t.Errorf("q = %d: String() = %q, want %q", q, d, want)
+		}
+		for a := range q {
+			x := d.Value(uint(a))
+			if int(x) != a || d.Index(x) != a || !d.Valid(x) {
+				t.Errorf("q = %d: state %d: value %d, index %d, valid %v", q, a, x, d.Index(x), d.Valid(x))
+			}
+			if next := d.Flip(x); int(next) != (a+1)%q {
+				t.Errorf("q = %d: Flip(%d) = %d", q, x, next)
+			}
+		}
+		for _, x := range []int8{-1, -128} {
+			if d.Valid(x) {
+				t.Errorf("q = %d: %d valid", q, x)
+			}
+		}
+		if q < 127 && d.Valid(int8(q)) {
+			t.Errorf("q = %d: %d valid", q, q)
+		}
+	}
+	// The two-state domains keep their values and numbering.
+	for _, d := range []Domain{Binary, Spin} {
+		off, on := d.Values()
+		if d.States() != 2 || d.Index(off) != 0 || d.Index(on) != 1 || d.Value(0) != off || d.Value(3) != on {
+			t.Errorf("%v: states, Index or Value changed", d)
+		}
+	}
+}
+
+// randomPotts returns a Potts model of n units with q states, random
+// fields and random couplings on about half the pairs (some given as
+// (j, i), one pair given twice), with the couplings as passed.
+func randomPotts(t *testing.T, n, q int, seed uint64) (*Potts, []float64, []PottsCoupling) {
+	t.Helper()
+	rng := rand.New(rand.NewPCG(seed, 2))
+	h := make([]float64, n*q)
+	for k := range h {
+		h[k] = rng.NormFloat64()
+	}
+	var cs []PottsCoupling
+	for i := range n {
+		for j := i + 1; j < n; j++ {
+			if rng.IntN(2) == 0 && !(i == 0 && j == 1) {
+				continue
+			}
+			w := make([]float64, q*q)
+			for k := range w {
+				w[k] = rng.NormFloat64()
+			}
+			if rng.IntN(2) == 0 {
+				cs = append(cs, PottsCoupling{I: j, J: i, Value: w})
+			} else {
+				cs = append(cs, PottsCoupling{I: i, J: j, Value: w})
+			}
+		}
+	}
+	w := make([]float64, q*q)
+	for k := range w {
+		w[k] = rng.NormFloat64()
+	}
+	cs = append(cs, PottsCoupling{I: 1, J: 0, Value: w})
+	p, err := NewPotts(q, h, cs)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return p, h, cs
+}
+
+// brutePottsEnergy is the Potts energy straight from the definition,
+// summing every coupling as given (including repeated pairs and pairs
+// given as (j, i)), independently of the model's merging and adjacency.
+func brutePottsEnergy(q int, h []float64, cs []PottsCoupling, x []int8) float64 {
+	var e float64
+	for i, a := range x {
+		e -= h[i*q+int(a)]
+	}
+	for _, c := range cs {
+		e -= c.Value[int(x[c.I])*q+int(x[c.J])]
+	}
+	return e
+}
+
+// pottsState returns state number code of n units with q states, unit 0
+// the least significant digit.
+func pottsState(n, q, code int) []int8 {
+	x := make([]int8, n)
+	for i := range x {
+		x[i] = int8(code % q)
+		code /= q
+	}
+	return x
+}
+
+func TestPottsEnergyAndChanges(t *testing.T) {
+	for _, q := range []int{2, 3, 4} {
+		const n = 5
+		p, h, cs := randomPotts(t, n, q, uint64(q))
+		if p.Units() != n || p.States() != q || p.Domain().States() != q {
+			t.Fatalf("q = %d: %d units, %d states, domain %v", q, p.Units(), p.States(), p.Domain())
+		}
+		total := int(math.Pow(float64(q), n))
+		for code := range total {
+			x := pottsState(n, q, code)
+			e := p.Energy(x)
+			if want := brutePottsEnergy(q, h, cs, x); math.Abs(e-want) > 1e-12 {
+				t.Fatalf("q = %d: E(%v) = %v, want %v", q, x, e, want)
+			}
+			l := NewLocal(p, x)
+			for i := range n {
+				for v := range int8(q) {
+					y := append([]int8(nil), x...)
+					y[i] = v
+					want := brutePottsEnergy(q, h, cs, y) - e
+					if got := p.ChangeDelta(x, i, v); math.Abs(got-want) > 1e-12 {
+						t.Fatalf("q = %d: ChangeDelta(%v, %d, %d) = %v, want %v", q, x, i, v, got, want)
+					}
+					if got := ChangeDelta(p, x, i, v); math.Abs(got-want) > 1e-12 {
+						t.Fatalf("q = %d: discrete.ChangeDelta(%v, %d, %d) = %v, want %v", q, x, i, v, got, want)
+					}
+					if got := l.ChangeDelta(i, v); math.Abs(got-want) > 1e-12 {
+						t.Fatalf("q = %d: Local.ChangeDelta(%d, %d) at %v = %v, want %v", q, i, v, x, got, want)
+					}
+					if got := p.LocalField(x, i, x[i]) - p.LocalField(x, i, v); math.Abs(got-want) > 1e-12 {
+						t.Fatalf("q = %d: local fields give %v, want %v", q, got, want)
+					}
+				}
+				y := append([]int8(nil), x...)
+				y[i] = p.Domain().Flip(y[i])
+				if got, want := FlipDelta(p, x, i), brutePottsEnergy(q, h, cs, y)-e; math.Abs(got-want) > 1e-12 {
+					t.Fatalf("q = %d: FlipDelta = %v, want %v", q, got, want)
+				}
+			}
+			// A Local follows a walk of changes.
+			i, v := code%n, int8(code%q)
+			l.Change(i, v)
+			x[i] = v
+			if s := l.State(); !slices.Equal(s, x) {
+				t.Fatalf("q = %d: Local state %v after change, want %v", q, s, x)
+			}
+		}
+	}
+}
+
+func TestPottsProduct(t *testing.T) {
+	a, ha, ca := randomPotts(t, 4, 3, 10)
+	b, hb, cb := randomPotts(t, 4, 3, 11)
+	p, err := NewProduct(a, b)
+	if err != nil {
+		t.Fatal(err)
+	}
+	x := []int8{2, 0, 1, 1}
+	l := NewLocal(p, x)
+	for i := range 4 {
+		for v := range int8(3) {
+			y := append([]int8(nil), x...)
+			y[i] = v
+			want := brutePottsEnergy(3, ha, ca, y) + brutePottsEnergy(3, hb, cb, y) - p.Energy(x)
+			if got := l.ChangeDelta(i, v); math.Abs(got-want) > 1e-12 {
+				t.Errorf("product Local.ChangeDelta(%d, %d) = %v, want %v", i, v, got, want)
+			}
+			if got := p.ChangeDelta(x, i, v); math.Abs(got-want) > 1e-12 {
+				t.Errorf("product ChangeDelta(%d, %d) = %v, want %v", i, v, got, want)
+			}
+		}
+	}
+	l.Change(2, 0)
+	if s := l.State(); s[2] != 0 {
+		t.Errorf("product Local state %v after setting unit 2 to 0", s)
+	}
+	q4, _, _ := randomPotts(t, 4, 4, 12)
+	if _, err := NewProduct(a, q4); err == nil {
+		t.Error("product of 3-state and 4-state experts accepted")
+	}
+}
+
+func TestNewPottsErrors(t *testing.T) {
+	eye := []float64{1, 0, 0, 0, 1, 0, 0, 0, 1}
+	for _, tc := range []struct {
+		q    int
+		h    []float64
+		cs   []PottsCoupling
+		want string
+	}{
+		{1, []float64{0}, nil, "at least 2"},
+		{128, make([]float64, 128), nil, "at most 127"},
+		{3, nil, nil, "not a positive multiple"},
+		{3, make([]float64, 4), nil, "not a positive multiple"},
+		{3, []float64{0, math.NaN(), 0}, nil, "unit 0, state 1 is NaN"},
+		{3, make([]float64, 6), []PottsCoupling{{I: 0, J: 2, Value: eye}}, "coupling 0 joins units 0 and 2"},
+		{3, make([]float64, 6), []PottsCoupling{{I: 1, J: 1, Value: eye}}, "to itself"},
+		{3, make([]float64, 6), []PottsCoupling{{I: 0, J: 1, Value: eye[:4]}}, "has 4 values, want 3×3"},
+		{3, make([]float64, 6), []PottsCoupling{{I: 0, J: 1, Value: []float64{0, 0, 0, 0, 0, math.Inf(1), 0, 0, 0}}}, "+Inf at states (1, 2)"},
+	} {
+		_, err := NewPotts(tc.q, tc.h, tc.cs)
+		if err == nil || !strings.Contains(err.Error(), tc.want) {
+			t.Errorf("q = %d, %d fields, couplings %v: error %v, want one saying %q", tc.q, len(tc.h), tc.cs, err, tc.want)
+		}
+	}
+}
