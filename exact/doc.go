@@ -6,7 +6,12 @@
 // LogZ, Marginals and Distribution take any discrete.Model over n binary
 // units and visit all 2ⁿ states in Gray-code order, so that consecutive
 // states differ in one unit and the energy is updated by that unit's flip
-// (through discrete.FlipDelta) instead of being recomputed.
+// (through discrete.FlipDelta) instead of being recomputed. Models of
+// q-state units (a Domain with States() > 2, such as discrete.Potts) are
+// enumerated over their qⁿ states by the enumerator of LogSumStates, in
+// odometer order, the energy following the changed units through
+// discrete.ChangeDelta; Moments.Prob and Moments.Joint give their
+// per-state marginals.
 //
 // The machinery under them is exported for enumerators of particular
 // models, such as package rbm/rbmexact, which enumerates only an RBM's

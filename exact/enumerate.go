@@ -9,11 +9,15 @@ import (
 	"github.com/rbmkit/rbm/discrete"
 )
 
-// LogZ returns log Σₓ exp(-β E(x)) over all 2ⁿ states of m, n = m.Units().
-// It refuses models with more than Options.MaxUnits units (ErrTooLarge)
-// and reports an error when the model gives a NaN or -Inf energy, or when
+// LogZ returns log Σₓ exp(-β E(x)) over all 2ⁿ states of m, n = m.Units(),
+// or all qⁿ states of a model of q-state units. It refuses models with
+// more than Options.MaxUnits units (ErrTooLarge), or qⁿ above
+// 2^Options.MaxUnits states, and reports an error when the model gives a NaN or -Inf energy, or when
 // the context is cancelled.
 func LogZ(ctx context.Context, m discrete.Model, beta float64, opt Options) (float64, error) {
+	if m.Domain().States() > 2 {
+		return logZStates(ctx, m, beta, opt)
+	}
 	n, err := checkModel(m, beta, opt)
 	if err != nil {
 		return 0, err
@@ -31,7 +35,8 @@ func LogZ(ctx context.Context, m discrete.Model, beta float64, opt Options) (flo
 
 // Moments are the exact first and second moments of a model's
 // distribution, in the model's own unit values (0/1 for Binary models,
-// -1/+1 for Spin models).
+// -1/+1 for Spin models, 0 … q-1 for q-state models), and the one-unit
+// and two-unit marginals over the units' states.
 type Moments struct {
 	// LogZ is log Σₓ exp(-β E(x)).
 	LogZ float64
@@ -40,15 +45,27 @@ type Moments struct {
 	// Pair[i*n+j] is E[xᵢxⱼ], an n×n symmetric matrix whose diagonal holds
 	// E[xᵢ²] (E[xᵢ] for Binary units, 1 for Spin units).
 	Pair []float64
-	// On[i] is p(xᵢ = on), the probability of the domain's larger value.
+	// On[i] is p(xᵢ = on), the probability of the domain's larger value
+	// (q-1 for q-state units).
 	On []float64
+	// Prob[i*q+a] is p(xᵢ = a), unit i's marginal over its q states
+	// (numbered as Domain.Index numbers them; q = 2 for Binary and Spin,
+	// state 1 being on).
+	Prob []float64
+	// Joint holds the two-unit marginals: Joint[(i*q+a)*n*q + j*q+b] is
+	// p(xᵢ = a, xⱼ = b), an nq×nq symmetric matrix whose diagonal blocks
+	// (i = j) hold Prob on their diagonal and zeros elsewhere.
+	Joint []float64
 }
 
 // Marginals returns the exact moments of p(x) ∝ exp(-β E(x)), with the same
 // limits and errors as LogZ. Its cost per state grows with the square of the
 // number of units that are on, so it is slower than LogZ by a factor of
-// about n/8.
+// about n/8; for q-state models it grows with n²/2.
 func Marginals(ctx context.Context, m discrete.Model, beta float64, opt Options) (*Moments, error) {
+	if m.Domain().States() > 2 {
+		return marginalsStates(ctx, m, beta, opt)
+	}
 	n, err := checkModel(m, beta, opt)
 	if err != nil {
 		return nil, err
@@ -96,7 +113,8 @@ func Marginals(ctx context.Context, m discrete.Model, beta float64, opt Options)
 	if err != nil {
 		return nil, err
 	}
-	mo := &Moments{LogZ: logZ, Mean: make([]float64, n), Pair: make([]float64, n*n), On: on}
+	mo := &Moments{LogZ: logZ, Mean: make([]float64, n), Pair: make([]float64, n*n), On: on,
+		Prob: make([]float64, 2*n), Joint: make([]float64, 4*n*n)}
 	for i := range on {
 		on[i] /= sum
 	}
@@ -116,12 +134,23 @@ func Marginals(ctx context.Context, m discrete.Model, beta float64, opt Options)
 			default:
 				b = both[j*n+i] / sum
 			}
+			if i != j {
+				// The four joint states of (xᵢ, xⱼ) from p(both on).
+				off, on1 := mo.Joint[2*i*2*n:], mo.Joint[(2*i+1)*2*n:] // the rows of xᵢ off and on
+				on1[2*j+1] = b
+				on1[2*j] = on[i] - b
+				off[2*j+1] = on[j] - b
+				off[2*j] = 1 - on[i] - on[j] + b
+			}
 			if spin {
 				// sᵢsⱼ = (2bᵢ-1)(2bⱼ-1) for the indicators bᵢ of "on".
 				b = 4*b - 2*on[i] - 2*on[j] + 1
 			}
 			mo.Pair[i*n+j] = b
 		}
+		mo.Prob[2*i], mo.Prob[2*i+1] = 1-on[i], on[i]
+		mo.Joint[(2*i)*2*n+2*i] = 1 - on[i]
+		mo.Joint[(2*i+1)*2*n+2*i+1] = on[i]
 	}
 	return mo, nil
 }
@@ -129,8 +158,13 @@ func Marginals(ctx context.Context, m discrete.Model, beta float64, opt Options)
 // Distribution returns p(x) ∝ exp(-β E(x)) for every state: entry s is the
 // probability of the state whose unit i is on exactly when bit i of s is
 // set. It accepts at most MaxDistributionUnits units (and no more than
-// Options.MaxUnits).
+// Options.MaxUnits). For a model of q-state units entry s is the state
+// whose unit i has value ⌊s/qⁱ⌋ mod q, and qⁿ may not exceed
+// 2^MaxDistributionUnits.
 func Distribution(ctx context.Context, m discrete.Model, beta float64, opt Options) ([]float64, error) {
+	if m.Domain().States() > 2 {
+		return distributionStates(ctx, m, beta, opt)
+	}
 	n, err := checkModel(m, beta, opt)
 	if err != nil {
 		return nil, err
