@@ -32,7 +32,7 @@ func NewChain(m discrete.Model, method Method, x []int8, rng *rand.Rand) (*Chain
 	}
 	return &Chain{
 		rep: newReplica(m, smp, x),
-		st:  &stepper{rng: rng, free: freeUnits(m.Units(), nil), out: &chainOut{}},
+		st:  &stepper{rng: rng, free: freeUnits(m.Units(), nil), out: &chainOut{}, dom: m.Domain()},
 		smp: smp,
 	}, nil
 }

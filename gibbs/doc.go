@@ -9,6 +9,14 @@
 // inverse temperature its caller chooses; package rbm/ais anneals with it
 // to estimate log partition functions (ais.RunDiscrete).
 //
+// Models of q-state units (discrete.Categorical domains, such as
+// discrete.Potts) take the single-site samplers too: Gibbs sampling draws
+// a unit's value from its conditional over the q values (heat bath), and
+// Metropolis proposes a uniformly chosen other value; both move through
+// discrete.Local's Change. Gibbs-with-Gradients refuses them: its
+// proposal ranks bit flips by the gradient along each unit, which has no
+// meaning for a unit of three or more unordered values.
+//
 // Chains are independent and each draws from its own PCG source seeded from
 // (Config.Seed, chain index), so a run gives the same result bit for bit for
 // any number of workers. Units can be clamped to fixed values, which turns

@@ -19,6 +19,13 @@ func init() {
 		name:    "gwg",
 		summary: "Gibbs-with-Gradients: single bit flips proposed from the energy's gradient, then a Metropolis-Hastings test; differentiable models only",
 		check: func(m discrete.Model) error {
+			if q := m.Domain().States(); q > 2 {
+				// The proposal ranks bit flips by a first-order
+				// estimate along one coordinate; a q-state unit's moves
+				// need a gradient over its one-hot encoding, which
+				// discrete.Differentiable does not give.
+				return fmt.Errorf("Gibbs-with-Gradients proposes bit flips and cannot sample %v units (use gibbs, gibbs-random or mh)", m.Domain())
+			}
 			if _, ok := discrete.GradientOf(m); !ok {
 				return fmt.Errorf("Gibbs-with-Gradients needs a differentiable model, %T is not", m)
 			}

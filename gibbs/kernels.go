@@ -23,11 +23,16 @@ func newReplica(m discrete.Model, s *sampler, x []int8) *replica {
 }
 
 // stepper is what a sampler's sweep draws from and counts in: the chain's
-// source, the free units and the chain's counters.
+// source, the free units and the chain's counters, with the model's domain
+// and scratch space for the moves of q-state units.
 type stepper struct {
 	rng  *rand.Rand
 	free []int
 	out  *chainOut
+	dom  discrete.Domain
+	// delta holds, during a heat-bath update of a q-state unit, the
+	// energy change of each of its values.
+	delta []float64
 }
 
 // expNeg returns e^-x for x ≥ 0.

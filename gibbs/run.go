@@ -17,7 +17,8 @@ type Result struct {
 	Trace Trace
 	// Mean is the mean state (of the target replica) over every recorded
 	// sweep of every chain: for binary units the marginal probabilities of
-	// being on, for spins the magnetisations.
+	// being on, for spins the magnetisations, for q-state units the mean
+	// value (record indicators through Stats for the marginals).
 	Mean []float64
 	// Final holds the last state of each chain's target replica.
 	Final [][]int8
@@ -100,6 +101,16 @@ func Run(ctx context.Context, m discrete.Model, cfg Config) (*Result, error) {
 	return res, nil
 }
 
+// randomValue returns a uniformly drawn value of domain d: from the top
+// bit of one draw for two-state domains, as it always was, and from
+// IntN(q) for q states.
+func randomValue(d discrete.Domain, rng *rand.Rand) int8 {
+	if q := d.States(); q > 2 {
+		return d.Value(uint(rng.IntN(q)))
+	}
+	return d.Value(uint(rng.Uint64() >> 63))
+}
+
 func freeUnits(n int, clamp []bool) []int {
 	free := make([]int, 0, n)
 	for i := range n {
@@ -153,7 +164,7 @@ func (j *chainJob) Do(c int) {
 			case cfg.Starts != nil:
 				x[i] = cfg.Starts[c][i]
 			case cfg.Init == nil:
-				x[i] = m.Domain().Value(uint(rng.Uint64() >> 63))
+				x[i] = randomValue(m.Domain(), rng)
 			}
 		}
 		reps[r] = newReplica(m, smp, x)
@@ -162,7 +173,7 @@ func (j *chainJob) Do(c int) {
 	o.sum = make([]float64, n)
 	o.swapTried = make([]int64, len(betas)-1)
 	o.swapDone = make([]int64, len(betas)-1)
-	st := &stepper{rng: rng, free: j.free, out: o}
+	st := &stepper{rng: rng, free: j.free, out: o, dom: m.Domain()}
 	var energies []float64
 	if len(betas) > 1 {
 		energies = make([]float64, len(betas))
