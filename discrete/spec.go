@@ -36,7 +36,7 @@ import (
 //
 //	the marginal over v of an RBM model file, its path relative to the
 //	spec file (read through SpecOptions.RBM; rbm.LoadSpec reads binary
-//	RBMs and machines with binary or spin visible units):
+//	RBMs and machines with binary, spin or Potts visible units):
 //	  {"rbm": "mnist.rbm"}
 //
 //	a product of experts over the same units and domain:

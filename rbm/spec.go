@@ -34,7 +34,7 @@ func SpecOptions() discrete.SpecOptions { return specOptions }
 
 // loadMarginal reads the model file at path and returns its visible
 // marginal: a version 1 file (a binary RBM) as a Marginal, a version 2 file
-// (a Machine, whose visible units must be binary or spin) as a
+// (a Machine, whose visible units must be binary, spin or Potts) as a
 // MachineMarginal. Errors name the file.
 func loadMarginal(path string) (discrete.Model, error) {
 	m, _, err := LoadFile(path)

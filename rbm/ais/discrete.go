@@ -34,7 +34,8 @@ type DiscreteConfig struct {
 
 // RunDiscrete estimates log Z(β) = log Σₓ exp(-βE(x)) of any discrete
 // model by forward AIS (Neal, 2001) from the uniform distribution at
-// β = 0, whose log partition function n·log 2 is LogZBase, through
+// β = 0, whose log partition function n·log 2 (n·log q for units of q
+// states) is LogZBase, through
 // p_k(x) ∝ exp(-β_k E(x)) with β_k = k·Beta/Steps. Each run starts from a
 // uniform state and at step k adds -(β_k - β_{k-1})·E(x) to its log-weight
 // before one sweep of Method at β_k (package gibbs's sweeps, through
@@ -68,7 +69,11 @@ func RunDiscrete(ctx context.Context, m discrete.Model, cfg DiscreteConfig) (*Es
 	if err := ctx.Err(); err != nil {
 		return nil, err
 	}
-	return forwardEstimate(job.logw, float64(m.Units())*math.Ln2, cfg.Steps), nil
+	logZ0 := float64(m.Units()) * math.Ln2
+	if q := m.Domain().States(); q > 2 {
+		logZ0 = float64(m.Units()) * math.Log(float64(q))
+	}
+	return forwardEstimate(job.logw, logZ0, cfg.Steps), nil
 }
 
 type discreteJob struct {
@@ -84,8 +89,13 @@ func (j *discreteJob) Do(r int) {
 	m, cfg := j.m, j.cfg
 	rng := gibbs.NewChainRand(cfg.Seed, r)
 	x := make([]int8, m.Units())
+	d := m.Domain()
 	for i := range x {
-		x[i] = m.Domain().Value(uint(rng.Uint64() >> 63))
+		if q := d.States(); q > 2 {
+			x[i] = d.Value(uint(rng.IntN(q)))
+		} else {
+			x[i] = d.Value(uint(rng.Uint64() >> 63))
+		}
 	}
 	c, err := gibbs.NewChain(m, cfg.Method, x, rng)
 	if err != nil {

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"math"
+	"math/rand/v2"
 	"strings"
 	"testing"
 
@@ -127,3 +128,50 @@ type plainModel struct{ m discrete.Model }
 func (p plainModel) Units() int              { return p.m.Units() }
 func (p plainModel) Domain() discrete.Domain { return p.m.Domain() }
 func (p plainModel) Energy(x []int8) float64 { return p.m.Energy(x) }
+
+// TestRunDiscretePotts anneals a Potts model of 8 units with 3 states on a
+// ring with a chord from the uniform distribution over the 3⁸ states (log
+// Z at β = 0 is 8·log 3) and compares with exact.LogZ, with the tolerance
+// of TestRunDiscreteAgainstEnumeration, for each sampler that takes
+// q-state models.
+func TestRunDiscretePotts(t *testing.T) {
+	const n, q = 8, 3
+	rng := rand.New(rand.NewPCG(3, 3))
+	h := make([]float64, n*q)
+	for k := range h {
+		h[k] = 0.5 * rng.NormFloat64()
+	}
+	var cs []discrete.PottsCoupling
+	for i := range n {
+		w := make([]float64, q*q)
+		for k := range w {
+			w[k] = rng.NormFloat64()
+		}
+		cs = append(cs, discrete.PottsCoupling{I: i, J: (i + 3) % n, Value: w})
+	}
+	m, err := discrete.NewPotts(q, h, cs)
+	if err != nil {
+		t.Fatal(err)
+	}
+	want, err := exact.LogZ(context.Background(), m, 1, exact.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, method := range []gibbs.Method{gibbs.RandomScan, gibbs.Systematic, gibbs.Metropolis} {
+		res, err := RunDiscrete(context.Background(), m, DiscreteConfig{Steps: 500, Runs: 64, Seed: 2, Method: method})
+		if err != nil {
+			t.Fatal(err)
+		}
+		tol := 5*res.StdErr + res.StdErr*res.StdErr/2
+		if math.Abs(res.LogZ-want) > tol || res.StdErr > 0.1 {
+			t.Errorf("%v: AIS log Z = %.4f ± %.4f, exact %.4f", method, res.LogZ, res.StdErr, want)
+		}
+		if res.LogZBase != n*math.Log(q) {
+			t.Errorf("%v: base log Z %v, want 8·log 3 = %v", method, res.LogZBase, n*math.Log(q))
+		}
+		t.Logf("%v: AIS log Z = %.4f ± %.4f, exact %.4f", method, res.LogZ, res.StdErr, want)
+	}
+	if _, err := RunDiscrete(context.Background(), m, DiscreteConfig{Steps: 10, Runs: 2, Method: gibbs.GWG}); err == nil {
+		t.Error("GWG annealing of a 3-state model accepted")
+	}
+}
