@@ -132,11 +132,11 @@ func TestParseSpecMachine(t *testing.T) {
 	}
 }
 
-// A version 2 file whose visible units are not two-state gives a one-line
+// A version 2 file whose visible units are not discrete gives a one-line
 // error naming the spec, the file and the unit type.
 func TestParseSpecMachineErrors(t *testing.T) {
 	dir := t.TempDir()
-	for _, vk := range []string{"potts", "gaussian", "relu"} {
+	for _, vk := range []string{"gaussian", "relu"} {
 		model := filepath.Join(dir, vk+".rbm")
 		if err := rbm.SaveMachine(model, marginalTestMachine(t, vk, 3, "binary", 2, 1, 1), nil); err != nil {
 			t.Fatal(err)
@@ -151,5 +151,27 @@ func TestParseSpecMachineErrors(t *testing.T) {
 			t.Errorf("%s visible layer: error %v", vk, err)
 		}
 		t.Logf("%v", err)
+	}
+}
+
+// A version 2 file with Potts visible units becomes their marginal, a
+// q-state model whose energy is the machine's free energy.
+func TestParseSpecPottsMachine(t *testing.T) {
+	dir := t.TempDir()
+	m := marginalTestMachine(t, "potts", 3, "binary", 2, 1, 1)
+	if err := rbm.SaveMachine(filepath.Join(dir, "p.rbm"), m, nil); err != nil {
+		t.Fatal(err)
+	}
+	s, err := rbm.ParseSpec(strings.NewReader(`{"rbm": "p.rbm"}`), dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if s.Units() != 3 || s.Domain().States() != 3 {
+		t.Fatalf("%d %v units, want 3 3-state", s.Units(), s.Domain())
+	}
+	// Unit 0 in state 2, unit 1 in state 0, unit 2 in state 1, one-hot.
+	v := []float64{0, 0, 1, 1, 0, 0, 0, 1, 0}
+	if got, want := s.Energy([]int8{2, 0, 1}), m.FreeEnergy(v); math.Abs(got-want) > 1e-12 {
+		t.Errorf("E = %v, want F(v) = %v", got, want)
 	}
 }
