@@ -112,7 +112,8 @@ type logzDiscreteResult struct {
 	Seconds  float64 `json:"seconds"`
 }
 
-// exactAutoUnits is the largest model --method auto enumerates.
+// exactAutoUnits is the largest model --method auto enumerates: 24 units
+// of two states, or as many states (qⁿ ≤ 2²⁴) of q-state units.
 const exactAutoUnits = 24
 
 // runLogzDiscrete implements rbm logz for --ising and --spec models.
@@ -133,7 +134,7 @@ func runLogzDiscrete(ctx context.Context, e *env, args []string) error {
 	)
 	model.register(fs)
 	fs.Float64Var(&beta, "beta", 1, "inverse temperature β")
-	fs.StringVar(&method, "method", "auto", fmt.Sprintf("exact (enumerate all 2^n states), ais, or auto (exact up to %d units)", exactAutoUnits))
+	fs.StringVar(&method, "method", "auto", fmt.Sprintf("exact (enumerate all 2^n states, q^n for units of q states), ais, or auto (exact up to 2^%d states)", exactAutoUnits))
 	fs.IntVar(&steps, "steps", 1000, "ais: intermediate inverse temperatures")
 	fs.IntVar(&runs, "runs", 64, "ais: independent annealing runs")
 	fs.Uint64Var(&seed, "seed", 1, "random seed")
@@ -160,9 +161,11 @@ func runLogzDiscrete(ctx context.Context, e *env, args []string) error {
 	if err != nil {
 		return err
 	}
+	q := m.Domain().States()
+	bits := float64(m.Units()) * math.Log2(float64(q)) // log₂ of the number of states
 	if method == "auto" {
 		method = "exact"
-		if m.Units() > exactAutoUnits {
+		if m.Units() > exactAutoUnits || bits > exactAutoUnits+1e-9 {
 			method = "ais"
 		}
 	}
@@ -209,7 +212,12 @@ func runLogzDiscrete(ctx context.Context, e *env, args []string) error {
 			fmt.Fprintf(e.stdout, "warning:  only %.1f runs carry the estimate: it is unreliable and most likely too low; anneal longer (--steps)\n", res.ESS)
 		}
 	} else {
-		fmt.Fprintf(e.stdout, "log Z:    %.10g (exact, %d states)\n", res.LogZ, uint64(1)<<m.Units())
+		// The enumeration has succeeded, so qⁿ ≤ 2^HardMaxUnits fits.
+		states := uint64(1)
+		for range m.Units() {
+			states *= uint64(q)
+		}
+		fmt.Fprintf(e.stdout, "log Z:    %.10g (exact, %d states)\n", res.LogZ, states)
 	}
 	fmt.Fprintf(e.stdout, "per unit: %.6f\n", res.PerUnit)
 	return nil

@@ -30,8 +30,8 @@ type sampleDiscreteResult struct {
 	Evaluations int64     `json:"evaluations"`
 	Seconds     float64   `json:"seconds"`
 	// Stats holds the diagnostics of the recorded statistics, keyed
-	// "energy" (per unit), "magnetization" (mean unit value) and
-	// "abs_magnetization".
+	// "energy" (per unit), "magnetization" (mean unit value: for units of
+	// q states, the mean state number 0 … q-1) and "abs_magnetization".
 	Stats map[string]diagnostics `json:"stats"`
 	// ESSPerSecond is the energy's effective sample size per second.
 	ESSPerSecond number `json:"ess_per_second"`

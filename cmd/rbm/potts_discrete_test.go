@@ -1,0 +1,110 @@
+package main
+
+import (
+	"encoding/json"
+	"fmt"
+	"math"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+)
+
+// The Potts spec of the command tests: 3 units of 3 states on a triangle,
+// E(x) = -h_i(x_i) - [x_0 = x_1] - 0.5·[x_1 = x_2] - J_20(x_2, x_0) with
+// J_20(a, b) = a - b.
+const pottsSpec = `{"potts": {"units": 3, "states": 3,
+  "fields": [[0, 0.5, 0], [0.3, 0, 0], [0, 0, -0.4]],
+  "couplings": [{"i": 0, "j": 1, "weights": [[1, 0, 0], [0, 1, 0], [0, 0, 1]]},
+                {"i": 1, "j": 2, "weights": [[0.5, 0, 0], [0, 0.5, 0], [0, 0, 0.5]]},
+                {"i": 2, "j": 0, "weights": [[0, -1, -2], [1, 0, -1], [2, 1, 0]]}]}}`
+
+// pottsSpecEnergy is the energy of pottsSpec written out by hand.
+func pottsSpecEnergy(x [3]int) float64 {
+	h := [3][3]float64{{0, 0.5, 0}, {0.3, 0, 0}, {0, 0, -0.4}}
+	eq := func(a, b int) float64 {
+		if a == b {
+			return 1
+		}
+		return 0
+	}
+	return -h[0][x[0]] - h[1][x[1]] - h[2][x[2]] - eq(x[0], x[1]) - 0.5*eq(x[1], x[2]) - float64(x[2]-x[0])
+}
+
+// pottsSpecExact returns log Z and the mean energy per unit of pottsSpec
+// by a plain loop over its 27 states.
+func pottsSpecExact() (logZ, meanE float64) {
+	var z, ze float64
+	for a := range 3 {
+		for b := range 3 {
+			for c := range 3 {
+				e := pottsSpecEnergy([3]int{a, b, c})
+				z += math.Exp(-e)
+				ze += e * math.Exp(-e)
+			}
+		}
+	}
+	return math.Log(z), ze / z / 3
+}
+
+func TestDiscretePottsSpec(t *testing.T) {
+	dir := t.TempDir()
+	spec := filepath.Join(dir, "potts.json")
+	if err := os.WriteFile(spec, []byte(pottsSpec), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	wantZ, wantE := pottsSpecExact()
+
+	r := runDiscrete(runLogzDiscrete, "--spec", spec, "--json")
+	var got logzDiscreteResult
+	if err := json.Unmarshal([]byte(r.stdout), &got); err != nil || r.code != 0 {
+		t.Fatalf("logz: %v %s", err, r.stderr)
+	}
+	if math.Abs(got.LogZ-wantZ) > 1e-12 || got.Method != "exact" || got.Domain != "3-state" || got.Units != 3 {
+		t.Errorf("logz: %+v, want exact log Z %v of 3 3-state units", got, wantZ)
+	}
+	r = runDiscrete(runLogzDiscrete, "--spec", spec)
+	if !strings.Contains(r.stdout, "(3 3-state units)") || !strings.Contains(r.stdout, "(exact, 27 states)") {
+		t.Errorf("logz text output: %q", r.stdout)
+	}
+
+	// Sixteen independent units of 3 states make 3¹⁶ ≈ 2^25.4 states,
+	// beyond --method auto's enumeration: AIS, whose estimate must lie
+	// within 5 standard errors of Σᵢ log Σₐ exp(h_i(a)).
+	var rows []string
+	wantIndep := 0.0
+	for i := range 16 {
+		h := [3]float64{0, 0.1 * float64(i%4), -0.2}
+		rows = append(rows, fmt.Sprintf("[%g, %g, %g]", h[0], h[1], h[2]))
+		wantIndep += math.Log(math.Exp(h[0]) + math.Exp(h[1]) + math.Exp(h[2]))
+	}
+	indep := filepath.Join(dir, "indep.json")
+	os.WriteFile(indep, []byte(`{"potts": {"units": 16, "states": 3, "fields": [`+strings.Join(rows, ", ")+`]}}`), 0o644)
+	r = runDiscrete(runLogzDiscrete, "--spec", indep, "--steps", "100", "--runs", "16", "--json")
+	var ais logzDiscreteResult
+	if err := json.Unmarshal([]byte(r.stdout), &ais); err != nil || r.code != 0 {
+		t.Fatalf("logz auto: %v %s", err, r.stderr)
+	}
+	if ais.Method != "ais" || math.Abs(ais.LogZ-wantIndep) > 5*ais.StdErr+1e-9 {
+		t.Errorf("logz auto on 3¹⁶ states: %s %v ± %v, exact %v", ais.Method, ais.LogZ, ais.StdErr, wantIndep)
+	}
+
+	// The samplers that take q-state units find the exact mean energy
+	// within 5 standard errors of the measured ESS; GWG is refused.
+	for _, sampler := range []string{"gibbs", "gibbs-random", "mh", "pt"} {
+		r := runDiscrete(runSampleDiscrete, "--spec", spec, "--sampler", sampler, "--move", "mh",
+			"--sweeps", "2000", "--seed", "3", "--replicas", "3", "--json")
+		var got sampleDiscreteResult
+		if err := json.Unmarshal([]byte(r.stdout), &got); err != nil || r.code != 0 {
+			t.Fatalf("sample %s: %v %s", sampler, err, r.stderr)
+		}
+		e := got.Stats["energy"]
+		if math.Abs(float64(e.Mean)-wantE) > 5*float64(e.StdErr) || e.RHat > 1.05 || got.Domain != "3-state" {
+			t.Errorf("sample %s: energy per unit %.4f ± %.4f (R-hat %.3f), exact %.4f", sampler, e.Mean, e.StdErr, e.RHat, wantE)
+		}
+	}
+	r = runDiscrete(runSampleDiscrete, "--spec", spec, "--sampler", "gwg")
+	if r.code == 0 || !strings.Contains(r.stderr, "3-state") {
+		t.Errorf("sample --sampler gwg on a 3-state model: exit %d, %q", r.code, r.stderr)
+	}
+}
