@@ -13,8 +13,9 @@ import (
 // odometer order, unit 0 fastest, in chunks fixed by n and q alone. A step
 // of the odometer changes unit 0 and, on a carry, resets the units below
 // the one it carries into, q/(q-1) units per step on average; each change
-// updates the energy by discrete.ChangeDelta, and the energy is recomputed
-// from scratch at the anchors. State number k = Σᵢ xᵢ·qⁱ is the k-th state
+// updates the energy by the energy change a discrete.Local of the model
+// reports, and the energy and the Local are recomputed from scratch at the
+// anchors. State number k = Σᵢ xᵢ·qⁱ is the k-th state
 // visited, which is how Distribution orders them.
 
 // checkStatesModel returns m's number of units and states after checking
@@ -33,31 +34,38 @@ func checkStatesModel(m discrete.Model, beta float64, opt Options) (n, q int, er
 	return n, q, nil
 }
 
-// stateWalker follows forStates' enumeration with a state of m and its
-// energy.
+// stateWalker follows forStates' enumeration with a state of m, its
+// energy and a discrete.Local of m, whose ChangeDelta and Change carry
+// the energy from state to state (for an RBM's marginal, at the cost of
+// the hidden layer's width rather than of a whole free energy).
 type stateWalker struct {
-	m discrete.Model
-	x []int8
-	e float64
+	m   discrete.Model
+	loc discrete.Local
+	x   []int8
+	e   float64
 }
 
 func newStateWalker(m discrete.Model) *stateWalker {
-	return &stateWalker{m: m, x: make([]int8, m.Units())}
+	x := make([]int8, m.Units())
+	return &stateWalker{m: m, loc: discrete.NewLocal(m, x), x: x}
 }
 
 // move brings the walker to state s, of which units 0 … changed may
-// differ from the previous one; changed = len(s)-1 recomputes the energy.
+// differ from the previous one; changed = len(s)-1 recomputes the energy
+// and the Local from scratch.
 func (w *stateWalker) move(s []int, changed int) {
 	if changed == len(s)-1 {
 		for i, a := range s {
 			w.x[i] = int8(a)
 		}
+		w.loc.Set(w.x)
 		w.e = w.m.Energy(w.x)
 		return
 	}
 	for i := 0; i <= changed; i++ {
 		if v := int8(s[i]); v != w.x[i] {
-			w.e += discrete.ChangeDelta(w.m, w.x, i, v)
+			w.e += w.loc.ChangeDelta(i, v)
+			w.loc.Change(i, v)
 			w.x[i] = v
 		}
 	}

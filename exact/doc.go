@@ -9,8 +9,8 @@
 // (through discrete.FlipDelta) instead of being recomputed. Models of
 // q-state units (a Domain with States() > 2, such as discrete.Potts) are
 // enumerated over their qⁿ states by the enumerator of LogSumStates, in
-// odometer order, the energy following the changed units through
-// discrete.ChangeDelta; Moments.Prob and Moments.Joint give their
+// odometer order, the energy following the changed units through a
+// discrete.Local's ChangeDelta; Moments.Prob and Moments.Joint give their
 // per-state marginals.
 //
 // The machinery under them is exported for enumerators of particular
