@@ -232,3 +232,35 @@ func TestNewPottsErrors(t *testing.T) {
 		}
 	}
 }
+
+// noGradient is Differentiable by its methods but reports no gradient, as
+// the marginal of an RBM's Potts units does.
+type noGradient struct{ *Pairwise }
+
+func (noGradient) Differentiable() bool { return false }
+
+// TestProductGradientOf checks that a product has a gradient only when
+// every expert has one by GradientOf, nested products included.
+func TestProductGradientOf(t *testing.T) {
+	p := randomPairwise(t, Binary, 4, 1)
+	with, err := NewProduct(p, p)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, ok := GradientOf(with); !ok {
+		t.Error("product of pairwise experts has no gradient")
+	}
+	without, err := NewProduct(p, noGradient{p})
+	if err != nil {
+		t.Fatal(err)
+	}
+	nested, err := NewProduct(p, without)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for name, m := range map[string]Model{"product": without, "nested product": nested} {
+		if _, ok := GradientOf(m); ok {
+			t.Errorf("%s with an expert that has no gradient claims one", name)
+		}
+	}
+}

@@ -64,11 +64,13 @@ func (p *Product) ChangeDelta(x []int8, i int, v int8) float64 {
 	return d
 }
 
-// Differentiable reports whether every expert is Differentiable, so that
-// Gradient can be used.
+// Differentiable reports whether every expert has a gradient (GradientOf),
+// so that Gradient can be used: an expert that is Differentiable but says
+// it has no gradient (a nested product, the marginal of an RBM's Potts
+// units) makes the product have none.
 func (p *Product) Differentiable() bool {
 	for _, m := range p.experts {
-		if _, ok := m.(Differentiable); !ok {
+		if _, ok := GradientOf(m); !ok {
 			return false
 		}
 	}
@@ -81,7 +83,7 @@ func (p *Product) Gradient(x []int8, grad []float64) {
 	clear(grad)
 	g := make([]float64, len(grad))
 	for k, m := range p.experts {
-		d, ok := m.(Differentiable)
+		d, ok := GradientOf(m)
 		if !ok {
 			panic(fmt.Sprintf("discrete: product of experts: expert %d (%T) has no gradient", k, m))
 		}
