@@ -55,11 +55,9 @@ func (l *plainLocal) Change(i int, v int8)    { l.x[i] = v }
 
 func (l *plainLocal) ChangeDelta(i int, v int8) float64 { return ChangeDelta(l.m, l.x, i, v) }
 
-// ChangeDeltaByFlip and ChangeByFlip implement a two-state Local's
-// ChangeDelta and Change through its flips: setting unit i to v is
-// flipping it unless it is v already.
-
-// ChangeDeltaByFlip returns l.FlipDelta(i), or 0 when unit i has value v.
+// ChangeDeltaByFlip implements a two-state Local's ChangeDelta through
+// its flips, setting unit i to v being flipping it unless it is v
+// already: it returns l.FlipDelta(i), or 0 when unit i has value v.
 func ChangeDeltaByFlip(l Local, i int, v int8) float64 {
 	if l.State()[i] == v {
 		return 0
@@ -67,7 +65,8 @@ func ChangeDeltaByFlip(l Local, i int, v int8) float64 {
 	return l.FlipDelta(i)
 }
 
-// ChangeByFlip flips unit i of l unless it has value v already.
+// ChangeByFlip implements a two-state Local's Change through its flips:
+// it flips unit i of l unless it has value v already.
 func ChangeByFlip(l Local, i int, v int8) {
 	if l.State()[i] != v {
 		l.Flip(i)

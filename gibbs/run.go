@@ -31,7 +31,9 @@ type Result struct {
 	// proposal, as in Grathwohl et al., who count for Gibbs the energy of
 	// the flipped state and for GWG the energy and gradient at the
 	// proposed state (the values at the current state are kept), plus
-	// one per replica per sweep for the tempering swaps.
+	// one per replica per sweep for the tempering swaps. A heat-bath
+	// update of a q-state unit counts as one, though it weighs the
+	// energy changes of its q-1 other values.
 	Evaluations int64
 	// SwapRates[k] is the acceptance rate of swaps between ladder entries
 	// k and k+1 (tempering only).
