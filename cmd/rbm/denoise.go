@@ -387,6 +387,10 @@ func stopped(ctx context.Context, err error) error {
 func loadPrior(path string) (discrete.Model, *rbm.RBM, *rbm.Meta, dataset.Shape, error) {
 	if strings.EqualFold(filepath.Ext(path), ".json") {
 		m, err := rbm.LoadSpec(path)
+		if err == nil && m.Domain().States() > 2 {
+			// Rows are read as bits, and the flip channel has two values.
+			return nil, nil, nil, dataset.Shape{}, fmt.Errorf("%s: the spec's units have %d states; denoise restores rows of binary or spin units", path, m.Domain().States())
+		}
 		return m, nil, nil, dataset.Shape{}, err
 	}
 	r, meta, err := loadModel(path)

@@ -141,6 +141,8 @@ func TestDenoiseErrors(t *testing.T) {
 	os.WriteFile(spec, []byte(`{"ising": {"rows": 2, "cols": 2}}`), 0o644)
 	spec9 := filepath.Join(dir, "prior9.json")
 	os.WriteFile(spec9, []byte(`{"ising": {"rows": 3, "cols": 3}}`), 0o644)
+	potts9 := filepath.Join(dir, "potts9.json")
+	os.WriteFile(potts9, []byte(`{"potts": {"units": 9, "states": 3}}`), 0o644)
 	model9 := filepath.Join(dir, "m9.rbm")
 	if err := rbm.SaveFile(model9, rbm.New(9, 2), nil); err != nil {
 		t.Fatal(err)
@@ -158,6 +160,8 @@ func TestDenoiseErrors(t *testing.T) {
 		{[]string{"denoise", spec9, data, "--sampler", "block"}, 2, "RBM or machine model file"},
 		{[]string{"denoise", model9, data, "--sampler", "block", "--beta", "0.5"}, 2, "--beta 1"},
 		{[]string{"denoise", spec9, data, "--missing", "middle"}, 2, "missing"},
+		{[]string{"denoise", potts9, data}, 1, "potts9.json: the spec's units have 3 states"},
+		{[]string{"denoise", potts9, data, "--missing", "left"}, 1, "units have 3 states"},
 		{[]string{"denoise", filepath.Join(dir, "none.rbm"), data}, 1, "none.rbm"},
 		{[]string{"denoise", spec9, filepath.Join(dir, "none.idx")}, 1, "none.idx"},
 	} {

@@ -217,8 +217,14 @@ func clamp(x, known *rbm.Matrix, hidden []bool) {
 // its observation and seeded with seeds.Nth(Seed, r), so the
 // result does not depend on the number of workers sharing the rows.
 //
-// It returns the first row's error, or ctx's if ctx is done first.
+// The prior must have two-state units. It returns the first row's error,
+// or ctx's if ctx is done first.
 func Model(ctx context.Context, prior discrete.Model, observed [][]int8, s Settings) (*Result, error) {
+	if q := prior.Domain().States(); q > 2 {
+		// The flip channel and the restoration (each unit's probability
+		// of being on) are those of two-state units.
+		return nil, fmt.Errorf("denoise: the prior's units have %d states; only binary or spin rows are restored", q)
+	}
 	if err := s.check(prior.Units(), observed); err != nil {
 		return nil, err
 	}

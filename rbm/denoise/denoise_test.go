@@ -6,6 +6,7 @@ import (
 	"math"
 	"math/rand/v2"
 	"slices"
+	"strings"
 	"testing"
 
 	"github.com/rbmkit/rbm/discrete"
@@ -220,6 +221,13 @@ func TestSettingsAndCancellation(t *testing.T) {
 		if _, err := Model(ctx, prior, y, s); err == nil {
 			t.Errorf("Model accepted %+v", s)
 		}
+	}
+	potts, err := discrete.NewPotts(3, make([]float64, 15), nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := Model(ctx, potts, y, Settings{Noise: 0.1}); err == nil || !strings.Contains(err.Error(), "3 states") {
+		t.Errorf("Model of a 3-state prior: error %v", err)
 	}
 	if _, err := RBM(ctx, m, [][]int8{{1, 0}}, Settings{Noise: 0.1}); err == nil {
 		t.Error("RBM accepted a short row")
