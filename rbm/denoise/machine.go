@@ -11,6 +11,7 @@ import (
 	"github.com/rbmkit/rbm/internal/kernel"
 	"github.com/rbmkit/rbm/internal/seeds"
 	"github.com/rbmkit/rbm/rbm"
+	"github.com/rbmkit/rbm/rbm/layer"
 )
 
 // Inpaint restores the unknown visible units of each row of a machine of
@@ -131,6 +132,11 @@ func Machine(ctx context.Context, m *rbm.Machine, observed [][]int8, s Settings)
 	marginal, err := rbm.NewMachineMarginal(m)
 	if err != nil {
 		return nil, fmt.Errorf("denoise: %w", err)
+	}
+	if _, ok := m.Visible.(*layer.Potts); ok {
+		// The marginal takes Potts units, but their one-hot columns take
+		// no flip channel's field: such a machine is inpainted (Inpaint).
+		return nil, fmt.Errorf("denoise: a machine with potts visible units is inpainted only (Inpaint); denoising restores binary or spin units")
 	}
 	if err := s.check(marginal.Units(), observed); err != nil {
 		return nil, err

@@ -250,6 +250,18 @@ func TestMachineDeterministicAndErrors(t *testing.T) {
 	if _, err := Machine(ctx, g, rows[:1], Settings{Noise: 0.1}); err == nil || !strings.Contains(err.Error(), "gaussian") {
 		t.Errorf("a gaussian visible layer: error %v", err)
 	}
+	// Potts visible units have a marginal but take no flip channel, at
+	// any number of states.
+	for _, q := range []int{2, 3} {
+		v, err := layer.NewPotts(q, make([]float64, 5*q))
+		if err != nil {
+			t.Fatal(err)
+		}
+		p := scaledMachine(t, v, layer.NewBinary(make([]float64, 2)), 1, 8)
+		if _, err := Machine(ctx, p, [][]int8{{0, 1, 0, 1, 1}}, Settings{Noise: 0.1}); err == nil || !strings.Contains(err.Error(), "potts") {
+			t.Errorf("a potts visible layer of %d states: error %v", q, err)
+		}
+	}
 	cancelled, cancel := context.WithCancel(ctx)
 	cancel()
 	if _, err := Machine(cancelled, m, rows, Settings{Noise: 0.1}); !errors.Is(err, context.Canceled) {
