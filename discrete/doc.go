@@ -2,8 +2,9 @@
 // provides the pairwise (Ising) model, the Potts model of q-state units,
 // products of experts and the JSON model specs that describe them.
 //
-// The interfaces here (Model, Flipper, Localizer, Differentiable) are what
-// the samplers of package gibbs and the enumerators of package exact take.
+// The interfaces here (Model, Flipper, Changer, Localizer, Differentiable)
+// are what the samplers of package gibbs and the enumerators of package
+// exact take.
 // Concrete models built elsewhere implement them: rbm.Marginal is an RBM's
 // marginal over its visible units, and rbm.LoadSpec reads the specs that
 // name RBM model files (SpecOptions).

@@ -259,6 +259,16 @@ func TestStatesModelErrors(t *testing.T) {
 	if _, err := Distribution(ctx, mid, 1, Options{}); !errors.Is(err, ErrTooLarge) || !strings.Contains(err.Error(), "probabilities") {
 		t.Errorf("Distribution of 3¹⁶ states: error %v", err)
 	}
+	// Progress counts every state once, in chunks, up to qⁿ.
+	var done, total uint64
+	var calls int
+	progress := func(d, tot uint64) { done, total, calls = max(done, d), tot, calls+1 }
+	if _, err := LogZ(ctx, randomPottsModel(t, rng, 9, 3, 1).asDiscrete(t), 1, Options{Workers: 2, Progress: progress}); err != nil {
+		t.Fatal(err)
+	}
+	if want := uint64(19683); done != want || total != want || calls < 2 { // 3⁹ states in 3² chunks
+		t.Errorf("progress ended at %d of %d after %d calls, want 3⁹ = %d in several", done, total, calls, want)
+	}
 	small := randomPottsModel(t, rng, 3, 3, 1)
 	if _, err := LogZ(ctx, small, math.NaN(), Options{}); err == nil {
 		t.Error("β = NaN accepted")
