@@ -96,3 +96,34 @@ func GradientOf(m Model) (Differentiable, bool) {
 	}
 	return d, true
 }
+
+// OneHotDifferentiable is a model of q-state units whose energy extends to
+// a differentiable function of the units' one-hot encodings, o_ia = [x_i =
+// a], as Gibbs-with-Gradients needs for categorical units (Grathwohl et al.
+// 2021, section 5): OneHotGradient sets grad[i*q+a] = ∂E/∂o_ia at the
+// one-hot encoding of x, so that grad[i*q+a] - grad[i*q+x_i] approximates
+// the energy change of setting unit i to a, to first order (exactly, for
+// an energy linear in each unit's encoding, as a Potts model's is).
+//
+// Only those differences are meaningful: moving along the simplex of a
+// unit's encodings, the derivative is determined up to a constant per
+// unit, which an implementation may choose.
+type OneHotDifferentiable interface {
+	Model
+	OneHotGradient(x []int8, grad []float64)
+}
+
+// OneHotGradientOf returns m as a OneHotDifferentiable when its energy has
+// a one-hot gradient: m implements OneHotDifferentiable and, if it reports
+// the property itself (as a Product does, depending on its experts),
+// reports true.
+func OneHotGradientOf(m Model) (OneHotDifferentiable, bool) {
+	d, ok := m.(OneHotDifferentiable)
+	if !ok {
+		return nil, false
+	}
+	if r, ok := m.(interface{ OneHotDifferentiable() bool }); ok && !r.OneHotDifferentiable() {
+		return nil, false
+	}
+	return d, true
+}

@@ -212,6 +212,22 @@ func (p *Potts) ChangeDelta(x []int8, i int, v int8) float64 {
 	return d
 }
 
+// OneHotGradient sets grad[i*q+a] = ∂E/∂o_ia = -f_i(a), minus the local
+// field of unit i in state a: the energy is linear in each unit's one-hot
+// encoding, so grad[i*q+a] - grad[i*q+x_i] is exactly ChangeDelta(x, i, a).
+func (p *Potts) OneHotGradient(x []int8, grad []float64) {
+	p.check(x)
+	q := p.q
+	if len(grad) != len(p.h) {
+		panic(fmt.Sprintf("discrete: one-hot gradient has %d values, model has %d units of %d states", len(grad), p.Units(), q))
+	}
+	for i := range p.Units() {
+		for a := range q {
+			grad[i*q+a] = -p.LocalField(x, i, int8(a))
+		}
+	}
+}
+
 // FlipDelta returns the energy change of Domain's Flip of unit i, the
 // move to the next state cyclically.
 func (p *Potts) FlipDelta(x []int8, i int) float64 {

@@ -264,3 +264,61 @@ func TestProductGradientOf(t *testing.T) {
 		}
 	}
 }
+
+// energyOnly hides every method of a model but those of Model.
+type energyOnly struct{ Model }
+
+// TestPottsOneHotGradient checks the one-hot gradient of a Potts model and
+// of a product of Potts experts against the definition: the energy is
+// linear in each unit's one-hot encoding, so the derivative along column
+// (i, a) less that along (i, x_i) is the energy change of setting unit i
+// to a, computed here straight from the couplings as given. A product
+// with an expert lacking the gradient has none.
+func TestPottsOneHotGradient(t *testing.T) {
+	const n, q = 4, 3
+	a, ha, ca := randomPotts(t, n, q, 20)
+	b, hb, cb := randomPotts(t, n, q, 21)
+	prod, err := NewProduct(a, b)
+	if err != nil {
+		t.Fatal(err)
+	}
+	models := []struct {
+		name   string
+		m      Model
+		energy func(x []int8) float64
+	}{
+		{"potts", a, func(x []int8) float64 { return brutePottsEnergy(q, ha, ca, x) }},
+		{"product", prod, func(x []int8) float64 {
+			return brutePottsEnergy(q, ha, ca, x) + brutePottsEnergy(q, hb, cb, x)
+		}},
+	}
+	for _, mc := range models {
+		d, ok := OneHotGradientOf(mc.m)
+		if !ok {
+			t.Fatalf("%s has no one-hot gradient", mc.name)
+		}
+		g := make([]float64, n*q)
+		for code := range 81 {
+			x := pottsState(n, q, code)
+			d.OneHotGradient(x, g)
+			e := mc.energy(x)
+			for i := range n {
+				for v := range int8(q) {
+					y := slices.Clone(x)
+					y[i] = v
+					want := mc.energy(y) - e
+					if got := g[i*q+int(v)] - g[i*q+int(x[i])]; math.Abs(got-want) > 1e-12 {
+						t.Fatalf("%s at %v: gradient difference (%d, %d) = %v, energy change %v", mc.name, x, i, v, got, want)
+					}
+				}
+			}
+		}
+	}
+	without, err := NewProduct(a, energyOnly{b})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, ok := OneHotGradientOf(without); ok {
+		t.Error("a product with an expert without one-hot gradient claims one")
+	}
+}

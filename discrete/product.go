@@ -94,6 +94,34 @@ func (p *Product) Gradient(x []int8, grad []float64) {
 	}
 }
 
+// OneHotDifferentiable reports whether every expert has a one-hot
+// gradient (OneHotGradientOf), so that OneHotGradient can be used.
+func (p *Product) OneHotDifferentiable() bool {
+	for _, m := range p.experts {
+		if _, ok := OneHotGradientOf(m); !ok {
+			return false
+		}
+	}
+	return true
+}
+
+// OneHotGradient sets grad to the sum of the experts' one-hot gradients.
+// It panics unless OneHotDifferentiable reports true.
+func (p *Product) OneHotGradient(x []int8, grad []float64) {
+	clear(grad)
+	g := make([]float64, len(grad))
+	for k, m := range p.experts {
+		d, ok := OneHotGradientOf(m)
+		if !ok {
+			panic(fmt.Sprintf("discrete: product of experts: expert %d (%T) has no one-hot gradient", k, m))
+		}
+		d.OneHotGradient(x, g)
+		for i, v := range g {
+			grad[i] += v
+		}
+	}
+}
+
 // NewLocal returns a Local that keeps one Local per expert.
 func (p *Product) NewLocal(x []int8) Local {
 	l := &productLocal{x: slices.Clone(x), d: p.Domain()}

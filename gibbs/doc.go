@@ -13,9 +13,11 @@
 // discrete.Potts) take the single-site samplers too: Gibbs sampling draws
 // a unit's value from its conditional over the q values (heat bath), and
 // Metropolis proposes a uniformly chosen other value; both move through
-// discrete.Local's Change. Gibbs-with-Gradients refuses them: its
-// proposal ranks bit flips by the gradient along each unit, which has no
-// meaning for a unit of three or more unordered values.
+// discrete.Local's Change. Gibbs-with-Gradients proposes setting one unit
+// to one of its other values from the gradient of the energy over the
+// units' one-hot encodings (the paper's categorical form), so it needs a
+// discrete.OneHotDifferentiable model, as discrete.Potts, products of such
+// models and the visible marginals of Potts machines are.
 //
 // Chains are independent and each draws from its own PCG source seeded from
 // (Config.Seed, chain index), so a run gives the same result bit for bit for

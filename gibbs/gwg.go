@@ -8,23 +8,25 @@ import (
 	"gonum.org/v1/gonum/floats"
 )
 
-// GWG is Gibbs-with-Gradients: a single bit flip proposed from the softmax
-// of -β/2 times the first-order estimate of every flip's energy change,
-// corrected by a Metropolis-Hastings test. The model must be
-// discrete.Differentiable.
+// GWG is Gibbs-with-Gradients (Grathwohl et al. 2021): a single-unit move
+// proposed from the softmax of -β/2 times the first-order estimate of
+// every move's energy change, corrected by a Metropolis-Hastings test. On
+// two-state units the moves are flips and the model must be
+// discrete.Differentiable; on q-state units a move sets one unit to one of
+// its other values, estimated from the gradient over the units' one-hot
+// encodings, and the model must be discrete.OneHotDifferentiable.
 const GWG Method = 3
 
 func init() {
 	register(GWG, sampler{
 		name:    "gwg",
-		summary: "Gibbs-with-Gradients: single bit flips proposed from the energy's gradient, then a Metropolis-Hastings test; differentiable models only",
+		summary: "Gibbs-with-Gradients: single-unit moves proposed from the energy's gradient (over one-hot encodings for q-state units), then a Metropolis-Hastings test; differentiable models only",
 		check: func(m discrete.Model) error {
 			if q := m.Domain().States(); q > 2 {
-				// The proposal ranks bit flips by a first-order
-				// estimate along one coordinate; a q-state unit's moves
-				// need a gradient over its one-hot encoding, which
-				// discrete.Differentiable does not give.
-				return fmt.Errorf("Gibbs-with-Gradients proposes bit flips and cannot sample %v units (use gibbs, gibbs-random or mh)", m.Domain())
+				if _, ok := discrete.OneHotGradientOf(m); !ok {
+					return fmt.Errorf("Gibbs-with-Gradients needs the gradient over the one-hot encodings of %v units, which %T does not give (use gibbs, gibbs-random or mh)", m.Domain(), m)
+				}
+				return nil
 			}
 			if _, ok := discrete.GradientOf(m); !ok {
 				return fmt.Errorf("Gibbs-with-Gradients needs a differentiable model, %T is not", m)
@@ -35,9 +37,12 @@ func init() {
 		sweep: func(s *stepper, r *replica, beta float64) {
 			st := r.state.(*gwgState)
 			for range len(s.free) {
-				if st.pair != nil {
+				switch {
+				case st.oneHot != nil:
+					s.gwgStates(r, st, beta)
+				case st.pair != nil:
 					s.gwgPairwise(r, st, beta)
-				} else {
+				default:
 					s.gwg(r, st, beta)
 				}
 			}
@@ -50,6 +55,7 @@ func init() {
 // proposed state, and on a pairwise model the incremental proposal.
 type gwgState struct {
 	grad         discrete.Differentiable
+	oneHot       discrete.OneHotDifferentiable // q-state models only
 	g, gNew, lgt []float64
 	lgtNew       []float64
 	scratch      []int8
@@ -58,8 +64,17 @@ type gwgState struct {
 
 func newGWGState(m discrete.Model, r *replica) any {
 	st := &gwgState{}
-	st.grad, _ = discrete.GradientOf(m)
 	n := m.Units()
+	if q := m.Domain().States(); q > 2 {
+		// The gradient and the logits are per unit and value, n·q.
+		st.oneHot, _ = discrete.OneHotGradientOf(m)
+		st.g, st.gNew = make([]float64, n*q), make([]float64, n*q)
+		st.lgt, st.lgtNew = make([]float64, n*q), make([]float64, n*q)
+		st.scratch = make([]int8, n)
+		st.oneHot.OneHotGradient(r.loc.State(), st.g)
+		return st
+	}
+	st.grad, _ = discrete.GradientOf(m)
 	st.g, st.gNew = make([]float64, n), make([]float64, n)
 	st.lgt, st.lgtNew = make([]float64, n), make([]float64, n)
 	st.scratch = make([]int8, n)
@@ -118,6 +133,63 @@ func (s *stepper) gwg(r *replica, st *gwgState, beta float64) {
 	// stays on the same random numbers.
 	if u := s.rng.Float64(); logA >= 0 || u < math.Exp(logA) {
 		r.loc.Flip(i)
+		st.g, st.gNew = st.gNew, st.g
+		s.out.accepted++
+	}
+}
+
+// stateLogits sets lgt[k*q+a], for the free unit i = free[k] and each
+// value a, to the logit of setting unit i to a, -β/2·(g[i*q+a] -
+// g[i*q+x_i]), or -∞ for its own value, and returns their log-sum-exp:
+// the proposal is q(i, a|x) ∝ exp(lgt).
+func (s *stepper) stateLogits(lgt, g []float64, x []int8, q int, beta float64) float64 {
+	lgt = lgt[:len(s.free)*q]
+	for k, i := range s.free {
+		own := g[i*q+int(x[i])]
+		for a := range q {
+			lgt[k*q+a] = -beta / 2 * (g[i*q+a] - own)
+		}
+		lgt[k*q+int(x[i])] = math.Inf(-1)
+	}
+	return floats.LogSumExp(lgt)
+}
+
+// gwgStates makes one Gibbs-with-Gradients step on a model of q-state
+// units: propose (i, a) ~ q(·|x), accept x' = x with x_i = a with
+// probability min(1, exp(-β(E(x') - E(x))) q(i, x_i|x') / q(i, a|x)).
+func (s *stepper) gwgStates(r *replica, st *gwgState, beta float64) {
+	x := r.loc.State()
+	q := s.dom.States()
+	lse := s.stateLogits(st.lgt, st.g, x, q, beta)
+	u := s.rng.Float64()
+	last := len(s.free)*q - 1
+	pick := last
+	var cum float64
+	for j, l := range st.lgt[:last+1] {
+		cum += math.Exp(l - lse)
+		if u < cum {
+			pick = j
+			break
+		}
+	}
+	// Rounding can leave u above the total; the last candidate with
+	// weight stands in for the unreachable remainder.
+	for st.lgt[pick] == math.Inf(-1) {
+		pick--
+	}
+	k, a := pick/q, int8(pick%q)
+	i := s.free[k]
+	old := x[i]
+	logFwd := st.lgt[pick] - lse
+	dE := r.loc.ChangeDelta(i, a)
+	copy(st.scratch, x)
+	st.scratch[i] = a
+	st.oneHot.OneHotGradient(st.scratch, st.gNew)
+	lseNew := s.stateLogits(st.lgtNew, st.gNew, st.scratch, q, beta)
+	logRev := st.lgtNew[k*q+int(old)] - lseNew
+	logA := -beta*dE + logRev - logFwd
+	if u := s.rng.Float64(); logA >= 0 || u < math.Exp(logA) {
+		r.loc.Change(i, a)
 		st.g, st.gNew = st.gNew, st.g
 		s.out.accepted++
 	}

@@ -105,7 +105,9 @@ func TestStatesSamplersAgainstEnumeration(t *testing.T) {
 		{"gibbs", Systematic, false},
 		{"gibbs-random", RandomScan, false},
 		{"mh", Metropolis, false},
+		{"gwg", GWG, false},
 		{"pt", Metropolis, true},
+		{"pt-gwg", GWG, true},
 	}
 	for mi, mc := range models {
 		mean, variance := exactStateStats(t, mc.m, mc.beta, 0, 2)
@@ -215,14 +217,19 @@ func TestStatesClampedAndChain(t *testing.T) {
 	}
 }
 
+// energyOnly hides every method of a model but those of discrete.Model.
+type energyOnly struct{ discrete.Model }
+
+// TestStatesGWGRefused checks that GWG refuses a q-state model without a
+// one-hot gradient, and that values outside a unit's states are refused.
 func TestStatesGWGRefused(t *testing.T) {
-	m := randomPotts(t, 3, 3, 1, 5)
+	m := energyOnly{randomPotts(t, 3, 3, 1, 5)}
 	_, err := Run(context.Background(), m, Config{Method: GWG, Sweeps: 4})
-	if err == nil || !strings.Contains(err.Error(), "3-state") {
-		t.Errorf("gwg on a 3-state model: error %v", err)
+	if err == nil || !strings.Contains(err.Error(), "3-state") || !strings.Contains(err.Error(), "one-hot") {
+		t.Errorf("gwg on a 3-state model without one-hot gradient: error %v", err)
 	}
 	if _, err := NewChain(m, GWG, make([]int8, 3), rand.New(rand.NewPCG(1, 1))); err == nil {
-		t.Error("NewChain took gwg on a 3-state model")
+		t.Error("NewChain took gwg on a 3-state model without one-hot gradient")
 	}
 	if _, err := Run(context.Background(), m, Config{Init: []int8{0, 3, 0}, Sweeps: 4}); err == nil {
 		t.Error("initial value 3 of a 3-state unit accepted")

@@ -20,8 +20,8 @@ import (
 //
 // (Machine.FreeEnergy), so that p(v) ∝ exp(-F(v)) is the machine's
 // marginal. It implements discrete.Flipper, discrete.Changer,
-// discrete.Localizer and, for two-state visible units,
-// discrete.Differentiable, so the samplers of package gibbs, the
+// discrete.Localizer, discrete.Differentiable for two-state visible units
+// and discrete.OneHotDifferentiable for Potts units, so the samplers of package gibbs, the
 // enumerators of package exact and ais.RunDiscrete take it like any other
 // discrete model. The machine must not change while the model is in use.
 type MachineMarginal struct {
@@ -144,17 +144,29 @@ func (r *MachineMarginal) ChangeDelta(x []int8, i int, v int8) float64 {
 }
 
 // Differentiable reports whether Gradient can be used: for two-state
-// visible units. The free energy of Potts units is a function of one-hot
-// columns, with no derivative along a unit's state.
-func (r *MachineMarginal) Differentiable() bool { return r.potts == nil }
+// visible units, binary, spin or Potts units of two states. The free
+// energy of Potts units of more states has no derivative along a unit's
+// state; OneHotGradient gives the one along its one-hot columns.
+func (r *MachineMarginal) Differentiable() bool { return r.potts == nil || r.potts.Q() == 2 }
 
 // Gradient sets grad[i] = ∂F/∂v_i = ∂E_v/∂v_i - Σ_j W_ij E[h_j | Wᵀv], the
 // derivative of the free energy extended to real v (∂Γ_h/∂I is the hidden
 // layer's mean, and a two-state unit's energy term extends linearly).
-// It panics for Potts visible units (see Differentiable).
+// Potts units of two states are the one-hot columns (1 - x_i, x_i), whose
+// derivative along x_i is the difference of the two columns' one-hot
+// gradients. It panics for Potts units of more states (see
+// Differentiable).
 func (r *MachineMarginal) Gradient(x []int8, grad []float64) {
 	if r.potts != nil {
-		panic("rbm: visible marginal: potts visible units have no gradient")
+		if r.potts.Q() != 2 {
+			panic("rbm: visible marginal: potts visible units of more than two states have no gradient")
+		}
+		g := make([]float64, 2*len(x))
+		r.OneHotGradient(x, g)
+		for i := range x {
+			grad[i] = g[2*i+1] - g[2*i]
+		}
+		return
 	}
 	m := r.m
 	hw := m.Hidden.Width()
@@ -169,6 +181,39 @@ func (r *MachineMarginal) Gradient(x []int8, grad []float64) {
 			g -= w * mean[j]
 		}
 		grad[i] = g
+	}
+}
+
+// OneHotDifferentiable reports whether OneHotGradient can be used: for
+// Potts visible units (gibbs.GWG uses it for units of three states or
+// more, Gradient for two).
+func (r *MachineMarginal) OneHotDifferentiable() bool { return r.potts != nil }
+
+// OneHotGradient sets grad[i*q+a] to the derivative of the free energy,
+// extended to real one-hot columns, along column i*q+a:
+//
+//	∂F/∂v_c = ∂E_v/∂v_c - Σ_j W_cj E[h_j | Wᵀv]
+//
+// less the per-unit constant ∂E_v/∂v_(i*q) (the visible energy is linear
+// in the columns, so its derivative along column i*q+a less that of column
+// i*q is the energy change of moving unit i from state 0 to a), which
+// discrete.OneHotDifferentiable allows. It panics unless the visible
+// units are Potts units (see OneHotDifferentiable).
+func (r *MachineMarginal) OneHotGradient(x []int8, grad []float64) {
+	if r.potts == nil {
+		panic("rbm: visible marginal: only potts visible units have a one-hot gradient")
+	}
+	m := r.m
+	hw := m.Hidden.Width()
+	in, mean := make([]float64, hw), make([]float64, hw)
+	m.HiddenInput(in, r.visible(x))
+	m.Hidden.Mean(mean, in)
+	for c := range r.field {
+		g := r.field[c]
+		for j, w := range m.W[c*hw : (c+1)*hw] {
+			g -= w * mean[j]
+		}
+		grad[c] = g
 	}
 }
 

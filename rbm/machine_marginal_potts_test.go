@@ -174,7 +174,7 @@ func TestMachineMarginalPottsLogZ(t *testing.T) {
 // compares every unit's per-state marginal with the exact one from
 // exact.Marginals: each sampled frequency must lie within 5 standard
 // errors sqrt(p(1-p)/ESS), ESS measured on the trace, with split R-hat
-// below 1.05. GWG must refuse the model.
+// below 1.05; GWG included, on the one-hot gradient.
 func TestMachineMarginalPottsGibbs(t *testing.T) {
 	const nv, q = 5, 3
 	m := marginalTestMachine(t, "potts", nv, "relu", 3, 0.7, 8)
@@ -183,7 +183,7 @@ func TestMachineMarginalPottsGibbs(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	for _, method := range []gibbs.Method{gibbs.Systematic, gibbs.RandomScan, gibbs.Metropolis} {
+	for _, method := range []gibbs.Method{gibbs.Systematic, gibbs.RandomScan, gibbs.Metropolis, gibbs.GWG} {
 		res, err := gibbs.Run(context.Background(), r, gibbs.Config{
 			Method: method, Chains: 4, Sweeps: 3000, Burnin: 200, Seed: 6, Workers: 1,
 			NumStats: nv * q, Stats: func(x []int8, out []float64) {
@@ -209,11 +209,8 @@ func TestMachineMarginalPottsGibbs(t *testing.T) {
 		}
 		t.Logf("%v: worst error %.2f standard errors, acceptance %.3f", method, worst, res.AcceptRate())
 	}
-	if _, err := gibbs.Run(context.Background(), r, gibbs.Config{Method: gibbs.GWG, Sweeps: 4}); err == nil {
-		t.Error("gwg took the marginal of potts units")
-	}
-	// Potts units of two states are binary units of a marginal without a
-	// gradient: GWG refuses those too.
+	// Potts units of two states are binary units of the marginal, whose
+	// gradient is the difference of the two columns' one-hot gradients.
 	m2 := marginalTestMachine(t, "binary", 3, "binary", 2, 1, 1)
 	v2, err := layer.NewPotts(2, make([]float64, 6))
 	if err != nil {
@@ -224,8 +221,8 @@ func TestMachineMarginalPottsGibbs(t *testing.T) {
 	if r2.Domain() != discrete.Binary {
 		t.Errorf("potts units of 2 states: domain %v, want binary", r2.Domain())
 	}
-	if _, err := gibbs.Run(context.Background(), r2, gibbs.Config{Method: gibbs.GWG, Sweeps: 4}); err == nil {
-		t.Error("gwg took the marginal of 2-state potts units")
+	if _, err := gibbs.Run(context.Background(), r2, gibbs.Config{Method: gibbs.GWG, Sweeps: 4}); err != nil {
+		t.Errorf("gwg on the marginal of 2-state potts units: %v", err)
 	}
 	want, err := m2.LogZ(context.Background(), exact.Options{})
 	if err != nil {
@@ -272,5 +269,73 @@ func TestMachineMarginalPottsAIS(t *testing.T) {
 			t.Errorf("%v: AIS log Z = %.4f ± %.4f, exact %.4f", method, res.LogZ, res.StdErr, want)
 		}
 		t.Logf("%v: AIS log Z = %.4f ± %.4f, exact %.4f", method, res.LogZ, res.StdErr, want)
+	}
+}
+
+// TestMachineMarginalPottsOneHotGradient checks the one-hot gradient of
+// the marginal of 4 Potts units of 3 states over 3 hidden units of every
+// type against central differences of Machine.FreeEnergy along the simplex
+// direction e_(i,a) - e_(i,x_i) at every visible state, which is what the
+// one-hot gradient defines (up to a constant per unit); and the gradient
+// of 2-state Potts units against central differences along e_(i,1) -
+// e_(i,0).
+func TestMachineMarginalPottsOneHotGradient(t *testing.T) {
+	// Central difference with step 1e-4: error O(step²·F‴).
+	const step, tol = 1e-4, 1e-6
+	fd := func(m *rbm.Machine, v []float64, up, down int) float64 {
+		w := slices.Clone(v)
+		w[up] += step
+		w[down] -= step
+		fp := m.FreeEnergy(w)
+		w[up] -= 2 * step
+		w[down] += 2 * step
+		return (fp - m.FreeEnergy(w)) / (2 * step)
+	}
+	for k, hk := range marginalHiddenKinds {
+		const nv, q = 4, 3
+		m := marginalTestMachine(t, "potts", nv, hk, 3, 0.7, uint64(40+k))
+		r := newMachineMarginal(t, m)
+		d, ok := discrete.OneHotGradientOf(r)
+		if !ok {
+			t.Fatalf("potts×%s: no one-hot gradient", hk)
+		}
+		g := make([]float64, nv*q)
+		for code := range 81 {
+			x, v := pottsVisible(nv, q, code)
+			d.OneHotGradient(x, g)
+			for i := range nv {
+				own := i*q + int(x[i])
+				for a := range q {
+					c := i*q + a
+					if c == own {
+						continue
+					}
+					if got, want := g[c]-g[own], fd(m, v, c, own); math.Abs(got-want) > tol {
+						t.Fatalf("potts×%s at %v: one-hot gradient along (%d, %d) %v, finite difference %v", hk, x, i, a, got, want)
+					}
+				}
+			}
+		}
+		// 2-state Potts units: Gradient along x_i.
+		v2, err := layer.NewPotts(2, make([]float64, 2*nv))
+		if err != nil {
+			t.Fatal(err)
+		}
+		m2 := rbm.NewMachine(v2, m.Hidden)
+		rng := rand.New(rand.NewPCG(uint64(k), 9))
+		for i := range m2.W {
+			m2.W[i] = 0.7 * rng.NormFloat64()
+		}
+		r2 := newMachineMarginal(t, m2)
+		grad := make([]float64, nv)
+		for code := range 16 {
+			x, v := pottsVisible(nv, 2, code)
+			r2.Gradient(x, grad)
+			for i := range nv {
+				if want := fd(m2, v, 2*i+1, 2*i); math.Abs(grad[i]-want) > tol {
+					t.Fatalf("2-state potts×%s at %v: ∂F/∂x_%d %v, finite difference %v", hk, x, i, grad[i], want)
+				}
+			}
+		}
 	}
 }

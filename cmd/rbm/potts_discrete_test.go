@@ -90,8 +90,9 @@ func TestDiscretePottsSpec(t *testing.T) {
 	}
 
 	// The samplers that take q-state units find the exact mean energy
-	// within 5 standard errors of the measured ESS; GWG is refused.
-	for _, sampler := range []string{"gibbs", "gibbs-random", "mh", "pt"} {
+	// within 5 standard errors of the measured ESS, GWG on the gradient
+	// over the units' one-hot encodings.
+	for _, sampler := range []string{"gibbs", "gibbs-random", "mh", "gwg", "pt"} {
 		r := runDiscrete(runSampleDiscrete, "--spec", spec, "--sampler", sampler, "--move", "mh",
 			"--sweeps", "2000", "--seed", "3", "--replicas", "3", "--json")
 		var got sampleDiscreteResult
@@ -102,9 +103,5 @@ func TestDiscretePottsSpec(t *testing.T) {
 		if math.Abs(float64(e.Mean)-wantE) > 5*float64(e.StdErr) || e.RHat > 1.05 || got.Domain != "3-state" {
 			t.Errorf("sample %s: energy per unit %.4f ± %.4f (R-hat %.3f), exact %.4f", sampler, e.Mean, e.StdErr, e.RHat, wantE)
 		}
-	}
-	r = runDiscrete(runSampleDiscrete, "--spec", spec, "--sampler", "gwg")
-	if r.code == 0 || !strings.Contains(r.stderr, "3-state") {
-		t.Errorf("sample --sampler gwg on a 3-state model: exit %d, %q", r.code, r.stderr)
 	}
 }
