@@ -322,3 +322,64 @@ func TestPottsOneHotGradient(t *testing.T) {
 		t.Error("a product with an expert without one-hot gradient claims one")
 	}
 }
+
+// TestSymmetricNoise checks the channel's expert against the definition
+// p(y_i | x_i) = 1-ε if x_i = y_i, ε/(q-1) otherwise: E(x) - E(x') must be
+// log p(y | x') - log p(y | x) for every pair of states of 3 units of 4
+// states, and Bayes' rule with a uniform prior must give each unit's
+// posterior 1-ε on the observed value. Rates outside (0, (q-1)/q), values
+// outside the domain and two-state domains are refused.
+func TestSymmetricNoise(t *testing.T) {
+	const n, q, eps = 3, 4, 0.3
+	d, err := Categorical(q)
+	if err != nil {
+		t.Fatal(err)
+	}
+	y := []int8{2, 0, 3}
+	e, err := SymmetricNoise(d, y, eps)
+	if err != nil {
+		t.Fatal(err)
+	}
+	logLik := func(x []int8) float64 {
+		var l float64
+		for i := range x {
+			if x[i] == y[i] {
+				l += math.Log(1 - eps)
+			} else {
+				l += math.Log(eps / (q - 1))
+			}
+		}
+		return l
+	}
+	total := 64
+	x0 := pottsState(n, q, 0)
+	post := make([]float64, n*q)
+	var z float64
+	for code := range total {
+		x := pottsState(n, q, code)
+		if got, want := e.Energy(x)-e.Energy(x0), logLik(x0)-logLik(x); math.Abs(got-want) > 1e-12 {
+			t.Fatalf("E(%v) - E(%v) = %v, want %v", x, x0, got, want)
+		}
+		w := math.Exp(logLik(x))
+		z += w
+		for i, a := range x {
+			post[i*q+int(a)] += w
+		}
+	}
+	for i, v := range y {
+		if p := post[i*q+int(v)] / z; math.Abs(p-(1-eps)) > 1e-12 {
+			t.Errorf("unit %d: posterior of the observed value %v, want %v", i, p, 1-eps)
+		}
+	}
+	for _, c := range []struct {
+		d    Domain
+		y    []int8
+		rate float64
+	}{
+		{d, y, 0}, {d, y, 0.75}, {d, y, math.NaN()}, {d, []int8{0, 4, 1}, 0.1}, {Binary, []int8{0, 1}, 0.1},
+	} {
+		if _, err := SymmetricNoise(c.d, c.y, c.rate); err == nil {
+			t.Errorf("SymmetricNoise(%v, %v, %v) accepted", c.d, c.y, c.rate)
+		}
+	}
+}

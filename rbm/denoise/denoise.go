@@ -67,7 +67,9 @@ type Settings struct {
 // Result is a restoration.
 type Result struct {
 	// Mean holds, row by row, the posterior mean of each unit: the
-	// probability of being on (for spins, of being +1).
+	// probability of being on (for spins, of being +1); for Potts units
+	// (Machine), the probability of each state, q columns per unit in
+	// the one-hot order of the visible layer.
 	Mean *rbm.Matrix
 	// Proposals and Accepted count Model's single-unit updates and those
 	// that changed a state, over all rows and sweeps; RBM leaves them 0.
@@ -81,12 +83,16 @@ func (s *Settings) sweeps() int {
 	return s.Sweeps
 }
 
-func (s *Settings) check(units int, rows [][]int8) error {
+// check validates the settings and the rows' lengths for a model of
+// units units of q states: denoising needs a noise rate below (q-1)/q,
+// where an observed value is more likely right than any one other value
+// (½ for two-state units).
+func (s *Settings) check(units, q int, rows [][]int8) error {
 	if s.Sweeps < 0 || s.Burnin < 0 {
 		return fmt.Errorf("denoise: sweeps %d and burn-in %d must not be negative", s.Sweeps, s.Burnin)
 	}
-	if s.Hidden == nil && !(s.Noise > 0 && s.Noise < 0.5) {
-		return fmt.Errorf("denoise: noise %v must lie in (0, 0.5)", s.Noise)
+	if limit := float64(q-1) / float64(q); s.Hidden == nil && !(s.Noise > 0 && s.Noise < limit) {
+		return fmt.Errorf("denoise: noise %v must lie in (0, %.4g)", s.Noise, limit)
 	}
 	if s.Hidden != nil && len(s.Hidden) != units {
 		return fmt.Errorf("denoise: mask has %d units, the model %d", len(s.Hidden), units)
@@ -122,7 +128,7 @@ const blockRows = 1024
 //
 // It returns ctx's error, and no result, if ctx is done first.
 func RBM(ctx context.Context, m *rbm.RBM, observed [][]int8, s Settings) (*Result, error) {
-	if err := s.check(m.Visible, observed); err != nil {
+	if err := s.check(m.Visible, 2, observed); err != nil {
 		return nil, err
 	}
 	rows, units := len(observed), m.Visible
@@ -225,7 +231,7 @@ func Model(ctx context.Context, prior discrete.Model, observed [][]int8, s Setti
 		// of being on) are those of two-state units.
 		return nil, fmt.Errorf("denoise: the prior's units have %d states; only binary or spin rows are restored", q)
 	}
-	if err := s.check(prior.Units(), observed); err != nil {
+	if err := s.check(prior.Units(), 2, observed); err != nil {
 		return nil, err
 	}
 	rows := len(observed)
@@ -313,17 +319,31 @@ func (j *rowJob) Do(r int) {
 	}
 }
 
-// Corrupt flips each unit of each row, in place, with probability p: the
-// channel denoising assumes, for making test inputs from clean rows. Row r
-// draws from its own PCG source, seeded from seed and r, so a row's
-// corruption does not depend on the others. Values must be in d.
+// Corrupt passes each row, in place, through the channel denoising
+// assumes, for making test inputs from clean rows: each unit, with
+// probability p, is flipped (two-state units) or replaced by one of its
+// other q-1 values drawn uniformly (q-state units, the channel of
+// discrete.SymmetricNoise). Row r draws from its own PCG source, seeded
+// from seed and r, so a row's corruption does not depend on the others.
+// Values must be in d.
 func Corrupt(d discrete.Domain, rows [][]int8, p float64, seed uint64) {
+	q := d.States()
 	for r, y := range rows {
 		rng := seeds.RowRand(seed, seeds.Corrupt, r)
 		for i := range y {
-			if rng.Float64() < p {
-				y[i] = d.Flip(y[i])
+			if rng.Float64() >= p {
+				continue
 			}
+			if q == 2 {
+				y[i] = d.Flip(y[i])
+				continue
+			}
+			// Value k of the others: skip y[i] itself.
+			v := int8(rng.IntN(q - 1))
+			if v >= y[i] {
+				v++
+			}
+			y[i] = v
 		}
 	}
 }

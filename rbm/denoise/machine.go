@@ -3,6 +3,7 @@ package denoise
 import (
 	"context"
 	"fmt"
+	"math"
 	"math/rand/v2"
 
 	"gonum.org/v1/gonum/mat"
@@ -98,18 +99,21 @@ func Inpaint(ctx context.Context, m *rbm.Machine, rows *mat.Dense, missing []boo
 }
 
 // Machine restores the rows observed (values in the domain of the
-// machine's visible units: 0/1 for binary units, ±1 for spins) by block
-// Gibbs sampling of the machine's joint posterior, as RBM does for the
-// binary RBM, for any hidden layer. The visible layer must be binary or
-// spin units, the only ones a flip channel applies to. Seen through a
-// channel that flips each unit with probability ε, an observation y adds
-// discrete.FlipNoise's field to the input of each visible unit (binary:
-// (2y - 1)·log((1 - ε)/ε); spin: y·log((1 - ε)/ε)/2, the input of a spin
-// multiplying its ±1 value), so p(v, h | y) is the machine with that
-// input added to Wh, and alternating h ~ p(h | v), v ~ p(v | h, y) samples
-// it, each chain starting at its observation. For inpainting (Hidden set)
-// the known units are reset to their values after each visible draw
-// instead.
+// machine's visible units: 0/1 for binary units, ±1 for spins, the state
+// 0 … q-1 for Potts units) by block Gibbs sampling of the machine's joint
+// posterior, as RBM does for the binary RBM, for any hidden layer. The
+// visible layer must be binary, spin or Potts units, the ones a discrete
+// channel applies to. Seen through a channel that flips each two-state
+// unit with probability ε, an observation y adds discrete.FlipNoise's
+// field to the input of each visible unit (binary: (2y - 1)·log((1 -
+// ε)/ε); spin: y·log((1 - ε)/ε)/2, the input of a spin multiplying its ±1
+// value); through the channel that replaces a q-state unit's value by one
+// of the other q-1 with probability ε, it adds discrete.SymmetricNoise's
+// log((1 - ε)(q - 1)/ε) to the input of the observed state's column. So
+// p(v, h | y) is the machine with that input added to Wh, and alternating
+// h ~ p(h | v), v ~ p(v | h, y) samples it, each chain starting at its
+// observation. For inpainting (Hidden set) the known units are reset to
+// their values after each visible draw instead.
 //
 // Rows move in blocks of up to 256: each sweep takes the block's inputs
 // Wᵀv and Wh as two matrix products on a pool of Settings.Workers
@@ -120,11 +124,12 @@ func Inpaint(ctx context.Context, m *rbm.Machine, rows *mat.Dense, missing []boo
 // workers and the rows beside it in its block.
 //
 // The restoration is the posterior probability that each unit is on (for
-// spins, +1), averaged over the recorded steps from p(v | h, y) rather
-// than from the sampled v (Rao–Blackwellised, as RBM's); known units keep
-// their values. Settings' Method and Beta do not apply: the joint
-// posterior is the machine's at β = 1 (Model samples the tempered
-// marginal, rbm.NewMachineMarginal).
+// spins, +1; for Potts units, of each of its states, q columns per unit),
+// averaged over the recorded steps from p(v | h, y) rather than from the
+// sampled v (Rao–Blackwellised, as RBM's); known units keep their values.
+// Settings' Method and Beta do not apply: the joint posterior is the
+// machine's at β = 1 (Model samples the tempered marginal,
+// rbm.NewMachineMarginal).
 //
 // It returns the first bad row's error, before any sampling, or ctx's if
 // ctx is done first.
@@ -133,15 +138,17 @@ func Machine(ctx context.Context, m *rbm.Machine, observed [][]int8, s Settings)
 	if err != nil {
 		return nil, fmt.Errorf("denoise: %w", err)
 	}
-	if _, ok := m.Visible.(*layer.Potts); ok {
-		// The marginal takes Potts units, but their one-hot columns take
-		// no flip channel's field: such a machine is inpainted (Inpaint).
-		return nil, fmt.Errorf("denoise: a machine with potts visible units is inpainted only (Inpaint); denoising restores binary or spin units")
+	domain := marginal.Domain()
+	q := domain.States()
+	potts, _ := m.Visible.(*layer.Potts)
+	if potts != nil {
+		// 2-state Potts units are Binary in the marginal but keep two
+		// columns each, as their channel is the symmetric one.
+		q = potts.Q()
 	}
-	if err := s.check(marginal.Units(), observed); err != nil {
+	if err := s.check(marginal.Units(), q, observed); err != nil {
 		return nil, err
 	}
-	domain := marginal.Domain()
 	for r, y := range observed {
 		for i, x := range y {
 			if !domain.Valid(x) {
@@ -150,49 +157,71 @@ func Machine(ctx context.Context, m *rbm.Machine, observed [][]int8, s Settings)
 		}
 	}
 	rows, vw := len(observed), m.Visible.Width()
-	mean := rbm.NewMatrix(rows, marginal.Units())
+	// Unit i owns the columns [i·per, (i+1)·per): one, or a Potts unit's q.
+	per := vw / marginal.Units()
+	mean := rbm.NewMatrix(rows, vw)
 	if rows == 0 {
 		return &Result{Mean: mean}, nil
 	}
 	var unknown []bool // nil: every unit is resampled
 	if s.Hidden != nil {
-		unknown = s.Hidden
+		unknown = make([]bool, vw)
+		for c := range unknown {
+			unknown[c] = s.Hidden[c/per]
+		}
 	}
 	g := newBlockGibbs(m, min(rows, machineBlockRows), unknown, s.Hidden == nil, s.Workers)
 	defer g.pool.Close()
+	// state sets a visible row to the values y.
+	state := make([]int, marginal.Units())
+	setRow := func(v []float64, y []int8) {
+		if potts == nil {
+			for i, x := range y {
+				v[i] = float64(x)
+			}
+			return
+		}
+		for i, x := range y {
+			state[i] = int(x)
+		}
+		potts.SetState(v, state)
+	}
 	start := func(lo, k int) error {
 		for r := range k {
 			y := observed[lo+r]
 			g.rngs[r] = seeds.RowRand(s.Seed, seeds.MachineDenoise, lo+r)
-			v := g.v.RawRowView(r)
-			for i, x := range y {
-				v[i] = float64(x)
-			}
+			setRow(g.v.RawRowView(r), y)
 			if g.field == nil {
 				continue
 			}
-			// The evidence: the flip channel's field on each visible
-			// unit (inpainting clamps the known units instead).
-			lik, err := discrete.FlipNoise(domain, y, s.Noise)
+			// The evidence: the channel's field on each visible column
+			// (inpainting clamps the known units instead).
+			fields, err := channelField(domain, potts != nil, q, y, s.Noise)
 			if err != nil {
 				return fmt.Errorf("denoise: row %d: %w", lo+r, err)
 			}
-			copy(g.field.RawRowView(r)[:vw], lik.Fields())
+			copy(g.field.RawRowView(r)[:vw], fields)
 		}
 		return nil
 	}
-	// E[v] over the two values off < on is off + (on - off)·p(on).
+	// E[v] over the two values off < on is off + (on - off)·p(on); a
+	// Potts column's mean is its state's probability already.
 	off, on := domain.Values()
+	if potts != nil {
+		off, on = 0, 1
+	}
 	sweeps := float64(s.sweeps())
+	known := make([]float64, vw)
 	finish := func(lo, k int) {
 		for r := range k {
 			y, row, sum := observed[lo+r], mean.Row(lo+r), g.sum.RawRowView(r)
-			for i, x := range sum {
+			setRow(known, y)
+			for c, x := range sum {
 				p := (x/sweeps - float64(off)) / float64(on-off)
-				if s.Hidden != nil && !s.Hidden[i] {
-					p = float64(y[i]-off) / float64(on-off)
+				if s.Hidden != nil && !s.Hidden[c/per] {
+					p = (known[c] - float64(off)) / float64(on-off)
 				}
-				row[i] = float32(p)
+				row[c] = float32(p)
 			}
 		}
 	}
@@ -200,6 +229,37 @@ func Machine(ctx context.Context, m *rbm.Machine, observed [][]int8, s Settings)
 		return nil, err
 	}
 	return &Result{Mean: mean}, nil
+}
+
+// channelField returns the field an observation y seen through the channel
+// of rate ε adds to the visible columns of a machine whose marginal has
+// domain d: discrete.FlipNoise's for binary and spin units, one per unit;
+// for Potts units of q states (onehot), on the observed state's column,
+// discrete.SymmetricNoise's log((1-ε)(q-1)/ε), which for q = 2 (a Binary
+// marginal) is the flip channel's log((1-ε)/ε) written on two columns.
+func channelField(d discrete.Domain, onehot bool, q int, y []int8, rate float64) ([]float64, error) {
+	switch {
+	case !onehot:
+		lik, err := discrete.FlipNoise(d, y, rate)
+		if err != nil {
+			return nil, err
+		}
+		return lik.Fields(), nil
+	case q > 2:
+		lik, err := discrete.SymmetricNoise(d, y, rate)
+		if err != nil {
+			return nil, err
+		}
+		return lik.Fields(), nil
+	}
+	if !(rate > 0 && rate < 0.5) {
+		return nil, fmt.Errorf("flip noise: rate %v must lie in (0, 0.5)", rate)
+	}
+	f := make([]float64, 2*len(y))
+	for i, v := range y {
+		f[2*i+int(v)] = math.Log((1 - rate) / rate)
+	}
+	return f, nil
 }
 
 // machineBlockRows is the most rows Machine and Inpaint sample together.
