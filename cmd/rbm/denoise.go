@@ -15,6 +15,7 @@ import (
 	"github.com/rbmkit/rbm/rbm"
 	"github.com/rbmkit/rbm/rbm/dataset"
 	"github.com/rbmkit/rbm/rbm/denoise"
+	"github.com/rbmkit/rbm/rbm/layer"
 )
 
 func init() {
@@ -31,7 +32,9 @@ func init() {
 			"a JSON spec, --beta ≠ 1 or an explicit --sampler " + samplerNames() + " updates single units of the prior's visible marginal. " +
 			"A model of other unit types (version 2 file) whose visible units are binary or spin is denoised the same way, " +
 			"for any hidden layer (spin data read as bits, as rbm train reads them; the output is each unit's probability of +1). " +
-			"One whose visible units are of another type (Gaussian, ReLU, Potts) is inpainted only (--missing; for Potts units, left or right half of the sequence).",
+			"One with Potts visible units (q states) is denoised through the channel replacing a unit's state by one of the other q-1 with probability --noise (below (q-1)/q), " +
+			"the restoration each state's probability (q columns per unit; --binary: the most probable state), and inpainted with --missing left or right (halves of the sequence). " +
+			"One with Gaussian or ReLU visible units is inpainted only (--missing).",
 		example: "  rbm denoise mnist.rbm t10k-images-idx3-ubyte.gz --limit 100 --corrupt 0.1 --noise 0.1 -o restored.png\n" +
 			"  rbm denoise mnist.rbm t10k-images-idx3-ubyte.gz --limit 16 --missing bottom -o inpainted.png\n" +
 			"  rbm denoise spin-relu.rbm t10k-images-idx3-ubyte.gz --limit 100 --corrupt 0.1 --noise 0.1 -o restored.png",
@@ -75,11 +78,13 @@ type denoiseResult struct {
 	// records no base rates), which uses no known unit: what the
 	// restoration should beat.
 	ErrorBaseline *float64 `json:"error_baseline,omitempty"`
-	// LogProbAfter and LogProbBaseline are, inpainting categorical units,
-	// the mean log-probability of each hidden unit's true state under the
-	// restored state probabilities and under the baseline's: a proper
-	// score, which credits a better-calibrated guess even where the most
-	// probable state is the same.
+	// LogProbAfter and LogProbBaseline are, for categorical units, the
+	// mean log-probability of each hidden (inpainting) or corrupted
+	// (denoising) unit's true state under the restored state
+	// probabilities and under the baseline's: a proper score, which
+	// credits a better-calibrated guess even where the most probable
+	// state is the same. Denoising's baseline is the channel alone, the
+	// posterior under a uniform prior: 1-ε on the observed state.
 	LogProbAfter    *float64 `json:"log_prob_after,omitempty"`
 	LogProbBaseline *float64 `json:"log_prob_baseline,omitempty"`
 	Out             string   `json:"out,omitempty"`
@@ -106,8 +111,12 @@ func (res *denoiseResult) report(e *env, asJSON bool) error {
 		fmt.Fprintln(e.stdout)
 	}
 	if res.LogProbAfter != nil {
-		fmt.Fprintf(e.stdout, "log-prob: %.4f after, %.4f guessed from the %s alone (mean nats of each hidden unit's true state)\n",
-			*res.LogProbAfter, *res.LogProbBaseline, res.baseName)
+		which := "hidden unit"
+		if res.Mode == "denoise" {
+			which = "unit"
+		}
+		fmt.Fprintf(e.stdout, "log-prob: %.4f after, %.4f guessed from the %s alone (mean nats of each %s's true state)\n",
+			*res.LogProbAfter, *res.LogProbBaseline, res.baseName, which)
 	}
 	if res.Out != "" {
 		fmt.Fprintf(e.stdout, "wrote %s\n", res.Out)
@@ -163,8 +172,10 @@ func runDenoise(ctx context.Context, e *env, args []string) error {
 			return usagef("unknown sampler %q (want %s)", sampler, samplerNames("auto", "block"))
 		}
 	}
-	if missing == "" && !(noise > 0 && noise < 0.5) {
-		return usagef("--noise %v must lie in (0, 0.5)", noise)
+	// The noise's range depends on the units' states: below ½ for two
+	// states (checked once the model is read), (q-1)/q for q.
+	if missing == "" && !(noise > 0 && noise < 1) {
+		return usagef("--noise %v must lie in (0, 0.5) (for units of q states, (0, (q-1)/q))", noise)
 	}
 	if missing != "" && !slices.Contains(halves, missing) {
 		return usagef("--missing %q: want top, bottom, left or right", missing)
@@ -194,10 +205,15 @@ func runDenoise(ctx context.Context, e *env, args []string) error {
 		if machine, meta, err = loadMachineModel(pos[0]); err != nil {
 			return err
 		}
+		job := &machineInpainting{model: pos[0], m: machine, meta: meta, input: pos[1], missing: missing, shapeFlag: shapeF,
+			noise: noise, corrupt: corrupt, beta: beta, sampler: sampler,
+			sweeps: sweeps, burnin: burnin, seed: seed, workers: workers, out: out, asJSON: asJSON, binary: binary, data: &data,
+			explicit: func(name string) bool { return fs.Changed(name) }}
 		if missing != "" {
-			return inpaintMachine(ctx, e, &machineInpainting{model: pos[0], m: machine, meta: meta, input: pos[1], missing: missing, shapeFlag: shapeF,
-				sweeps: sweeps, burnin: burnin, seed: seed, workers: workers, out: out, asJSON: asJSON, binary: binary, data: &data,
-				explicit: func(name string) bool { return fs.Changed(name) }})
+			return inpaintMachine(ctx, e, job)
+		}
+		if valuesOf(machine.Visible.Kind()) == layer.Categories {
+			return denoiseCategories(ctx, e, job)
 		}
 		if prior, shape, err = machinePrior(pos[0], machine, meta); err != nil {
 			return err
@@ -206,6 +222,9 @@ func runDenoise(ctx context.Context, e *env, args []string) error {
 	}
 	if err != nil {
 		return err
+	}
+	if missing == "" && !(noise < 0.5) {
+		return usagef("--noise %v must lie in (0, 0.5)", noise)
 	}
 	// Block Gibbs samples the joint of an RBM's (or a machine's) units,
 	// whose visible marginal is the prior only at β = 1 (a tempered

@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"math"
+	"slices"
 	"time"
 
 	"github.com/rbmkit/rbm/discrete"
@@ -19,6 +20,9 @@ type machineInpainting struct {
 	m              *rbm.Machine
 	meta           *rbm.Meta
 	missing        string
+	noise, corrupt float64 // denoising Potts units
+	beta           float64
+	sampler        string
 	shapeFlag      string
 	sweeps, burnin int
 	seed           uint64
@@ -31,15 +35,13 @@ type machineInpainting struct {
 
 // machinePrior returns the prior a machine with binary or spin visible
 // units denoises with, its visible marginal, and the image shape its file
-// records. Other visible units take no flip channel, so such a machine
-// inpaints only (--missing), which the error says in one line naming the
-// file and the unit type.
+// records. Real-valued visible units take no discrete channel, so such a
+// machine inpaints only (--missing), which the error says in one line
+// naming the file and the unit type; Potts units are denoised by
+// denoiseCategories.
 func machinePrior(path string, m *rbm.Machine, meta *rbm.Meta) (discrete.Model, dataset.Shape, error) {
-	switch valuesOf(m.Visible.Kind()) {
-	case layer.Categories:
-		return nil, dataset.Shape{}, fmt.Errorf("%s: a machine with %s visible units inpaints only (denoising flips binary or spin units): give --missing left or right", path, m.Visible.Kind())
-	case layer.Reals:
-		return nil, dataset.Shape{}, fmt.Errorf("%s: a machine with %s visible units inpaints only (denoising flips binary or spin units): give --missing top, bottom, left or right", path, m.Visible.Kind())
+	if valuesOf(m.Visible.Kind()) == layer.Reals {
+		return nil, dataset.Shape{}, fmt.Errorf("%s: a machine with %s visible units inpaints only (denoising passes discrete units through a channel): give --missing top, bottom, left or right", path, m.Visible.Kind())
 	}
 	prior, err := rbm.NewMachineMarginal(m)
 	if err != nil {
@@ -271,4 +273,105 @@ func argmaxOneHot(m *rbm.Matrix, q int) *rbm.Matrix {
 		}
 	}
 	return out
+}
+
+// denoiseCategories restores the rows of a machine with Potts visible
+// units seen through the symmetric channel of rate --noise, which
+// replaces a unit's state by one of the other q-1 (denoise.Machine with
+// discrete.SymmetricNoise's evidence). With --corrupt the input is taken
+// as clean and passed through that channel first, and the state error
+// before and after, and the mean log-probability of each unit's true
+// state, are reported. The output is as inpainting writes it: each
+// state's probability, q columns per unit, or with --binary the most
+// probable state of each unit.
+func denoiseCategories(ctx context.Context, e *env, p *machineInpainting) error {
+	if p.explicit("sampler") && p.sampler != "block" && p.sampler != "auto" {
+		return usagef("--sampler %s: a machine with %s visible units is denoised by block Gibbs only", p.sampler, p.m.Visible.Kind())
+	}
+	if p.beta != 1 {
+		return usagef("--beta %g: a machine with %s visible units is denoised at β = 1 (block Gibbs)", p.beta, p.m.Visible.Kind())
+	}
+	m, meta := p.m, p.meta
+	q, units := m.Visible.States(), m.Visible.Units()
+	if limit := float64(q-1) / float64(q); !(p.noise > 0 && p.noise < limit) {
+		return usagef("--noise %v must lie in (0, %.4g) for units of %d states", p.noise, limit, q)
+	}
+	if !(p.corrupt < float64(q-1)/float64(q)) {
+		return usagef("--corrupt %v must lie below %.4g for units of %d states", p.corrupt, float64(q-1)/float64(q), q)
+	}
+	p.data.seed = p.seed
+	v, err := loadMachineDataFor(p.data, p.input, m, meta)
+	if err != nil {
+		return err
+	}
+	clean := make([][]int8, v.Rows)
+	for r := range v.Rows {
+		row := v.Row(r)
+		clean[r] = make([]int8, units)
+		for i := range units {
+			clean[r][i] = int8(argmax(row[i*q : (i+1)*q]))
+		}
+	}
+	observed := make([][]int8, v.Rows)
+	for r, y := range clean {
+		observed[r] = slices.Clone(y)
+	}
+	d, err := discrete.Categorical(q)
+	if err != nil {
+		return fmt.Errorf("%s: %w", p.model, err)
+	}
+	if p.corrupt > 0 {
+		denoise.Corrupt(d, observed, p.corrupt, p.seed)
+	}
+	start := time.Now()
+	bar := newProgress(e.stderr)
+	dr, err := denoise.Machine(ctx, m, observed, denoise.Settings{Noise: p.noise, Sweeps: p.sweeps, Burnin: p.burnin, Seed: p.seed, Workers: p.workers,
+		Progress: func(done, total int) { bar.update("restoring", done, total) }})
+	bar.clear()
+	if err != nil {
+		return stopped(ctx, err)
+	}
+	restored := dr.Mean
+	res := denoiseResult{Model: p.model, Input: p.input, Rows: v.Rows, Units: units, Mode: "denoise", Noise: p.noise,
+		Sampler: "block", Beta: 1, Sweeps: p.sweeps, Burnin: p.burnin, AcceptRate: 1, Out: p.out, errorName: "state error"}
+	if p.corrupt > 0 {
+		res.Corrupt = p.corrupt
+		var before, after int
+		for r, y := range clean {
+			row := restored.Row(r)
+			for i, c := range y {
+				if observed[r][i] != c {
+					before++
+				}
+				if argmax(row[i*q:(i+1)*q]) != int(c) {
+					after++
+				}
+			}
+		}
+		total := float64(v.Rows * units)
+		b, a := float64(before)/total, float64(after)/total
+		res.ErrorBefore, res.ErrorAfter = &b, &a
+		all := make([]bool, units)
+		for i := range all {
+			all[i] = true
+		}
+		lp := trueStateLogProb(m, v, restored, all)
+		// The channel alone gives the true state 1-ε when it came through,
+		// ε/(q-1) when it was replaced.
+		right, wrong := math.Log(1-p.noise), math.Log(p.noise/float64(q-1))
+		base := (float64(before)*wrong + (total-float64(before))*right) / total
+		res.LogProbAfter, res.LogProbBaseline, res.baseName = &lp, &base, "observation"
+	}
+	if p.out != "" {
+		if p.binary {
+			err = writeCategories(p.out, argmaxOneHot(restored, q), q)
+		} else {
+			err = writeMatrix(p.out, restored, dataset.Shape{})
+		}
+		if err != nil {
+			return err
+		}
+	}
+	res.Seconds = time.Since(start).Seconds()
+	return res.report(e, p.asJSON)
 }
