@@ -33,7 +33,8 @@ func init() {
 			"A model of other unit types (version 2 file) whose visible units are binary or spin is denoised the same way, " +
 			"for any hidden layer (spin data read as bits, as rbm train reads them; the output is each unit's probability of +1). " +
 			"One with Potts visible units (q states) is denoised through the channel replacing a unit's state by one of the other q-1 with probability --noise (below (q-1)/q), " +
-			"the restoration each state's probability (q columns per unit; --binary: the most probable state), and inpainted with --missing left or right (halves of the sequence). " +
+			"the restoration each state's probability (q columns per unit; --binary: the most probable state), and inpainted with --missing left or right (halves of the sequence); " +
+			"a JSON spec of q-state units is denoised the same way by the single-unit samplers. " +
 			"One with Gaussian or ReLU visible units is inpainted only (--missing).",
 		example: "  rbm denoise mnist.rbm t10k-images-idx3-ubyte.gz --limit 100 --corrupt 0.1 --noise 0.1 -o restored.png\n" +
 			"  rbm denoise mnist.rbm t10k-images-idx3-ubyte.gz --limit 16 --missing bottom -o inpainted.png\n" +
@@ -206,7 +207,7 @@ func runDenoise(ctx context.Context, e *env, args []string) error {
 			return err
 		}
 		job := &machineInpainting{model: pos[0], m: machine, meta: meta, input: pos[1], missing: missing, shapeFlag: shapeF,
-			noise: noise, corrupt: corrupt, beta: beta, sampler: sampler,
+			noise: noise, corrupt: corrupt, beta: beta, sampler: sampler, method: method,
 			sweeps: sweeps, burnin: burnin, seed: seed, workers: workers, out: out, asJSON: asJSON, binary: binary, data: &data,
 			explicit: func(name string) bool { return fs.Changed(name) }}
 		if missing != "" {
@@ -222,6 +223,16 @@ func runDenoise(ctx context.Context, e *env, args []string) error {
 	}
 	if err != nil {
 		return err
+	}
+	if prior != nil && prior.Domain().States() > 2 {
+		// A spec of q-state units: rows of categories.
+		if missing != "" {
+			return usagef("--missing: inpainting takes binary or spin rows, or a machine file; a spec of %v units is denoised only", prior.Domain())
+		}
+		return denoiseCategories(ctx, e, &machineInpainting{model: pos[0], spec: prior, input: pos[1],
+			noise: noise, corrupt: corrupt, beta: beta, sampler: sampler, method: method,
+			sweeps: sweeps, burnin: burnin, seed: seed, workers: workers, out: out, asJSON: asJSON, binary: binary, data: &data,
+			explicit: func(name string) bool { return fs.Changed(name) }})
 	}
 	if missing == "" && !(noise < 0.5) {
 		return usagef("--noise %v must lie in (0, 0.5)", noise)
@@ -406,10 +417,6 @@ func stopped(ctx context.Context, err error) error {
 func loadPrior(path string) (discrete.Model, *rbm.RBM, *rbm.Meta, dataset.Shape, error) {
 	if strings.EqualFold(filepath.Ext(path), ".json") {
 		m, err := rbm.LoadSpec(path)
-		if err == nil && m.Domain().States() > 2 {
-			// Rows are read as bits, and the flip channel has two values.
-			return nil, nil, nil, dataset.Shape{}, fmt.Errorf("%s: the spec's units have %d states; denoise restores rows of binary or spin units", path, m.Domain().States())
-		}
 		return m, nil, nil, dataset.Shape{}, err
 	}
 	r, meta, err := loadModel(path)

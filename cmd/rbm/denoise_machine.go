@@ -8,6 +8,8 @@ import (
 	"time"
 
 	"github.com/rbmkit/rbm/discrete"
+	"github.com/rbmkit/rbm/gibbs"
+	"github.com/rbmkit/rbm/internal/seeds"
 	"github.com/rbmkit/rbm/rbm"
 	"github.com/rbmkit/rbm/rbm/dataset"
 	"github.com/rbmkit/rbm/rbm/denoise"
@@ -20,9 +22,11 @@ type machineInpainting struct {
 	m              *rbm.Machine
 	meta           *rbm.Meta
 	missing        string
-	noise, corrupt float64 // denoising Potts units
+	noise, corrupt float64 // denoising q-state units
 	beta           float64
 	sampler        string
+	method         gibbs.Method
+	spec           discrete.Model // a JSON spec of q-state units, instead of m
 	shapeFlag      string
 	sweeps, burnin int
 	seed           uint64
@@ -168,14 +172,22 @@ func inpaintMachine(ctx context.Context, e *env, p *machineInpainting) error {
 // trueStateLogProb is the mean log-probability, under the state
 // probabilities of restored, of each hidden categorical unit's true state.
 func trueStateLogProb(m *rbm.Machine, truth, restored *rbm.Matrix, mask []bool) float64 {
-	per := m.Visible.Width() / m.Visible.Units()
+	return stateLogProb(m.Visible.Width()/m.Visible.Units(), truth, restored, mask)
+}
+
+// stateLogProb is trueStateLogProb for one-hot rows of per states a unit.
+// A probability that underflowed the float32 restoration counts as the
+// smallest float32 above zero (log ≈ -103), so that the figure stays
+// finite and JSON can carry it.
+func stateLogProb(per int, truth, restored *rbm.Matrix, mask []bool) float64 {
 	var sum float64
 	var count int
 	for r := range truth.Rows {
 		tr, rs := truth.Row(r), restored.Row(r)
 		for i, hidden := range mask {
 			if hidden {
-				sum += math.Log(float64(rs[i*per+argmax(tr[i*per:(i+1)*per])]))
+				p := max(float64(rs[i*per+argmax(tr[i*per:(i+1)*per])]), math.SmallestNonzeroFloat32)
+				sum += math.Log(p)
 				count++
 			}
 		}
@@ -275,24 +287,34 @@ func argmaxOneHot(m *rbm.Matrix, q int) *rbm.Matrix {
 	return out
 }
 
-// denoiseCategories restores the rows of a machine with Potts visible
-// units seen through the symmetric channel of rate --noise, which
-// replaces a unit's state by one of the other q-1 (denoise.Machine with
-// discrete.SymmetricNoise's evidence). With --corrupt the input is taken
-// as clean and passed through that channel first, and the state error
-// before and after, and the mean log-probability of each unit's true
-// state, are reported. The output is as inpainting writes it: each
-// state's probability, q columns per unit, or with --binary the most
-// probable state of each unit.
+// denoiseCategories restores rows of q-state units seen through the
+// symmetric channel of rate --noise, which replaces a unit's state by one
+// of the other q-1: with a machine whose visible units are Potts units
+// (p.m, by block Gibbs: denoise.Machine with discrete.SymmetricNoise's
+// evidence), or with a JSON spec of q-state units (p.spec, by the
+// single-unit sampler --sampler at --beta: denoise.Model). With --corrupt
+// the input is taken as clean and passed through that channel first, and
+// the state error before and after, and the mean log-probability of each
+// unit's true state against the channel alone, are reported. The output
+// is as inpainting writes it: each state's probability, q columns per
+// unit, or with --binary the most probable state of each unit.
 func denoiseCategories(ctx context.Context, e *env, p *machineInpainting) error {
-	if p.explicit("sampler") && p.sampler != "block" && p.sampler != "auto" {
-		return usagef("--sampler %s: a machine with %s visible units is denoised by block Gibbs only", p.sampler, p.m.Visible.Kind())
+	var q, units int
+	if p.m != nil {
+		q, units = p.m.Visible.States(), p.m.Visible.Units()
+		kind := p.m.Visible.Kind() + " visible units"
+		if p.explicit("sampler") && p.sampler != "block" && p.sampler != "auto" {
+			return usagef("--sampler %s: a machine with %s is denoised by block Gibbs only", p.sampler, kind)
+		}
+		if p.beta != 1 {
+			return usagef("--beta %g: a machine with %s is denoised at β = 1 (block Gibbs)", p.beta, kind)
+		}
+	} else {
+		q, units = p.spec.Domain().States(), p.spec.Units()
+		if p.sampler == "block" {
+			return usagef("--sampler block needs an RBM or machine model file; a spec is sampled by single-unit samplers")
+		}
 	}
-	if p.beta != 1 {
-		return usagef("--beta %g: a machine with %s visible units is denoised at β = 1 (block Gibbs)", p.beta, p.m.Visible.Kind())
-	}
-	m, meta := p.m, p.meta
-	q, units := m.Visible.States(), m.Visible.Units()
 	if limit := float64(q-1) / float64(q); !(p.noise > 0 && p.noise < limit) {
 		return usagef("--noise %v must lie in (0, %.4g) for units of %d states", p.noise, limit, q)
 	}
@@ -300,7 +322,13 @@ func denoiseCategories(ctx context.Context, e *env, p *machineInpainting) error 
 		return usagef("--corrupt %v must lie below %.4g for units of %d states", p.corrupt, float64(q-1)/float64(q), q)
 	}
 	p.data.seed = p.seed
-	v, err := loadMachineDataFor(p.data, p.input, m, meta)
+	var v *rbm.Matrix
+	var err error
+	if p.m != nil {
+		v, err = loadMachineDataFor(p.data, p.input, p.m, p.meta)
+	} else {
+		v, err = loadCategoryRows(p.data, p.input, q, units)
+	}
 	if err != nil {
 		return err
 	}
@@ -325,8 +353,15 @@ func denoiseCategories(ctx context.Context, e *env, p *machineInpainting) error 
 	}
 	start := time.Now()
 	bar := newProgress(e.stderr)
-	dr, err := denoise.Machine(ctx, m, observed, denoise.Settings{Noise: p.noise, Sweeps: p.sweeps, Burnin: p.burnin, Seed: p.seed, Workers: p.workers,
-		Progress: func(done, total int) { bar.update("restoring", done, total) }})
+	settings := denoise.Settings{Noise: p.noise, Sweeps: p.sweeps, Burnin: p.burnin, Seed: p.seed, Workers: p.workers,
+		Method: p.method, Beta: p.beta,
+		Progress: func(done, total int) { bar.update("restoring", done, total) }}
+	var dr *denoise.Result
+	if p.m != nil {
+		dr, err = denoise.Machine(ctx, p.m, observed, settings)
+	} else {
+		dr, err = denoise.Model(ctx, p.spec, observed, settings)
+	}
 	bar.clear()
 	if err != nil {
 		return stopped(ctx, err)
@@ -334,6 +369,10 @@ func denoiseCategories(ctx context.Context, e *env, p *machineInpainting) error 
 	restored := dr.Mean
 	res := denoiseResult{Model: p.model, Input: p.input, Rows: v.Rows, Units: units, Mode: "denoise", Noise: p.noise,
 		Sampler: "block", Beta: 1, Sweeps: p.sweeps, Burnin: p.burnin, AcceptRate: 1, Out: p.out, errorName: "state error"}
+	if p.m == nil {
+		res.Sampler, res.Beta = p.method.String(), p.beta
+		res.AcceptRate = float64(dr.Accepted) / float64(max(dr.Proposals, 1))
+	}
 	if p.corrupt > 0 {
 		res.Corrupt = p.corrupt
 		var before, after int
@@ -355,7 +394,7 @@ func denoiseCategories(ctx context.Context, e *env, p *machineInpainting) error 
 		for i := range all {
 			all[i] = true
 		}
-		lp := trueStateLogProb(m, v, restored, all)
+		lp := stateLogProb(q, v, restored, all)
 		// The channel alone gives the true state 1-ε when it came through,
 		// ε/(q-1) when it was replaced.
 		right, wrong := math.Log(1-p.noise), math.Log(p.noise/float64(q-1))
@@ -374,4 +413,23 @@ func denoiseCategories(ctx context.Context, e *env, p *machineInpainting) error 
 	}
 	res.Seconds = time.Since(start).Seconds()
 	return res.report(e, p.asJSON)
+}
+
+// loadCategoryRows reads the rows a spec of units q-state units denoises,
+// as one-hot rows: categories 0 … q-1 from IDX or CSV, or an alignment.
+func loadCategoryRows(d *dataFlags, path string, q, units int) (*rbm.Matrix, error) {
+	v, _, _, err := loadMachineData(d, "potts", path, q, false, seeds.DequantizeScore)
+	if err != nil {
+		return nil, err
+	}
+	if v.Cols != units*q {
+		return nil, fmt.Errorf("%s: rows have %d units, the spec has %d", path, v.Cols/q, units)
+	}
+	if v.Rows == 0 {
+		return nil, fmt.Errorf("%s: no rows", path)
+	}
+	if d.limit > 0 && d.limit < v.Rows {
+		v = v.Slice(0, d.limit)
+	}
+	return v, nil
 }

@@ -160,8 +160,9 @@ func TestDenoiseErrors(t *testing.T) {
 		{[]string{"denoise", spec9, data, "--sampler", "block"}, 2, "RBM or machine model file"},
 		{[]string{"denoise", model9, data, "--sampler", "block", "--beta", "0.5"}, 2, "--beta 1"},
 		{[]string{"denoise", spec9, data, "--missing", "middle"}, 2, "missing"},
-		{[]string{"denoise", potts9, data}, 1, "potts9.json: the spec's units have 3 states"},
-		{[]string{"denoise", potts9, data, "--missing", "left"}, 1, "units have 3 states"},
+		// A spec of 3-state units reads categories: grey levels are not.
+		{[]string{"denoise", potts9, data}, 1, "blocks.idx: row 1, column 1: category 255 is outside [0, 3)"},
+		{[]string{"denoise", potts9, data, "--missing", "left"}, 2, "a spec of 3-state units is denoised only"},
 		{[]string{"denoise", filepath.Join(dir, "none.rbm"), data}, 1, "none.rbm"},
 		{[]string{"denoise", spec9, filepath.Join(dir, "none.idx")}, 1, "none.idx"},
 	} {

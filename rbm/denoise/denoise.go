@@ -20,6 +20,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"math"
 	"sync/atomic"
 
 	"github.com/rbmkit/rbm/discrete"
@@ -218,27 +219,32 @@ func clamp(x, known *rbm.Matrix, hidden []bool) {
 // Model restores the rows observed (values in prior's domain) one row at
 // a time with a single-unit sampler of gibbs (Settings.Method) at inverse
 // temperature Settings.Beta: denoising samples the product of the prior
-// and the flip channel's likelihood (discrete.FlipNoise), inpainting the
+// and the channel's likelihood (discrete.FlipNoise), inpainting the
 // prior with the known units clamped. Each row runs one chain started at
 // its observation and seeded with seeds.Nth(Seed, r), so the
 // result does not depend on the number of workers sharing the rows.
 //
-// The prior must have two-state units. It returns the first row's error,
-// or ctx's if ctx is done first.
+// A prior of q-state units (q ≥ 3) takes the symmetric channel of
+// discrete.SymmetricNoise, and its restoration is each state's
+// probability, q columns per unit, Rao-Blackwellised: the mean over the
+// recorded sweeps of each unit's conditional given the others.
+//
+// It returns the first row's error, or ctx's if ctx is done first.
 func Model(ctx context.Context, prior discrete.Model, observed [][]int8, s Settings) (*Result, error) {
-	if q := prior.Domain().States(); q > 2 {
-		// The flip channel and the restoration (each unit's probability
-		// of being on) are those of two-state units.
-		return nil, fmt.Errorf("denoise: the prior's units have %d states; only binary or spin rows are restored", q)
-	}
-	if err := s.check(prior.Units(), 2, observed); err != nil {
+	n, q := prior.Units(), prior.Domain().States()
+	if err := s.check(n, q, observed); err != nil {
 		return nil, err
 	}
 	rows := len(observed)
 	j := &rowJob{
 		ctx: ctx, prior: prior, observed: observed, s: &s,
 		cfg:  gibbs.Config{Method: s.Method, Beta: s.Beta, Chains: 1, Sweeps: s.sweeps(), Burnin: s.Burnin, Workers: 1},
-		mean: rbm.NewMatrix(rows, prior.Units()), errs: make([]error, rows),
+		mean: rbm.NewMatrix(rows, n), errs: make([]error, rows),
+	}
+	if q > 2 {
+		// Each state's probability, q columns per unit (rowJob.Do).
+		j.mean = rbm.NewMatrix(rows, n*q)
+		j.cfg.NumStats = n * q
 	}
 	pool := kernel.NewPool(s.Workers)
 	pool.Run(j, rows)
@@ -287,7 +293,13 @@ func (j *rowJob) Do(r int) {
 			cfg.Clamp[i] = !h
 		}
 	} else {
-		lik, err := discrete.FlipNoise(j.prior.Domain(), y, j.s.Noise)
+		var lik discrete.Model
+		var err error
+		if d := j.prior.Domain(); d.States() > 2 {
+			lik, err = discrete.SymmetricNoise(d, y, j.s.Noise)
+		} else {
+			lik, err = discrete.FlipNoise(d, y, j.s.Noise)
+		}
 		if err == nil {
 			model, err = discrete.NewProduct(j.prior, lik)
 		}
@@ -296,18 +308,64 @@ func (j *rowJob) Do(r int) {
 			return
 		}
 	}
+	if q := j.prior.Domain().States(); q > 2 {
+		// Rao-Blackwellised, as the block samplers' restorations are:
+		// each sweep records every unit's conditional over its states
+		// given the others, p(x_i = a | x_-i) ∝ exp(-β ΔE_a), whose
+		// average estimates the marginal without the zeros of sampled
+		// frequencies.
+		beta := cfg.Beta
+		if beta == 0 {
+			beta = 1
+		}
+		delta := make([]float64, q)
+		// One Local, set to each recorded state, prices the changes at the
+		// model's local cost (for a machine's marginal, the hidden width).
+		loc := discrete.NewLocal(model, y)
+		cfg.Stats = func(x []int8, out []float64) {
+			loc.Set(x)
+			for i := range x {
+				lo := math.Inf(1)
+				for a := range q {
+					delta[a] = beta * loc.ChangeDelta(i, int8(a))
+					lo = min(lo, delta[a])
+				}
+				var z float64
+				for a, d := range delta {
+					delta[a] = math.Exp(lo - d)
+					z += delta[a]
+				}
+				for a, w := range delta {
+					out[i*q+a] = w / z
+				}
+			}
+		}
+	}
 	res, err := gibbs.Run(j.ctx, model, cfg)
 	if err != nil {
 		j.errs[r] = err
 		return
 	}
 	row := j.mean.Row(r)
-	spin := j.prior.Domain() == discrete.Spin
-	for i, m := range res.Mean {
-		if spin {
-			m = (m + 1) / 2
+	if cfg.Stats != nil {
+		// The mean of the recorded conditionals.
+		t := res.Trace
+		for d := range t.Chains * t.Draws {
+			for k, x := range t.Data[d*t.Stats : (d+1)*t.Stats] {
+				row[k] += float32(x)
+			}
 		}
-		row[i] = float32(m)
+		for k := range row {
+			row[k] /= float32(t.Chains * t.Draws)
+		}
+	} else {
+		spin := j.prior.Domain() == discrete.Spin
+		for i, m := range res.Mean {
+			if spin {
+				m = (m + 1) / 2
+			}
+			row[i] = float32(m)
+		}
 	}
 	j.proposals.Add(res.Proposals)
 	j.accepted.Add(res.Accepted)

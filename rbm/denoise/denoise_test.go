@@ -226,8 +226,11 @@ func TestSettingsAndCancellation(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if _, err := Model(ctx, potts, y, Settings{Noise: 0.1}); err == nil || !strings.Contains(err.Error(), "3 states") {
-		t.Errorf("Model of a 3-state prior: error %v", err)
+	if _, err := Model(ctx, potts, [][]int8{{0, 1, 3, 2, 0}}, Settings{Noise: 0.1}); err == nil || !strings.Contains(err.Error(), "row 0") {
+		t.Errorf("Model of a 3-state prior, a row holding 3: error %v", err)
+	}
+	if _, err := Model(ctx, potts, [][]int8{{0, 1, 2, 2, 0}}, Settings{Noise: 2.0 / 3}); err == nil {
+		t.Error("Model of a 3-state prior accepted noise 2/3")
 	}
 	if _, err := RBM(ctx, m, [][]int8{{1, 0}}, Settings{Noise: 0.1}); err == nil {
 		t.Error("RBM accepted a short row")
