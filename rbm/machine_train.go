@@ -255,7 +255,7 @@ type machineStepper struct {
 	cfg   Config
 	batch int
 	pool  *kernel.Pool // the products, on Config.Workers goroutines
-	w     *mat.Dense   // m.W as a matrix (weights), made once
+	packs weightPacks  // W packed for the products of a step
 	rng   *rand.Rand   // the draws of the negative phase, from src
 	src   *rand.PCG
 	steps int
@@ -291,14 +291,38 @@ type machineStepper struct {
 	hSum      []float64 // the column sums of E[h|v0], centered
 }
 
-// weights returns m.W as a matrix sharing its storage, the one view made
-// when first asked for (or again if m.W has been replaced), so that a step
-// allocates none.
-func (s *machineStepper) weights() *mat.Dense {
-	if s.w == nil || &s.w.RawMatrix().Data[0] != &s.m.W[0] {
-		s.w = s.m.weights()
+// weightPacks is a machine's W packed for the products of one training
+// step (kernel.DPacked): W for the products x·W (the hidden inputs of the
+// Gibbs sweeps and of both phases' statistics, three products a CD-1
+// step) and Wᵀ for h·Wᵀ (the sweeps' visible inputs). Each is packed when
+// first used after reset, once instead of in every task of every
+// product; the products are the same bits. Whoever writes W calls reset.
+type weightPacks struct {
+	w, wt         kernel.DPacked
+	haveW, haveWT bool
+}
+
+// reset drops the packs: W has changed, or may have.
+func (p *weightPacks) reset() { p.haveW, p.haveWT = false, false }
+
+// mul sets dst = x·W for m's weights, on pool.
+func (p *weightPacks) mul(pool *kernel.Pool, dst, x *mat.Dense, m *Machine) {
+	if !p.haveW {
+		vw, hw := m.Visible.Width(), m.Hidden.Width()
+		pool.PackDgemmB(&p.w, false, vw, hw, m.W, hw)
+		p.haveW = true
 	}
-	return s.w
+	pool.MulDensePacked(dst, x, false, &p.w)
+}
+
+// mulT sets dst = h·Wᵀ for m's weights, on pool.
+func (p *weightPacks) mulT(pool *kernel.Pool, dst, h *mat.Dense, m *Machine) {
+	if !p.haveWT {
+		vw, hw := m.Visible.Width(), m.Hidden.Width()
+		pool.PackDgemmB(&p.wt, true, hw, vw, m.W, hw)
+		p.haveWT = true
+	}
+	pool.MulDensePacked(dst, h, false, &p.wt)
 }
 
 // rows returns the first n rows of d, sharing its storage: d itself when
@@ -430,6 +454,8 @@ func withinMax(p []float64) bool {
 // parameters as they were, when the update would make one non-finite or
 // larger than MaxParameter.
 func (s *machineStepper) step(data Data, idx []int32, lr, mom float64) bool {
+	// W may have been written since the last step (KeepBest restores it).
+	s.packs.reset()
 	n := len(idx)
 	data.Gather(s.gather, idx)
 	v0 := rows(s.v0, n)
@@ -502,6 +528,7 @@ func (s *machineStepper) update(v0, vk *mat.Dense, lr, mom float64) bool {
 	s.opt.c1 = 1 - math.Pow(s.cfg.AdamBeta1, float64(s.steps))
 	s.opt.c2 = 1 - math.Pow(s.cfg.AdamBeta2, float64(s.steps))
 	s.pool.Run(&s.opt, len(s.opt.chunks))
+	s.packs.reset()
 	if s.center != nil {
 		s.center.shift(m, -1)
 		s.center.slide(v0, hSum)
@@ -565,12 +592,11 @@ func (m *Machine) CDGradient(data *mat.Dense, k, chains int, seed uint64, worker
 func (s *machineStepper) gibbs(v *mat.Dense) {
 	m := s.m
 	n, _ := v.Dims()
-	w := s.weights()
 	inH, h, inV := rows(s.inH, n), rows(s.h, n), rows(s.inV, n)
 	for range s.cfg.K {
-		s.pool.MulDense(inH, v, false, w, false)
+		s.packs.mul(s.pool, inH, v, m)
 		s.sample(m.Hidden, h, inH)
-		s.pool.MulDense(inV, h, false, w, true)
+		s.packs.mulT(s.pool, inV, h, m)
 		s.sample(m.Visible, v, inV)
 	}
 }
@@ -593,7 +619,7 @@ func (s *machineStepper) accumulate(v *mat.Dense, sign float64, hSum []float64) 
 		s.centerJob = centerRowsJob{}
 	}
 	in, mean := rows(s.inH, n), rows(s.mean, n)
-	s.pool.MulDense(in, x, false, s.weights(), false)
+	s.packs.mul(s.pool, in, x, m)
 	// E[h|v] and each row's terms of the layers' gradients, row by row on
 	// the pool; the terms' sums go into the gradients below. On one
 	// worker the rows' terms go straight into the sums, which is what the
