@@ -415,13 +415,24 @@ func (j *machineOptimizerJob) Do(t int) {
 		state2 = s.state2[c.k][c.lo:c.hi]
 	}
 	if c.k == 0 {
+		// W, with weight decay, in the kernels (vectorised, the same
+		// expressions and bits as the loop below with the decay term).
 		copy(s.backup[0][c.lo:c.hi], p)
+		var ok bool
+		if s.cfg.Optimizer == Adam {
+			ok = kernel.AdamStep64(p, state1, state2, grad, kernel.Adam64{
+				Scale: j.inv, Decay: s.cfg.WeightDecay,
+				B1: s.cfg.AdamBeta1, B2: s.cfg.AdamBeta2, C1: j.c1, C2: j.c2,
+				Rate: j.lr, Eps: s.cfg.AdamEpsilon,
+			}, MaxParameter)
+		} else {
+			ok = kernel.MomentumStep64(p, state1, grad, j.inv, s.cfg.WeightDecay, j.mom, j.lr, MaxParameter)
+		}
+		j.bad[t] = !ok
+		return
 	}
 	for i := range p {
 		gi := grad[i] * j.inv
-		if c.k == 0 {
-			gi -= s.cfg.WeightDecay * p[i] // on W only
-		}
 		if s.cfg.Optimizer == Adam {
 			b1, b2 := s.cfg.AdamBeta1, s.cfg.AdamBeta2
 			state1[i] = b1*state1[i] + (1-b1)*gi
@@ -433,9 +444,6 @@ func (j *machineOptimizerJob) Do(t int) {
 			state1[i] = j.mom*state1[i] + j.lr*gi
 			p[i] += state1[i]
 		}
-	}
-	if c.k == 0 {
-		j.bad[t] = !withinMax(p)
 	}
 }
 
