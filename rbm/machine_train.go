@@ -279,6 +279,11 @@ type machineStepper struct {
 	// inputs, and one row's layer gradients.
 	v0, vk, x, inH, h, mean, inV *mat.Dense
 	vRowGrad, hRowGrad           [][]float64
+	// in0 is v0·W of an uncentered CD step, which its first Gibbs sweep
+	// and its positive phase share (made at the first such step);
+	// haveIn0 says that step has computed it for update.
+	in0     *mat.Dense
+	haveIn0 bool
 
 	opt machineOptimizerJob // the optimiser's step, on the pool
 
@@ -484,6 +489,19 @@ func (s *machineStepper) step(data Data, idx []int32, lr, mom float64) bool {
 	case s.chain != nil:
 		vk = rows(s.chain, n)
 		s.gibbs(vk)
+	case s.center == nil:
+		// Uncentered CD: the first sweep's hidden input is the positive
+		// phase's, v0·W, computed once for both (the same product of the
+		// same values, so the same bits); update takes it from in0.
+		if s.in0 == nil {
+			s.in0 = mat.NewDense(s.batch, s.m.Hidden.Width(), nil)
+		}
+		in0 := rows(s.in0, n)
+		s.packs.mul(s.pool, in0, v0, s.m)
+		vk = rows(s.vk, n)
+		vk.Copy(v0)
+		s.gibbsFrom(vk, in0)
+		s.haveIn0 = true
 	default:
 		vk = rows(s.vk, n)
 		vk.Copy(v0)
@@ -517,7 +535,12 @@ func (s *machineStepper) update(v0, vk *mat.Dense, lr, mom float64) bool {
 	if s.center != nil {
 		hSum = s.hSum
 	}
-	s.accumulate(v0, 1, hSum)
+	var in0 *mat.Dense
+	if s.haveIn0 {
+		in0 = rows(s.in0, n)
+		s.haveIn0 = false
+	}
+	s.accumulateFrom(v0, in0, 1, hSum)
 	s.accumulate(vk, -1, nil)
 	for _, lg := range []struct {
 		l    layer.Layer
@@ -581,11 +604,14 @@ func (m *Machine) CDGradient(data *mat.Dense, k, chains int, seed uint64, worker
 	defer s.pool.Close()
 	// The positive phase is the same for every chain: counted once,
 	// chains times.
-	s.accumulate(data, float64(chains), nil)
+	// So is the chains' first hidden input, data·W.
+	in0 := mat.NewDense(rows, m.Hidden.Width(), nil)
+	s.packs.mul(s.pool, in0, data, m)
+	s.accumulateFrom(data, in0, float64(chains), nil)
 	vk := mat.NewDense(rows, cols, nil)
 	for range chains {
 		vk.Copy(data)
-		s.gibbs(vk)
+		s.gibbsFrom(vk, in0)
 		s.accumulate(vk, -1, nil)
 	}
 	g := NewMachineGradient(m)
@@ -597,13 +623,23 @@ func (m *Machine) CDGradient(data *mat.Dense, k, chains int, seed uint64, worker
 // the products for all rows at once, the draws row after row from the
 // trainer's source (in parallel where that gives the same draws, see
 // sample).
-func (s *machineStepper) gibbs(v *mat.Dense) {
+func (s *machineStepper) gibbs(v *mat.Dense) { s.gibbsFrom(v, nil) }
+
+// gibbsFrom is gibbs with the first sweep's hidden input v·W given in in0
+// (which it leaves alone: layers never write their input), or computed
+// when in0 is nil.
+func (s *machineStepper) gibbsFrom(v, in0 *mat.Dense) {
 	m := s.m
 	n, _ := v.Dims()
 	inH, h, inV := rows(s.inH, n), rows(s.h, n), rows(s.inV, n)
-	for range s.cfg.K {
-		s.packs.mul(s.pool, inH, v, m)
-		s.sample(m.Hidden, h, inH)
+	for sweep := range s.cfg.K {
+		in := inH
+		if sweep == 0 && in0 != nil {
+			in = in0
+		} else {
+			s.packs.mul(s.pool, in, v, m)
+		}
+		s.sample(m.Hidden, h, in)
 		s.packs.mulT(s.pool, inV, h, m)
 		s.sample(m.Visible, v, inV)
 	}
@@ -617,6 +653,12 @@ func (s *machineStepper) gibbs(v *mat.Dense) {
 // input Wᵀ(v-μ). Centered, it sets hSum, unless nil, to the column sums
 // of E[h|v] (for the offsets).
 func (s *machineStepper) accumulate(v *mat.Dense, sign float64, hSum []float64) {
+	s.accumulateFrom(v, nil, sign, hSum)
+}
+
+// accumulateFrom is accumulate with the hidden input v·W of the rows of v
+// given in in, uncentered only, or computed when in is nil.
+func (s *machineStepper) accumulateFrom(v, in *mat.Dense, sign float64, hSum []float64) {
 	m := s.m
 	n, _ := v.Dims()
 	x := v
@@ -626,8 +668,11 @@ func (s *machineStepper) accumulate(v *mat.Dense, sign float64, hSum []float64) 
 		s.pool.Run(&s.centerJob, n)
 		s.centerJob = centerRowsJob{}
 	}
-	in, mean := rows(s.inH, n), rows(s.mean, n)
-	s.packs.mul(s.pool, in, x, m)
+	mean := rows(s.mean, n)
+	if in == nil {
+		in = rows(s.inH, n)
+		s.packs.mul(s.pool, in, x, m)
+	}
 	// E[h|v] and each row's terms of the layers' gradients, row by row on
 	// the pool; the terms' sums go into the gradients below. On one
 	// worker the rows' terms go straight into the sums, which is what the

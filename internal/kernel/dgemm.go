@@ -142,16 +142,32 @@ func (g *blockedDgemmJob) packRowPanel(i int) {
 	if rows < dmr {
 		clear(dst)
 	}
-	if g.tA {
-		// Column i0+r of A is at a[kk·lda+i0+r]: rows contiguous values a step.
+	switch {
+	case g.tA && rows == dmr:
+		// Column i0+r of A is at a[kk·lda+i0+r]: dmr contiguous values a
+		// step, assigned one by one rather than by a call of memmove.
+		for kk := range k {
+			d, r := dst[kk*dmr:][:dmr], a[kk*lda+i0:][:dmr]
+			d[0], d[1], d[2], d[3], d[4], d[5] = r[0], r[1], r[2], r[3], r[4], r[5]
+		}
+	case g.tA:
 		for kk := range k {
 			copy(dst[kk*dmr:kk*dmr+rows], a[kk*lda+i0:kk*lda+i0+rows])
 		}
-		return
-	}
-	for r := range rows {
-		for kk, v := range a[(i0+r)*lda : (i0+r)*lda+k] {
-			dst[kk*dmr+r] = v
+	case rows == dmr:
+		// Six rows read side by side, one packed step written at a time.
+		r := a[i0*lda:]
+		r0, r1, r2 := r[:k], r[lda:][:k], r[2*lda:][:k]
+		r3, r4, r5 := r[3*lda:][:k], r[4*lda:][:k], r[5*lda:][:k]
+		for kk := range k {
+			d := dst[kk*dmr:][:dmr]
+			d[0], d[1], d[2], d[3], d[4], d[5] = r0[kk], r1[kk], r2[kk], r3[kk], r4[kk], r5[kk]
+		}
+	default:
+		for r := range rows {
+			for kk, v := range a[(i0+r)*lda : (i0+r)*lda+k] {
+				dst[kk*dmr+r] = v
+			}
 		}
 	}
 }
@@ -173,7 +189,8 @@ func packColBlock64(dst []float64, tB bool, b []float64, ldb, q, n, kb, kl int) 
 		r0, r1, r2, r3 := r[:kl], r[ldb:][:kl], r[2*ldb:][:kl], r[3*ldb:][:kl]
 		r4, r5, r6, r7 := r[4*ldb:][:kl], r[5*ldb:][:kl], r[6*ldb:][:kl], r[7*ldb:][:kl]
 		for kk := range kl {
-			*(*[dnr]float64)(dst[kk*dnr:]) = [dnr]float64{r0[kk], r1[kk], r2[kk], r3[kk], r4[kk], r5[kk], r6[kk], r7[kk]}
+			d := dst[kk*dnr:][:dnr]
+			d[0], d[1], d[2], d[3], d[4], d[5], d[6], d[7] = r0[kk], r1[kk], r2[kk], r3[kk], r4[kk], r5[kk], r6[kk], r7[kk]
 		}
 	case tB:
 		clear(dst)
@@ -183,9 +200,11 @@ func packColBlock64(dst []float64, tB bool, b []float64, ldb, q, n, kb, kl int) 
 			}
 		}
 	case cols == dnr:
-		// Array copies, not a call of copy (memmove) for each 64 bytes.
+		// Eight assignments, not a call of memmove for each 64 bytes
+		// (which copy and array copies of this size compile to).
 		for kk := range kl {
-			*(*[dnr]float64)(dst[kk*dnr:]) = *(*[dnr]float64)(b[(kb+kk)*ldb+j0:])
+			d, r := dst[kk*dnr:][:dnr], b[(kb+kk)*ldb+j0:][:dnr]
+			d[0], d[1], d[2], d[3], d[4], d[5], d[6], d[7] = r[0], r[1], r[2], r[3], r[4], r[5], r[6], r[7]
 		}
 	default:
 		clear(dst)
