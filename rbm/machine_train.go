@@ -421,17 +421,18 @@ func (j *machineOptimizerJob) Do(t int) {
 	}
 	if c.k == 0 {
 		// W, with weight decay, in the kernels (vectorised, the same
-		// expressions and bits as the loop below with the decay term).
-		copy(s.backup[0][c.lo:c.hi], p)
+		// expressions and bits as the loop below with the decay term),
+		// which take its backup on the way.
+		backup := s.backup[0][c.lo:c.hi]
 		var ok bool
 		if s.cfg.Optimizer == Adam {
-			ok = kernel.AdamStep64(p, state1, state2, grad, kernel.Adam64{
+			ok = kernel.AdamStep64(p, backup, state1, state2, grad, kernel.Adam64{
 				Scale: j.inv, Decay: s.cfg.WeightDecay,
 				B1: s.cfg.AdamBeta1, B2: s.cfg.AdamBeta2, C1: j.c1, C2: j.c2,
 				Rate: j.lr, Eps: s.cfg.AdamEpsilon,
 			}, MaxParameter)
 		} else {
-			ok = kernel.MomentumStep64(p, state1, grad, j.inv, s.cfg.WeightDecay, j.mom, j.lr, MaxParameter)
+			ok = kernel.MomentumStep64(p, backup, state1, grad, j.inv, s.cfg.WeightDecay, j.mom, j.lr, MaxParameter)
 		}
 		j.bad[t] = !ok
 		return

@@ -5,8 +5,9 @@ import "math"
 // The float64 optimiser steps of the machine trainer (rbm.TrainMachine),
 // over its weights: the trainer's own Go expressions, element by element,
 // vectorised where that gives the same bits. Unlike MomentumStep and
-// AdamStep they update w in place (the trainer keeps a backup) and report
-// whether every new value is within a limit.
+// AdamStep they update w in place, copying its values to a backup first
+// (which the trainer restores when it refuses a step), and report whether
+// every new value is within a limit.
 
 // Adam64 holds the scalars of one AdamStep64.
 type Adam64 struct {
@@ -20,6 +21,7 @@ type Adam64 struct {
 // over parallel slices (every length at least len(w)), with every
 // operation rounded on its own in the order written:
 //
+//	old[i] = w[i]
 //	g    = grad[i]·Scale - Decay·w[i]
 //	m[i] = B1·m[i] + (1-B1)·g
 //	v[i] = B2·v[i] + (1-B2)·g·g
@@ -27,16 +29,17 @@ type Adam64 struct {
 //
 // which is the portable loop below; the assembly gives its bits. It
 // reports whether every new |w[i]| is at most limit (false for a NaN).
-func AdamStep64(w, m, v, grad []float64, a Adam64, limit float64) bool {
+func AdamStep64(w, old, m, v, grad []float64, a Adam64, limit float64) bool {
 	n := len(w)
-	m, v, grad = m[:n], v[:n], grad[:n]
+	old, m, v, grad = old[:n], m[:n], v[:n], grad[:n]
 	i, ok := 0, true
 	if n4 := n &^ 3; haveAVX2FMA && separateRounding && n4 > 0 {
 		c := adam64Consts(a, limit)
-		ok = adam64AVX2(&w[0], &m[0], &v[0], &grad[0], n4, &c)
+		ok = adam64AVX2(&w[0], &old[0], &m[0], &v[0], &grad[0], n4, &c)
 		i = n4
 	}
 	for ; i < n; i++ {
+		old[i] = w[i]
 		gi := grad[i] * a.Scale
 		gi -= a.Decay * w[i]
 		m[i] = a.B1*m[i] + (1-a.B1)*gi
@@ -62,25 +65,27 @@ func adam64Consts(a Adam64, limit float64) [11][4]float64 {
 // decay over parallel slices (every length at least len(w)), every
 // operation rounded on its own in the order written:
 //
+//	old[i] = w[i]
 //	g      = grad[i]·scale - decay·w[i]
 //	vel[i] = mom·vel[i] + rate·g
 //	w[i]  += vel[i]
 //
 // which is the portable loop below; the assembly gives its bits. It
 // reports whether every new |w[i]| is at most limit (false for a NaN).
-func MomentumStep64(w, vel, grad []float64, scale, decay, mom, rate, limit float64) bool {
+func MomentumStep64(w, old, vel, grad []float64, scale, decay, mom, rate, limit float64) bool {
 	n := len(w)
-	vel, grad = vel[:n], grad[:n]
+	old, vel, grad = old[:n], vel[:n], grad[:n]
 	i, ok := 0, true
 	if n4 := n &^ 3; haveAVX2FMA && separateRounding && n4 > 0 {
 		var c [5][4]float64
 		for k, x := range []float64{scale, decay, mom, rate, limit} {
 			c[k] = [4]float64{x, x, x, x}
 		}
-		ok = momentum64AVX2(&w[0], &vel[0], &grad[0], n4, &c)
+		ok = momentum64AVX2(&w[0], &old[0], &vel[0], &grad[0], n4, &c)
 		i = n4
 	}
 	for ; i < n; i++ {
+		old[i] = w[i]
 		gi := grad[i] * scale
 		gi -= decay * w[i]
 		vel[i] = mom*vel[i] + rate*gi

@@ -26,6 +26,8 @@ func step64Inputs(rng *rand.Rand, n int) []float64 {
 	return x
 }
 
+func sameBits64(a, b float64) bool { return math.Float64bits(a) == math.Float64bits(b) }
+
 var step64Lengths = []int{0, 1, 2, 3, 4, 5, 7, 8, 9, 31, 257, 1001}
 
 // TestAdamStep64 checks AdamStep64, assembly and portable, against the
@@ -60,7 +62,11 @@ func TestAdamStep64(t *testing.T) {
 						wantOK = false
 					}
 				}
-				ok := AdamStep64(w, m, v, grad, a, limit)
+				orig, old := slices.Clone(w), make([]float64, n)
+				ok := AdamStep64(w, old, m, v, grad, a, limit)
+				if !slices.EqualFunc(old, orig, sameBits64) {
+					t.Fatalf("n=%d trial %d: the backup is not w before the step", n, trial)
+				}
 				for i := range w {
 					if math.Float64bits(w[i]) != math.Float64bits(wantW[i]) || math.Float64bits(m[i]) != math.Float64bits(wantM[i]) || math.Float64bits(v[i]) != math.Float64bits(wantV[i]) {
 						t.Fatalf("n=%d trial %d: element %d: w=%v m=%v v=%v, want %v %v %v", n, trial, i, w[i], m[i], v[i], wantW[i], wantM[i], wantV[i])
@@ -95,7 +101,11 @@ func TestMomentumStep64(t *testing.T) {
 						wantOK = false
 					}
 				}
-				ok := MomentumStep64(w, vel, grad, scale, decay, mom, rate, limit)
+				orig, old := slices.Clone(w), make([]float64, n)
+				ok := MomentumStep64(w, old, vel, grad, scale, decay, mom, rate, limit)
+				if !slices.EqualFunc(old, orig, sameBits64) {
+					t.Fatalf("n=%d trial %d: the backup is not w before the step", n, trial)
+				}
 				for i := range w {
 					if math.Float64bits(w[i]) != math.Float64bits(wantW[i]) || math.Float64bits(vel[i]) != math.Float64bits(wantV[i]) {
 						t.Fatalf("n=%d trial %d: element %d: w=%v vel=%v, want %v %v", n, trial, i, w[i], vel[i], wantW[i], wantV[i])
@@ -118,11 +128,11 @@ func TestStep64FlagsNaN(t *testing.T) {
 				w, m, v, grad := make([]float64, n), make([]float64, n), make([]float64, n), make([]float64, n)
 				grad[at] = math.NaN()
 				a := Adam64{Scale: 1, B1: 0.9, B2: 0.999, C1: 0.1, C2: 0.001, Rate: 0.001, Eps: 1e-8}
-				if AdamStep64(w, m, v, grad, a, math.Inf(1)) {
+				if AdamStep64(w, make([]float64, n), m, v, grad, a, math.Inf(1)) {
 					t.Errorf("Adam, n=%d: a NaN at %d passed", n, at)
 				}
 				w, vel := make([]float64, n), make([]float64, n)
-				if MomentumStep64(w, vel, grad, 1, 0, 0.5, 0.1, math.Inf(1)) {
+				if MomentumStep64(w, make([]float64, n), vel, grad, 1, 0, 0.5, 0.1, math.Inf(1)) {
 					t.Errorf("momentum, n=%d: a NaN at %d passed", n, at)
 				}
 			}

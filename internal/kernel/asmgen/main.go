@@ -729,14 +729,16 @@ func adamKernel() {
 // over n elements, n a multiple of 4, every operation rounded separately
 // as Go rounds the trainer's loop (MomentumStep64):
 //
+//	old[i] = w[i]
 //	g = scale·grad[i] - decay·w[i];  vel[i] = mom·vel[i] + rate·g;  w[i] += vel[i]
 //
 // with c[0..4] = scale, decay, mom, rate, limit.
 func momentum64Kernel() {
-	TEXT("momentum64AVX2", NOSPLIT, "func(w, vel, grad *float64, n int, c *[5][4]float64) bool")
+	TEXT("momentum64AVX2", NOSPLIT, "func(w, old, vel, grad *float64, n int, c *[5][4]float64) bool")
 	Pragma("noescape")
-	Doc("momentum64AVX2 takes the momentum step of MomentumStep64 over n elements, n a multiple of 4, with c the splatted scale, decay, mom, rate and limit, and reports whether every new |w[i]| ≤ limit.")
+	Doc("momentum64AVX2 takes the momentum step of MomentumStep64 over n elements, n a multiple of 4, with c the splatted scale, decay, mom, rate and limit, copying w to old first, and reports whether every new |w[i]| ≤ limit.")
 	pw := Load(Param("w"), GP64())
+	po := Load(Param("old"), GP64())
 	pv := Load(Param("vel"), GP64())
 	pg := Load(Param("grad"), GP64())
 	n := Load(Param("n"), GP64())
@@ -748,6 +750,7 @@ func momentum64Kernel() {
 	Label("momentum64_loop")
 	w, g, t, v := YMM(), YMM(), YMM(), YMM()
 	VMOVUPD(Mem{Base: pw}, w)
+	VMOVUPD(w, Mem{Base: po})
 	VMOVUPD(Mem{Base: pg}, g)
 	VMULPD(cst(0), g, g) // grad·scale
 	VMULPD(cst(1), w, t) // decay·w
@@ -761,6 +764,7 @@ func momentum64Kernel() {
 	VMOVUPD(w, Mem{Base: pw})
 	accumulateWithin(w, absMask, cst(4), ok)
 	ADDQ(U32(32), pw)
+	ADDQ(U32(32), po)
 	ADDQ(U32(32), pv)
 	ADDQ(U32(32), pg)
 	DECQ(n)
@@ -773,6 +777,7 @@ func momentum64Kernel() {
 // elements, n a multiple of 4, every operation rounded separately and in
 // the order of the trainer's Go expression (AdamStep64):
 //
+//	old[i] = w[i]
 //	g = scale·grad[i] - decay·w[i]
 //	m[i] = b1·m[i] + (1-b1)·g;  v[i] = b2·v[i] + ((1-b2)·g)·g
 //	w[i] += (rate·(m[i]/c1)) / (sqrt(v[i]/c2) + eps)
@@ -781,10 +786,11 @@ func momentum64Kernel() {
 // limit (VDIVPD and VSQRTPD round correctly, as Go's division and
 // math.Sqrt do).
 func adam64Kernel() {
-	TEXT("adam64AVX2", NOSPLIT, "func(w, m, v, grad *float64, n int, c *[11][4]float64) bool")
+	TEXT("adam64AVX2", NOSPLIT, "func(w, old, m, v, grad *float64, n int, c *[11][4]float64) bool")
 	Pragma("noescape")
-	Doc("adam64AVX2 takes the Adam step of AdamStep64 over n elements, n a multiple of 4, with c its splatted scalars (see adam64Consts), and reports whether every new |w[i]| ≤ limit.")
+	Doc("adam64AVX2 takes the Adam step of AdamStep64 over n elements, n a multiple of 4, with c its splatted scalars (see adam64Consts), copying w to old first, and reports whether every new |w[i]| ≤ limit.")
 	pw := Load(Param("w"), GP64())
+	po := Load(Param("old"), GP64())
 	pm := Load(Param("m"), GP64())
 	pv := Load(Param("v"), GP64())
 	pg := Load(Param("grad"), GP64())
@@ -797,6 +803,7 @@ func adam64Kernel() {
 	Label("adam64_loop")
 	w, g, t, m, v := YMM(), YMM(), YMM(), YMM(), YMM()
 	VMOVUPD(Mem{Base: pw}, w)
+	VMOVUPD(w, Mem{Base: po})
 	VMOVUPD(Mem{Base: pg}, g)
 	VMULPD(cst(0), g, g) // grad·scale
 	VMULPD(cst(1), w, t) // decay·w
@@ -822,6 +829,7 @@ func adam64Kernel() {
 	VMOVUPD(w, Mem{Base: pw})
 	accumulateWithin(w, absMask, cst(10), ok)
 	ADDQ(U32(32), pw)
+	ADDQ(U32(32), po)
 	ADDQ(U32(32), pm)
 	ADDQ(U32(32), pv)
 	ADDQ(U32(32), pg)
