@@ -270,7 +270,11 @@ type machineStepper struct {
 	vGrad, hGrad          [][]float64 // the layers' gradients, as layer.NewGrad shapes them
 	grads, state1, state2 [][]float64
 	backup                [][]float64
-	center                *machineCentering // nil unless Config.Centered
+	// gradWZero says that W's gradient is all zeros: the optimiser's
+	// tasks clear it in parallel after their step, which spares the next
+	// update a serial pass over it; accumulating into it unsets it.
+	gradWZero bool
+	center    *machineCentering // nil unless Config.Centered
 
 	// Scratch space of batch rows, reused from step to step (a step on
 	// fewer rows takes views of the first ones), so that a step
@@ -435,6 +439,9 @@ func (j *machineOptimizerJob) Do(t int) {
 			ok = kernel.MomentumStep64(p, backup, state1, grad, j.inv, s.cfg.WeightDecay, j.mom, j.lr, MaxParameter)
 		}
 		j.bad[t] = !ok
+		// W's gradient is cleared here, where its chunk is still in the
+		// core's cache, for the next step (see gradWZero).
+		clear(grad)
 		return
 	}
 	for i := range p {
@@ -524,9 +531,12 @@ func (s *machineStepper) update(v0, vk *mat.Dense, lr, mom float64) bool {
 	for k := 1; k < len(s.params); k++ {
 		copy(s.backup[k], s.params[k])
 	}
-	for _, g := range s.grads {
-		clear(g)
+	for k, g := range s.grads {
+		if k > 0 || !s.gradWZero {
+			clear(g)
+		}
 	}
+	s.gradWZero = false
 	if s.center != nil {
 		// Gradients and step are taken in the centered parameterisation
 		// (machineCentering); the layers are shifted back below.
@@ -560,6 +570,7 @@ func (s *machineStepper) update(v0, vk *mat.Dense, lr, mom float64) bool {
 	s.opt.c1 = 1 - math.Pow(s.cfg.AdamBeta1, float64(s.steps))
 	s.opt.c2 = 1 - math.Pow(s.cfg.AdamBeta2, float64(s.steps))
 	s.pool.Run(&s.opt, len(s.opt.chunks))
+	s.gradWZero = true
 	s.packs.reset()
 	if s.center != nil {
 		s.center.shift(m, -1)
@@ -703,6 +714,7 @@ func (s *machineStepper) accumulateFrom(v, in *mat.Dense, sign float64, hSum []f
 	s.sums.mean, s.sums.hSum = nil, nil
 	// The weights' statistics xᵀ·mean go straight into their gradient:
 	// grads[0] += sign·xᵀ·mean.
+	s.gradWZero = false
 	xr, mr := x.RawMatrix(), mean.RawMatrix()
 	s.pool.Dgemm(true, false, m.Visible.Width(), m.Hidden.Width(), n, sign, xr.Data, xr.Stride, mr.Data, mr.Stride, 1, s.grads[0], m.Hidden.Width())
 }
