@@ -112,6 +112,10 @@ func (m *Machine) HiddenInput(dst, v []float64) {
 // over v's units in order: a split of the columns gives HiddenInput's
 // bits.
 func (m *Machine) hiddenInputCols(dst, v []float64, lo, hi int) {
+	if !kernel.RoundsSeparately() {
+		m.hiddenInputColsLoop(dst, v, lo, hi)
+		return
+	}
 	hw := m.Hidden.Width()
 	dst = dst[lo:hi]
 	clear(dst)
@@ -144,6 +148,25 @@ func (m *Machine) hiddenInputCols(dst, v []float64, lo, hi int) {
 	}
 }
 
+// hiddenInputColsLoop is hiddenInputCols one row at a time, the loop whose
+// bits it keeps: where the compiler fuses multiply-adds (kernel.
+// RoundsSeparately), it may fuse the unrolled form's differently, and
+// this runs instead.
+func (m *Machine) hiddenInputColsLoop(dst, v []float64, lo, hi int) {
+	hw := m.Hidden.Width()
+	dst = dst[lo:hi]
+	clear(dst)
+	for i, vi := range v {
+		if vi == 0 {
+			continue
+		}
+		row := m.W[i*hw+lo : i*hw+hi]
+		for j, w := range row {
+			dst[j] += vi * w
+		}
+	}
+}
+
 // VisibleInput sets dst to Wh, the input the visible layer receives from
 // the hidden state h.
 func (m *Machine) VisibleInput(dst, h []float64) {
@@ -154,6 +177,10 @@ func (m *Machine) VisibleInput(dst, h []float64) {
 
 // visibleInputRows sets dst[lo:hi] to elements [lo, hi) of Wh.
 func (m *Machine) visibleInputRows(dst, h []float64, lo, hi int) {
+	if !kernel.RoundsSeparately() {
+		m.visibleInputRowsLoop(dst, h, lo, hi)
+		return
+	}
 	hw := m.Hidden.Width()
 	h = h[:hw]
 	i := lo
@@ -172,6 +199,20 @@ func (m *Machine) visibleInputRows(dst, h []float64, lo, hi int) {
 		dst[i], dst[i+1], dst[i+2], dst[i+3] = s0, s1, s2, s3
 	}
 	for ; i < hi; i++ {
+		row := m.W[i*hw : (i+1)*hw]
+		var s float64
+		for j, hj := range h {
+			s += row[j] * hj
+		}
+		dst[i] = s
+	}
+}
+
+// visibleInputRowsLoop is visibleInputRows one row at a time, run where
+// the compiler fuses multiply-adds (see hiddenInputColsLoop).
+func (m *Machine) visibleInputRowsLoop(dst, h []float64, lo, hi int) {
+	hw := m.Hidden.Width()
+	for i := lo; i < hi; i++ {
 		row := m.W[i*hw : (i+1)*hw]
 		var s float64
 		for j, hj := range h {

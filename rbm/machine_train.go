@@ -423,10 +423,12 @@ func (j *machineOptimizerJob) Do(t int) {
 	if s.cfg.Optimizer == Adam {
 		state2 = s.state2[c.k][c.lo:c.hi]
 	}
-	if c.k == 0 {
+	if c.k == 0 && kernel.RoundsSeparately() {
 		// W, with weight decay, in the kernels (vectorised, the same
 		// expressions and bits as the loop below with the decay term),
-		// which take its backup on the way.
+		// which take its backup on the way. A build whose compiler fuses
+		// multiply-adds runs the loop below, whose fusions it has always
+		// chosen.
 		backup := s.backup[0][c.lo:c.hi]
 		var ok bool
 		if s.cfg.Optimizer == Adam {
@@ -444,8 +446,14 @@ func (j *machineOptimizerJob) Do(t int) {
 		clear(grad)
 		return
 	}
+	if c.k == 0 {
+		copy(s.backup[0][c.lo:c.hi], p)
+	}
 	for i := range p {
 		gi := grad[i] * j.inv
+		if c.k == 0 {
+			gi -= s.cfg.WeightDecay * p[i] // on W only
+		}
 		if s.cfg.Optimizer == Adam {
 			b1, b2 := s.cfg.AdamBeta1, s.cfg.AdamBeta2
 			state1[i] = b1*state1[i] + (1-b1)*gi
@@ -457,6 +465,10 @@ func (j *machineOptimizerJob) Do(t int) {
 			state1[i] = j.mom*state1[i] + j.lr*gi
 			p[i] += state1[i]
 		}
+	}
+	if c.k == 0 {
+		j.bad[t] = !withinMax(p)
+		clear(grad) // as the kernels' branch does
 	}
 }
 

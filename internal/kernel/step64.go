@@ -99,8 +99,16 @@ func MomentumStep64(w, old, vel, grad []float64, scale, decay, mom, rate, limit 
 // every product and sum on its own, so it stands in for the Go loops only
 // where the compiler does too: Go may fuse x·y + z into one rounding where
 // the target has FMA instructions (amd64 built for v3, arm64), and there
-// the loops, which define the trainer's bits, run as compiled.
+// the loops run as compiled.
 var separateRounding = roundsSeparately()
+
+// RoundsSeparately reports whether this build's Go code rounds every
+// product before adding to it, as amd64 builds below GOAMD64=v3 do. Where
+// it does not, the compiler chooses which products of an expression to
+// fuse with the sums, and two spellings of the same sums (a loop and its
+// unrolled or vectorised form) may round differently: code that must keep
+// the bits of a plain loop runs that loop there.
+func RoundsSeparately() bool { return separateRounding }
 
 // roundsSeparately reports whether this build rounds a product before
 // adding to it: (1+2⁻³⁰)² rounds to 1+2⁻²⁹, so that the sum below is
