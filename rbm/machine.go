@@ -112,6 +112,47 @@ func (m *Machine) HiddenInput(dst, v []float64) {
 // over v's units in order: a split of the columns gives HiddenInput's
 // bits.
 func (m *Machine) hiddenInputCols(dst, v []float64, lo, hi int) {
+	if !kernel.RoundsSeparately() {
+		m.hiddenInputColsLoop(dst, v, lo, hi)
+		return
+	}
+	hw := m.Hidden.Width()
+	dst = dst[lo:hi]
+	clear(dst)
+	// The rows of units that are on (v[i] ≠ 0), four at a time: each
+	// element takes the four terms in order, as four passes would add
+	// them, with one load and store of it instead of four.
+	var on [4]int
+	k := 0
+	for i, vi := range v {
+		if vi == 0 {
+			continue
+		}
+		on[k] = i
+		if k++; k < len(on) {
+			continue
+		}
+		k = 0
+		a, b, c, d := v[on[0]], v[on[1]], v[on[2]], v[on[3]]
+		r0, r1 := m.W[on[0]*hw+lo:][:len(dst)], m.W[on[1]*hw+lo:][:len(dst)]
+		r2, r3 := m.W[on[2]*hw+lo:][:len(dst)], m.W[on[3]*hw+lo:][:len(dst)]
+		for j, x := range dst {
+			dst[j] = x + a*r0[j] + b*r1[j] + c*r2[j] + d*r3[j]
+		}
+	}
+	for _, i := range on[:k] {
+		vi, row := v[i], m.W[i*hw+lo:i*hw+hi]
+		for j, w := range row {
+			dst[j] += vi * w
+		}
+	}
+}
+
+// hiddenInputColsLoop is hiddenInputCols one row at a time, the loop whose
+// bits it keeps: where the compiler fuses multiply-adds (kernel.
+// RoundsSeparately), it may fuse the unrolled form's differently, and
+// this runs instead.
+func (m *Machine) hiddenInputColsLoop(dst, v []float64, lo, hi int) {
 	hw := m.Hidden.Width()
 	dst = dst[lo:hi]
 	clear(dst)
@@ -136,6 +177,40 @@ func (m *Machine) VisibleInput(dst, h []float64) {
 
 // visibleInputRows sets dst[lo:hi] to elements [lo, hi) of Wh.
 func (m *Machine) visibleInputRows(dst, h []float64, lo, hi int) {
+	if !kernel.RoundsSeparately() {
+		m.visibleInputRowsLoop(dst, h, lo, hi)
+		return
+	}
+	hw := m.Hidden.Width()
+	h = h[:hw]
+	i := lo
+	// Four rows at a time: four sums, each over h in order as one row's
+	// loop adds it, run side by side rather than each waiting on its own
+	// previous addition.
+	for ; i+4 <= hi; i += 4 {
+		r0, r1, r2, r3 := m.W[i*hw:][:hw], m.W[(i+1)*hw:][:hw], m.W[(i+2)*hw:][:hw], m.W[(i+3)*hw:][:hw]
+		var s0, s1, s2, s3 float64
+		for j, hj := range h {
+			s0 += r0[j] * hj
+			s1 += r1[j] * hj
+			s2 += r2[j] * hj
+			s3 += r3[j] * hj
+		}
+		dst[i], dst[i+1], dst[i+2], dst[i+3] = s0, s1, s2, s3
+	}
+	for ; i < hi; i++ {
+		row := m.W[i*hw : (i+1)*hw]
+		var s float64
+		for j, hj := range h {
+			s += row[j] * hj
+		}
+		dst[i] = s
+	}
+}
+
+// visibleInputRowsLoop is visibleInputRows one row at a time, run where
+// the compiler fuses multiply-adds (see hiddenInputColsLoop).
+func (m *Machine) visibleInputRowsLoop(dst, h []float64, lo, hi int) {
 	hw := m.Hidden.Width()
 	for i := lo; i < hi; i++ {
 		row := m.W[i*hw : (i+1)*hw]

@@ -149,11 +149,7 @@ func (c *machineCentering) slideTask(t int) {
 	lo, hi := t*centerChunk, min((t+1)*centerChunk, len(c.mu))
 	sum := c.muSum[lo:hi]
 	clear(sum)
-	for r := range n {
-		for i, x := range c.v0.RawRowView(r)[lo:hi] {
-			sum[i] += x
-		}
-	}
+	addRowsInOrder(sum, n, func(r int) []float64 { return c.v0.RawRowView(r)[lo:hi] })
 	for i, s := range sum {
 		c.mu[lo+i] = (1-nu)*c.mu[lo+i] + nu*s*inv
 	}

@@ -162,11 +162,7 @@ func (j *termSumJob) Do(t int) {
 	sum, grad := sums[c.k], grads[c.k]
 	sum = sum[c.lo:c.hi]
 	clear(sum)
-	for r := range j.n {
-		for i, x := range terms[r][c.k][c.lo:c.hi] {
-			sum[i] += x
-		}
-	}
+	addRowsInOrder(sum, j.n, func(r int) []float64 { return terms[r][c.k][c.lo:c.hi] })
 	floatsAddScaled(grad[c.lo:c.hi], j.sign, sum)
 }
 
@@ -177,16 +173,35 @@ func (j *termSumJob) centerMeans(lo, hi int) {
 	if j.hSum != nil {
 		sum := j.hSum[lo:hi]
 		clear(sum)
-		for r := range j.n {
-			for i, h := range j.mean.RawRowView(r)[lo:hi] {
-				sum[i] += h
-			}
-		}
+		addRowsInOrder(sum, j.n, func(r int) []float64 { return j.mean.RawRowView(r)[lo:hi] })
 	}
 	for r := range j.n {
 		row := j.mean.RawRowView(r)[lo:hi]
 		for i, h := range row {
 			row[i] = h - lambda[i]
+		}
+	}
+}
+
+// addRowsInOrder adds rows 0 to n-1 (each as long as sum) to sum,
+// element by element in row order, as the loop
+//
+//	for r := range n { for i, x := range row(r) { sum[i] += x } }
+//
+// does, bit for bit: four rows a pass, x + r0 + r1 + r2 + r3 evaluated
+// left to right, so that each sum is loaded and stored once per four rows
+// rather than once per row.
+func addRowsInOrder(sum []float64, n int, row func(r int) []float64) {
+	r := 0
+	for ; r+4 <= n; r += 4 {
+		r0, r1, r2, r3 := row(r)[:len(sum)], row(r + 1)[:len(sum)], row(r + 2)[:len(sum)], row(r + 3)[:len(sum)]
+		for i, x := range sum {
+			sum[i] = x + r0[i] + r1[i] + r2[i] + r3[i]
+		}
+	}
+	for ; r < n; r++ {
+		for i, x := range row(r)[:len(sum)] {
+			sum[i] += x
 		}
 	}
 }

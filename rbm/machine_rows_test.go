@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"math"
 	"math/rand/v2"
+	"slices"
 	"testing"
 
 	"github.com/rbmkit/rbm/internal/kernel"
@@ -106,6 +107,41 @@ func TestMachineTemperingWorkers(t *testing.T) {
 			}
 			if i, ok := sameBits(firstRates, pt.SwapRates()); !ok {
 				t.Fatalf("%s×%s, %d workers: swap rate %d differs", pair[0], pair[1], workers, i)
+			}
+		}
+	}
+}
+
+// TestAddRowsInOrder checks addRowsInOrder against the plain loop, bit for
+// bit, for every number of rows up to 11 (whole passes of four and the
+// rows left over) and several widths, on values of mixed signs and scales
+// whose sums depend on the order of the additions.
+func TestAddRowsInOrder(t *testing.T) {
+	rng := rand.New(rand.NewPCG(7, 8))
+	for _, width := range []int{1, 3, 8, 257} {
+		for n := range 12 {
+			rows := make([][]float64, n)
+			for r := range rows {
+				rows[r] = make([]float64, width+2) // longer than sum: only its first width count
+				for i := range rows[r] {
+					rows[r][i] = rng.NormFloat64() * math.Pow(10, float64(rng.IntN(17)-8))
+				}
+			}
+			start := make([]float64, width)
+			for i := range start {
+				start[i] = rng.NormFloat64()
+			}
+			want, got := slices.Clone(start), slices.Clone(start)
+			for r := range n {
+				for i, x := range rows[r][:width] {
+					want[i] += x
+				}
+			}
+			addRowsInOrder(got, n, func(r int) []float64 { return rows[r] })
+			for i := range want {
+				if math.Float64bits(got[i]) != math.Float64bits(want[i]) {
+					t.Fatalf("width %d, %d rows: sum[%d] = %v, want %v", width, n, i, got[i], want[i])
+				}
 			}
 		}
 	}

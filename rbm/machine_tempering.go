@@ -173,7 +173,8 @@ type MachineTempering struct {
 	// states holds every chain's visible state: replica k occupies rows
 	// k·chains to (k+1)·chains - 1.
 	states          *mat.Dense
-	u, h, in        *mat.Dense // Wᵀv, hidden states, Wh
+	u, h, in        *mat.Dense  // Wᵀv, hidden states, Wh
+	packs           weightPacks // W packed for a sweep's products
 	parity          int
 	accepted, tried []uint64
 }
@@ -280,21 +281,23 @@ func (t *MachineTempering) Sweep() {
 	for k, beta := range t.ladder {
 		t.rungs[k].Set(beta)
 	}
-	w := m.weights()
+	// W is packed once for the sweep's three products, anew each sweep
+	// (the machine is being trained between sweeps).
+	t.packs.reset()
 	n := t.states.RawMatrix().Rows
-	t.pool.MulDense(t.u, t.states, false, w, false)
+	t.packs.mul(t.pool, t.u, t.states, m)
 	if !t.sampleRows(false, m.Hidden) {
 		for r := range n {
 			t.rungs[r/c].SampleHidden(t.h.RawRowView(r), t.u.RawRowView(r), t.rng)
 		}
 	}
-	t.pool.MulDense(t.in, t.h, false, w, true)
+	t.packs.mulT(t.pool, t.in, t.h, m)
 	if !t.sampleRows(true, t.rungs[0].Visible) {
 		for r := range n {
 			t.rungs[r/c].SampleVisible(t.states.RawRowView(r), t.in.RawRowView(r), t.rng)
 		}
 	}
-	t.pool.MulDense(t.u, t.states, false, w, false)
+	t.packs.mul(t.pool, t.u, t.states, m)
 	t.swap()
 }
 

@@ -9,6 +9,7 @@ import (
 
 	"gonum.org/v1/gonum/mat"
 
+	"github.com/rbmkit/rbm/internal/kernel"
 	"github.com/rbmkit/rbm/rbm/layer"
 )
 
@@ -394,5 +395,81 @@ func benchMachineStep(b *testing.B, cfg Config) {
 				s.step(data, idx, cfg.LearningRate, cfg.Momentum)
 			}
 		})
+	}
+}
+
+// TestMachineInputsMatchPlainLoops checks HiddenInput and VisibleInput,
+// and their column and row splits, against the plain loops written out
+// here, bit for bit: Wᵀv adds each unit's row (skipping units that are
+// off) in order, Wh sums each row over h in order.
+func TestMachineInputsMatchPlainLoops(t *testing.T) {
+	if !kernel.RoundsSeparately() {
+		// The loops here would be compiled with their own choice of
+		// fused multiply-adds, and the machine's run as one-row loops.
+		t.Skip("this build fuses multiply-adds")
+	}
+	rng := rand.New(rand.NewPCG(5, 6))
+	for _, size := range [][2]int{{1, 1}, {3, 5}, {7, 9}, {13, 4}, {37, 23}, {64, 17}} {
+		vw, hw := size[0], size[1]
+		m := NewMachine(layer.NewGaussian(make([]float64, vw), make([]float64, vw), false), layer.NewBinary(make([]float64, hw)))
+		for i := range m.W {
+			m.W[i] = rng.NormFloat64()
+		}
+		for _, density := range []float64{0, 0.1, 0.5, 1} {
+			v, h := make([]float64, vw), make([]float64, hw)
+			for i := range v {
+				if rng.Float64() < density {
+					v[i] = rng.NormFloat64()
+				}
+			}
+			for j := range h {
+				h[j] = rng.NormFloat64()
+			}
+			wantH, wantV := make([]float64, hw), make([]float64, vw)
+			for i, vi := range v {
+				if vi == 0 {
+					continue
+				}
+				for j := range hw {
+					wantH[j] += vi * m.W[i*hw+j]
+				}
+			}
+			for i := range vw {
+				var s float64
+				for j, hj := range h {
+					s += m.W[i*hw+j] * hj
+				}
+				wantV[i] = s
+			}
+			gotH, gotV := make([]float64, hw), make([]float64, vw)
+			m.HiddenInput(gotH, v)
+			m.VisibleInput(gotV, h)
+			loopH, loopV := make([]float64, hw), make([]float64, vw)
+			m.hiddenInputColsLoop(loopH, v, 0, hw)
+			m.visibleInputRowsLoop(loopV, h, 0, vw)
+			if _, ok := sameBits(loopH, wantH); !ok {
+				t.Fatalf("%d×%d, density %v: the one-row loop's Wᵀv differs from the plain loop's", vw, hw, density)
+			}
+			if _, ok := sameBits(loopV, wantV); !ok {
+				t.Fatalf("%d×%d: the one-row loop's Wh differs from the plain loop's", vw, hw)
+			}
+			splitH, splitV := make([]float64, hw), make([]float64, vw)
+			for lo := 0; lo < hw; lo += 3 {
+				m.hiddenInputCols(splitH, v, lo, min(lo+3, hw))
+			}
+			for lo := 0; lo < vw; lo += 5 {
+				m.visibleInputRows(splitV, h, lo, min(lo+5, vw))
+			}
+			for j := range hw {
+				if math.Float64bits(gotH[j]) != math.Float64bits(wantH[j]) || math.Float64bits(splitH[j]) != math.Float64bits(wantH[j]) {
+					t.Fatalf("%d×%d, density %v: Wᵀv[%d] = %v (split %v), want %v", vw, hw, density, j, gotH[j], splitH[j], wantH[j])
+				}
+			}
+			for i := range vw {
+				if math.Float64bits(gotV[i]) != math.Float64bits(wantV[i]) || math.Float64bits(splitV[i]) != math.Float64bits(wantV[i]) {
+					t.Fatalf("%d×%d: Wh[%d] = %v (split %v), want %v", vw, hw, i, gotV[i], splitV[i], wantV[i])
+				}
+			}
+		}
 	}
 }

@@ -255,7 +255,7 @@ type machineStepper struct {
 	cfg   Config
 	batch int
 	pool  *kernel.Pool // the products, on Config.Workers goroutines
-	w     *mat.Dense   // m.W as a matrix (weights), made once
+	packs weightPacks  // W packed for the products of a step
 	rng   *rand.Rand   // the draws of the negative phase, from src
 	src   *rand.PCG
 	steps int
@@ -270,7 +270,11 @@ type machineStepper struct {
 	vGrad, hGrad          [][]float64 // the layers' gradients, as layer.NewGrad shapes them
 	grads, state1, state2 [][]float64
 	backup                [][]float64
-	center                *machineCentering // nil unless Config.Centered
+	// gradWZero says that W's gradient is all zeros: the optimiser's
+	// tasks clear it in parallel after their step, which spares the next
+	// update a serial pass over it; accumulating into it unsets it.
+	gradWZero bool
+	center    *machineCentering // nil unless Config.Centered
 
 	// Scratch space of batch rows, reused from step to step (a step on
 	// fewer rows takes views of the first ones), so that a step
@@ -279,6 +283,11 @@ type machineStepper struct {
 	// inputs, and one row's layer gradients.
 	v0, vk, x, inH, h, mean, inV *mat.Dense
 	vRowGrad, hRowGrad           [][]float64
+	// in0 is v0·W of an uncentered CD step, which its first Gibbs sweep
+	// and its positive phase share (made at the first such step);
+	// haveIn0 says that step has computed it for update.
+	in0     *mat.Dense
+	haveIn0 bool
 
 	opt machineOptimizerJob // the optimiser's step, on the pool
 
@@ -291,14 +300,38 @@ type machineStepper struct {
 	hSum      []float64 // the column sums of E[h|v0], centered
 }
 
-// weights returns m.W as a matrix sharing its storage, the one view made
-// when first asked for (or again if m.W has been replaced), so that a step
-// allocates none.
-func (s *machineStepper) weights() *mat.Dense {
-	if s.w == nil || &s.w.RawMatrix().Data[0] != &s.m.W[0] {
-		s.w = s.m.weights()
+// weightPacks is a machine's W packed for the products of one training
+// step (kernel.DPacked): W for the products x·W (the hidden inputs of the
+// Gibbs sweeps and of both phases' statistics, three products a CD-1
+// step) and Wᵀ for h·Wᵀ (the sweeps' visible inputs). Each is packed when
+// first used after reset, once instead of in every task of every
+// product; the products are the same bits. Whoever writes W calls reset.
+type weightPacks struct {
+	w, wt         kernel.DPacked
+	haveW, haveWT bool
+}
+
+// reset drops the packs: W has changed, or may have.
+func (p *weightPacks) reset() { p.haveW, p.haveWT = false, false }
+
+// mul sets dst = x·W for m's weights, on pool.
+func (p *weightPacks) mul(pool *kernel.Pool, dst, x *mat.Dense, m *Machine) {
+	if !p.haveW {
+		vw, hw := m.Visible.Width(), m.Hidden.Width()
+		pool.PackDgemmB(&p.w, false, vw, hw, m.W, hw)
+		p.haveW = true
 	}
-	return s.w
+	pool.MulDensePacked(dst, x, false, &p.w)
+}
+
+// mulT sets dst = h·Wᵀ for m's weights, on pool.
+func (p *weightPacks) mulT(pool *kernel.Pool, dst, h *mat.Dense, m *Machine) {
+	if !p.haveWT {
+		vw, hw := m.Visible.Width(), m.Hidden.Width()
+		pool.PackDgemmB(&p.wt, true, hw, vw, m.W, hw)
+		p.haveWT = true
+	}
+	pool.MulDensePacked(dst, h, false, &p.wt)
 }
 
 // rows returns the first n rows of d, sharing its storage: d itself when
@@ -390,6 +423,29 @@ func (j *machineOptimizerJob) Do(t int) {
 	if s.cfg.Optimizer == Adam {
 		state2 = s.state2[c.k][c.lo:c.hi]
 	}
+	if c.k == 0 && kernel.RoundsSeparately() {
+		// W, with weight decay, in the kernels (vectorised, the same
+		// expressions and bits as the loop below with the decay term),
+		// which take its backup on the way. A build whose compiler fuses
+		// multiply-adds runs the loop below, whose fusions it has always
+		// chosen.
+		backup := s.backup[0][c.lo:c.hi]
+		var ok bool
+		if s.cfg.Optimizer == Adam {
+			ok = kernel.AdamStep64(p, backup, state1, state2, grad, kernel.Adam64{
+				Scale: j.inv, Decay: s.cfg.WeightDecay,
+				B1: s.cfg.AdamBeta1, B2: s.cfg.AdamBeta2, C1: j.c1, C2: j.c2,
+				Rate: j.lr, Eps: s.cfg.AdamEpsilon,
+			}, MaxParameter)
+		} else {
+			ok = kernel.MomentumStep64(p, backup, state1, grad, j.inv, s.cfg.WeightDecay, j.mom, j.lr, MaxParameter)
+		}
+		j.bad[t] = !ok
+		// W's gradient is cleared here, where its chunk is still in the
+		// core's cache, for the next step (see gradWZero).
+		clear(grad)
+		return
+	}
 	if c.k == 0 {
 		copy(s.backup[0][c.lo:c.hi], p)
 	}
@@ -412,6 +468,7 @@ func (j *machineOptimizerJob) Do(t int) {
 	}
 	if c.k == 0 {
 		j.bad[t] = !withinMax(p)
+		clear(grad) // as the kernels' branch does
 	}
 }
 
@@ -430,6 +487,8 @@ func withinMax(p []float64) bool {
 // parameters as they were, when the update would make one non-finite or
 // larger than MaxParameter.
 func (s *machineStepper) step(data Data, idx []int32, lr, mom float64) bool {
+	// W may have been written since the last step (KeepBest restores it).
+	s.packs.reset()
 	n := len(idx)
 	data.Gather(s.gather, idx)
 	v0 := rows(s.v0, n)
@@ -450,6 +509,19 @@ func (s *machineStepper) step(data Data, idx []int32, lr, mom float64) bool {
 	case s.chain != nil:
 		vk = rows(s.chain, n)
 		s.gibbs(vk)
+	case s.center == nil:
+		// Uncentered CD: the first sweep's hidden input is the positive
+		// phase's, v0·W, computed once for both (the same product of the
+		// same values, so the same bits); update takes it from in0.
+		if s.in0 == nil {
+			s.in0 = mat.NewDense(s.batch, s.m.Hidden.Width(), nil)
+		}
+		in0 := rows(s.in0, n)
+		s.packs.mul(s.pool, in0, v0, s.m)
+		vk = rows(s.vk, n)
+		vk.Copy(v0)
+		s.gibbsFrom(vk, in0)
+		s.haveIn0 = true
 	default:
 		vk = rows(s.vk, n)
 		vk.Copy(v0)
@@ -471,9 +543,12 @@ func (s *machineStepper) update(v0, vk *mat.Dense, lr, mom float64) bool {
 	for k := 1; k < len(s.params); k++ {
 		copy(s.backup[k], s.params[k])
 	}
-	for _, g := range s.grads {
-		clear(g)
+	for k, g := range s.grads {
+		if k > 0 || !s.gradWZero {
+			clear(g)
+		}
 	}
+	s.gradWZero = false
 	if s.center != nil {
 		// Gradients and step are taken in the centered parameterisation
 		// (machineCentering); the layers are shifted back below.
@@ -483,7 +558,12 @@ func (s *machineStepper) update(v0, vk *mat.Dense, lr, mom float64) bool {
 	if s.center != nil {
 		hSum = s.hSum
 	}
-	s.accumulate(v0, 1, hSum)
+	var in0 *mat.Dense
+	if s.haveIn0 {
+		in0 = rows(s.in0, n)
+		s.haveIn0 = false
+	}
+	s.accumulateFrom(v0, in0, 1, hSum)
 	s.accumulate(vk, -1, nil)
 	for _, lg := range []struct {
 		l    layer.Layer
@@ -502,6 +582,8 @@ func (s *machineStepper) update(v0, vk *mat.Dense, lr, mom float64) bool {
 	s.opt.c1 = 1 - math.Pow(s.cfg.AdamBeta1, float64(s.steps))
 	s.opt.c2 = 1 - math.Pow(s.cfg.AdamBeta2, float64(s.steps))
 	s.pool.Run(&s.opt, len(s.opt.chunks))
+	s.gradWZero = true
+	s.packs.reset()
 	if s.center != nil {
 		s.center.shift(m, -1)
 		s.center.slide(v0, hSum)
@@ -546,11 +628,14 @@ func (m *Machine) CDGradient(data *mat.Dense, k, chains int, seed uint64, worker
 	defer s.pool.Close()
 	// The positive phase is the same for every chain: counted once,
 	// chains times.
-	s.accumulate(data, float64(chains), nil)
+	// So is the chains' first hidden input, data·W.
+	in0 := mat.NewDense(rows, m.Hidden.Width(), nil)
+	s.packs.mul(s.pool, in0, data, m)
+	s.accumulateFrom(data, in0, float64(chains), nil)
 	vk := mat.NewDense(rows, cols, nil)
 	for range chains {
 		vk.Copy(data)
-		s.gibbs(vk)
+		s.gibbsFrom(vk, in0)
 		s.accumulate(vk, -1, nil)
 	}
 	g := NewMachineGradient(m)
@@ -562,15 +647,24 @@ func (m *Machine) CDGradient(data *mat.Dense, k, chains int, seed uint64, worker
 // the products for all rows at once, the draws row after row from the
 // trainer's source (in parallel where that gives the same draws, see
 // sample).
-func (s *machineStepper) gibbs(v *mat.Dense) {
+func (s *machineStepper) gibbs(v *mat.Dense) { s.gibbsFrom(v, nil) }
+
+// gibbsFrom is gibbs with the first sweep's hidden input v·W given in in0
+// (which it leaves alone: layers never write their input), or computed
+// when in0 is nil.
+func (s *machineStepper) gibbsFrom(v, in0 *mat.Dense) {
 	m := s.m
 	n, _ := v.Dims()
-	w := s.weights()
 	inH, h, inV := rows(s.inH, n), rows(s.h, n), rows(s.inV, n)
-	for range s.cfg.K {
-		s.pool.MulDense(inH, v, false, w, false)
-		s.sample(m.Hidden, h, inH)
-		s.pool.MulDense(inV, h, false, w, true)
+	for sweep := range s.cfg.K {
+		in := inH
+		if sweep == 0 && in0 != nil {
+			in = in0
+		} else {
+			s.packs.mul(s.pool, in, v, m)
+		}
+		s.sample(m.Hidden, h, in)
+		s.packs.mulT(s.pool, inV, h, m)
 		s.sample(m.Visible, v, inV)
 	}
 }
@@ -583,6 +677,12 @@ func (s *machineStepper) gibbs(v *mat.Dense) {
 // input Wᵀ(v-μ). Centered, it sets hSum, unless nil, to the column sums
 // of E[h|v] (for the offsets).
 func (s *machineStepper) accumulate(v *mat.Dense, sign float64, hSum []float64) {
+	s.accumulateFrom(v, nil, sign, hSum)
+}
+
+// accumulateFrom is accumulate with the hidden input v·W of the rows of v
+// given in in, uncentered only, or computed when in is nil.
+func (s *machineStepper) accumulateFrom(v, in *mat.Dense, sign float64, hSum []float64) {
 	m := s.m
 	n, _ := v.Dims()
 	x := v
@@ -592,8 +692,11 @@ func (s *machineStepper) accumulate(v *mat.Dense, sign float64, hSum []float64) 
 		s.pool.Run(&s.centerJob, n)
 		s.centerJob = centerRowsJob{}
 	}
-	in, mean := rows(s.inH, n), rows(s.mean, n)
-	s.pool.MulDense(in, x, false, s.weights(), false)
+	mean := rows(s.mean, n)
+	if in == nil {
+		in = rows(s.inH, n)
+		s.packs.mul(s.pool, in, x, m)
+	}
 	// E[h|v] and each row's terms of the layers' gradients, row by row on
 	// the pool; the terms' sums go into the gradients below. On one
 	// worker the rows' terms go straight into the sums, which is what the
@@ -623,6 +726,7 @@ func (s *machineStepper) accumulate(v *mat.Dense, sign float64, hSum []float64) 
 	s.sums.mean, s.sums.hSum = nil, nil
 	// The weights' statistics xᵀ·mean go straight into their gradient:
 	// grads[0] += sign·xᵀ·mean.
+	s.gradWZero = false
 	xr, mr := x.RawMatrix(), mean.RawMatrix()
 	s.pool.Dgemm(true, false, m.Visible.Width(), m.Hidden.Width(), n, sign, xr.Data, xr.Stride, mr.Data, mr.Stride, 1, s.grads[0], m.Hidden.Width())
 }

@@ -1,6 +1,10 @@
 package kernel
 
-import "gonum.org/v1/gonum/mat"
+import (
+	"fmt"
+
+	"gonum.org/v1/gonum/mat"
+)
 
 // Dgemm is Gemm in float64: C = alpha·op(A)·op(B) + beta·C for row-major
 // matrices, with the same arguments, the same checks and the same
@@ -13,7 +17,7 @@ func (p *Pool) Dgemm(tA, tB bool, m, n, k int, alpha float64, a []float64, lda i
 		return
 	}
 	if haveAVX2FMA {
-		p.dgemmBlocked(tA, tB, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc)
+		p.dgemmBlocked(tA, tB, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc, nil)
 		return
 	}
 	var job *portableGemmJob[float64]
@@ -57,9 +61,14 @@ type blockedDgemmJob struct {
 
 	packA []float64   // op(A) as rowPanels panels of k×dmr values
 	packB [][]float64 // per worker: one kc×dnr block of a column panel
+	// packed is all of op(B) packed beforehand (DPacked.panels), or nil:
+	// each task then packs the blocks it needs into packB.
+	packed []float64
 }
 
-func (p *Pool) dgemmBlocked(tA, tB bool, m, n, k int, alpha float64, a []float64, lda int, b []float64, ldb int, beta float64, c []float64, ldc int) {
+// dgemmBlocked computes the product on the blocked kernel, from op(B)
+// packed beforehand when packed is not nil.
+func (p *Pool) dgemmBlocked(tA, tB bool, m, n, k int, alpha float64, a []float64, lda int, b []float64, ldb int, beta float64, c []float64, ldc int, packed []float64) {
 	var g *blockedDgemmJob
 	if p != nil {
 		g = &p.gemm.blocked64
@@ -73,8 +82,9 @@ func (p *Pool) dgemmBlocked(tA, tB bool, m, n, k int, alpha float64, a []float64
 		m: m, n: n, k: k, a: a, lda: lda, b: b, ldb: ldb, c: c, ldc: ldc,
 		taskGrid: grid,
 		// The scratch space outlives the call.
-		packA: grow(packA, grid.rowPanels*dmr*k),
-		packB: packB,
+		packA:  grow(packA, grid.rowPanels*dmr*k),
+		packB:  packB,
+		packed: packed,
 	}
 	for len(g.packB) < p.Workers() {
 		g.packB = append(g.packB, make([]float64, kcMax*dnr))
@@ -84,7 +94,7 @@ func (p *Pool) dgemmBlocked(tA, tB bool, m, n, k int, alpha float64, a []float64
 	g.packing = false
 	p.runSized(g, g.tasks(), m*n*k)
 	// Keep the scratch space, drop the caller's matrices.
-	g.a, g.b, g.c = nil, nil, nil
+	g.a, g.b, g.c, g.packed = nil, nil, nil, nil
 }
 
 func (g *blockedDgemmJob) Do(task int) { g.doOn(0, task) }
@@ -108,9 +118,15 @@ func (g *blockedDgemmJob) doOn(worker, task int) {
 			if kb > 0 {
 				beta = 1 // later blocks add to the earlier ones
 			}
-			g.packColBlock(buf, q, kb, kl)
+			bp := buf
+			if g.packed != nil {
+				// The same values at the same places, packed once.
+				bp = g.packed[(q*g.k+kb)*dnr:]
+			} else {
+				packColBlock64(buf, g.tB, g.b, g.ldb, q, g.n, kb, kl)
+			}
 			for i := p0; i < p1; i++ {
-				g.tile(i, q, kb, kl, buf, beta)
+				g.tile(i, q, kb, kl, bp, beta)
 			}
 		}
 	}
@@ -126,42 +142,75 @@ func (g *blockedDgemmJob) packRowPanel(i int) {
 	if rows < dmr {
 		clear(dst)
 	}
-	if g.tA {
-		// Column i0+r of A is at a[kk·lda+i0+r]: rows contiguous values a step.
+	switch {
+	case g.tA && rows == dmr:
+		// Column i0+r of A is at a[kk·lda+i0+r]: dmr contiguous values a
+		// step, assigned one by one rather than by a call of memmove.
+		for kk := range k {
+			d, r := dst[kk*dmr:][:dmr], a[kk*lda+i0:][:dmr]
+			d[0], d[1], d[2], d[3], d[4], d[5] = r[0], r[1], r[2], r[3], r[4], r[5]
+		}
+	case g.tA:
 		for kk := range k {
 			copy(dst[kk*dmr:kk*dmr+rows], a[kk*lda+i0:kk*lda+i0+rows])
 		}
-		return
-	}
-	for r := range rows {
-		for kk, v := range a[(i0+r)*lda : (i0+r)*lda+k] {
-			dst[kk*dmr+r] = v
+	case rows == dmr:
+		// Six rows read side by side, one packed step written at a time.
+		r := a[i0*lda:]
+		r0, r1, r2 := r[:k], r[lda:][:k], r[2*lda:][:k]
+		r3, r4, r5 := r[3*lda:][:k], r[4*lda:][:k], r[5*lda:][:k]
+		for kk := range k {
+			d := dst[kk*dmr:][:dmr]
+			d[0], d[1], d[2], d[3], d[4], d[5] = r0[kk], r1[kk], r2[kk], r3[kk], r4[kk], r5[kk]
+		}
+	default:
+		for r := range rows {
+			for kk, v := range a[(i0+r)*lda : (i0+r)*lda+k] {
+				dst[kk*dmr+r] = v
+			}
 		}
 	}
 }
 
-// packColBlock copies k block [kb, kb+kl) of column panel q of op(B) into
-// dst as kl rows of dnr values, zero-padding the missing columns of the
-// last panel.
-func (g *blockedDgemmJob) packColBlock(dst []float64, q, kb, kl int) {
+// packColBlock64 copies k block [kb, kb+kl) of column panel q of op(B)
+// (k×n, B read as Bᵀ when tB is set) into dst as kl rows of dnr values,
+// zero-padding the missing columns of the last panel. The blocked product
+// packs one block at a time; PackDgemmB packs whole panels (kb 0, kl k),
+// which lays out each block exactly as here.
+func packColBlock64(dst []float64, tB bool, b []float64, ldb, q, n, kb, kl int) {
 	j0 := q * dnr
-	cols := min(dnr, g.n-j0)
-	b, ldb := g.b, g.ldb
+	cols := min(dnr, n-j0)
 	dst = dst[:kl*dnr]
-	if cols < dnr {
+	switch {
+	case tB && cols == dnr:
+		// Column j0+jj of op(B) is row j0+jj of B: eight rows read side
+		// by side, one packed row of dnr values written at a time.
+		r := b[j0*ldb+kb:]
+		r0, r1, r2, r3 := r[:kl], r[ldb:][:kl], r[2*ldb:][:kl], r[3*ldb:][:kl]
+		r4, r5, r6, r7 := r[4*ldb:][:kl], r[5*ldb:][:kl], r[6*ldb:][:kl], r[7*ldb:][:kl]
+		for kk := range kl {
+			d := dst[kk*dnr:][:dnr]
+			d[0], d[1], d[2], d[3], d[4], d[5], d[6], d[7] = r0[kk], r1[kk], r2[kk], r3[kk], r4[kk], r5[kk], r6[kk], r7[kk]
+		}
+	case tB:
 		clear(dst)
-	}
-	if g.tB {
-		// Column j0+jj of op(B) is row j0+jj of B.
 		for jj := range cols {
 			for kk, v := range b[(j0+jj)*ldb+kb : (j0+jj)*ldb+kb+kl] {
 				dst[kk*dnr+jj] = v
 			}
 		}
-		return
-	}
-	for kk := range kl {
-		copy(dst[kk*dnr:kk*dnr+cols], b[(kb+kk)*ldb+j0:(kb+kk)*ldb+j0+cols])
+	case cols == dnr:
+		// Eight assignments, not a call of memmove for each 64 bytes
+		// (which copy and array copies of this size compile to).
+		for kk := range kl {
+			d, r := dst[kk*dnr:][:dnr], b[(kb+kk)*ldb+j0:][:dnr]
+			d[0], d[1], d[2], d[3], d[4], d[5], d[6], d[7] = r[0], r[1], r[2], r[3], r[4], r[5], r[6], r[7]
+		}
+	default:
+		clear(dst)
+		for kk := range kl {
+			copy(dst[kk*dnr:kk*dnr+cols], b[(kb+kk)*ldb+j0:(kb+kk)*ldb+j0+cols])
+		}
 	}
 }
 
@@ -185,6 +234,94 @@ func (g *blockedDgemmJob) tile(i, q, kb, kl int, bp []float64, beta float64) {
 	for r := range rows {
 		copy(g.c[(i0+r)*g.ldc+j0:(i0+r)*g.ldc+j0+cols], t[r*dnr:r*dnr+cols])
 	}
+}
+
+// DPacked is the right operand op(B) of float64 products packed once for
+// several products that share it (PackDgemmB, DgemmPacked): the products
+// of a training step all take the weights, and the blocked product
+// otherwise packs each block of op(B) again in every task that reads it,
+// in every product. Packing only moves values, and DgemmPacked runs the
+// kernel on the same values in the same order as Dgemm, so its results
+// are Dgemm's, bit for bit. A DPacked is reused from pack to pack, so
+// that packing allocates nothing once its buffer has grown.
+type DPacked struct {
+	tB     bool
+	k, n   int
+	b      []float64 // B itself, which the portable product reads
+	ldb    int
+	panels []float64 // op(B) as ⌈n/dnr⌉ panels of k×dnr values
+	group  int       // panels packed by one task
+}
+
+// PackDgemmB packs op(B) (k×n; B is read as Bᵀ when tB is set, with
+// leading dimension ldb) into dst, in parallel on p, for DgemmPacked. B
+// must not change while dst is in use, since the portable product reads
+// it in place; pack it again when it has. It panics, as Dgemm does, when
+// ldb is too small or b too short.
+func (p *Pool) PackDgemmB(dst *DPacked, tB bool, k, n int, b []float64, ldb int) {
+	br, bc := k, n
+	if tB {
+		br, bc = n, k
+	}
+	if k < 0 || n < 0 {
+		panic(fmt.Sprintf("kernel: gemm: negative dimension %d×%d", k, n))
+	}
+	checkOperand("B", br, bc, b, ldb)
+	panels := (n + dnr - 1) / dnr
+	*dst = DPacked{tB: tB, k: k, n: n, b: b, ldb: ldb, panels: dst.panels,
+		group: max(1, packValues/(dnr*max(k, 1)))}
+	if !haveAVX2FMA || k == 0 || n == 0 {
+		return
+	}
+	dst.panels = grow(dst.panels, panels*k*dnr)
+	p.runSized(dst, (panels+dst.group-1)/dst.group, k*n)
+}
+
+// Do packs the task'th group of column panels.
+func (d *DPacked) Do(task int) {
+	panels := (d.n + dnr - 1) / dnr
+	for q := task * d.group; q < min((task+1)*d.group, panels); q++ {
+		packColBlock64(d.panels[q*d.k*dnr:], d.tB, d.b, d.ldb, q, d.n, 0, d.k)
+	}
+}
+
+// DgemmPacked is Dgemm with op(B) packed by PackDgemmB: C = alpha·op(A)·
+// op(B) + beta·C, op(A) m×k, with n and k those of the packed operand. It
+// gives Dgemm's results bit for bit.
+func (p *Pool) DgemmPacked(tA bool, m int, alpha float64, a []float64, lda int, b *DPacked, beta float64, c []float64, ldc int) {
+	n, k := b.n, b.k
+	if trivialGemm(tA, b.tB, m, n, k, alpha, a, lda, b.b, b.ldb, beta, c, ldc) {
+		return
+	}
+	if !haveAVX2FMA {
+		p.Dgemm(tA, b.tB, m, n, k, alpha, a, lda, b.b, b.ldb, beta, c, ldc)
+		return
+	}
+	p.dgemmBlocked(tA, b.tB, m, n, k, alpha, a, lda, b.b, b.ldb, beta, c, ldc, b.panels)
+}
+
+// PackDense packs op(b) into dst, as PackDgemmB does, for MulDensePacked.
+func (p *Pool) PackDense(dst *DPacked, b *mat.Dense, tB bool) {
+	rb := b.RawMatrix()
+	k, n := rb.Rows, rb.Cols
+	if tB {
+		k, n = n, k
+	}
+	p.PackDgemmB(dst, tB, k, n, rb.Data, rb.Stride)
+}
+
+// MulDensePacked is MulDense with op(b) packed by PackDense: it sets
+// c = op(a)·op(b), bit for bit as MulDense does.
+func (p *Pool) MulDensePacked(c, a *mat.Dense, tA bool, b *DPacked) {
+	ra, rc := a.RawMatrix(), c.RawMatrix()
+	m, k := ra.Rows, ra.Cols
+	if tA {
+		m, k = k, m
+	}
+	if k != b.k || rc.Rows != m || rc.Cols != b.n {
+		panic(mat.ErrShape)
+	}
+	p.DgemmPacked(tA, m, 1, ra.Data, ra.Stride, b, 0, rc.Data, rc.Stride)
 }
 
 // MulDense sets c = op(a)·op(b), where op(x) is xᵀ when its flag is set,

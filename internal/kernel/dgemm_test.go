@@ -206,3 +206,73 @@ func TestDgemmPanicsOnBadArgumentsAndScalesOnly(t *testing.T) {
 		t.Errorf("alpha = 0: C = %v, want 2·C", c)
 	}
 }
+
+// TestDgemmPackedSameAsDgemm checks that products from an operand packed
+// once give Dgemm's bits: several products of different left factors
+// from one packing, with either layout of B, edge panels and several k
+// blocks, on any pool.
+func TestDgemmPackedSameAsDgemm(t *testing.T) {
+	implementations(t, func(t *testing.T) {
+		rng := rand.New(rand.NewPCG(17, 18))
+		sizes := []int{1, 2, 5, 6, 7, 8, 9, 13, 16, 17, 31, 64}
+		pools := []*Pool{nil, NewPool(1), NewPool(3)}
+		defer pools[2].Close()
+		var packed DPacked
+		for trial := range 120 {
+			n, k := sizes[rng.IntN(len(sizes))], sizes[rng.IntN(len(sizes))]
+			if trial%10 == 0 {
+				k = kcMax + 1 + rng.IntN(2*kcMax) // several k blocks
+			}
+			tB := trial%2 == 1
+			br, bc := k, n
+			if tB {
+				br, bc = n, k
+			}
+			ldb := bc + rng.IntN(4)
+			b := randSlice64(rng, (br-1)*ldb+bc)
+			p := pools[trial%3]
+			p.PackDgemmB(&packed, tB, k, n, b, ldb)
+			for prod := range 3 {
+				m := sizes[rng.IntN(len(sizes))]
+				tA := (trial/2+prod)%2 == 1
+				ar, ac := m, k
+				if tA {
+					ar, ac = k, m
+				}
+				lda, ldc := ac+rng.IntN(4), n+rng.IntN(4)
+				a, c := randSlice64(rng, (ar-1)*lda+ac), randSlice64(rng, (m-1)*ldc+n)
+				alpha := []float64{1, -1, 0.5}[rng.IntN(3)]
+				beta := []float64{0, 1, -0.7}[rng.IntN(3)]
+				want, got := slices.Clone(c), slices.Clone(c)
+				p.Dgemm(tA, tB, m, n, k, alpha, a, lda, b, ldb, beta, want, ldc)
+				p.DgemmPacked(tA, m, alpha, a, lda, &packed, beta, got, ldc)
+				for i := range got {
+					if math.Float64bits(got[i]) != math.Float64bits(want[i]) {
+						t.Fatalf("tA=%v tB=%v m=%d n=%d k=%d: packed C[%d] = %v, Dgemm %v", tA, tB, m, n, k, i, got[i], want[i])
+					}
+				}
+			}
+		}
+	})
+}
+
+func TestDgemmPackedAllocatesNothing(t *testing.T) {
+	implementations(t, func(t *testing.T) {
+		p := NewPool(2)
+		defer p.Close()
+		rng := rand.New(rand.NewPCG(19, 20))
+		w, x, y := randSlice64(rng, 784*64), randSlice64(rng, 100*784), make([]float64, 100*784)
+		h := make([]float64, 100*64)
+		var pw, pwt DPacked
+		round := func() {
+			p.PackDgemmB(&pw, false, 784, 64, w, 64)
+			p.PackDgemmB(&pwt, true, 64, 784, w, 64)
+			p.DgemmPacked(false, 100, 1, x, 784, &pw, 0, h, 64)
+			p.DgemmPacked(false, 100, 1, h, 64, &pwt, 0, y, 784)
+		}
+		round()
+		if n := testing.AllocsPerRun(5, round); n != 0 {
+			t.Errorf("%v allocations per round", n)
+		}
+	})
+}

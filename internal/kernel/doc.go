@@ -1,9 +1,11 @@
 // Package kernel holds the numerical inner loops of the toolkit: float32
 // matrix products (dense, and with a mostly-zero left factor such as binary
 // data), float64 products for the models whose layers are not binary
-// (Dgemm, MulDense), the logistic sigmoid, Bernoulli sampling, the momentum
-// step of training, the float64 softplus sums of the exact enumerators, and
-// the worker pool that splits them across cores.
+// (Dgemm, MulDense, and DgemmPacked from an operand packed once for
+// several products), the logistic sigmoid, Bernoulli sampling, the
+// momentum and Adam steps of training (float32, and float64 over a
+// machine's weights), the float64 softplus sums of the exact enumerators,
+// and the worker pool that splits them across cores.
 //
 // Every algorithm in the module (training, sampling, feature extraction,
 // exact enumeration) reaches these loops through this one seam, so that a

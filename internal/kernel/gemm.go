@@ -49,14 +49,7 @@ func checkGemm[T float32 | float64](tA, tB bool, m, n, k int, a []T, lda int, b 
 	if m < 0 || n < 0 || k < 0 {
 		panic(fmt.Sprintf("kernel: gemm: negative dimension %d×%d×%d", m, n, k))
 	}
-	check := func(name string, rows, cols int, x []T, ld int) {
-		if ld < max(cols, 1) {
-			panic(fmt.Sprintf("kernel: gemm: leading dimension of %s is %d, less than its %d columns", name, ld, cols))
-		}
-		if rows > 0 && cols > 0 && len(x) < (rows-1)*ld+cols {
-			panic(fmt.Sprintf("kernel: gemm: %s has %d values, %d×%d with stride %d needs %d", name, len(x), rows, cols, ld, (rows-1)*ld+cols))
-		}
-	}
+	check := checkOperand[T]
 	if tA {
 		check("A", k, m, a, lda)
 	} else {
@@ -68,6 +61,17 @@ func checkGemm[T float32 | float64](tA, tB bool, m, n, k int, a []T, lda int, b 
 		check("B", k, n, b, ldb)
 	}
 	check("C", m, n, c, ldc)
+}
+
+// checkOperand validates one rows×cols operand x of a product, with
+// leading dimension ld.
+func checkOperand[T float32 | float64](name string, rows, cols int, x []T, ld int) {
+	if ld < max(cols, 1) {
+		panic(fmt.Sprintf("kernel: gemm: leading dimension of %s is %d, less than its %d columns", name, ld, cols))
+	}
+	if rows > 0 && cols > 0 && len(x) < (rows-1)*ld+cols {
+		panic(fmt.Sprintf("kernel: gemm: %s has %d values, %d×%d with stride %d needs %d", name, len(x), rows, cols, ld, (rows-1)*ld+cols))
+	}
 }
 
 // scaleRows sets C = beta·C, or C = 0 when beta is 0.

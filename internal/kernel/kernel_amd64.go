@@ -54,6 +54,16 @@ func momentumAVX2(dst *float32, w *float32, vel *float32, grad *float32, n int, 
 //go:noescape
 func adamAVX2(dst *float32, w *float32, m *float32, v *float32, grad *float32, n int, scale float32, decay float32, b1 float32, c1 float32, b2 float32, c2 float32, step float32, eps float32) uint32
 
+// momentum64AVX2 takes the momentum step of MomentumStep64 over n elements, n a multiple of 4, with c the splatted scale, decay, mom, rate and limit, copying w to old first, and reports whether every new |w[i]| ≤ limit.
+//
+//go:noescape
+func momentum64AVX2(w *float64, old *float64, vel *float64, grad *float64, n int, c *[5][4]float64) bool
+
+// adam64AVX2 takes the Adam step of AdamStep64 over n elements, n a multiple of 4, with c its splatted scalars (see adam64Consts), copying w to old first, and reports whether every new |w[i]| ≤ limit.
+//
+//go:noescape
+func adam64AVX2(w *float64, old *float64, m *float64, v *float64, grad *float64, n int, c *[11][4]float64) bool
+
 // sparseRow96AVX2 sets c[j] (+)= Σ_t vals[t]·b[idx[t]·ldb+j] for j < 96, one FMA chain per element.
 //
 //go:noescape

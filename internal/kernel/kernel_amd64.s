@@ -1047,6 +1047,114 @@ adam_done:
 	VZEROUPPER
 	RET
 
+// func momentum64AVX2(w *float64, old *float64, vel *float64, grad *float64, n int, c *[5][4]float64) bool
+// Requires: AVX, AVX2
+TEXT ·momentum64AVX2(SB), NOSPLIT, $0-49
+	MOVQ     w+0(FP), AX
+	MOVQ     old+8(FP), CX
+	MOVQ     vel+16(FP), DX
+	MOVQ     grad+24(FP), BX
+	MOVQ     n+32(FP), SI
+	MOVQ     c+40(FP), DI
+	VPCMPEQQ Y0, Y0, Y0
+	VPSRLQ   $0x01, Y0, Y0
+	VPCMPEQQ Y1, Y1, Y1
+	SHRQ     $0x02, SI
+	JZ       momentum64_done
+
+momentum64_loop:
+	VMOVUPD (AX), Y2
+	VMOVUPD Y2, (CX)
+	VMOVUPD (BX), Y3
+	VMULPD  (DI), Y3, Y3
+	VMULPD  32(DI), Y2, Y4
+	VSUBPD  Y4, Y3, Y3
+	VMOVUPD (DX), Y5
+	VMULPD  64(DI), Y5, Y5
+	VMULPD  96(DI), Y3, Y4
+	VADDPD  Y4, Y5, Y5
+	VMOVUPD Y5, (DX)
+	VADDPD  Y5, Y2, Y2
+	VMOVUPD Y2, (AX)
+	VANDPD  Y0, Y2, Y2
+	VCMPPD  $0x12, 128(DI), Y2, Y2
+	VANDPD  Y2, Y1, Y1
+	ADDQ    $0x00000020, AX
+	ADDQ    $0x00000020, CX
+	ADDQ    $0x00000020, DX
+	ADDQ    $0x00000020, BX
+	DECQ    SI
+	JNZ     momentum64_loop
+
+momentum64_done:
+	VMOVMSKPD Y1, AX
+	CMPL      AX, $0x0f
+	SETEQ     AL
+	MOVB      AL, ret+48(FP)
+	VZEROUPPER
+	RET
+
+// func adam64AVX2(w *float64, old *float64, m *float64, v *float64, grad *float64, n int, c *[11][4]float64) bool
+// Requires: AVX, AVX2
+TEXT ·adam64AVX2(SB), NOSPLIT, $0-57
+	MOVQ     w+0(FP), AX
+	MOVQ     old+8(FP), CX
+	MOVQ     m+16(FP), DX
+	MOVQ     v+24(FP), BX
+	MOVQ     grad+32(FP), SI
+	MOVQ     n+40(FP), DI
+	MOVQ     c+48(FP), R8
+	VPCMPEQQ Y0, Y0, Y0
+	VPSRLQ   $0x01, Y0, Y0
+	VPCMPEQQ Y1, Y1, Y1
+	SHRQ     $0x02, DI
+	JZ       adam64_done
+
+adam64_loop:
+	VMOVUPD (AX), Y2
+	VMOVUPD Y2, (CX)
+	VMOVUPD (SI), Y3
+	VMULPD  (R8), Y3, Y3
+	VMULPD  32(R8), Y2, Y4
+	VSUBPD  Y4, Y3, Y3
+	VMOVUPD (DX), Y5
+	VMULPD  64(R8), Y5, Y5
+	VMULPD  96(R8), Y3, Y4
+	VADDPD  Y4, Y5, Y5
+	VMOVUPD Y5, (DX)
+	VMOVUPD (BX), Y6
+	VMULPD  128(R8), Y6, Y6
+	VMULPD  160(R8), Y3, Y4
+	VMULPD  Y3, Y4, Y4
+	VADDPD  Y4, Y6, Y6
+	VMOVUPD Y6, (BX)
+	VDIVPD  192(R8), Y5, Y5
+	VDIVPD  224(R8), Y6, Y6
+	VSQRTPD Y6, Y6
+	VADDPD  288(R8), Y6, Y6
+	VMULPD  256(R8), Y5, Y5
+	VDIVPD  Y6, Y5, Y5
+	VADDPD  Y5, Y2, Y2
+	VMOVUPD Y2, (AX)
+	VANDPD  Y0, Y2, Y2
+	VCMPPD  $0x12, 320(R8), Y2, Y2
+	VANDPD  Y2, Y1, Y1
+	ADDQ    $0x00000020, AX
+	ADDQ    $0x00000020, CX
+	ADDQ    $0x00000020, DX
+	ADDQ    $0x00000020, BX
+	ADDQ    $0x00000020, SI
+	DECQ    DI
+	JNZ     adam64_loop
+
+adam64_done:
+	VMOVMSKPD Y1, AX
+	CMPL      AX, $0x0f
+	SETEQ     AL
+	MOVB      AL, ret+56(FP)
+	VZEROUPPER
+	RET
+
 // func sparseRow96AVX2(n int, vals *float32, idx *int32, b *float32, ldb int, c *float32, add int)
 // Requires: AVX, FMA3
 TEXT ·sparseRow96AVX2(SB), NOSPLIT, $0-56

@@ -47,6 +47,8 @@ func main() {
 	packColsKernel()
 	momentumKernel()
 	adamKernel()
+	momentum64Kernel()
+	adam64Kernel()
 	for _, u := range sparseWidths {
 		sparseRowKernel(u)
 	}
@@ -714,6 +716,157 @@ func adamKernel() {
 	JNZ(LabelRef("adam_loop"))
 	Label("adam_done")
 	storeMaxAbs(maxAbs)
+}
+
+// The float64 optimiser steps of the machine trainer read their scalars
+// from memory, each splatted to four lanes by the caller (the Adam step
+// has more of them than there are free vector registers), and track
+// whether every new value is within a limit: the lanes of ok stay all
+// ones while |w| ≤ limit, and a NaN clears them (an ordered comparison).
+// They return that as a bool.
+
+// momentum64Kernel emits the float64 momentum step of the machine trainer
+// over n elements, n a multiple of 4, every operation rounded separately
+// as Go rounds the trainer's loop (MomentumStep64):
+//
+//	old[i] = w[i]
+//	g = scale·grad[i] - decay·w[i];  vel[i] = mom·vel[i] + rate·g;  w[i] += vel[i]
+//
+// with c[0..4] = scale, decay, mom, rate, limit.
+func momentum64Kernel() {
+	TEXT("momentum64AVX2", NOSPLIT, "func(w, old, vel, grad *float64, n int, c *[5][4]float64) bool")
+	Pragma("noescape")
+	Doc("momentum64AVX2 takes the momentum step of MomentumStep64 over n elements, n a multiple of 4, with c the splatted scale, decay, mom, rate and limit, copying w to old first, and reports whether every new |w[i]| ≤ limit.")
+	pw := Load(Param("w"), GP64())
+	po := Load(Param("old"), GP64())
+	pv := Load(Param("vel"), GP64())
+	pg := Load(Param("grad"), GP64())
+	n := Load(Param("n"), GP64())
+	pc := Load(Param("c"), GP64())
+	cst := func(i int) Mem { return Mem{Base: pc, Disp: 32 * i} }
+	absMask, ok := absMask64AndOnes()
+	SHRQ(U8(2), n)
+	JZ(LabelRef("momentum64_done"))
+	Label("momentum64_loop")
+	w, g, t, v := YMM(), YMM(), YMM(), YMM()
+	VMOVUPD(Mem{Base: pw}, w)
+	VMOVUPD(w, Mem{Base: po})
+	VMOVUPD(Mem{Base: pg}, g)
+	VMULPD(cst(0), g, g) // grad·scale
+	VMULPD(cst(1), w, t) // decay·w
+	VSUBPD(t, g, g)
+	VMOVUPD(Mem{Base: pv}, v)
+	VMULPD(cst(2), v, v) // mom·vel
+	VMULPD(cst(3), g, t) // rate·g
+	VADDPD(t, v, v)
+	VMOVUPD(v, Mem{Base: pv})
+	VADDPD(v, w, w)
+	VMOVUPD(w, Mem{Base: pw})
+	accumulateWithin(w, absMask, cst(4), ok)
+	ADDQ(U32(32), pw)
+	ADDQ(U32(32), po)
+	ADDQ(U32(32), pv)
+	ADDQ(U32(32), pg)
+	DECQ(n)
+	JNZ(LabelRef("momentum64_loop"))
+	Label("momentum64_done")
+	returnAllWithin(ok)
+}
+
+// adam64Kernel emits the float64 Adam step of the machine trainer over n
+// elements, n a multiple of 4, every operation rounded separately and in
+// the order of the trainer's Go expression (AdamStep64):
+//
+//	old[i] = w[i]
+//	g = scale·grad[i] - decay·w[i]
+//	m[i] = b1·m[i] + (1-b1)·g;  v[i] = b2·v[i] + ((1-b2)·g)·g
+//	w[i] += (rate·(m[i]/c1)) / (sqrt(v[i]/c2) + eps)
+//
+// with c[0..10] = scale, decay, b1, 1-b1, b2, 1-b2, c1, c2, rate, eps,
+// limit (VDIVPD and VSQRTPD round correctly, as Go's division and
+// math.Sqrt do).
+func adam64Kernel() {
+	TEXT("adam64AVX2", NOSPLIT, "func(w, old, m, v, grad *float64, n int, c *[11][4]float64) bool")
+	Pragma("noescape")
+	Doc("adam64AVX2 takes the Adam step of AdamStep64 over n elements, n a multiple of 4, with c its splatted scalars (see adam64Consts), copying w to old first, and reports whether every new |w[i]| ≤ limit.")
+	pw := Load(Param("w"), GP64())
+	po := Load(Param("old"), GP64())
+	pm := Load(Param("m"), GP64())
+	pv := Load(Param("v"), GP64())
+	pg := Load(Param("grad"), GP64())
+	n := Load(Param("n"), GP64())
+	pc := Load(Param("c"), GP64())
+	cst := func(i int) Mem { return Mem{Base: pc, Disp: 32 * i} }
+	absMask, ok := absMask64AndOnes()
+	SHRQ(U8(2), n)
+	JZ(LabelRef("adam64_done"))
+	Label("adam64_loop")
+	w, g, t, m, v := YMM(), YMM(), YMM(), YMM(), YMM()
+	VMOVUPD(Mem{Base: pw}, w)
+	VMOVUPD(w, Mem{Base: po})
+	VMOVUPD(Mem{Base: pg}, g)
+	VMULPD(cst(0), g, g) // grad·scale
+	VMULPD(cst(1), w, t) // decay·w
+	VSUBPD(t, g, g)
+	VMOVUPD(Mem{Base: pm}, m)
+	VMULPD(cst(2), m, m) // b1·m
+	VMULPD(cst(3), g, t) // (1-b1)·g
+	VADDPD(t, m, m)
+	VMOVUPD(m, Mem{Base: pm})
+	VMOVUPD(Mem{Base: pv}, v)
+	VMULPD(cst(4), v, v) // b2·v
+	VMULPD(cst(5), g, t) // (1-b2)·g
+	VMULPD(g, t, t)      // ((1-b2)·g)·g
+	VADDPD(t, v, v)
+	VMOVUPD(v, Mem{Base: pv})
+	VDIVPD(cst(6), m, m) // m/c1
+	VDIVPD(cst(7), v, v) // v/c2
+	VSQRTPD(v, v)
+	VADDPD(cst(9), v, v)
+	VMULPD(cst(8), m, m) // rate·(m/c1)
+	VDIVPD(v, m, m)
+	VADDPD(m, w, w)
+	VMOVUPD(w, Mem{Base: pw})
+	accumulateWithin(w, absMask, cst(10), ok)
+	ADDQ(U32(32), pw)
+	ADDQ(U32(32), po)
+	ADDQ(U32(32), pm)
+	ADDQ(U32(32), pv)
+	ADDQ(U32(32), pg)
+	DECQ(n)
+	JNZ(LabelRef("adam64_loop"))
+	Label("adam64_done")
+	returnAllWithin(ok)
+}
+
+// absMask64AndOnes returns a vector of four masks of a float64's
+// magnitude bits and a vector of all ones, the start of accumulateWithin.
+func absMask64AndOnes() (mask, ok reg.VecVirtual) {
+	mask, ok = YMM(), YMM()
+	VPCMPEQQ(mask, mask, mask)
+	VPSRLQ(U8(1), mask, mask)
+	VPCMPEQQ(ok, ok, ok)
+	return mask, ok
+}
+
+// accumulateWithin clears the lanes of ok where |x| ≤ limit does not hold
+// (a NaN included).
+func accumulateWithin(x, mask reg.VecVirtual, limit Mem, ok reg.VecVirtual) {
+	a := YMM()
+	VANDPD(mask, x, a)
+	VCMPPD(U8(0x12), limit, a, a) // LE_OQ: a ≤ limit, false for a NaN
+	VANDPD(a, ok, ok)
+}
+
+// returnAllWithin returns whether every lane of ok is still set.
+func returnAllWithin(ok reg.VecVirtual) {
+	bits, r := GP32(), GP8()
+	VMOVMSKPD(ok, bits)
+	CMPL(bits, U8(15))
+	SETEQ(r)
+	Store(r, ReturnIndex(0))
+	VZEROUPPER()
+	RET()
 }
 
 // absMaskAndZero returns a vector of eight 0x7fffffff masks (all ones
