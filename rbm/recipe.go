@@ -16,7 +16,10 @@ var recipes = map[string]func() Config{
 	// whose rate falls linearly to zero, so that the last updates settle
 	// the model instead of leaving it wherever the noise of persistent
 	// chains last pushed it. On MNIST the decay is worth 4 nats at 784×16
-	// and 14 at 784×500 over the same settings at a constant rate.
+	// and 14 at 784×500 over the same settings at a constant rate. The
+	// rate suits bounded units: a Machine with Gaussian or ReLU units,
+	// whose gradients grow with their unbounded values, wants Adam
+	// instead, as rbm train sets it (its train_machine.go has the figures).
 	"density": func() Config {
 		return Config{
 			Recipe: "density",
