@@ -73,12 +73,28 @@ def train_sklearn(a):
     write_log(a.log, times)
 
 
+def require_fast_blas(torch):
+    """Exits unless PyTorch's products run on an optimised BLAS. Debian's
+    python3-torch is built with BLAS_INFO=generic and calls whatever
+    libblas.so.3 the alternatives system points to: the reference BLAS
+    unless OpenBLAS (or BLIS, MKL) is installed, which made a CD-1 epoch
+    6.4 times slower here (5.50 s against 0.86 s, 2026-12-02) and would
+    turn any comparison into one against a crippled peer."""
+    torch.rand(2, 2) @ torch.rand(2, 2)  # loads the BLAS
+    with open("/proc/self/maps") as f:
+        maps = f.read()
+    if not any(lib in maps for lib in ("openblas", "blis", "mkl")):
+        sys.exit("peers.py: PyTorch would multiply with the reference BLAS, several times slower than "
+                 "an optimised one: apt-get install -y libopenblas0-pthread (python3-sklearn pulls it in)")
+
+
 def train_torch(a):
     """CD-1 with the settings of rbm train's defaults: weights from
     N(0, 0.01²), visible biases at the data's smoothed log-odds, momentum
     0.5 for 5 epochs then 0.9, weight decay 2e-4 on W, gradients averaged
     over the batch, rows shuffled every epoch."""
     import torch
+    require_fast_blas(torch)
     torch.set_num_threads(a.threads)
     torch.manual_seed(a.seed)
     x = torch.from_numpy(load_images(a.train, a.limit))
@@ -159,6 +175,7 @@ def features(a):
     best = float("inf")
     if a.tool == "torch":
         import torch
+        require_fast_blas(torch)
         torch.set_num_threads(a.threads)
         xt, Wt, ct = torch.from_numpy(x), torch.from_numpy(W), torch.from_numpy(c)
         with torch.no_grad():
