@@ -9,39 +9,8 @@ import (
 
 	"github.com/rbmkit/rbm/discrete"
 	"github.com/rbmkit/rbm/exact"
+	"github.com/rbmkit/rbm/internal/enumtest"
 )
-
-// randomPotts returns a Potts model of n units with q states on a ring
-// with one chord (0, 2), random fields and couplings of the given scale.
-func randomPotts(t testing.TB, n, q int, scale float64, seed uint64) *discrete.Potts {
-	t.Helper()
-	rng := rand.New(rand.NewPCG(seed, 3))
-	h := make([]float64, n*q)
-	for k := range h {
-		h[k] = scale * rng.NormFloat64()
-	}
-	var cs []discrete.PottsCoupling
-	for _, e := range append([][2]int{{0, 2}}, ring(n)...) {
-		w := make([]float64, q*q)
-		for k := range w {
-			w[k] = scale * rng.NormFloat64()
-		}
-		cs = append(cs, discrete.PottsCoupling{I: e[0], J: e[1], Value: w})
-	}
-	p, err := discrete.NewPotts(q, h, cs)
-	if err != nil {
-		t.Fatal(err)
-	}
-	return p
-}
-
-func ring(n int) [][2]int {
-	var es [][2]int
-	for i := range n {
-		es = append(es, [2]int{i, (i + 1) % n})
-	}
-	return es
-}
 
 // stateStats records the indicator [xᵢ = a] of every unit and value, then
 // the indicators [x_i0 = a, x_j0 = b] of the pair (i0, j0), all a, b.
@@ -82,8 +51,8 @@ func exactStateStats(t *testing.T, m discrete.Model, beta float64, i0, j0 int) (
 // takes q-state models with the exact ones, with checkAgainst's z-bound
 // on the estimated effective sample size.
 func TestStatesSamplersAgainstEnumeration(t *testing.T) {
-	a := randomPotts(t, 5, 3, 0.8, 1)
-	b := randomPotts(t, 5, 3, 0.5, 2)
+	a := enumtest.Potts(t, 5, 3, 0.8, 1)
+	b := enumtest.Potts(t, 5, 3, 0.5, 2)
 	product, err := discrete.NewProduct(a, b)
 	if err != nil {
 		t.Fatal(err)
@@ -94,7 +63,7 @@ func TestStatesSamplersAgainstEnumeration(t *testing.T) {
 		beta float64
 	}{
 		{"potts q=3 n=5", a, 1},
-		{"potts q=4 n=4 β=1.5", randomPotts(t, 4, 4, 0.6, 3), 1.5},
+		{"potts q=4 n=4 β=1.5", enumtest.Potts(t, 4, 4, 0.6, 3), 1.5},
 		{"product of potts q=3", product, 1},
 	}
 	methods := []struct {
@@ -151,7 +120,7 @@ func TestStatesSamplersAgainstEnumeration(t *testing.T) {
 // (clamped units stay, the free ones follow the exact conditional) and
 // that NewChain takes q-state models.
 func TestStatesClampedAndChain(t *testing.T) {
-	m := randomPotts(t, 5, 3, 1, 4)
+	m := enumtest.Potts(t, 5, 3, 1, 4)
 	p, err := exact.Distribution(context.Background(), m, 1, exact.Options{})
 	if err != nil {
 		t.Fatal(err)
@@ -223,7 +192,7 @@ type energyOnly struct{ discrete.Model }
 // TestStatesGWGRefused checks that GWG refuses a q-state model without a
 // one-hot gradient, and that values outside a unit's states are refused.
 func TestStatesGWGRefused(t *testing.T) {
-	m := energyOnly{randomPotts(t, 3, 3, 1, 5)}
+	m := energyOnly{enumtest.Potts(t, 3, 3, 1, 5)}
 	_, err := Run(context.Background(), m, Config{Method: GWG, Sweeps: 4})
 	if err == nil || !strings.Contains(err.Error(), "3-state") || !strings.Contains(err.Error(), "one-hot") {
 		t.Errorf("gwg on a 3-state model without one-hot gradient: error %v", err)
@@ -237,7 +206,7 @@ func TestStatesGWGRefused(t *testing.T) {
 }
 
 func TestStatesDeterministicAcrossWorkers(t *testing.T) {
-	m := randomPotts(t, 6, 4, 1, 6)
+	m := enumtest.Potts(t, 6, 4, 1, 6)
 	stats, k := stateStats(m.Domain(), 6, 0, 1)
 	for _, method := range []Method{Systematic, RandomScan, Metropolis} {
 		var prev *Result

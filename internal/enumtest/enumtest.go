@@ -69,3 +69,31 @@ func BigLogSumExp(xs []float64) float64 {
 	f, _ := sum.Float64()
 	return hi + math.Log(f)
 }
+
+// Potts returns a Potts model of n units with q states on a ring with one
+// chord (0, 2), fields and couplings drawn from N(0, scale²) with seed.
+func Potts(t testing.TB, n, q int, scale float64, seed uint64) *discrete.Potts {
+	t.Helper()
+	rng := rand.New(rand.NewPCG(seed, 3))
+	h := make([]float64, n*q)
+	for k := range h {
+		h[k] = scale * rng.NormFloat64()
+	}
+	edges := [][2]int{{0, 2}}
+	for i := range n {
+		edges = append(edges, [2]int{i, (i + 1) % n})
+	}
+	var cs []discrete.PottsCoupling
+	for _, e := range edges {
+		w := make([]float64, q*q)
+		for k := range w {
+			w[k] = scale * rng.NormFloat64()
+		}
+		cs = append(cs, discrete.PottsCoupling{I: e[0], J: e[1], Value: w})
+	}
+	p, err := discrete.NewPotts(q, h, cs)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return p
+}

@@ -12,6 +12,7 @@ import (
 	"github.com/rbmkit/rbm/discrete"
 	"github.com/rbmkit/rbm/exact"
 	"github.com/rbmkit/rbm/gibbs"
+	"github.com/rbmkit/rbm/internal/enumtest"
 	"github.com/rbmkit/rbm/rbm"
 	"github.com/rbmkit/rbm/rbm/layer"
 )
@@ -393,7 +394,7 @@ func TestMachinePottsPosteriorMatchesEnumeration(t *testing.T) {
 }
 
 // TestModelPottsPosterior checks Model's restorations with a Potts prior
-// of 5 units of 3 states on a ring, denoising through the symmetric
+// of 5 units of 3 states (enumtest.Potts), denoising through the symmetric
 // channel, against the posterior state probabilities of the product of
 // the prior and discrete.SymmetricNoise by exact.Marginals: 400 chains on
 // the same observation, each row's state frequencies over 200 sweeps,
@@ -402,23 +403,7 @@ func TestMachinePottsPosteriorMatchesEnumeration(t *testing.T) {
 // sampler.
 func TestModelPottsPosterior(t *testing.T) {
 	const n, q, rows, eps = 5, 3, 400, 0.3
-	rng := rand.New(rand.NewPCG(5, 5))
-	h := make([]float64, n*q)
-	for k := range h {
-		h[k] = 0.5 * rng.NormFloat64()
-	}
-	var cs []discrete.PottsCoupling
-	for i := range n {
-		v := make([]float64, q*q)
-		for k := range v {
-			v[k] = 0.8 * rng.NormFloat64()
-		}
-		cs = append(cs, discrete.PottsCoupling{I: i, J: (i + 1) % n, Value: v})
-	}
-	prior, err := discrete.NewPotts(q, h, cs)
-	if err != nil {
-		t.Fatal(err)
-	}
+	prior := enumtest.Potts(t, n, q, 0.6, 5)
 	y := []int8{0, 2, 1, 1, 0}
 	lik, err := discrete.SymmetricNoise(prior.Domain(), y, eps)
 	if err != nil {
