@@ -325,6 +325,14 @@ func (j *rowJob) Do(r int) {
 		cfg.Stats = func(x []int8, out []float64) {
 			loc.Set(x)
 			for i := range x {
+				if cfg.Clamp != nil && cfg.Clamp[i] {
+					// A known unit (inpainting) keeps its value.
+					for a := range q {
+						out[i*q+a] = 0
+					}
+					out[i*q+int(x[i])] = 1
+					continue
+				}
 				lo := math.Inf(1)
 				for a := range q {
 					delta[a] = beta * loc.ChangeDelta(i, int8(a))

@@ -433,3 +433,51 @@ func TestModelPottsPosterior(t *testing.T) {
 		}
 	}
 }
+
+// TestModelPottsInpaint checks Model's inpainting with a Potts prior: the
+// known units come back as their one-hot values, the hidden ones match
+// the prior's conditional given the known units, by enumeration of the
+// hidden units' states, within 5 standard errors of 400 chains.
+func TestModelPottsInpaint(t *testing.T) {
+	const n, q, rows = 5, 3, 400
+	prior := enumtest.Potts(t, n, q, 0.6, 6)
+	y := []int8{2, 0, 1, 1, 0}
+	hidden := []bool{true, false, true, false, true}
+	want := make([]float64, n*q)
+	var z float64
+	x := make([]int8, n)
+	for code := range 27 {
+		for i, c := 0, code; i < n; i++ {
+			if hidden[i] {
+				x[i] = int8(c % q)
+				c /= q
+			} else {
+				x[i] = y[i]
+			}
+		}
+		w := math.Exp(-prior.Energy(x))
+		z += w
+		for i, a := range x {
+			want[i*q+int(a)] += w
+		}
+	}
+	res, err := Model(context.Background(), prior, replicate(y, rows), Settings{Hidden: hidden, Sweeps: 200, Burnin: 20, Seed: 4})
+	if err != nil {
+		t.Fatal(err)
+	}
+	got, se := chainStats(res.Mean)
+	for k := range want {
+		want[k] /= z
+		if !hidden[k/q] {
+			for r := range res.Mean.Rows {
+				if v := res.Mean.Row(r)[k]; float64(v) != want[k] {
+					t.Fatalf("row %d: known unit %d state %d restored as %v, want %v", r, k/q, k%q, v, want[k])
+				}
+			}
+			continue
+		}
+		if se[k] > 0.01 || math.Abs(got[k]-want[k]) > 5*se[k]+1e-5 {
+			t.Errorf("unit %d state %d: mean %.4f ± %.4f, enumeration %.4f", k/q, k%q, got[k], se[k], want[k])
+		}
+	}
+}
