@@ -34,7 +34,7 @@ func init() {
 			"for any hidden layer (spin data read as bits, as rbm train reads them; the output is each unit's probability of +1). " +
 			"One with Potts visible units (q states) is denoised through the channel replacing a unit's state by one of the other q-1 with probability --noise (below (q-1)/q), " +
 			"the restoration each state's probability (q columns per unit; --binary: the most probable state), and inpainted with --missing left or right (halves of the sequence); " +
-			"a JSON spec of q-state units is denoised the same way by the single-unit samplers. " +
+			"a JSON spec of q-state units is denoised, or inpainted (--missing left or right), the same way by the single-unit samplers. " +
 			"One with Gaussian or ReLU visible units is inpainted only (--missing).",
 		example: "  rbm denoise mnist.rbm t10k-images-idx3-ubyte.gz --limit 100 --corrupt 0.1 --noise 0.1 -o restored.png\n" +
 			"  rbm denoise mnist.rbm t10k-images-idx3-ubyte.gz --limit 16 --missing bottom -o inpainted.png\n" +
@@ -116,8 +116,11 @@ func (res *denoiseResult) report(e *env, asJSON bool) error {
 		if res.Mode == "denoise" {
 			which = "unit"
 		}
-		fmt.Fprintf(e.stdout, "log-prob: %.4f after, %.4f guessed from the %s alone (mean nats of each %s's true state)\n",
-			*res.LogProbAfter, *res.LogProbBaseline, res.baseName, which)
+		fmt.Fprintf(e.stdout, "log-prob: %.4f after", *res.LogProbAfter)
+		if res.LogProbBaseline != nil {
+			fmt.Fprintf(e.stdout, ", %.4f guessed from the %s alone", *res.LogProbBaseline, res.baseName)
+		}
+		fmt.Fprintf(e.stdout, " (mean nats of each %s's true state)\n", which)
 	}
 	if res.Out != "" {
 		fmt.Fprintf(e.stdout, "wrote %s\n", res.Out)
@@ -225,11 +228,11 @@ func runDenoise(ctx context.Context, e *env, args []string) error {
 		return err
 	}
 	if prior != nil && prior.Domain().States() > 2 {
-		// A spec of q-state units: rows of categories.
-		if missing != "" {
-			return usagef("--missing: inpainting takes binary or spin rows, or a machine file; a spec of %v units is denoised only", prior.Domain())
+		// A spec of q-state units: rows of categories, a sequence.
+		if missing != "" && missing != "left" && missing != "right" {
+			return usagef("--missing %s: the units of a spec of %v units are a sequence: hide its left or right half", missing, prior.Domain())
 		}
-		return denoiseCategories(ctx, e, &machineInpainting{model: pos[0], spec: prior, input: pos[1],
+		return denoiseCategories(ctx, e, &machineInpainting{model: pos[0], spec: prior, input: pos[1], missing: missing,
 			noise: noise, corrupt: corrupt, beta: beta, sampler: sampler, method: method,
 			sweeps: sweeps, burnin: burnin, seed: seed, workers: workers, out: out, asJSON: asJSON, binary: binary, data: &data,
 			explicit: func(name string) bool { return fs.Changed(name) }})

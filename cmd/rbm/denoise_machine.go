@@ -315,7 +315,15 @@ func denoiseCategories(ctx context.Context, e *env, p *machineInpainting) error 
 			return usagef("--sampler block needs an RBM or machine model file; a spec is sampled by single-unit samplers")
 		}
 	}
-	if limit := float64(q-1) / float64(q); !(p.noise > 0 && p.noise < limit) {
+	var mask []bool // inpainting (a spec's --missing): the hidden half
+	if p.missing != "" {
+		for _, flag := range []string{"noise", "corrupt"} {
+			if p.explicit(flag) {
+				return usagef("--%s does not apply to inpainting (--missing)", flag)
+			}
+		}
+		mask, _ = halfMask(p.missing, dataset.Shape{Height: 1, Width: units})
+	} else if limit := float64(q-1) / float64(q); !(p.noise > 0 && p.noise < limit) {
 		return usagef("--noise %v must lie in (0, %.4g) for units of %d states", p.noise, limit, q)
 	}
 	if !(p.corrupt < float64(q-1)/float64(q)) {
@@ -351,9 +359,22 @@ func denoiseCategories(ctx context.Context, e *env, p *machineInpainting) error 
 	if p.corrupt > 0 {
 		denoise.Corrupt(d, observed, p.corrupt, p.seed)
 	}
+	// Inpainting blanks the hidden units, at state 0 as the machine path
+	// does, and counts them alone.
+	counted := func(int) bool { return true }
+	if mask != nil {
+		for _, y := range observed {
+			for i, h := range mask {
+				if h {
+					y[i] = 0
+				}
+			}
+		}
+		counted = func(i int) bool { return mask[i] }
+	}
 	start := time.Now()
 	bar := newProgress(e.stderr)
-	settings := denoise.Settings{Noise: p.noise, Sweeps: p.sweeps, Burnin: p.burnin, Seed: p.seed, Workers: p.workers,
+	settings := denoise.Settings{Noise: p.noise, Hidden: mask, Sweeps: p.sweeps, Burnin: p.burnin, Seed: p.seed, Workers: p.workers,
 		Method: p.method, Beta: p.beta,
 		Progress: func(done, total int) { bar.update("restoring", done, total) }}
 	var dr *denoise.Result
@@ -373,12 +394,19 @@ func denoiseCategories(ctx context.Context, e *env, p *machineInpainting) error 
 		res.Sampler, res.Beta = p.method.String(), p.beta
 		res.AcceptRate = float64(dr.Accepted) / float64(max(dr.Proposals, 1))
 	}
-	if p.corrupt > 0 {
+	if mask != nil {
+		res.Mode, res.Missing, res.Noise = "inpaint", p.missing, 0
+	}
+	if p.corrupt > 0 || mask != nil {
 		res.Corrupt = p.corrupt
-		var before, after int
+		var before, after, total int
 		for r, y := range clean {
 			row := restored.Row(r)
 			for i, c := range y {
+				if !counted(i) {
+					continue
+				}
+				total++
 				if observed[r][i] != c {
 					before++
 				}
@@ -387,19 +415,25 @@ func denoiseCategories(ctx context.Context, e *env, p *machineInpainting) error 
 				}
 			}
 		}
-		total := float64(v.Rows * units)
-		b, a := float64(before)/total, float64(after)/total
+		n := float64(max(total, 1))
+		b, a := float64(before)/n, float64(after)/n
 		res.ErrorBefore, res.ErrorAfter = &b, &a
-		all := make([]bool, units)
-		for i := range all {
-			all[i] = true
+		scored := mask
+		if scored == nil {
+			scored = make([]bool, units)
+			for i := range scored {
+				scored[i] = true
+			}
 		}
-		lp := stateLogProb(q, v, restored, all)
-		// The channel alone gives the true state 1-ε when it came through,
-		// ε/(q-1) when it was replaced.
-		right, wrong := math.Log(1-p.noise), math.Log(p.noise/float64(q-1))
-		base := (float64(before)*wrong + (total-float64(before))*right) / total
-		res.LogProbAfter, res.LogProbBaseline, res.baseName = &lp, &base, "observation"
+		lp := stateLogProb(q, v, restored, scored)
+		res.LogProbAfter = &lp
+		if mask == nil {
+			// The channel alone gives the true state 1-ε when it came
+			// through, ε/(q-1) when it was replaced.
+			right, wrong := math.Log(1-p.noise), math.Log(p.noise/float64(q-1))
+			base := (float64(before)*wrong + (n-float64(before))*right) / n
+			res.LogProbBaseline, res.baseName = &base, "observation"
+		}
 	}
 	if p.out != "" {
 		if p.binary {

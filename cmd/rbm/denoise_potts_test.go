@@ -15,8 +15,9 @@ import (
 // standard errors, and since the teacher's posterior is the Bayes
 // posterior, the mean log-probability of the true states under the
 // restoration must beat the channel alone (1-ε on the observed state),
-// by more than 5 standard errors of the per-unit differences. Flags that
-// do not apply to Potts units are usage errors.
+// by more than 5 standard errors of the per-unit differences. The same
+// with the teacher as a JSON spec (single-unit samplers), which also
+// inpaints halves of the rows. Flags that do not apply are usage errors.
 func TestDenoisePottsTeacher(t *testing.T) {
 	const rows, units, eps = 2000, 10, 0.4
 	dir := t.TempDir()
@@ -70,11 +71,27 @@ func TestDenoisePottsTeacher(t *testing.T) {
 			t.Errorf("denoise spec %s: sampler %q, log-prob %.4f after, %.4f from the channel alone", sampler, got.Sampler, *got.LogProbAfter, *got.LogProbBaseline)
 		}
 	}
+	// Inpainting the right half with the spec: the hidden units' true
+	// states get more probability than a uniform guess, log(1/4), by the
+	// same bound on 5 units a row.
+	r = rbmRun(t, "denoise", spec, data, "--missing", "right", "--sweeps", "30", "--burnin", "10", "--json")
+	if r.code != 0 {
+		t.Fatalf("inpaint with the spec: exit %d: %s", r.code, r.stderr)
+	}
+	var inp denoiseResult
+	if err := json.Unmarshal([]byte(r.stdout), &inp); err != nil {
+		t.Fatal(err)
+	}
+	if inp.Mode != "inpaint" || inp.Missing != "right" || inp.ErrorAfter == nil || inp.LogProbAfter == nil || inp.LogProbBaseline != nil ||
+		!(*inp.LogProbAfter > math.Log(0.25)+5/math.Sqrt(rows*units/2)) {
+		t.Errorf("inpaint with the spec: %s", r.stdout)
+	}
 	for _, c := range []struct {
 		args []string
 		want string
 	}{
-		{[]string{"--noise", "0.3", "--missing", "left", "--model-is-spec"}, "denoised only"},
+		{[]string{"--missing", "top", "--model-is-spec"}, "left or right half"},
+		{[]string{"--missing", "left", "--noise", "0.2", "--model-is-spec"}, "does not apply to inpainting"},
 		{[]string{"--noise", "0.3", "--sampler", "block", "--model-is-spec"}, "needs an RBM or machine model file"},
 		{[]string{"--noise", "0.75"}, "(0, 0.75)"},
 		{[]string{"--noise", "0.3", "--corrupt", "0.8"}, "--corrupt"},

@@ -162,7 +162,8 @@ func TestDenoiseErrors(t *testing.T) {
 		{[]string{"denoise", spec9, data, "--missing", "middle"}, 2, "missing"},
 		// A spec of 3-state units reads categories: grey levels are not.
 		{[]string{"denoise", potts9, data}, 1, "blocks.idx: row 1, column 1: category 255 is outside [0, 3)"},
-		{[]string{"denoise", potts9, data, "--missing", "left"}, 2, "a spec of 3-state units is denoised only"},
+		{[]string{"denoise", potts9, data, "--missing", "left"}, 1, "category 255 is outside [0, 3)"},
+		{[]string{"denoise", potts9, data, "--missing", "top"}, 2, "hide its left or right half"},
 		{[]string{"denoise", filepath.Join(dir, "none.rbm"), data}, 1, "none.rbm"},
 		{[]string{"denoise", spec9, filepath.Join(dir, "none.idx")}, 1, "none.idx"},
 	} {
