@@ -88,27 +88,42 @@ func NewPairwise(d Domain, fields []float64, couplings []Coupling) (*Pairwise, e
 }
 
 func (p *Pairwise) buildAdjacency() {
-	n := len(p.h)
-	deg := make([]int32, n+1)
-	for _, e := range p.edges {
-		deg[e.I+1]++
-		deg[e.J+1]++
-	}
-	for i := range n {
-		deg[i+1] += deg[i]
-	}
-	p.start = deg
+	var slots [][2]int32
+	p.start, slots = adjacency(len(p.h), len(p.edges), func(k int) (int, int) { return p.edges[k].I, p.edges[k].J })
 	p.nbr = make([]int32, 2*len(p.edges))
 	p.w = make([]float64, 2*len(p.edges))
 	p.slotEdge = make([]int32, 2*len(p.edges))
-	fill := slices.Clone(deg[:n])
 	for k, e := range p.edges {
-		for _, ab := range [2][2]int{{e.I, e.J}, {e.J, e.I}} {
-			s := fill[ab[0]]
-			fill[ab[0]]++
-			p.nbr[s], p.w[s], p.slotEdge[s] = int32(ab[1]), e.Value, int32(k)
-		}
+		si, sj := slots[k][0], slots[k][1]
+		p.nbr[si], p.w[si], p.slotEdge[si] = int32(e.J), e.Value, int32(k)
+		p.nbr[sj], p.w[sj], p.slotEdge[sj] = int32(e.I), e.Value, int32(k)
 	}
+}
+
+// adjacency lays out the two ends of each of m edges between n units as
+// compressed rows: unit i's neighbour slots are start[i] … start[i+1]-1,
+// filled in edge order, and slots[k] holds edge k's slot at its end I
+// and at its end J (ends(k) returns I and J). Pairwise and Potts models
+// keep their neighbours and couplings in these slots.
+func adjacency(n, m int, ends func(k int) (i, j int)) (start []int32, slots [][2]int32) {
+	start = make([]int32, n+1)
+	for k := range m {
+		i, j := ends(k)
+		start[i+1]++
+		start[j+1]++
+	}
+	for i := range n {
+		start[i+1] += start[i]
+	}
+	fill := slices.Clone(start[:n])
+	slots = make([][2]int32, m)
+	for k := range m {
+		i, j := ends(k)
+		slots[k] = [2]int32{fill[i], fill[j]}
+		fill[i]++
+		fill[j]++
+	}
+	return start, slots
 }
 
 func finite(x float64) bool { return !math.IsNaN(x) && !math.IsInf(x, 0) }

@@ -118,31 +118,20 @@ func NewPotts(q int, fields []float64, couplings []PottsCoupling) (*Potts, error
 
 func (p *Potts) buildAdjacency(n int) {
 	q := p.q
-	deg := make([]int32, n+1)
-	for _, e := range p.edges {
-		deg[e.I+1]++
-		deg[e.J+1]++
-	}
-	for i := range n {
-		deg[i+1] += deg[i]
-	}
-	p.start = deg
+	var slots [][2]int32
+	p.start, slots = adjacency(n, len(p.edges), func(k int) (int, int) { return p.edges[k].I, p.edges[k].J })
 	p.nbr = make([]int32, 2*len(p.edges))
 	p.coupling = make([][]float64, 2*len(p.edges))
-	fill := slices.Clone(deg[:n])
-	for _, e := range p.edges {
+	for k, e := range p.edges {
 		t := make([]float64, q*q) // the matrix seen from e.J
 		for a := range q {
 			for b := range q {
 				t[b*q+a] = e.Value[a*q+b]
 			}
 		}
-		s := fill[e.I]
-		fill[e.I]++
-		p.nbr[s], p.coupling[s] = int32(e.J), e.Value
-		s = fill[e.J]
-		fill[e.J]++
-		p.nbr[s], p.coupling[s] = int32(e.I), t
+		si, sj := slots[k][0], slots[k][1]
+		p.nbr[si], p.coupling[si] = int32(e.J), e.Value
+		p.nbr[sj], p.coupling[sj] = int32(e.I), t
 	}
 }
 

@@ -209,7 +209,7 @@ func runDenoise(ctx context.Context, e *env, args []string) error {
 		if machine, meta, err = loadMachineModel(pos[0]); err != nil {
 			return err
 		}
-		job := &machineInpainting{model: pos[0], m: machine, meta: meta, input: pos[1], missing: missing, shapeFlag: shapeF,
+		job := &denoiseRequest{model: pos[0], m: machine, meta: meta, input: pos[1], missing: missing, shapeFlag: shapeF,
 			noise: noise, corrupt: corrupt, beta: beta, sampler: sampler, method: method,
 			sweeps: sweeps, burnin: burnin, seed: seed, workers: workers, out: out, asJSON: asJSON, binary: binary, data: &data,
 			explicit: func(name string) bool { return fs.Changed(name) }}
@@ -232,7 +232,7 @@ func runDenoise(ctx context.Context, e *env, args []string) error {
 		if missing != "" && missing != "left" && missing != "right" {
 			return usagef("--missing %s: the units of a spec of %v units are a sequence: hide its left or right half", missing, prior.Domain())
 		}
-		return denoiseCategories(ctx, e, &machineInpainting{model: pos[0], spec: prior, input: pos[1], missing: missing,
+		return denoiseCategories(ctx, e, &denoiseRequest{model: pos[0], spec: prior, input: pos[1], missing: missing,
 			noise: noise, corrupt: corrupt, beta: beta, sampler: sampler, method: method,
 			sweeps: sweeps, burnin: burnin, seed: seed, workers: workers, out: out, asJSON: asJSON, binary: binary, data: &data,
 			explicit: func(name string) bool { return fs.Changed(name) }})

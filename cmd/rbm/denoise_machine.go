@@ -16,8 +16,11 @@ import (
 	"github.com/rbmkit/rbm/rbm/layer"
 )
 
-// machineInpainting is what rbm denoise has parsed for a version 2 model.
-type machineInpainting struct {
+// denoiseRequest is what rbm denoise has parsed for a request the binary
+// path does not serve: inpainting a machine of any unit types, and
+// denoising or inpainting rows of q-state units with a Potts machine (m)
+// or a JSON spec of q-state units (spec).
+type denoiseRequest struct {
 	model, input   string
 	m              *rbm.Machine
 	meta           *rbm.Meta
@@ -60,7 +63,7 @@ func machinePrior(path string, m *rbm.Machine, meta *rbm.Meta) (discrete.Model, 
 
 // inpaintMachine hides half of each row's visible units of a machine of
 // any unit types and restores them given the rest (denoise.Inpaint).
-func inpaintMachine(ctx context.Context, e *env, p *machineInpainting) error {
+func inpaintMachine(ctx context.Context, e *env, p *denoiseRequest) error {
 	for _, flag := range []string{"noise", "corrupt", "beta"} {
 		if p.explicit(flag) {
 			return usagef("--%s does not apply to inpainting a machine (--missing)", flag)
@@ -298,7 +301,7 @@ func argmaxOneHot(m *rbm.Matrix, q int) *rbm.Matrix {
 // unit's true state against the channel alone, are reported. The output
 // is as inpainting writes it: each state's probability, q columns per
 // unit, or with --binary the most probable state of each unit.
-func denoiseCategories(ctx context.Context, e *env, p *machineInpainting) error {
+func denoiseCategories(ctx context.Context, e *env, p *denoiseRequest) error {
 	var q, units int
 	if p.m != nil {
 		q, units = p.m.Visible.States(), p.m.Visible.Units()
