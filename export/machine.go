@@ -288,9 +288,13 @@ func buildMachineModel(m *rbm.Machine, meta *rbm.Meta, opt Options) (*onnxpb.Mod
 		p     map[string][]float64
 		width int64
 	}{{vu, visibleRole, vp, v}, {hu, hiddenRole, hp, h}} {
-		for _, sc := range side.u.scales(side.r) {
-			g.init(sc.init, []int64{1, side.width}, exp(side.p[sc.param]))
-			addExact(side.r.String()+"."+sc.param, []int64{1, side.width}, side.p[sc.param])
+		for _, fp := range side.u.params(side.r) {
+			if !fp.exp {
+				g.init(fp.init, []int64{1, side.width}, side.p[fp.param])
+				continue
+			}
+			g.init(fp.init, []int64{1, side.width}, exp(side.p[fp.param]))
+			addExact(side.r.String()+"."+fp.param, []int64{1, side.width}, side.p[fp.param])
 		}
 	}
 	g.inits = append(g.inits, exact...)

@@ -37,25 +37,24 @@ var goldenOutputs = [][]string{
 // file or the refusal.
 func goldenLines(t *testing.T) []string {
 	lines := []string{"version " + version.Version}
-	k := 0
-	for _, vk := range unitTypes {
-		for _, hk := range unitTypes {
-			k++
-			for _, dt := range []DType{Float32, Float64} {
-				for _, outs := range goldenOutputs {
-					m := randomMachine(t, vk, hk, uint64(500+k))
-					key := fmt.Sprintf("%sx%s %v %s", vk, hk, dt, strings.Join(outs, ","))
-					if outs == nil {
-						key += "default"
-					}
-					data, err := MarshalMachine(m, nil, Options{DType: dt, Outputs: outs})
-					if err != nil {
-						lines = append(lines, key+" error: "+err.Error())
-						continue
-					}
-					sum := sha256.Sum256(data)
-					lines = append(lines, key+" "+hex.EncodeToString(sum[:]))
+	for k, p := range allPairs() {
+		// Pair k's machines are seeded 501 + k: allPairs keeps the order
+		// the pairs had before types were added.
+		seed := uint64(501 + k)
+		for _, dt := range []DType{Float32, Float64} {
+			for _, outs := range goldenOutputs {
+				m := randomMachine(t, p.visible, p.hidden, seed)
+				key := fmt.Sprintf("%sx%s %v %s", p.visible, p.hidden, dt, strings.Join(outs, ","))
+				if outs == nil {
+					key += "default"
 				}
+				data, err := MarshalMachine(m, nil, Options{DType: dt, Outputs: outs})
+				if err != nil {
+					lines = append(lines, key+" error: "+err.Error())
+					continue
+				}
+				sum := sha256.Sum256(data)
+				lines = append(lines, key+" "+hex.EncodeToString(sum[:]))
 			}
 		}
 	}

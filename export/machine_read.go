@@ -198,15 +198,21 @@ func unmarshalMachine(mp *onnxpb.ModelProto) (*rbm.Machine, *rbm.Meta, Options, 
 	if err != nil {
 		return nil, nil, opt, err
 	}
-	// readScales reads the parameters u holds as their exponential in
-	// role r into p.
-	readScales := func(u onnxUnits, r role, p map[string][]float64, width int) error {
-		for _, sc := range u.scales(r) {
-			x, err := exact(r.String()+"."+sc.param, row(width), logOf(sc.init, row(width)))
+	// readParams reads the parameters u holds in role r, beside its
+	// bias, into p.
+	readParams := func(u onnxUnits, r role, p map[string][]float64, width int) error {
+		for _, fp := range u.params(r) {
+			var x []float64
+			var err error
+			if fp.exp {
+				x, err = exact(r.String()+"."+fp.param, row(width), logOf(fp.init, row(width)))
+			} else {
+				x, err = read(fp.init, row(width), opt.DType)
+			}
 			if err != nil {
 				return err
 			}
-			p[sc.param] = x
+			p[fp.param] = x
 		}
 		return nil
 	}
@@ -216,7 +222,7 @@ func unmarshalMachine(mp *onnxpb.ModelProto) (*rbm.Machine, *rbm.Meta, Options, 
 	if vp["bias"], err = read(paramB, row(vw), opt.DType); err != nil {
 		return nil, nil, opt, err
 	}
-	if err := readScales(vu, visibleRole, vp, vw); err != nil {
+	if err := readParams(vu, visibleRole, vp, vw); err != nil {
 		return nil, nil, opt, err
 	}
 	wDims := []int64{int64(vw), int64(hw)}
@@ -243,7 +249,7 @@ func unmarshalMachine(mp *onnxpb.ModelProto) (*rbm.Machine, *rbm.Meta, Options, 
 	if hp["bias"], err = read(paramC, row(hw), opt.DType); err != nil {
 		return nil, nil, opt, err
 	}
-	if err := readScales(hu, hiddenRole, hp, hw); err != nil {
+	if err := readParams(hu, hiddenRole, hp, hw); err != nil {
 		return nil, nil, opt, err
 	}
 	if err := layer.SetParams(vis, vp); err != nil {

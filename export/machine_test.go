@@ -18,11 +18,43 @@ import (
 	"google.golang.org/protobuf/proto"
 )
 
-// unitTypes lists every unit type, with the number of states used for
-// Potts units in these tests.
-var unitTypes = []string{"binary", "spin", "potts", "gaussian", "relu"}
+// unitTypes lists every registered unit type: first the five the tests
+// began with, in their order, and then the others by name. The seeds of
+// the random machines follow the order of allPairs, so that a new type
+// leaves the machines (and golden exports) of the others as they were.
+var unitTypes = func() []string {
+	first := []string{"binary", "spin", "potts", "gaussian", "relu"}
+	types := slices.Clone(first)
+	for _, name := range layer.Names() {
+		if !slices.Contains(first, name) {
+			types = append(types, name)
+		}
+	}
+	return types
+}()
 
+// firstTypes is how many of unitTypes the tests began with.
+const firstTypes = 5
+
+// testStates is the number of states of Potts units in these tests.
 const testStates = 3
+
+// allPairs returns every pair of unit types: first the pairs of the types
+// the tests began with, in their order, then every pair involving a type
+// added later.
+func allPairs() []machinePair {
+	var first, later []machinePair
+	for i, v := range unitTypes {
+		for j, h := range unitTypes {
+			if i < firstTypes && j < firstTypes {
+				first = append(first, machinePair{v, h, nil})
+			} else {
+				later = append(later, machinePair{v, h, nil})
+			}
+		}
+	}
+	return append(first, later...)
+}
 
 // machinePair is one pair of unit types and the outputs its export holds.
 type machinePair struct {
@@ -32,22 +64,31 @@ type machinePair struct {
 
 func (p machinePair) String() string { return p.visible + "x" + p.hidden }
 
-// expressiblePairs returns every pair MarshalMachine writes: all but ReLU
-// hidden units, and ReLU visible units without the reconstruction.
+// expressiblePairs returns every pair MarshalMachine writes, as the
+// types' units say (refusal): with every output, or, for visible units
+// whose reconstruction is refused (ReLU, dReLU), without it. Pairs whose
+// hidden units are refused (ReLU, dReLU) are left out.
 func expressiblePairs() []machinePair {
+	all := []string{OutputFreeEnergy, OutputHidden, OutputReconstruction}
+	noRecon := []string{OutputFreeEnergy, OutputHidden}
 	var ps []machinePair
-	for _, v := range unitTypes {
-		for _, h := range unitTypes {
-			switch {
-			case h == "relu":
-			case v == "relu":
-				ps = append(ps, machinePair{v, h, []string{OutputFreeEnergy, OutputHidden}})
-			default:
-				ps = append(ps, machinePair{v, h, nil})
-			}
+	for _, p := range allPairs() {
+		vu, hu := unitsRegistry[p.visible], unitsRegistry[p.hidden]
+		switch {
+		case hu.refusal(hiddenRole, all) != "":
+		case vu.refusal(visibleRole, all) == "":
+			ps = append(ps, p)
+		case vu.refusal(visibleRole, noRecon) == "":
+			ps = append(ps, machinePair{p.visible, p.hidden, noRecon})
 		}
 	}
 	return ps
+}
+
+// reconstructs reports whether exports of visible units of the kind hold
+// the reconstruction.
+func reconstructs(kind string) bool {
+	return unitsRegistry[kind].refusal(visibleRole, []string{OutputReconstruction}) == ""
 }
 
 // randomMachine returns a machine of 5 visible and 3 hidden units of the
@@ -63,10 +104,9 @@ func randomMachine(t testing.TB, vk, hk string, seed uint64) *rbm.Machine {
 		}
 		for _, p := range l.Params() {
 			for i := range p.Values {
-				switch p.Name {
-				case "log_sigma", "log_precision":
+				if strings.HasPrefix(p.Name, "log_") { // log σ, log γ
 					p.Values[i] = 0.4 * rng.NormFloat64()
-				default:
+				} else {
 					p.Values[i] = rng.NormFloat64()
 				}
 			}
@@ -123,6 +163,14 @@ func randomStates(m *rbm.Machine, rows int, seed uint64) *rbm.Matrix {
 			for i := range row {
 				row[i] = float32(math.Max(0, 2*rng.NormFloat64()))
 			}
+		default:
+			// A type added later: a draw of its own units at zero
+			// input, rounded.
+			xs := make([]float64, l.Width())
+			l.Sample(xs, make([]float64, l.Width()), rng)
+			for i, x := range xs {
+				row[i] = float32(x)
+			}
 		}
 	}
 	return x
@@ -147,7 +195,7 @@ func machineOutputs(m *rbm.Machine, v *rbm.Matrix) (want map[string][]float64, f
 		OutputFreeEnergy: fe,
 		OutputHidden:     m.HiddenMeans(data).RawMatrix().Data,
 	}
-	if m.Visible.Kind() != "relu" {
+	if reconstructs(m.Visible.Kind()) {
 		want[OutputReconstruction] = m.Reconstruct(data).RawMatrix().Data
 	}
 	return want, feScale

@@ -25,12 +25,13 @@ type onnxUnits interface {
 	// r layer of an export holding outputs (the text after "not
 	// expressible in ONNX: "), or "" if they can.
 	refusal(r role, outputs []string) string
-	// scales lists the parameters of the layer in role r that the file
-	// holds as their exponential, each as an initializer [1, width] of
-	// its own (σ = exp(log σ) of Gaussian units): MarshalMachine writes
-	// them, and in a float64 export their exact values, and
-	// UnmarshalMachine reads them back.
-	scales(r role) []scaleParam
+	// params lists the parameters of the layer in role r, other than its
+	// bias (b or c), that the file holds, each as an initializer
+	// [1, width] of its own, most of them scales held as their
+	// exponential (σ = exp(log σ) of Gaussian units): MarshalMachine
+	// writes them, and in a float64 export the exact values of the
+	// exponentiated ones, and UnmarshalMachine reads them back.
+	params(r role) []fileParam
 	// weightScale returns, for a visible layer with parameters p (by
 	// name), the factor each row of W is multiplied by in the file
 	// (σᵢ² for Gaussian units, whose file holds W' = diag(σ²)W), or nil
@@ -76,12 +77,14 @@ func (r role) String() string {
 	return "visible"
 }
 
-// A scaleParam is a positive scale a file holds as the exponential of a
-// layer parameter: initializer init [1, width] holds exp(param), and a
-// float64 export keeps param itself as rbm.exact.<role>.<param>.
-type scaleParam struct {
+// A fileParam is a layer parameter a file holds as initializer init
+// [1, width]: the parameter itself, or, with exp set, a positive scale
+// held as the exponential of the parameter, exp(param), of which a
+// float64 export keeps the exact value as rbm.exact.<role>.<param>.
+type fileParam struct {
 	param string // the layer's parameter, "log_sigma"
 	init  string // the initializer the graph reads, "sigma"
+	exp   bool   // init holds exp(param)
 }
 
 // unitsRegistry holds the ONNX side of each unit type, by layer kind.

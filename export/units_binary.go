@@ -10,7 +10,7 @@ type binaryUnits struct{}
 func init() { registerUnits("binary", binaryUnits{}) }
 
 func (binaryUnits) refusal(role, []string) string              { return "" }
-func (binaryUnits) scales(role) []scaleParam                   { return nil }
+func (binaryUnits) params(role) []fileParam                    { return nil }
 func (binaryUnits) weightScale(map[string][]float64) []float64 { return nil }
 func (binaryUnits) oneHot() bool                               { return false }
 

@@ -26,11 +26,11 @@ func init() { registerUnits("gaussian", gaussianUnits{}) }
 
 func (gaussianUnits) refusal(role, []string) string { return "" }
 
-func (gaussianUnits) scales(r role) []scaleParam {
+func (gaussianUnits) params(r role) []fileParam {
 	if r == hiddenRole {
-		return []scaleParam{{param: "log_sigma", init: paramSigmaHidden}}
+		return []fileParam{{param: "log_sigma", init: paramSigmaHidden, exp: true}}
 	}
-	return []scaleParam{{param: "log_sigma", init: paramSigma}}
+	return []fileParam{{param: "log_sigma", init: paramSigma, exp: true}}
 }
 
 // weightScale returns σᵢ² = exp(2 log σᵢ): the file's W is W' = diag(σ²)W.

@@ -15,7 +15,7 @@ type pottsUnits struct{}
 func init() { registerUnits("potts", pottsUnits{}) }
 
 func (pottsUnits) refusal(role, []string) string              { return "" }
-func (pottsUnits) scales(role) []scaleParam                   { return nil }
+func (pottsUnits) params(role) []fileParam                    { return nil }
 func (pottsUnits) weightScale(map[string][]float64) []float64 { return nil }
 func (pottsUnits) oneHot() bool                               { return true }
 

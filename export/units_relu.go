@@ -29,11 +29,11 @@ func (reluUnits) refusal(r role, outputs []string) string {
 	return ""
 }
 
-func (reluUnits) scales(r role) []scaleParam {
+func (reluUnits) params(r role) []fileParam {
 	if r == hiddenRole {
 		return nil
 	}
-	return []scaleParam{{param: "log_precision", init: paramPrecision}}
+	return []fileParam{{param: "log_precision", init: paramPrecision, exp: true}}
 }
 
 func (reluUnits) weightScale(map[string][]float64) []float64 { return nil }

@@ -10,7 +10,7 @@ type spinUnits struct{}
 func init() { registerUnits("spin", spinUnits{}) }
 
 func (spinUnits) refusal(role, []string) string              { return "" }
-func (spinUnits) scales(role) []scaleParam                   { return nil }
+func (spinUnits) params(role) []fileParam                    { return nil }
 func (spinUnits) weightScale(map[string][]float64) []float64 { return nil }
 func (spinUnits) oneHot() bool                               { return false }
 
