@@ -58,6 +58,11 @@
 //     lacks. ReLU hidden units are refused: their Γ needs log erfc, which
 //     log(Erf) cannot give for large arguments, where erfc underflows.
 //     Both refusals wrap ErrNotExpressible.
+//   - dReLU visible units (energy γ⁺(v⁺)²/2 + γ⁻(v⁻)²/2 - θv + Δ|v|, with
+//     v⁺ = max(v, 0) and v⁻ = min(v, 0); θ in b, Δ in kink [1, V], γ⁺ in
+//     precision_pos [1, V] and γ⁻ in precision_neg [1, V]) are written
+//     without a reconstruction, and dReLU hidden units are refused, for
+//     the reasons ReLU units are.
 //
 // Sums over units are MatMuls with columns of ones (or of ½), as in the
 // binary graph. metadata_props hold what a binary export records, with
@@ -66,7 +71,7 @@
 // "0" otherwise) and, for Potts hidden units, rbm.hidden_states; rbm.meta
 // describes the layers as a version 2 model file does. A float64 export also
 // carries the toolkit's own values of the parameters the graph holds
-// transformed (log σ, log γ, and W for Gaussian visible units) as
+// transformed (log σ, log γ, log γ±, and W for Gaussian visible units) as
 // initializers named rbm.exact.*, which no node reads, so that
 // UnmarshalMachine restores the machine bit for bit; it reads a float32
 // export by inverting the transformations.

@@ -7,7 +7,7 @@ Usage: /usr/bin/python3 machine_reference.py MODEL.onnx INPUT.bin ROWS COLS
 INPUT.bin holds ROWS×COLS little-endian float64 values, row-major. The
 output is one JSON object {"outputs": {NAME: {"dims": [...], "data": [...]}}}
 on stdout, like run.js, with free_energy, hidden and (unless the visible
-units are relu) reconstruction, computed in float64.
+units are relu or drelu) reconstruction, computed in float64.
 """
 
 import json
@@ -65,6 +65,11 @@ def main(argv):
         field = (v / sigma**2) @ W  # Cho, Raiko & Ilin: W holds diag(σ²)·W
     elif vk == "relu":
         energy = (p["precision"][0] * v**2).sum(axis=1) / 2 - v @ b
+        field = v @ W
+    elif vk == "drelu":
+        pos, neg = np.maximum(v, 0), np.minimum(v, 0)
+        quad = p["precision_pos"][0] * pos**2 + p["precision_neg"][0] * neg**2
+        energy = quad.sum(axis=1) / 2 - v @ b + np.abs(v) @ p["kink"][0]
         field = v @ W
     else:  # binary, spin (±1), potts (one-hot)
         energy = -(v @ b)

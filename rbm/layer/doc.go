@@ -20,6 +20,8 @@
 //	potts     x one-hot over q states, E = -Σₐ θₐxₐ,   Γ = log Σₐ exp(θₐ+Iₐ)
 //	gaussian  x ∈ ℝ,        E = (x-b)²/(2σ²),         Γ = bI + σ²I²/2 + log √(2πσ²)
 //	relu      x ≥ 0,        E = γx²/2 - θx,           Γ = log ∫₀^∞ exp(-γx²/2 + (θ+I)x) dx
+//	drelu     x ∈ ℝ,        E = γ⁺(x⁺)²/2 + γ⁻(x⁻)²/2 - θx + Δ|x|,
+//	                        Γ = log(Z⁺ + Z⁻), each half a relu unit's integral
 //
 // Layers work in float64 on one state at a time; the binary RBM of package
 // rbm keeps its own batched float32 kernels and agrees with the Binary
