@@ -28,7 +28,7 @@
 // model files they name. Package rbm/rbmexact enumerates an RBM exactly.
 //
 // Machine generalises the model to any pair of unit types of package
-// rbm/layer (binary, spin, Potts, Gaussian, ReLU), with energy
+// rbm/layer (binary, spin, Potts, Gaussian, ReLU, dReLU), with energy
 // E(v, h) = E_v(v) + E_h(h) - vᵀWh and free energy F(v) = E_v(v) - Γ_h(Wᵀv),
 // Γ being the hidden layer's log-partition: its free energy, block Gibbs
 // sampling, training (TrainMachine: CD-k or PCD, momentum or Adam), exact

@@ -23,7 +23,7 @@ import (
 // hidden units (Potts visible units: machine_marginal_potts_test.go).
 var (
 	marginalVisibleKinds = []string{"binary", "spin"}
-	marginalHiddenKinds  = []string{"binary", "spin", "potts", "gaussian", "relu"}
+	marginalHiddenKinds  = []string{"binary", "spin", "potts", "gaussian", "relu", "drelu"}
 )
 
 // marginalTestMachine returns a machine of the given unit types and sizes
@@ -102,8 +102,10 @@ func eachDiscreteState(l layer.Discrete, f func(h []float64)) {
 // integral over h ∈ ℝᴴ (or [0, ∞)ᴴ for ReLU units) factorises, because
 // hidden units do not interact: E(v, h) - E(v, 0) = Σ_j [E(v, h_j e_j) -
 // E(v, 0)], which the test checks at random h before relying on it; each
-// factor is a one-dimensional rule of 600 nodes on [-60, 60] ([0, 60]),
-// far wider than these units' spread (σ ≤ 2, |mean| ≤ 30).
+// factor is a one-dimensional rule of 600 nodes on each of [-60, 0] and
+// [0, 60] ([0, 60] only for ReLU units), far wider than these units'
+// spread (σ ≤ 2, |mean| ≤ 30), split at 0 where dReLU units' energy has
+// a kink.
 func bruteFreeEnergy(t *testing.T, m *rbm.Machine, v []float64, rng *rand.Rand) float64 {
 	t.Helper()
 	if d, ok := m.Hidden.(layer.Discrete); ok {
@@ -130,16 +132,17 @@ func bruteFreeEnergy(t *testing.T, m *rbm.Machine, v []float64, rng *rand.Rand) 
 			t.Fatalf("%s hidden units interact: E(v, h) - E(v, 0) = %v, sum over units %v", m.Hidden.Kind(), got, sum)
 		}
 	}
-	lo := -60.0
-	if m.Hidden.Kind() == "relu" {
-		lo = 0
-	}
 	const n = 600
 	xs, ws := make([]float64, n), make([]float64, n)
-	quad.Legendre{}.FixedLocations(xs, ws, lo, 60)
+	quad.Legendre{}.FixedLocations(xs, ws, 0, 60)
+	if m.Hidden.Kind() != "relu" {
+		xn, wn := make([]float64, n), make([]float64, n)
+		quad.Legendre{}.FixedLocations(xn, wn, -60, 0)
+		xs, ws = append(xn, xs...), append(wn, ws...)
+	}
 	// -F = -E(v, 0) + Σ_j log ∫ exp(-(E(v, x e_j) - E(v, 0))) dx.
 	logInt := -e0
-	g := make([]float64, n)
+	g := make([]float64, len(xs))
 	clear(h)
 	for j := range nh {
 		hi := math.Inf(-1)
@@ -212,7 +215,7 @@ func TestMachineMarginalEnergy(t *testing.T) {
 }
 
 func TestMachineMarginalRefusals(t *testing.T) {
-	for _, vk := range []string{"gaussian", "relu"} {
+	for _, vk := range []string{"gaussian", "relu", "drelu"} {
 		m := marginalTestMachine(t, vk, 3, "binary", 2, 1, 1)
 		_, err := rbm.NewMachineMarginal(m)
 		if err == nil || !strings.Contains(err.Error(), "has "+vk+" units") {

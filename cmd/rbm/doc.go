@@ -8,7 +8,7 @@
 // The commands:
 //
 //	train      train an RBM by CD-k or persistent CD: binary units, or spin,
-//	           Potts, Gaussian or ReLU layers (--visible, --hidden-type)
+//	           Potts, Gaussian, ReLU or dReLU layers (--visible, --hidden-type)
 //	info       shapes, training settings and parameter statistics of a model
 //	features   E[h|v] for every row of a data file, as .npy, .csv or .idx
 //	sample     fantasy particles by block Gibbs sampling (PNG grid or data)

@@ -17,7 +17,7 @@ func init() {
 		name:  "export",
 		usage: "[flags] MODEL -o FILE.onnx",
 		summary: "Write a model as ONNX (input v [N, V]; outputs free_energy [N, 1], hidden E[h|v] [N, H], reconstruction E[v|h] [N, V]) for ONNX Runtime and other ONNX tools. " +
-			"Models of any unit types are written (version 2 files) but ReLU hidden units, and ReLU visible units with a reconstruction, whose formulas standard ONNX operators cannot compute stably.",
+			"Models of any unit types are written (version 2 files) but ReLU and dReLU hidden units, and ReLU and dReLU visible units with a reconstruction, whose formulas standard ONNX operators cannot compute stably.",
 		example: "  rbm export mnist64.rbm -o mnist64.onnx\n  rbm export mnist64.rbm -o fe.onnx --outputs free_energy --dtype float64\n  rbm export relu.rbm -o relu.onnx --outputs free_energy,hidden",
 		run:     runExport,
 	})

@@ -24,7 +24,7 @@ import (
 // test with useless error bars cannot pass).
 func TestRunMachineAgainstExact(t *testing.T) {
 	rng := rand.New(rand.NewPCG(21, 21))
-	for _, kinds := range [][2]string{{"binary", "binary"}, {"gaussian", "binary"}, {"potts", "binary"}, {"spin", "potts"}, {"relu", "spin"}, {"binary", "gaussian"}} {
+	for _, kinds := range [][2]string{{"binary", "binary"}, {"gaussian", "binary"}, {"potts", "binary"}, {"spin", "potts"}, {"relu", "spin"}, {"binary", "gaussian"}, {"drelu", "binary"}, {"spin", "drelu"}} {
 		v, _ := layer.New(kinds[0], 6, layer.Settings{States: 3})
 		h, _ := layer.New(kinds[1], 4, layer.Settings{States: 3})
 		m := rbm.NewMachine(v, h)

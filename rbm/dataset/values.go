@@ -11,7 +11,7 @@ import (
 	"github.com/rbmkit/rbm/rbm/idx"
 )
 
-// LoadValues reads real-valued data for continuous (Gaussian, ReLU) units:
+// LoadValues reads real-valued data for continuous (Gaussian, ReLU, dReLU) units:
 // an IDX file, plain or gzipped, or a 2-D .npy array of float32 or
 // float64. Unsigned bytes scale to [0, 1] (v/255) and signed bytes to
 // (v+128)/255, as FromIDX does; every other element type is taken as it is.

@@ -97,7 +97,7 @@ type Preconditioner interface {
 // sample the rows of a batch in parallel and still give every row the
 // values it would have drawn from one shared stream, row after row: row r
 // starts r·Draws values into the stream. Layers that sample by rejection
-// (Gaussian, ReLU) take a number of values that depends on the draws and
+// (Gaussian, ReLU, dReLU) take a number of values that depends on the draws and
 // do not implement it.
 type FixedDraws interface {
 	Layer
@@ -133,7 +133,8 @@ type Settings struct {
 	// States is q for Potts units; other types ignore it.
 	States int
 	// LearnScale trains the scale of continuous units (σ for Gaussian units,
-	// the precision γ for ReLU units), which otherwise stays fixed.
+	// the precisions γ of ReLU and dReLU units), which otherwise stay
+	// fixed.
 	LearnScale bool
 }
 
