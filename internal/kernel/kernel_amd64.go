@@ -118,3 +118,8 @@ func softplusSumAVX2(act *float64, n int) (pos float64, prod float64)
 //
 //go:noescape
 func addSoftplusSumAVX2(act *float64, delta *float32, sign float64, n int) (pos float64, prod float64)
+
+// expNegAVX2 sets dst[j] = e^x for x = src[j] clamped to [expNegMin, 0], for j < n, n a multiple of 8.
+//
+//go:noescape
+func expNegAVX2(dst *float64, src *float64, n int)

@@ -2004,3 +2004,88 @@ addSoftplusSumAVX2_done:
 	MOVSD        X3, prod+40(FP)
 	VZEROUPPER
 	RET
+
+// func expNegAVX2(dst *float64, src *float64, n int)
+// Requires: AVX, AVX2, FMA3
+TEXT ·expNegAVX2(SB), NOSPLIT, $0-24
+	MOVQ    dst+0(FP), AX
+	MOVQ    src+8(FP), CX
+	MOVQ    n+16(FP), DX
+	VXORPD  Y0, Y0, Y0
+	VMOVUPD exp64Min<>+0(SB), Y1
+	SHRQ    $0x03, DX
+	JZ      expNegAVX2_done
+
+expNegAVX2_loop:
+	VMOVUPD      (CX), Y2
+	VMINPD       Y2, Y0, Y2
+	VMAXPD       Y2, Y1, Y2
+	VMOVUPD      exp64Magic<>+0(SB), Y3
+	VFMADD231PD  exp64Log2e<>+0(SB), Y2, Y3
+	VSUBPD       exp64Magic<>+0(SB), Y3, Y4
+	VFNMADD231PD exp64Ln2Hi<>+0(SB), Y4, Y2
+	VFNMADD231PD exp64Ln2Lo<>+0(SB), Y4, Y2
+	VMULPD       Y2, Y2, Y4
+	VMULPD       Y4, Y4, Y5
+	VMOVUPD      exp64Q9<>+0(SB), Y6
+	VFMADD213PD  exp64Q8<>+0(SB), Y2, Y6
+	VMOVUPD      exp64Q11<>+0(SB), Y7
+	VFMADD213PD  exp64Q10<>+0(SB), Y2, Y7
+	VFMADD231PD  Y7, Y4, Y6
+	VMOVUPD      exp64Q5<>+0(SB), Y7
+	VFMADD213PD  exp64Q4<>+0(SB), Y2, Y7
+	VMOVUPD      exp64Q7<>+0(SB), Y8
+	VFMADD213PD  exp64Q6<>+0(SB), Y2, Y8
+	VFMADD231PD  Y8, Y4, Y7
+	VFMADD213PD  Y7, Y5, Y6
+	VMOVUPD      exp64Q1<>+0(SB), Y7
+	VFMADD213PD  exp64Q0<>+0(SB), Y2, Y7
+	VMOVUPD      exp64Q3<>+0(SB), Y8
+	VFMADD213PD  exp64Q2<>+0(SB), Y2, Y8
+	VFMADD231PD  Y8, Y4, Y7
+	VFMADD213PD  Y7, Y5, Y6
+	VADDPD       exp64One<>+0(SB), Y2, Y2
+	VFMADD213PD  Y2, Y4, Y6
+	VPSLLQ       $0x34, Y3, Y3
+	VMULPD       Y3, Y6, Y6
+	VMOVUPD      Y6, (AX)
+	VMOVUPD      32(CX), Y2
+	VMINPD       Y2, Y0, Y2
+	VMAXPD       Y2, Y1, Y2
+	VMOVUPD      exp64Magic<>+0(SB), Y3
+	VFMADD231PD  exp64Log2e<>+0(SB), Y2, Y3
+	VSUBPD       exp64Magic<>+0(SB), Y3, Y4
+	VFNMADD231PD exp64Ln2Hi<>+0(SB), Y4, Y2
+	VFNMADD231PD exp64Ln2Lo<>+0(SB), Y4, Y2
+	VMULPD       Y2, Y2, Y4
+	VMULPD       Y4, Y4, Y5
+	VMOVUPD      exp64Q9<>+0(SB), Y6
+	VFMADD213PD  exp64Q8<>+0(SB), Y2, Y6
+	VMOVUPD      exp64Q11<>+0(SB), Y7
+	VFMADD213PD  exp64Q10<>+0(SB), Y2, Y7
+	VFMADD231PD  Y7, Y4, Y6
+	VMOVUPD      exp64Q5<>+0(SB), Y7
+	VFMADD213PD  exp64Q4<>+0(SB), Y2, Y7
+	VMOVUPD      exp64Q7<>+0(SB), Y8
+	VFMADD213PD  exp64Q6<>+0(SB), Y2, Y8
+	VFMADD231PD  Y8, Y4, Y7
+	VFMADD213PD  Y7, Y5, Y6
+	VMOVUPD      exp64Q1<>+0(SB), Y7
+	VFMADD213PD  exp64Q0<>+0(SB), Y2, Y7
+	VMOVUPD      exp64Q3<>+0(SB), Y8
+	VFMADD213PD  exp64Q2<>+0(SB), Y2, Y8
+	VFMADD231PD  Y8, Y4, Y7
+	VFMADD213PD  Y7, Y5, Y6
+	VADDPD       exp64One<>+0(SB), Y2, Y2
+	VFMADD213PD  Y2, Y4, Y6
+	VPSLLQ       $0x34, Y3, Y3
+	VMULPD       Y3, Y6, Y6
+	VMOVUPD      Y6, 32(AX)
+	ADDQ         $0x00000040, CX
+	ADDQ         $0x00000040, AX
+	DECQ         DX
+	JNZ          expNegAVX2_loop
+
+expNegAVX2_done:
+	VZEROUPPER
+	RET

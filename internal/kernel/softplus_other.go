@@ -12,3 +12,7 @@ func softplusSumAVX2(act *float64, n int) (pos, prod float64) {
 func addSoftplusSumAVX2(act *float64, delta *float32, sign float64, n int) (pos, prod float64) {
 	panic("kernel: no assembly in this build")
 }
+
+func expNegAVX2(dst, src *float64, n int) {
+	panic("kernel: no assembly in this build")
+}

@@ -106,34 +106,15 @@ func softplusSumGo(act []float64, delta []float32, sign float64) (pos, prod floa
 	if delta != nil {
 		delta = delta[:len(act)]
 	}
-	q := &expNegTaylor
 	for j, a := range act {
 		if delta != nil {
 			a += sign * float64(delta[j])
 			act[j] = a
 		}
 		pos += max(a, 0) // NaN stays NaN; max(-Inf, 0) = 0
-		// e^x for x = max(-|a|, expNegMin), written out: the compiler would
-		// not inline a function this size, and a call per term costs as
-		// much as the polynomial. NaN survives the clamp and poisons prod.
-		x := -math.Abs(a)
-		if x < expNegMin {
-			x = expNegMin
-		}
-		t := x*log2e + expNegMagic
-		k := t - expNegMagic
-		r := x - k*ln2Hi64
-		r -= k * ln2Lo64
-		// Estrin's scheme, grouped as in the assembly: a shorter dependency
-		// chain than Horner's lets the CPU overlap consecutive elements.
-		r2 := r * r
-		r4 := r2 * r2
-		c0 := (q[0] + q[1]*r) + (q[2]+q[3]*r)*r2
-		c4 := (q[4] + q[5]*r) + (q[6]+q[7]*r)*r2
-		c8 := (q[8] + q[9]*r) + (q[10]+q[11]*r)*r2
-		p := c0 + (c4+c8*r4)*r4
-		e := p*r2 + (r + 1) // e^r
-		e *= math.Float64frombits(math.Float64bits(t) << 52)
+		// e^x for x = max(-|a|, expNegMin), the assembly's bits (NaN
+		// survives the clamp and poisons prod).
+		e := expNeg1(-math.Abs(a))
 		prod *= 1 + e
 	}
 	return pos, prod

@@ -4,6 +4,8 @@ import (
 	"fmt"
 	"math"
 	"math/rand/v2"
+
+	"github.com/rbmkit/rbm/internal/kernel"
 )
 
 func init() {
@@ -73,19 +75,49 @@ func (l *Potts) LogPartition(input []float64) float64 {
 
 func (l *Potts) Mean(dst, input []float64) {
 	mustLen("potts", "input", input, len(l.Bias))
+	l.weights(dst, input)
 	for i := range l.Units() {
-		z := l.unitLogPartition(i, input)
-		for j := i * l.q; j < (i+1)*l.q; j++ {
-			dst[j] = l.prob(j, input, z)
-		}
+		normalize(dst[i*l.q : (i+1)*l.q])
 	}
 }
 
-// prob returns p(column j on | I) of the unit whose log partition
-// function at I is z: the one formula of Mean, LogPartitionGrad and
-// MeanLogPartitionGrad.
-func (l *Potts) prob(j int, input []float64, z float64) float64 {
-	return math.Exp(l.Bias[j] + input[j] - z)
+// shift sets x[a] = θᵢₐ + Iᵢₐ - m for the q columns of unit i, m being
+// their largest value, and returns m: e^x are then the unit's softmax
+// weights relative to its most probable state, which has weight 1, so
+// that they neither overflow nor all underflow and sum to at least 1.
+func (l *Potts) shift(x []float64, i int, input []float64) (m float64) {
+	bias := l.Bias[i*l.q : (i+1)*l.q]
+	in, x := input[i*l.q:(i+1)*l.q], x[:len(bias)]
+	m = math.Inf(-1)
+	for j, b := range bias {
+		m = max(m, b+in[j])
+	}
+	for j, b := range bias {
+		x[j] = b + in[j] - m
+	}
+	return m
+}
+
+// weights sets w to every unit's weights e^x of shift, taking the
+// exponentials of the whole row in one vector pass (kernel.ExpNeg): the
+// one formula of the layer's probabilities. w may be input, each column
+// being written after it is read.
+func (l *Potts) weights(w, input []float64) {
+	for i := range l.Units() {
+		l.shift(w[i*l.q:(i+1)*l.q], i, input)
+	}
+	kernel.ExpNeg(w, w)
+}
+
+// normalize divides a unit's weights by their sum: its probabilities.
+func normalize(w []float64) {
+	var s float64
+	for _, x := range w {
+		s += x
+	}
+	for a := range w {
+		w[a] /= s
+	}
 }
 
 // Draws is Units (layer.FixedDraws): Sample takes one uniform per unit
@@ -94,43 +126,39 @@ func (l *Potts) Draws() int { return l.Units() }
 
 func (l *Potts) Sample(dst, input []float64, rng *rand.Rand) {
 	mustLen("potts", "input", input, len(l.Bias))
+	l.weights(dst, input)
 	for i := range l.Units() {
-		lo, hi := i*l.q, (i+1)*l.q
-		best := lo
-		for j := lo; j < hi; j++ {
-			if l.Bias[j]+input[j] > l.Bias[best]+input[best] {
-				best = j
-			}
-		}
-		// Weights relative to the largest (which has weight 1) neither
-		// overflow nor all underflow, so their sum is at least 1.
-		// The weights are kept in dst until the state is picked, so that
-		// each exponential is taken once; dst[j] is written after the
-		// last read of input[j], so dst may even be input.
-		m := l.Bias[best] + input[best]
+		// The weights are kept in dst until the state is picked (see
+		// weights).
+		w := dst[i*l.q : (i+1)*l.q]
 		var sum float64
-		for j := lo; j < hi; j++ {
-			dst[j] = math.Exp(l.Bias[j] + input[j] - m)
-			sum += dst[j]
+		for _, x := range w {
+			sum += x
 		}
 		// Inverse CDF with one uniform per unit. The running sum ends at
 		// sum exactly (same terms, same order) and u·sum < sum, so a state
 		// is always found; the most likely state stands in should rounding
 		// ever prove that wrong.
 		target := rng.Float64() * sum
-		pick := best
+		pick := -1
 		var cum float64
-		for j := lo; j < hi; j++ {
-			cum += dst[j]
+		for a, x := range w {
+			cum += x
 			if target < cum {
-				pick = j
+				pick = a
 				break
 			}
 		}
-		for j := lo; j < hi; j++ {
-			dst[j] = 0
+		if pick < 0 {
+			pick = 0
+			for a, x := range w {
+				if x > w[pick] {
+					pick = a
+				}
+			}
 		}
-		dst[pick] = 1
+		clear(w)
+		w[pick] = 1
 	}
 }
 
@@ -143,10 +171,18 @@ func (l *Potts) EnergyGrad(grad [][]float64, x []float64) {
 }
 
 func (l *Potts) LogPartitionGrad(grad [][]float64, input []float64) {
+	var buf [64]float64
+	p := buf[:]
+	if l.q > len(buf) {
+		p = make([]float64, l.q)
+	}
+	p = p[:l.q]
 	for i := range l.Units() {
-		z := l.unitLogPartition(i, input)
-		for j := i * l.q; j < (i+1)*l.q; j++ {
-			grad[0][j] += l.prob(j, input, z)
+		l.shift(p, i, input)
+		kernel.ExpNeg(p, p)
+		normalize(p)
+		for a, pa := range p {
+			grad[0][i*l.q+a] += pa
 		}
 	}
 }
@@ -154,14 +190,9 @@ func (l *Potts) LogPartitionGrad(grad [][]float64, input []float64) {
 // MeanLogPartitionGrad (layer.MeanGrader): the bias's gradient term is
 // the mean.
 func (l *Potts) MeanLogPartitionGrad(dst []float64, grad [][]float64, input []float64) {
-	mustLen("potts", "input", input, len(l.Bias))
-	for i := range l.Units() {
-		z := l.unitLogPartition(i, input)
-		for j := i * l.q; j < (i+1)*l.q; j++ {
-			p := l.prob(j, input, z)
-			dst[j] = p
-			grad[0][j] += p
-		}
+	l.Mean(dst, input)
+	for j, p := range dst[:len(l.Bias)] {
+		grad[0][j] += p
 	}
 }
 
@@ -237,14 +268,17 @@ func (l *Potts) Clone() Layer {
 // the largest term first so that the exponentials neither overflow nor
 // all underflow.
 func (l *Potts) unitLogPartition(i int, input []float64) float64 {
-	lo, hi := i*l.q, (i+1)*l.q
-	m := math.Inf(-1)
-	for j := lo; j < hi; j++ {
-		m = math.Max(m, l.Bias[j]+input[j])
+	var buf [64]float64
+	w := buf[:]
+	if l.q > len(buf) {
+		w = make([]float64, l.q)
 	}
+	w = w[:l.q]
+	m := l.shift(w, i, input)
+	kernel.ExpNeg(w, w)
 	var s float64
-	for j := lo; j < hi; j++ {
-		s += math.Exp(l.Bias[j] + input[j] - m)
+	for _, x := range w {
+		s += x
 	}
 	return m + math.Log(s)
 }

@@ -59,6 +59,7 @@ func main() {
 	ec := newExpConsts()
 	softplusSumKernel("softplusSumAVX2", false, ec)
 	softplusSumKernel("addSoftplusSumAVX2", true, ec)
+	expNegKernel(ec)
 	Generate()
 }
 
@@ -1264,7 +1265,7 @@ func newExpConsts() *expConsts {
 // in (1, 2], stays finite.
 func softplusSumKernel(name string, update bool, ec *expConsts) {
 	prefix := name + "_"
-	cOne, cMin, cLog2e, cMagic, cLn2Hi, cLn2Lo, cSign, cQ := ec.one, ec.min, ec.log2e, ec.magic, ec.ln2Hi, ec.ln2Lo, ec.sign, ec.q
+	cOne, cMin, cSign := ec.one, ec.min, ec.sign
 
 	if update {
 		TEXT(name, NOSPLIT, "func(act *float64, delta *float32, sign float64, n int) (pos, prod float64)")
@@ -1312,36 +1313,8 @@ func softplusSumKernel(name string, update bool, ec *expConsts) {
 		x := YMM()
 		VORPD(cSign, a, x) // x = -|a|
 		VMAXPD(x, lo, x)   // clamp; NaN stays NaN
-		t := YMM()
-		VMOVUPD(cMagic, t)
-		VFMADD231PD(cLog2e, x, t) // t = x·log₂e + magic, rounded to an integer
-		k := YMM()
-		VSUBPD(cMagic, t, k)
-		VFNMADD231PD(cLn2Hi, k, x) // x - k·ln2Hi, exact
-		VFNMADD231PD(cLn2Lo, k, x) // r
-		// Estrin's scheme, grouped as A + (C + E·r⁴)·r⁴ with A, C, E the
-		// cubics in r of q0–q3, q4–q7, q8–q11: a shorter dependency chain
-		// than Horner's lets more iterations overlap.
-		r2, r4 := YMM(), YMM()
-		VMULPD(x, x, r2)
-		VMULPD(r2, r2, r4)
-		cubic := func(i int) reg.VecVirtual {
-			lo, hi := YMM(), YMM()
-			VMOVUPD(cQ[i+1], lo)
-			VFMADD213PD(cQ[i], x, lo) // q_i + q_{i+1}·r
-			VMOVUPD(cQ[i+3], hi)
-			VFMADD213PD(cQ[i+2], x, hi) // q_{i+2} + q_{i+3}·r
-			VFMADD231PD(hi, r2, lo)
-			return lo
-		}
-		p := cubic(8)
-		VFMADD213PD(cubic(4), r4, p) // C + E·r⁴
-		VFMADD213PD(cubic(0), r4, p) // A + (C + E·r⁴)·r⁴
-		VADDPD(cOne, x, x)           // 1 + r
-		VFMADD213PD(x, r2, p)        // e^r = r²·p + 1 + r
-		VPSLLQ(U8(52), t, t)         // 2^k
-		VMULPD(t, p, p)              // e^x
-		VADDPD(cOne, p, p)           // 1 + e^x
+		p := expBody(ec, x)
+		VADDPD(cOne, p, p) // 1 + e^x
 		VMULPD(p, prod[h], prod[h])
 	}
 	ADDQ(U32(64), pa)
@@ -1367,6 +1340,80 @@ func softplusSumKernel(name string, update bool, ec *expConsts) {
 	VMULSD(sProd, hiProd, hiProd)
 	Store(hiPos, ReturnIndex(0))
 	Store(hiProd, ReturnIndex(1))
+	VZEROUPPER()
+	RET()
+}
+
+// expBody emits e^x of the four lanes of x, which must hold values in
+// [expNegMin, 0] (or NaN), by the formula of package kernel's expNeg:
+// k = round(x·log₂e), r = x - k·ln2Hi - k·ln2Lo, e^r by the Taylor
+// polynomial, times 2^k. It overwrites x and returns the result.
+func expBody(ec *expConsts, x reg.VecVirtual) reg.VecVirtual {
+	t := YMM()
+	VMOVUPD(ec.magic, t)
+	VFMADD231PD(ec.log2e, x, t) // t = x·log₂e + magic, rounded to an integer
+	k := YMM()
+	VSUBPD(ec.magic, t, k)
+	VFNMADD231PD(ec.ln2Hi, k, x) // x - k·ln2Hi, exact
+	VFNMADD231PD(ec.ln2Lo, k, x) // r
+	// Estrin's scheme, grouped as A + (C + E·r⁴)·r⁴ with A, C, E the
+	// cubics in r of q0–q3, q4–q7, q8–q11: a shorter dependency chain
+	// than Horner's lets more iterations overlap.
+	r2, r4 := YMM(), YMM()
+	VMULPD(x, x, r2)
+	VMULPD(r2, r2, r4)
+	cubic := func(i int) reg.VecVirtual {
+		lo, hi := YMM(), YMM()
+		VMOVUPD(ec.q[i+1], lo)
+		VFMADD213PD(ec.q[i], x, lo) // q_i + q_{i+1}·r
+		VMOVUPD(ec.q[i+3], hi)
+		VFMADD213PD(ec.q[i+2], x, hi) // q_{i+2} + q_{i+3}·r
+		VFMADD231PD(hi, r2, lo)
+		return lo
+	}
+	p := cubic(8)
+	VFMADD213PD(cubic(4), r4, p) // C + E·r⁴
+	VFMADD213PD(cubic(0), r4, p) // A + (C + E·r⁴)·r⁴
+	VADDPD(ec.one, x, x)         // 1 + r
+	VFMADD213PD(x, r2, p)        // e^r = r²·p + 1 + r
+	VPSLLQ(U8(52), t, t)         // 2^k
+	VMULPD(t, p, p)              // e^x
+	return p
+}
+
+// expNegKernel emits the vector loop of ExpNeg in package kernel:
+//
+//	dst[j] = e^{min(max(src[j], expNegMin), 0)}   (NaN stays NaN)
+//
+// for j < n, n a multiple of 8, two vectors of four per iteration.
+func expNegKernel(ec *expConsts) {
+	TEXT("expNegAVX2", NOSPLIT, "func(dst, src *float64, n int)")
+	Doc("expNegAVX2 sets dst[j] = e^x for x = src[j] clamped to [expNegMin, 0], for j < n, n a multiple of 8.")
+	Pragma("noescape")
+	pd := Load(Param("dst"), GP64())
+	ps := Load(Param("src"), GP64())
+	n := Load(Param("n"), GP64())
+	zero, lo := YMM(), YMM()
+	VXORPD(zero, zero, zero)
+	VMOVUPD(ec.min, lo)
+	SHRQ(U8(3), n)
+	JZ(LabelRef("expNegAVX2_done"))
+	Label("expNegAVX2_loop")
+	for h := range 2 {
+		x := YMM()
+		VMOVUPD(Mem{Base: ps, Disp: 32 * h}, x)
+		// VMINPD and VMAXPD return their second source, x, when either is
+		// NaN, so a NaN passes both clamps.
+		VMINPD(x, zero, x)
+		VMAXPD(x, lo, x)
+		p := expBody(ec, x)
+		VMOVUPD(p, Mem{Base: pd, Disp: 32 * h})
+	}
+	ADDQ(U32(64), ps)
+	ADDQ(U32(64), pd)
+	DECQ(n)
+	JNZ(LabelRef("expNegAVX2_loop"))
+	Label("expNegAVX2_done")
 	VZEROUPPER()
 	RET()
 }
