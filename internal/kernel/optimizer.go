@@ -19,8 +19,8 @@ import "math"
 type Float interface{ float32 | float64 }
 
 // MomentumParams are the scalars of one momentum step: the momentum, the
-// learning rate per batch row and the weight decay times the learning
-// rate, so that the gradient (a sum over the batch) is scaled once.
+// learning rate divided by the batch's rows (the gradients are batch
+// sums) and the learning rate times the weight decay.
 type MomentumParams[F Float] struct {
 	Mom, Rate, Decay F
 }
