@@ -70,7 +70,8 @@ func (c *centering) transform(s *stepper) {
 }
 
 // slide moves the offsets towards the means of the data rows v0 and their
-// hidden probabilities h0: μ ← (1-ν)μ + ν·mean(v0), likewise λ.
+// hidden probabilities h0: μ ← (1-ν)μ + ν·mean(v0), likewise λ
+// (slideOffset).
 func (c *centering) slide(v0, h0 *Matrix) {
 	nu, n := c.rate, float64(v0.Rows)
 	clear(c.sumV)
@@ -78,9 +79,18 @@ func (c *centering) slide(v0, h0 *Matrix) {
 	kernel.SumRows(c.sumV, v0.Data, v0.Cols, v0.Rows, 1)
 	kernel.SumRows(c.sumH, h0.Data, h0.Cols, h0.Rows, 1)
 	for i, x := range c.sumV {
-		c.mu[i] = (1-nu)*c.mu[i] + nu*float64(x)/n
+		c.mu[i] = slideOffset(c.mu[i], nu, float64(x), n)
 	}
 	for j, x := range c.sumH {
-		c.lambda[j] = (1-nu)*c.lambda[j] + nu*float64(x)/n
+		c.lambda[j] = slideOffset(c.lambda[j], nu, float64(x), n)
 	}
 }
+
+// slideOffset returns the offset o moved at rate ν towards a batch's mean,
+// its sum over n rows divided by n:
+//
+//	(1-ν)·o + (ν·sum)/n
+//
+// rounded in that order. Both trainers' offsets slide by it (centering
+// and machineCentering).
+func slideOffset(o, nu, sum, n float64) float64 { return (1-nu)*o + nu*sum/n }

@@ -56,7 +56,7 @@ import (
 // layer's mean at zero input (λ: ½ for binary hidden units of zero bias,
 // as the binary trainer starts them), and after each step slide towards
 // the batch's means of v and E[h|v] at the rate ν:
-// μ ← (1-ν)μ + ν·mean(v), likewise λ.
+// μ ← (1-ν)μ + ν·mean(v), likewise λ (slideOffset).
 type machineCentering struct {
 	rate       float64
 	mu, lambda []float64
@@ -145,13 +145,12 @@ func (c *machineCentering) shift(m *Machine, sign float64) {
 // row order.
 func (c *machineCentering) slideTask(t int) {
 	n, _ := c.v0.Dims()
-	nu, inv := c.rate, 1/float64(n)
 	lo, hi := t*centerChunk, min((t+1)*centerChunk, len(c.mu))
 	sum := c.muSum[lo:hi]
 	clear(sum)
 	addRowsInOrder(sum, n, func(r int) []float64 { return c.v0.RawRowView(r)[lo:hi] })
 	for i, s := range sum {
-		c.mu[lo+i] = (1-nu)*c.mu[lo+i] + nu*s*inv
+		c.mu[lo+i] = slideOffset(c.mu[lo+i], c.rate, s, float64(n))
 	}
 }
 
@@ -159,7 +158,6 @@ func (c *machineCentering) slideTask(t int) {
 // sums hSum of their hidden means E[h|v0].
 func (c *machineCentering) slide(v0 *mat.Dense, hSum []float64) {
 	n, _ := v0.Dims()
-	nu, inv := c.rate, 1/float64(n)
 	if len(c.muSum) != len(c.mu) {
 		c.muSum = make([]float64, len(c.mu))
 	}
@@ -167,6 +165,6 @@ func (c *machineCentering) slide(v0 *mat.Dense, hSum []float64) {
 	c.pool.Run(c, chunks(len(c.mu)))
 	c.v0 = nil
 	for j, s := range hSum {
-		c.lambda[j] = (1-nu)*c.lambda[j] + nu*s*inv
+		c.lambda[j] = slideOffset(c.lambda[j], c.rate, s, float64(n))
 	}
 }

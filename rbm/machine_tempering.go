@@ -2,7 +2,6 @@ package rbm
 
 import (
 	"fmt"
-	"math"
 	"math/rand/v2"
 	"slices"
 
@@ -364,7 +363,7 @@ func (t *MachineTempering) swap() {
 			ua, ub := t.u.RawRowView(a), t.u.RawRowView(b)
 			logAccept := lo.LogP(vb, ub) + hi.LogP(va, ua) - lo.LogP(va, ua) - hi.LogP(vb, ub)
 			t.tried[k]++
-			if logAccept >= 0 || t.rng.Float64() < math.Exp(logAccept) {
+			if acceptSwap(logAccept, t.rng) {
 				t.accepted[k]++
 				for x := range va {
 					va[x], vb[x] = vb[x], va[x]

@@ -404,10 +404,13 @@ func newMachineStepper(m *Machine, cfg Config, batch int) *machineStepper {
 // parameters is taken before the step, since the centered step shifts
 // them before the optimiser runs (see update).
 type machineOptimizerJob struct {
-	s                    *machineStepper
-	chunks               []paramChunk
-	lr, mom, inv, c1, c2 float64
-	bad                  []bool // per chunk of W: a new value out of range
+	s      *machineStepper
+	chunks []paramChunk
+	// The scalars of the step of the optimiser in use, with W's decay
+	// (the layers' parameters take none).
+	momentum kernel.MomentumParams[float64]
+	adam     kernel.AdamParams[float64]
+	bad      []bool // per chunk of W: a new value out of range
 }
 
 // paramChunk is elements [lo, hi) of parameter vector k of a stepper.
@@ -423,52 +426,31 @@ func (j *machineOptimizerJob) Do(t int) {
 	if s.cfg.Optimizer == Adam {
 		state2 = s.state2[c.k][c.lo:c.hi]
 	}
-	if c.k == 0 && kernel.RoundsSeparately() {
-		// W, with weight decay, in the kernels (vectorised, the same
-		// expressions and bits as the loop below with the decay term),
-		// which take its backup on the way. A build whose compiler fuses
-		// multiply-adds runs the loop below, whose fusions it has always
-		// chosen.
+	if c.k == 0 {
+		// W, with weight decay, in the vectorised steps, which take its
+		// backup on the way.
 		backup := s.backup[0][c.lo:c.hi]
-		var ok bool
 		if s.cfg.Optimizer == Adam {
-			ok = kernel.AdamStep64(p, backup, state1, state2, grad, kernel.Adam64{
-				Scale: j.inv, Decay: s.cfg.WeightDecay,
-				B1: s.cfg.AdamBeta1, B2: s.cfg.AdamBeta2, C1: j.c1, C2: j.c2,
-				Rate: j.lr, Eps: s.cfg.AdamEpsilon,
-			}, MaxParameter)
+			j.bad[t] = !kernel.AdamStep64(p, backup, state1, state2, grad, j.adam, MaxParameter)
 		} else {
-			ok = kernel.MomentumStep64(p, backup, state1, grad, j.inv, s.cfg.WeightDecay, j.mom, j.lr, MaxParameter)
+			j.bad[t] = !kernel.MomentumStep64(p, backup, state1, grad, j.momentum, MaxParameter)
 		}
-		j.bad[t] = !ok
 		// W's gradient is cleared here, where its chunk is still in the
 		// core's cache, for the next step (see gradWZero).
 		clear(grad)
 		return
 	}
-	if c.k == 0 {
-		copy(s.backup[0][c.lo:c.hi], p)
-	}
-	for i := range p {
-		gi := grad[i] * j.inv
-		if c.k == 0 {
-			gi -= s.cfg.WeightDecay * p[i] // on W only
-		}
-		if s.cfg.Optimizer == Adam {
-			b1, b2 := s.cfg.AdamBeta1, s.cfg.AdamBeta2
-			state1[i] = b1*state1[i] + (1-b1)*gi
-			state2[i] = b2*state2[i] + (1-b2)*gi*gi
-			mHat := state1[i] / j.c1
-			vHat := state2[i] / j.c2
-			p[i] += j.lr * mHat / (math.Sqrt(vHat) + s.cfg.AdamEpsilon)
-		} else {
-			state1[i] = j.mom*state1[i] + j.lr*gi
-			p[i] += state1[i]
-		}
-	}
-	if c.k == 0 {
-		j.bad[t] = !withinMax(p)
-		clear(grad) // as the kernels' branch does
+	// A layer's parameters, without weight decay: short vectors, which the
+	// portable loops (the steps' definitions) take, leaving their backup
+	// and check to update.
+	if s.cfg.Optimizer == Adam {
+		a := j.adam
+		a.Decay = 0
+		kernel.AdamLoop(p, p, state1, state2, grad, a)
+	} else {
+		m := j.momentum
+		m.Decay = 0
+		kernel.MomentumLoop(p, p, state1, grad, m)
 	}
 }
 
@@ -577,10 +559,11 @@ func (s *machineStepper) update(v0, vk *mat.Dense, lr, mom float64) bool {
 	// The update: gradient ascent on the log-likelihood, averaged over
 	// the batch, with weight decay on W only.
 	s.steps++
-	s.opt.lr, s.opt.mom, s.opt.inv = lr, mom, 1/float64(n)
-	// Adam's bias corrections, 1 - βᵗ.
-	s.opt.c1 = 1 - math.Pow(s.cfg.AdamBeta1, float64(s.steps))
-	s.opt.c2 = 1 - math.Pow(s.cfg.AdamBeta2, float64(s.steps))
+	if s.cfg.Optimizer == Adam {
+		s.opt.adam = kernel.AdamAt[float64](lr, s.cfg.AdamBeta1, s.cfg.AdamBeta2, s.cfg.AdamEpsilon, s.cfg.WeightDecay, n, s.steps)
+	} else {
+		s.opt.momentum = kernel.MomentumAt[float64](lr, mom, s.cfg.WeightDecay, n)
+	}
 	s.pool.Run(&s.opt, len(s.opt.chunks))
 	s.gradWZero = true
 	s.packs.reset()

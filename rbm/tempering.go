@@ -242,7 +242,7 @@ func (t *Tempering) swap() {
 			a, b := k*c+i, (k+1)*c+i
 			logAccept := db * (t.d[a] - t.d[b])
 			t.attempted[k]++
-			if logAccept >= 0 || t.rng.Float64() < math.Exp(logAccept) {
+			if acceptSwap(logAccept, t.rng) {
 				t.accepted[k]++
 				ra, rb := t.States.Row(a), t.States.Row(b)
 				for x := range ra {
@@ -253,6 +253,15 @@ func (t *Tempering) swap() {
 		}
 	}
 	t.parity ^= 1
+}
+
+// acceptSwap is the Metropolis test of a proposed swap whose acceptance
+// probability is min(1, e^logAccept): it accepts when logAccept ≥ 0 and
+// otherwise draws one uniform u from rng and accepts when u < e^logAccept,
+// so that a sure swap draws nothing. Both temperings (Tempering and
+// MachineTempering) decide their swaps by it.
+func acceptSwap(logAccept float64, rng *rand.Rand) bool {
+	return logAccept >= 0 || rng.Float64() < math.Exp(logAccept)
 }
 
 // pathChunks is the fixed number of row ranges of the D computation.

@@ -364,13 +364,13 @@ const parts = 8
 // t < parts updates the weights and biases of one range of visible units,
 // task parts the hidden biases. Weight decay applies to W only.
 type updateJob struct {
-	s      *stepper
-	adam   bool
-	mom    float32 // momentum
-	rate   float32 // momentum: lr/n; the gradients are batch sums
-	decay  float32 // momentum: lr·weight decay
-	params kernel.AdamParams
-	maxAbs [parts + 1]float32 // per task: the largest magnitude written
+	s    *stepper
+	adam bool
+	// The scalars of the step of the optimiser in use, with the weights'
+	// decay (block clears it for the biases).
+	momentum kernel.MomentumParams[float32]
+	adamStep kernel.AdamParams[float32]
+	maxAbs   [parts + 1]float32 // per task: the largest magnitude written
 	// shiftC[t] accumulates μᵢ·ΔWᵢ over task t's rows, for the hidden
 	// biases' shift under centering.
 	shiftC [parts][]float64
@@ -378,18 +378,10 @@ type updateJob struct {
 
 func (u *updateJob) prepare(cfg Config, lr, mom float64, n, t int) {
 	u.adam = cfg.Optimizer == Adam
-	u.mom = float32(mom)
-	u.rate = float32(lr) / float32(n)
-	u.decay = float32(lr) * float32(cfg.WeightDecay)
 	if u.adam {
-		b1, b2 := cfg.AdamBeta1, cfg.AdamBeta2
-		c2 := math.Sqrt(1 - math.Pow(b2, float64(t)))
-		u.params = kernel.AdamParams{
-			Scale: 1 / float32(n), Decay: float32(cfg.WeightDecay),
-			B1: float32(b1), C1: float32(1 - b1), B2: float32(b2), C2: float32(1 - b2),
-			Step: float32(lr * c2 / (1 - math.Pow(b1, float64(t)))),
-			Eps:  float32(cfg.AdamEpsilon * c2),
-		}
+		u.adamStep = kernel.AdamAt[float32](lr, cfg.AdamBeta1, cfg.AdamBeta2, cfg.AdamEpsilon, cfg.WeightDecay, n, t)
+	} else {
+		u.momentum = kernel.MomentumAt[float32](lr, mom, cfg.WeightDecay, n)
 	}
 }
 
@@ -483,17 +475,17 @@ func (u *updateJob) block(k int, dst, p, grad []float32, lo, hi int, decay bool)
 	s := u.s
 	dst, p, grad, s1 := dst[lo:hi], p[lo:hi], grad[lo:hi], s.state1[k][lo:hi]
 	if u.adam {
-		ap := u.params
+		ap := u.adamStep
 		if !decay {
 			ap.Decay = 0
 		}
 		return kernel.AdamStep(dst, p, s1, s.state2[k][lo:hi], grad, ap)
 	}
-	d := u.decay
+	mp := u.momentum
 	if !decay {
-		d = 0
+		mp.Decay = 0
 	}
-	return kernel.MomentumStep(dst, p, s1, grad, u.mom, u.rate, d)
+	return kernel.MomentumStep(dst, p, s1, grad, mp)
 }
 
 // biasGradJob sums the columns of the stacked phases into the bias

@@ -82,10 +82,10 @@ func dgemmKernel(k int, a, b, c *float64, ldc int, alpha, beta float64) {
 	panic("kernel: no assembly in this build")
 }
 
-func momentum64AVX2(w, old, vel, grad *float64, n int, c *[5][4]float64) bool {
+func momentum64AVX2(w, old, vel, grad *float64, n int, c *[4][4]float64) bool {
 	panic("kernel: no assembly in this build")
 }
 
-func adam64AVX2(w, old, m, v, grad *float64, n int, c *[11][4]float64) bool {
+func adam64AVX2(w, old, m, v, grad *float64, n int, c *[9][4]float64) bool {
 	panic("kernel: no assembly in this build")
 }

@@ -3,9 +3,10 @@
 // data), float64 products for the models whose layers are not binary
 // (Dgemm, MulDense, and DgemmPacked from an operand packed once for
 // several products), the logistic sigmoid, Bernoulli sampling, the
-// momentum and Adam steps of training (float32, and float64 over a
-// machine's weights), the float64 softplus sums of the exact enumerators,
-// and the worker pool that splits them across cores.
+// momentum and Adam steps of training (each written once for float32 and
+// float64 in optimizer.go, and vectorised for both), the float64 softplus
+// sums of the exact enumerators, and the worker pool that splits them
+// across cores.
 //
 // Every algorithm in the module (training, sampling, feature extraction,
 // exact enumeration) reaches these loops through this one seam, so that a
@@ -23,7 +24,8 @@
 // per term, one logarithm per thousand terms). Elsewhere, and when built
 // with -tags noasm, portable Go takes their place (gonum's Sgemm and Dgemm
 // for products); the choice is made at run time with golang.org/x/sys/cpu.
-// Sampling gives the same bits either way; products and sigmoids may
+// Sampling and the optimiser steps give the same bits either way (the
+// steps in every build, GOAMD64=v3 included); products and sigmoids may
 // differ in the last place between the two, and softplus sums within
 // their stated error bound, never between runs or worker counts on one
 // build.

@@ -44,25 +44,25 @@ func packRowsAVX2(dst *float32, src *float32, ld int, k int)
 //go:noescape
 func packColsAVX2(dst *float32, src *float32, ld int, k int)
 
-// momentumAVX2 sets vel[i] = mom·vel[i] + rate·grad[i] - decay·w[i] and dst[i] = w[i] + vel[i] for i < n, n a multiple of 8, and returns max |dst[i]| as float32 bits.
+// momentumAVX2 takes the step of MomentumLoop in float32 over n elements, n a multiple of 8, and returns max |dst[i]| as float32 bits.
 //
 //go:noescape
 func momentumAVX2(dst *float32, w *float32, vel *float32, grad *float32, n int, mom float32, rate float32, decay float32) uint32
 
-// adamAVX2 takes the Adam step of AdamStep over n elements, n a multiple of 8, and returns max |dst[i]| as float32 bits.
+// adamAVX2 takes the step of AdamLoop in float32 over n elements, n a multiple of 8, and returns max |dst[i]| as float32 bits.
 //
 //go:noescape
 func adamAVX2(dst *float32, w *float32, m *float32, v *float32, grad *float32, n int, scale float32, decay float32, b1 float32, c1 float32, b2 float32, c2 float32, step float32, eps float32) uint32
 
-// momentum64AVX2 takes the momentum step of MomentumStep64 over n elements, n a multiple of 4, with c the splatted scale, decay, mom, rate and limit, copying w to old first, and reports whether every new |w[i]| ≤ limit.
+// momentum64AVX2 takes the step of MomentumLoop in float64 in place over n elements, n a multiple of 4, with c the splatted mom, rate, decay and limit, copying w to old first, and reports whether every new |w[i]| ≤ limit.
 //
 //go:noescape
-func momentum64AVX2(w *float64, old *float64, vel *float64, grad *float64, n int, c *[5][4]float64) bool
+func momentum64AVX2(w *float64, old *float64, vel *float64, grad *float64, n int, c *[4][4]float64) bool
 
-// adam64AVX2 takes the Adam step of AdamStep64 over n elements, n a multiple of 4, with c its splatted scalars (see adam64Consts), copying w to old first, and reports whether every new |w[i]| ≤ limit.
+// adam64AVX2 takes the step of AdamLoop in float64 in place over n elements, n a multiple of 4, with c the splatted scale, decay, b1, c1, b2, c2, step, eps and limit, copying w to old first, and reports whether every new |w[i]| ≤ limit.
 //
 //go:noescape
-func adam64AVX2(w *float64, old *float64, m *float64, v *float64, grad *float64, n int, c *[11][4]float64) bool
+func adam64AVX2(w *float64, old *float64, m *float64, v *float64, grad *float64, n int, c *[9][4]float64) bool
 
 // sparseRow96AVX2 sets c[j] (+)= Σ_t vals[t]·b[idx[t]·ldb+j] for j < 96, one FMA chain per element.
 //

@@ -1047,7 +1047,7 @@ adam_done:
 	VZEROUPPER
 	RET
 
-// func momentum64AVX2(w *float64, old *float64, vel *float64, grad *float64, n int, c *[5][4]float64) bool
+// func momentum64AVX2(w *float64, old *float64, vel *float64, grad *float64, n int, c *[4][4]float64) bool
 // Requires: AVX, AVX2
 TEXT ·momentum64AVX2(SB), NOSPLIT, $0-49
 	MOVQ     w+0(FP), AX
@@ -1065,19 +1065,18 @@ TEXT ·momentum64AVX2(SB), NOSPLIT, $0-49
 momentum64_loop:
 	VMOVUPD (AX), Y2
 	VMOVUPD Y2, (CX)
+	VMOVUPD (DX), Y4
+	VMULPD  (DI), Y4, Y4
 	VMOVUPD (BX), Y3
-	VMULPD  (DI), Y3, Y3
-	VMULPD  32(DI), Y2, Y4
-	VSUBPD  Y4, Y3, Y3
-	VMOVUPD (DX), Y5
-	VMULPD  64(DI), Y5, Y5
-	VMULPD  96(DI), Y3, Y4
-	VADDPD  Y4, Y5, Y5
-	VMOVUPD Y5, (DX)
-	VADDPD  Y5, Y2, Y2
+	VMULPD  32(DI), Y3, Y3
+	VADDPD  Y3, Y4, Y4
+	VMULPD  64(DI), Y2, Y3
+	VSUBPD  Y3, Y4, Y4
+	VMOVUPD Y4, (DX)
+	VADDPD  Y4, Y2, Y2
 	VMOVUPD Y2, (AX)
 	VANDPD  Y0, Y2, Y2
-	VCMPPD  $0x12, 128(DI), Y2, Y2
+	VCMPPD  $0x12, 96(DI), Y2, Y2
 	VANDPD  Y2, Y1, Y1
 	ADDQ    $0x00000020, AX
 	ADDQ    $0x00000020, CX
@@ -1094,7 +1093,7 @@ momentum64_done:
 	VZEROUPPER
 	RET
 
-// func adam64AVX2(w *float64, old *float64, m *float64, v *float64, grad *float64, n int, c *[11][4]float64) bool
+// func adam64AVX2(w *float64, old *float64, m *float64, v *float64, grad *float64, n int, c *[9][4]float64) bool
 // Requires: AVX, AVX2
 TEXT ·adam64AVX2(SB), NOSPLIT, $0-57
 	MOVQ     w+0(FP), AX
@@ -1122,22 +1121,20 @@ adam64_loop:
 	VMULPD  96(R8), Y3, Y4
 	VADDPD  Y4, Y5, Y5
 	VMOVUPD Y5, (DX)
-	VMOVUPD (BX), Y6
-	VMULPD  128(R8), Y6, Y6
-	VMULPD  160(R8), Y3, Y4
-	VMULPD  Y3, Y4, Y4
-	VADDPD  Y4, Y6, Y6
-	VMOVUPD Y6, (BX)
-	VDIVPD  192(R8), Y5, Y5
-	VDIVPD  224(R8), Y6, Y6
-	VSQRTPD Y6, Y6
-	VADDPD  288(R8), Y6, Y6
-	VMULPD  256(R8), Y5, Y5
-	VDIVPD  Y6, Y5, Y5
+	VMULPD  Y3, Y3, Y4
+	VMULPD  160(R8), Y4, Y4
+	VMOVUPD (BX), Y3
+	VMULPD  128(R8), Y3, Y3
+	VADDPD  Y4, Y3, Y3
+	VMOVUPD Y3, (BX)
+	VSQRTPD Y3, Y3
+	VADDPD  224(R8), Y3, Y3
+	VMULPD  192(R8), Y5, Y5
+	VDIVPD  Y3, Y5, Y5
 	VADDPD  Y5, Y2, Y2
 	VMOVUPD Y2, (AX)
 	VANDPD  Y0, Y2, Y2
-	VCMPPD  $0x12, 320(R8), Y2, Y2
+	VCMPPD  $0x12, 256(R8), Y2, Y2
 	VANDPD  Y2, Y1, Y1
 	ADDQ    $0x00000020, AX
 	ADDQ    $0x00000020, CX

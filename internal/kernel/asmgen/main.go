@@ -611,18 +611,18 @@ func stridedPackKernel(name, label string, w int, doc string) {
 	RET()
 }
 
-// momentumKernel emits the momentum step of training over n elements, n a
-// multiple of 8:
+// momentumKernel emits MomentumLoop (package kernel, optimizer.go) in
+// float32 over n elements, n a multiple of 8:
 //
 //	vel[i] = (mom·vel[i] + rate·grad[i]) - decay·w[i];  dst[i] = w[i] + vel[i]
 //
 // with every product and sum rounded separately (no fused multiply-adds),
-// so that it agrees bit for bit with the portable Go loop of MomentumStep.
-// It returns the largest |dst[i]| as float32 bits (see maxAbsBits).
+// as the loop rounds them. It returns the largest |dst[i]| as float32 bits
+// (see accumulateMaxAbs).
 func momentumKernel() {
 	TEXT("momentumAVX2", NOSPLIT, "func(dst, w, vel, grad *float32, n int, mom, rate, decay float32) uint32")
 	Pragma("noescape")
-	Doc("momentumAVX2 sets vel[i] = mom·vel[i] + rate·grad[i] - decay·w[i] and dst[i] = w[i] + vel[i] for i < n, n a multiple of 8, and returns max |dst[i]| as float32 bits.")
+	Doc("momentumAVX2 takes the step of MomentumLoop in float32 over n elements, n a multiple of 8, and returns max |dst[i]| as float32 bits.")
 	pd := Load(Param("dst"), GP64())
 	pw := Load(Param("w"), GP64())
 	pv := Load(Param("vel"), GP64())
@@ -657,21 +657,21 @@ func momentumKernel() {
 	storeMaxAbs(maxAbs)
 }
 
-// adamKernel emits the Adam step (Kingma & Ba 2015, with the bias
-// corrections folded into step and eps by the caller) over n elements, n a
-// multiple of 8:
+// adamKernel emits AdamLoop (package kernel, optimizer.go) in float32, the
+// Adam step of Kingma & Ba 2015 with the bias corrections folded into step
+// and eps by the caller, over n elements, n a multiple of 8:
 //
 //	g = scale·grad[i] - decay·w[i]
 //	m[i] = b1·m[i] + c1·g;  v[i] = b2·v[i] + c2·(g·g)
-//	dst[i] = w[i] + step·m[i] / (sqrt(v[i]) + eps)
+//	dst[i] = w[i] + (step·m[i]) / (sqrt(v[i]) + eps)
 //
-// every operation rounded separately, as in the portable Go loop of
-// AdamStep (VSQRTPS and VDIVPS round correctly, as Go's float32 square
-// root and division do). It returns the largest |dst[i]| as float32 bits.
+// every operation rounded separately, as the loop rounds them (VSQRTPS and
+// VDIVPS round correctly, as the loop's square root and division do). It
+// returns the largest |dst[i]| as float32 bits.
 func adamKernel() {
 	TEXT("adamAVX2", NOSPLIT, "func(dst, w, m, v, grad *float32, n int, scale, decay, b1, c1, b2, c2, step, eps float32) uint32")
 	Pragma("noescape")
-	Doc("adamAVX2 takes the Adam step of AdamStep over n elements, n a multiple of 8, and returns max |dst[i]| as float32 bits.")
+	Doc("adamAVX2 takes the step of AdamLoop in float32 over n elements, n a multiple of 8, and returns max |dst[i]| as float32 bits.")
 	pd := Load(Param("dst"), GP64())
 	pw := Load(Param("w"), GP64())
 	pm := Load(Param("m"), GP64())
@@ -719,25 +719,28 @@ func adamKernel() {
 	storeMaxAbs(maxAbs)
 }
 
-// The float64 optimiser steps of the machine trainer read their scalars
-// from memory, each splatted to four lanes by the caller (the Adam step
-// has more of them than there are free vector registers), and track
-// whether every new value is within a limit: the lanes of ok stay all
-// ones while |w| ≤ limit, and a NaN clears them (an ordered comparison).
-// They return that as a bool.
+// The float64 optimiser steps of the machine trainer are the float32
+// kernels' formulas in float64, in place (dst = w), with two duties of
+// the trainer's on the way: each w[i] is copied to old[i] before its step,
+// and they track whether every new value is within a limit rather than the
+// largest magnitude: the lanes of ok stay all ones while |w| ≤ limit, and
+// a NaN clears them (an ordered comparison). They return that as a bool.
+// Their scalars are read from memory, each splatted to four lanes by the
+// caller (the Adam step has more of them than there are free vector
+// registers).
 
-// momentum64Kernel emits the float64 momentum step of the machine trainer
-// over n elements, n a multiple of 4, every operation rounded separately
-// as Go rounds the trainer's loop (MomentumStep64):
+// momentum64Kernel emits MomentumLoop (optimizer.go) in float64, in
+// place, over n elements, n a multiple of 4, every operation rounded
+// separately as the loop rounds it:
 //
 //	old[i] = w[i]
-//	g = scale·grad[i] - decay·w[i];  vel[i] = mom·vel[i] + rate·g;  w[i] += vel[i]
+//	vel[i] = (mom·vel[i] + rate·grad[i]) - decay·w[i];  w[i] += vel[i]
 //
-// with c[0..4] = scale, decay, mom, rate, limit.
+// with c[0..3] = mom, rate, decay, limit.
 func momentum64Kernel() {
-	TEXT("momentum64AVX2", NOSPLIT, "func(w, old, vel, grad *float64, n int, c *[5][4]float64) bool")
+	TEXT("momentum64AVX2", NOSPLIT, "func(w, old, vel, grad *float64, n int, c *[4][4]float64) bool")
 	Pragma("noescape")
-	Doc("momentum64AVX2 takes the momentum step of MomentumStep64 over n elements, n a multiple of 4, with c the splatted scale, decay, mom, rate and limit, copying w to old first, and reports whether every new |w[i]| ≤ limit.")
+	Doc("momentum64AVX2 takes the step of MomentumLoop in float64 in place over n elements, n a multiple of 4, with c the splatted mom, rate, decay and limit, copying w to old first, and reports whether every new |w[i]| ≤ limit.")
 	pw := Load(Param("w"), GP64())
 	po := Load(Param("old"), GP64())
 	pv := Load(Param("vel"), GP64())
@@ -752,18 +755,17 @@ func momentum64Kernel() {
 	w, g, t, v := YMM(), YMM(), YMM(), YMM()
 	VMOVUPD(Mem{Base: pw}, w)
 	VMOVUPD(w, Mem{Base: po})
-	VMOVUPD(Mem{Base: pg}, g)
-	VMULPD(cst(0), g, g) // grad·scale
-	VMULPD(cst(1), w, t) // decay·w
-	VSUBPD(t, g, g)
 	VMOVUPD(Mem{Base: pv}, v)
-	VMULPD(cst(2), v, v) // mom·vel
-	VMULPD(cst(3), g, t) // rate·g
-	VADDPD(t, v, v)
+	VMULPD(cst(0), v, v) // mom·vel
+	VMOVUPD(Mem{Base: pg}, g)
+	VMULPD(cst(1), g, g) // rate·grad
+	VADDPD(g, v, v)
+	VMULPD(cst(2), w, t) // decay·w
+	VSUBPD(t, v, v)
 	VMOVUPD(v, Mem{Base: pv})
 	VADDPD(v, w, w)
 	VMOVUPD(w, Mem{Base: pw})
-	accumulateWithin(w, absMask, cst(4), ok)
+	accumulateWithin(w, absMask, cst(3), ok)
 	ADDQ(U32(32), pw)
 	ADDQ(U32(32), po)
 	ADDQ(U32(32), pv)
@@ -774,22 +776,21 @@ func momentum64Kernel() {
 	returnAllWithin(ok)
 }
 
-// adam64Kernel emits the float64 Adam step of the machine trainer over n
-// elements, n a multiple of 4, every operation rounded separately and in
-// the order of the trainer's Go expression (AdamStep64):
+// adam64Kernel emits AdamLoop (optimizer.go) in float64, in place, over n
+// elements, n a multiple of 4, every operation rounded separately as the
+// loop rounds it:
 //
 //	old[i] = w[i]
 //	g = scale·grad[i] - decay·w[i]
-//	m[i] = b1·m[i] + (1-b1)·g;  v[i] = b2·v[i] + ((1-b2)·g)·g
-//	w[i] += (rate·(m[i]/c1)) / (sqrt(v[i]/c2) + eps)
+//	m[i] = b1·m[i] + c1·g;  v[i] = b2·v[i] + c2·(g·g)
+//	w[i] += (step·m[i]) / (sqrt(v[i]) + eps)
 //
-// with c[0..10] = scale, decay, b1, 1-b1, b2, 1-b2, c1, c2, rate, eps,
-// limit (VDIVPD and VSQRTPD round correctly, as Go's division and
-// math.Sqrt do).
+// with c[0..8] = scale, decay, b1, c1, b2, c2, step, eps, limit (VDIVPD
+// and VSQRTPD round correctly, as Go's division and math.Sqrt do).
 func adam64Kernel() {
-	TEXT("adam64AVX2", NOSPLIT, "func(w, old, m, v, grad *float64, n int, c *[11][4]float64) bool")
+	TEXT("adam64AVX2", NOSPLIT, "func(w, old, m, v, grad *float64, n int, c *[9][4]float64) bool")
 	Pragma("noescape")
-	Doc("adam64AVX2 takes the Adam step of AdamStep64 over n elements, n a multiple of 4, with c its splatted scalars (see adam64Consts), copying w to old first, and reports whether every new |w[i]| ≤ limit.")
+	Doc("adam64AVX2 takes the step of AdamLoop in float64 in place over n elements, n a multiple of 4, with c the splatted scale, decay, b1, c1, b2, c2, step, eps and limit, copying w to old first, and reports whether every new |w[i]| ≤ limit.")
 	pw := Load(Param("w"), GP64())
 	po := Load(Param("old"), GP64())
 	pm := Load(Param("m"), GP64())
@@ -806,29 +807,27 @@ func adam64Kernel() {
 	VMOVUPD(Mem{Base: pw}, w)
 	VMOVUPD(w, Mem{Base: po})
 	VMOVUPD(Mem{Base: pg}, g)
-	VMULPD(cst(0), g, g) // grad·scale
+	VMULPD(cst(0), g, g) // scale·grad
 	VMULPD(cst(1), w, t) // decay·w
 	VSUBPD(t, g, g)
 	VMOVUPD(Mem{Base: pm}, m)
 	VMULPD(cst(2), m, m) // b1·m
-	VMULPD(cst(3), g, t) // (1-b1)·g
+	VMULPD(cst(3), g, t) // c1·g
 	VADDPD(t, m, m)
 	VMOVUPD(m, Mem{Base: pm})
+	VMULPD(g, g, t)      // g·g
+	VMULPD(cst(5), t, t) // c2·(g·g)
 	VMOVUPD(Mem{Base: pv}, v)
 	VMULPD(cst(4), v, v) // b2·v
-	VMULPD(cst(5), g, t) // (1-b2)·g
-	VMULPD(g, t, t)      // ((1-b2)·g)·g
 	VADDPD(t, v, v)
 	VMOVUPD(v, Mem{Base: pv})
-	VDIVPD(cst(6), m, m) // m/c1
-	VDIVPD(cst(7), v, v) // v/c2
 	VSQRTPD(v, v)
-	VADDPD(cst(9), v, v)
-	VMULPD(cst(8), m, m) // rate·(m/c1)
+	VADDPD(cst(7), v, v) // √v + eps
+	VMULPD(cst(6), m, m) // step·m
 	VDIVPD(v, m, m)
 	VADDPD(m, w, w)
 	VMOVUPD(w, Mem{Base: pw})
-	accumulateWithin(w, absMask, cst(10), ok)
+	accumulateWithin(w, absMask, cst(8), ok)
 	ADDQ(U32(32), pw)
 	ADDQ(U32(32), po)
 	ADDQ(U32(32), pm)
