@@ -21,8 +21,7 @@ func TestSumRows(t *testing.T) {
 					want := append([]float32(nil), dst...)
 					for r := range rows {
 						for j := range want {
-							p := scale * src[r*ld+j]
-							want[j] += p
+							want[j] += float32(scale * src[r*ld+j]) // rounded, never fused
 						}
 					}
 					SumRows(dst, src, ld, rows, scale)
