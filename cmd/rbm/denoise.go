@@ -35,7 +35,7 @@ func init() {
 			"One with Potts visible units (q states) is denoised through the channel replacing a unit's state by one of the other q-1 with probability --noise (below (q-1)/q), " +
 			"the restoration each state's probability (q columns per unit; --binary: the most probable state), and inpainted with --missing left or right (halves of the sequence); " +
 			"a JSON spec of q-state units is denoised, or inpainted (--missing left or right), the same way by the single-unit samplers. " +
-			"One with real-valued visible units (Gaussian, ReLU, dReLU) is inpainted only (--missing).",
+			"One with real-valued visible units (" + realTypes() + ") is inpainted only (--missing).",
 		example: "  rbm denoise mnist.rbm t10k-images-idx3-ubyte.gz --limit 100 --corrupt 0.1 --noise 0.1 -o restored.png\n" +
 			"  rbm denoise mnist.rbm t10k-images-idx3-ubyte.gz --limit 16 --missing bottom -o inpainted.png\n" +
 			"  rbm denoise spin-relu.rbm t10k-images-idx3-ubyte.gz --limit 100 --corrupt 0.1 --noise 0.1 -o restored.png",

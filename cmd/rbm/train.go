@@ -58,7 +58,7 @@ func runTrain(ctx context.Context, e *env, args []string) error {
 	fs.Float64SliceVar(&ladder, "ladder", cfg.Ladder, "tempering: inverse temperatures from hottest to 1, comma-separated (default: --replicas equal steps from 0)")
 	fs.BoolVar(&cfg.Centered, "centered", cfg.Centered, "centered gradient (Melchior et al. 2016): offsets for both layers, model stored uncentered")
 	fs.Float64Var(&cfg.OffsetRate, "offset-rate", orFloat(cfg.OffsetRate, 0.01), "centering: how fast the offsets follow each batch's means")
-	fs.StringVar(&cfg.Optimizer, "optimizer", orDefault(cfg.Optimizer, rbm.Momentum), "momentum (SGD) or adam; real-valued units (gaussian, relu, drelu), being unbounded, train with adam unless --optimizer or --lr is given: at --lr 0.001 as visible units, else 0.01 as hidden units")
+	fs.StringVar(&cfg.Optimizer, "optimizer", orDefault(cfg.Optimizer, rbm.Momentum), "momentum (SGD) or adam; real-valued units ("+realTypes()+"), being unbounded, train with adam unless --optimizer or --lr is given: at --lr 0.001 as visible units, else 0.01 as hidden units")
 	fs.Float64Var(&cfg.LearningRate, "lr", cfg.LearningRate, "learning rate")
 	fs.StringVar(&cfg.LRSchedule, "lr-schedule", orDefault(cfg.LRSchedule, "constant"), "learning-rate decay per epoch e of E: constant, exponential (lr·decay^e), inverse (lr/(1+decay·e)) or linear (lr·(E-e)/E)")
 	fs.Float64Var(&cfg.LRDecay, "lr-decay", cfg.LRDecay, "decay factor of --lr-schedule exponential or inverse")

@@ -30,7 +30,7 @@ func (u *unitFlags) register(fs *pflag.FlagSet) {
 	fs.StringVar(&u.visible, "visible", "binary", "unit type of the visible layer: "+types)
 	fs.StringVar(&u.hidden, "hidden-type", "binary", "unit type of the hidden layer: "+types)
 	fs.IntVar(&u.states, "states", 0, "states of each Potts unit (0: the visible data's largest category plus one; hidden Potts units need it)")
-	fs.BoolVar(&u.learnScale, "learn-scale", false, "train the scale of continuous units (σ of Gaussian units, the precisions of ReLU and dReLU units); fixed at 1 otherwise")
+	fs.BoolVar(&u.learnScale, "learn-scale", false, "train the scales of real-valued units ("+realTypes()+"; σ of Gaussian units, precisions of ReLU and dReLU units), which otherwise stay 1")
 	fs.StringVar(&u.alphabet, "alphabet", "", "Potts units on aligned sequences (.fasta, .fa, .a2m, .afa): the characters of the states, in order (default: the gap and the 20 amino acids, "+dataset.DefaultAlphabet+")")
 	fs.BoolVar(&u.dequantize, "dequantize", false, "real-valued visible units on byte data: read each byte v as (v + u)/256 with u uniform, seeded by --seed, rather than v/255 (the data then has a bounded density; recorded in the model)")
 	fs.BoolVar(&u.standardize, "standardize", false, "real-valued visible data: give each column mean 0 and standard deviation 1 (stored in the model and applied to any data scored with it)")
@@ -79,6 +79,18 @@ func (u *unitFlags) hiddenWidth(n int) int {
 func valuesOf(kind string) layer.Values {
 	t, _ := layer.Lookup(kind)
 	return t.Values
+}
+
+// realTypes lists the registered types of real-valued units, for help
+// texts: "gaussian, relu, …".
+func realTypes() string {
+	var names []string
+	for _, t := range layer.Types() {
+		if t.Values == layer.Reals {
+			names = append(names, t.Name)
+		}
+	}
+	return strings.Join(names, ", ")
 }
 
 // machineRun is what rbm train has parsed when a layer is not binary.
