@@ -557,7 +557,10 @@ func (s *machineStepper) update(v0, vk *mat.Dense, lr, mom float64) bool {
 	}
 
 	// The update: gradient ascent on the log-likelihood, averaged over
-	// the batch, with weight decay on W only.
+	// the batch, with weight decay and the L1 penalty on W only.
+	if l1 := s.cfg.WeightL1; l1 > 0 {
+		kernel.SubL1(s.grads[0], m.W, float64(n)*l1)
+	}
 	s.steps++
 	if s.cfg.Optimizer == Adam {
 		s.opt.adam = kernel.AdamAt[float64](lr, s.cfg.AdamBeta1, s.cfg.AdamBeta2, s.cfg.AdamEpsilon, s.cfg.WeightDecay, n, s.steps)

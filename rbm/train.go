@@ -320,7 +320,7 @@ func (s *stepper) sample(dst, p *Matrix) {
 }
 
 // step performs one update: the gradient estimate, its centering, the
-// sparsity penalty, then an optimiser step. It reports false, and leaves m
+// sparsity and L1 penalties, then an optimiser step. It reports false, and leaves m
 // unchanged, when the step would make a parameter non-finite or exceed
 // MaxParameter, whose magnitude it returns.
 func (s *stepper) step(lr, mom float64) (float32, bool) {
@@ -334,6 +334,9 @@ func (s *stepper) step(lr, mom float64) (float32, bool) {
 	}
 	if s.q != nil {
 		s.sparsity(s.vStack.Slice(0, n), s.hStack.Slice(0, n))
+	}
+	if l1 := s.cfg.WeightL1; l1 > 0 {
+		kernel.SubL1(s.gradW, s.m.W, float32(float64(n)*l1))
 	}
 	s.steps++
 	s.update.prepare(s.cfg, lr, mom, n, s.steps)

@@ -127,6 +127,7 @@ func TestFlagsCheckedBeforeAnyFileIsRead(t *testing.T) {
 		{[]string{"train", "--lr", "NaN", missing}, "--lr NaN"},
 		{[]string{"train", "--momentum", "5", missing}, "momentum"},
 		{[]string{"train", "--weight-decay", "-1", missing}, "weight decay"},
+		{[]string{"train", "--l1", "-1", missing}, "L1 penalty"},
 		{[]string{"train", "--lr-schedule", "cosine", missing}, "cosine"},
 		{[]string{"train", "--workers", "-1", missing}, "--workers"},
 		{[]string{"train", "--monitor", "-1", missing}, "--monitor"},

@@ -153,6 +153,9 @@ func describeSettings(t *rbm.Config) string {
 		parts = append(parts, fmt.Sprintf("momentum %g→%g after %d", t.Momentum, t.FinalMomentum, t.MomentumEpochs))
 	}
 	parts = append(parts, fmt.Sprintf("batch %d", t.BatchSize), fmt.Sprintf("weight decay %g", t.WeightDecay))
+	if t.WeightL1 != 0 {
+		parts = append(parts, fmt.Sprintf("L1 %g", t.WeightL1))
+	}
 	if t.Centered {
 		parts = append(parts, fmt.Sprintf("offset rate %g", orFloat(t.OffsetRate, 0.01)))
 	}

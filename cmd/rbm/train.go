@@ -69,6 +69,7 @@ func runTrain(ctx context.Context, e *env, args []string) error {
 	fs.Float64Var(&cfg.AdamBeta2, "adam-beta2", orFloat(cfg.AdamBeta2, 0.999), "Adam: decay of the second moment")
 	fs.Float64Var(&cfg.AdamEpsilon, "adam-eps", orFloat(cfg.AdamEpsilon, 1e-8), "Adam: denominator guard")
 	fs.Float64Var(&cfg.WeightDecay, "weight-decay", cfg.WeightDecay, "L2 penalty on the weights (not the biases)")
+	fs.Float64Var(&cfg.WeightL1, "l1", cfg.WeightL1, "L1 penalty on the weights (not the biases): adds -l1·sign(W) to their gradient, as --weight-decay adds -weight-decay·W; keeps the weights the data do not support near 0")
 	fs.Float64Var(&cfg.SparsityTarget, "sparsity", cfg.SparsityTarget, "target mean activation of the hidden units (0: off)")
 	fs.Float64Var(&cfg.SparsityCost, "sparsity-cost", orFloat(cfg.SparsityCost, 0.1), "strength of the sparsity penalty")
 	fs.Float64Var(&cfg.SparsityDecay, "sparsity-decay", orFloat(cfg.SparsityDecay, 0.9), "decay of the running mean activation the penalty uses")

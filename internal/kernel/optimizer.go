@@ -122,3 +122,22 @@ func AdamLoop[F Float](dst, w, m, v, grad []F, p AdamParams[F]) F {
 
 // abs returns |x|, and a NaN for a NaN, which max then keeps.
 func abs[F Float](x F) F { return F(math.Abs(float64(x))) }
+
+// SubL1 subtracts amount·sign(w[i]) from grad[i] (nothing where w[i] is
+// zero): the subgradient of an L1 penalty λ‖w‖₁ on gradients summed over
+// n batch rows, amount being n·λ. Added to the gradient before the
+// optimiser's step, it pulls every weight towards zero by the same amount
+// whatever its size, where L2 decay pulls in proportion to it, so that
+// weights the data do not support stay small (Tubiana, Cocco & Monasson's
+// regularisation of protein RBMs).
+func SubL1[F Float](grad, w []F, amount F) {
+	grad = grad[:len(w)]
+	for i, x := range w {
+		switch {
+		case x > 0:
+			grad[i] -= amount
+		case x < 0:
+			grad[i] += amount
+		}
+	}
+}

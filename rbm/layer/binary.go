@@ -3,8 +3,9 @@ package layer
 import (
 	"fmt"
 	"math"
-
 	"math/rand/v2"
+
+	"github.com/rbmkit/rbm/internal/kernel"
 )
 
 func init() {
@@ -44,14 +45,14 @@ func (l *Binary) LogPartition(input []float64) float64 {
 	mustLen("binary", "input", input, len(l.Bias))
 	var g float64
 	for i, in := range input {
-		g += softplus(l.Bias[i] + in)
+		g += kernel.Softplus(l.Bias[i] + in)
 	}
 	return g
 }
 
 // mean returns E[xᵢ | Iᵢ = in] = p(xᵢ = 1 | in), the one formula of
 // Mean, Sample, LogPartitionGrad and MeanLogPartitionGrad.
-func (l *Binary) mean(i int, in float64) float64 { return sigmoid(l.Bias[i] + in) }
+func (l *Binary) mean(i int, in float64) float64 { return kernel.Sigmoid(l.Bias[i] + in) }
 
 func (l *Binary) Mean(dst, input []float64) {
 	mustLen("binary", "input", input, len(l.Bias))

@@ -4,6 +4,8 @@ import (
 	"fmt"
 	"math"
 	"math/rand/v2"
+
+	"github.com/rbmkit/rbm/internal/kernel"
 )
 
 func init() {
@@ -103,7 +105,7 @@ func (l *DReLU) halves(i int, in float64) dreluHalves {
 	zPos -= l.LogPrecisionPos[i] / 2
 	zNeg -= l.LogPrecisionNeg[i] / 2
 	h.logZ = math.Max(zPos, zNeg) + math.Log1p(math.Exp(-math.Abs(zPos-zNeg)))
-	h.pPos, h.pNeg = sigmoid(zPos-zNeg), sigmoid(zNeg-zPos)
+	h.pPos, h.pNeg = kernel.Sigmoid(zPos-zNeg), kernel.Sigmoid(zNeg-zPos)
 	h.meanPos, h.meanNeg, h.secondPos, h.secondNeg = meanPos, meanNeg, secondPos, secondNeg
 	return h
 }

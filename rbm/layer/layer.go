@@ -286,20 +286,3 @@ func mustLen(kind, name string, x []float64, want int) {
 		panic(fmt.Sprintf("layer: %s layer: %s has %d values, want %d", kind, name, len(x), want))
 	}
 }
-
-// softplus returns log(1 + eˣ) without overflow or loss of small values.
-func softplus(x float64) float64 {
-	if x > 0 {
-		return x + math.Log1p(math.Exp(-x))
-	}
-	return math.Log1p(math.Exp(x))
-}
-
-// sigmoid returns 1/(1 + e⁻ˣ).
-func sigmoid(x float64) float64 {
-	if x >= 0 {
-		return 1 / (1 + math.Exp(-x))
-	}
-	e := math.Exp(x)
-	return e / (1 + e)
-}

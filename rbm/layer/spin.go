@@ -4,6 +4,8 @@ import (
 	"fmt"
 	"math"
 	"math/rand/v2"
+
+	"github.com/rbmkit/rbm/internal/kernel"
 )
 
 func init() {
@@ -72,7 +74,7 @@ func (l *Spin) Sample(dst, input []float64, rng *rand.Rand) {
 	for i, in := range input {
 		dst[i] = -1
 		// p(+1) = e^a / (e^a + e^-a) = σ(2a).
-		if rng.Float64() < sigmoid(2*(l.Bias[i]+in)) {
+		if rng.Float64() < kernel.Sigmoid(2*(l.Bias[i]+in)) {
 			dst[i] = 1
 		}
 	}
