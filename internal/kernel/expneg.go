@@ -46,3 +46,29 @@ func expNeg1(x float64) float64 {
 	e := math.FMA(p, r2, r+1) // e^r
 	return e * math.Float64frombits(math.Float64bits(t)<<52)
 }
+
+// Sigmoids sets dst[j] = σ(x) = 1/(1 + e⁻ˣ) for x = src[j], vectorised:
+// with e = e^-|x| from ExpNeg, σ(x) is 1/(1 + e) for x ≥ 0 and e/(1 + e)
+// below, each within a few ulps of Sigmoid's value. (Below x = -708,
+// where σ(x) ≈ eˣ, it gives 3.3·10⁻³⁰⁸ instead: ExpNeg's floor.) A NaN
+// gives NaN. dst may be src, and must be at least as long.
+func Sigmoids(dst, src []float64) {
+	var buf [256]float64
+	dst = dst[:len(src)]
+	for lo := 0; lo < len(src); lo += len(buf) {
+		x := src[lo:min(len(src), lo+len(buf))]
+		e := buf[:len(x)]
+		for j, xj := range x {
+			e[j] = -math.Abs(xj)
+		}
+		ExpNeg(e, e)
+		out := dst[lo : lo+len(x)]
+		for j, xj := range x {
+			if xj >= 0 {
+				out[j] = 1 / (1 + e[j])
+			} else {
+				out[j] = e[j] / (1 + e[j])
+			}
+		}
+	}
+}

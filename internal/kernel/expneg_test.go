@@ -99,3 +99,62 @@ func bigExp(x float64) float64 {
 	f, _ := sum.Float64()
 	return f
 }
+
+// TestSigmoids compares Sigmoids with Sigmoid, whose e^x is math.Exp's:
+// ExpNeg is within about an ulp of e^x and the rest of the formula is the
+// same, so the two agree to a few ulps (4 allowed) wherever e^-|x| is
+// above ExpNeg's floor; below it σ(x) < 3.4·10⁻³⁰⁸ and Sigmoids gives the
+// floor. It also checks aliasing, lengths that are not multiples of the
+// vector width or of the internal chunk, and NaN.
+func TestSigmoids(t *testing.T) {
+	rng := rand.New(rand.NewPCG(8, 9))
+	for _, n := range []int{0, 1, 7, 8, 9, 255, 256, 257, 1000} {
+		src := make([]float64, n)
+		for j := range src {
+			switch j % 4 {
+			case 0:
+				src[j] = rng.NormFloat64()
+			case 1:
+				src[j] = 40 * (rng.Float64() - 0.5)
+			case 2:
+				src[j] = 1500 * (rng.Float64() - 0.5)
+			default:
+				src[j] = 1e-9 * rng.NormFloat64()
+			}
+		}
+		dst := make([]float64, n)
+		Sigmoids(dst, src)
+		for j, x := range src {
+			want := Sigmoid(x)
+			if x < -708 {
+				if dst[j] < 0 || dst[j] > 3.4e-308 {
+					t.Errorf("σ(%v) = %v, want at most ExpNeg's floor", x, dst[j])
+				}
+				continue
+			}
+			if math.Abs(dst[j]-want) > 4*ulp(want) {
+				t.Errorf("n=%d: σ(%v) = %v, Sigmoid %v (%.1f ulps)", n, x, dst[j], want, math.Abs(dst[j]-want)/ulp(want))
+			}
+		}
+		alias := append([]float64(nil), src...)
+		Sigmoids(alias, alias)
+		for j := range alias {
+			if alias[j] != dst[j] {
+				t.Fatalf("n=%d: in place, σ(%v) = %v, apart %v", n, src[j], alias[j], dst[j])
+			}
+		}
+	}
+	got := []float64{0}
+	for _, x := range []float64{math.NaN(), 0, math.Inf(1), math.Inf(-1)} {
+		Sigmoids(got, []float64{x})
+		if want := Sigmoid(x); !(got[0] == want || math.IsNaN(want) && math.IsNaN(got[0])) && !(math.IsInf(x, -1) && got[0] < 3.4e-308) {
+			t.Errorf("σ(%v) = %v, want %v", x, got[0], want)
+		}
+	}
+}
+
+// ulp returns the spacing of float64 values at x.
+func ulp(x float64) float64 {
+	x = math.Abs(x)
+	return math.Nextafter(x, math.Inf(1)) - x
+}

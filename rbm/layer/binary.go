@@ -50,15 +50,25 @@ func (l *Binary) LogPartition(input []float64) float64 {
 	return g
 }
 
-// mean returns E[xᵢ | Iᵢ = in] = p(xᵢ = 1 | in), the one formula of
-// Mean, Sample, LogPartitionGrad and MeanLogPartitionGrad.
-func (l *Binary) mean(i int, in float64) float64 { return kernel.Sigmoid(l.Bias[i] + in) }
+// means sets dst[i] = E[xᵢ | Iᵢ] = p(xᵢ = 1 | Iᵢ) = σ(θᵢ + Iᵢ) for the
+// units from first on, one per value of input: the one formula of Mean,
+// Sample, LogPartitionGrad and MeanLogPartitionGrad, vectorised
+// (kernel.Sigmoids). dst may be input.
+func (l *Binary) means(dst, input []float64, first int) {
+	bias := l.Bias[first : first+len(input)]
+	for i, in := range input {
+		dst[i] = bias[i] + in
+	}
+	kernel.Sigmoids(dst, dst)
+}
+
+// meanChunk is how many units' means the gradient methods take at a time,
+// in a buffer on the stack.
+const meanChunk = 256
 
 func (l *Binary) Mean(dst, input []float64) {
 	mustLen("binary", "input", input, len(l.Bias))
-	for i, in := range input {
-		dst[i] = l.mean(i, in)
-	}
+	l.means(dst[:len(input)], input, 0)
 }
 
 // Draws is Units (layer.FixedDraws): Sample takes one uniform per unit
@@ -66,10 +76,10 @@ func (l *Binary) Mean(dst, input []float64) {
 func (l *Binary) Draws() int { return l.Units() }
 
 func (l *Binary) Sample(dst, input []float64, rng *rand.Rand) {
-	mustLen("binary", "input", input, len(l.Bias))
-	for i, in := range input {
+	l.Mean(dst, input)
+	for i, p := range dst[:len(input)] {
 		dst[i] = 0
-		if rng.Float64() < l.mean(i, in) {
+		if rng.Float64() < p {
 			dst[i] = 1
 		}
 	}
@@ -84,19 +94,25 @@ func (l *Binary) EnergyGrad(grad [][]float64, x []float64) {
 }
 
 func (l *Binary) LogPartitionGrad(grad [][]float64, input []float64) {
-	for i, in := range input {
-		grad[0][i] += l.mean(i, in)
+	var buf [meanChunk]float64
+	for lo := 0; lo < len(input); lo += meanChunk {
+		in := input[lo:min(len(input), lo+meanChunk)]
+		p := buf[:len(in)]
+		l.means(p, in, lo)
+		g := grad[0][lo : lo+len(in)]
+		for i, pi := range p {
+			g[i] += pi
+		}
 	}
 }
 
 // MeanLogPartitionGrad (layer.MeanGrader): the bias's gradient term is
 // the mean.
 func (l *Binary) MeanLogPartitionGrad(dst []float64, grad [][]float64, input []float64) {
-	mustLen("binary", "input", input, len(l.Bias))
-	for i, in := range input {
-		p := l.mean(i, in)
-		dst[i] = p
-		grad[0][i] += p
+	l.Mean(dst, input)
+	g := grad[0][:len(input)]
+	for i, p := range dst[:len(input)] {
+		g[i] += p
 	}
 }
 
