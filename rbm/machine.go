@@ -73,6 +73,10 @@ func (m *Machine) Validate() error {
 			return fmt.Errorf("%w: %v", ErrInvalid, err)
 		}
 	}
+	var g gaussianCheck
+	if err := g.check(m); err != nil {
+		return fmt.Errorf("%w: %v", ErrInvalid, err)
+	}
 	return nil
 }
 

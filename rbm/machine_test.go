@@ -40,7 +40,32 @@ func randomMachine(t testing.TB, rng *rand.Rand, vKind string, nv int, hKind str
 			}
 		}
 	}
+	shrinkGaussianPair(m)
 	return m
+}
+
+// shrinkGaussianPair scales the weights of a machine of two Gaussian
+// layers down, when they are too strong for it to have a joint density
+// (gaussianCheck), until the largest singular value of
+// diag(σ_v)·W·diag(σ_h) is 0.8; other machines are left alone.
+func shrinkGaussianPair(m *Machine) {
+	gv, ok1 := m.Visible.(*layer.Gaussian)
+	gh, ok2 := m.Hidden.(*layer.Gaussian)
+	if !ok1 || !ok2 {
+		return
+	}
+	nv, nh := gv.Units(), gh.Units()
+	a := make([]float64, nv*nh)
+	for i := range nv {
+		for j := range nh {
+			a[i*nh+j] = math.Exp(gv.LogSigma[i]) * m.W[i*nh+j] * math.Exp(gh.LogSigma[j])
+		}
+	}
+	if s := largestSingularValue(nv, nh, a); s > 0.8 {
+		for i := range m.W {
+			m.W[i] *= 0.8 / s
+		}
+	}
 }
 
 // TestMachineMatchesRBM checks that a machine of two binary layers gives

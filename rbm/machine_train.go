@@ -166,8 +166,11 @@ func (t *Trainer) TrainMachine(ctx context.Context, m *Machine, data Data) ([]Ep
 			}
 			idx := order[b*s.batch : min((b+1)*s.batch, rows)]
 			if !s.step(data, idx, lr, mom) {
-				return finish(fmt.Errorf("rbm: train: %w in epoch %d, mini-batch %d of %d (learning rate %g): "+
-					"a parameter would have become non-finite or larger than %g; lower the learning rate", ErrDiverged, e+1, b+1, batches, lr, MaxParameter))
+				why := fmt.Sprintf("a parameter would have become non-finite or larger than %g", MaxParameter)
+				if s.refused != nil {
+					why = s.refused.Error()
+				}
+				return finish(fmt.Errorf("rbm: train: %w in epoch %d, mini-batch %d of %d (learning rate %g): %s; lower the learning rate", ErrDiverged, e+1, b+1, batches, lr, why))
 			}
 			if t.Progress != nil {
 				t.Progress(e, b+1, batches)
@@ -259,6 +262,10 @@ type machineStepper struct {
 	rng   *rand.Rand   // the draws of the negative phase, from src
 	src   *rand.PCG
 	steps int
+	// normal checks that a step keeps a machine of two Gaussian layers
+	// normalisable; refused says why the last refused step was.
+	normal  gaussianCheck
+	refused error
 
 	gather *Matrix           // rows as the data hands them over
 	chain  *mat.Dense        // persistent chains
@@ -579,6 +586,14 @@ func (s *machineStepper) update(v0, vk *mat.Dense, lr, mom float64) bool {
 	ok := !slices.Contains(s.opt.bad, true)
 	for _, p := range s.params[1:] {
 		ok = ok && withinMax(p)
+	}
+	s.refused = nil
+	if ok {
+		// Two Gaussian layers can lose their joint density while every
+		// parameter stays in range (gaussianCheck).
+		if err := s.normal.check(m); err != nil {
+			ok, s.refused = false, err
+		}
 	}
 	if !ok {
 		for k := range s.params {

@@ -106,6 +106,9 @@ func machineLogZ(ctx context.Context, bar *progress, m *rbm.Machine, base layer.
 	if err != nil {
 		return nil, err
 	}
+	if err := finiteLogZ("forward AIS", fwd.LogZ, m); err != nil {
+		return nil, err
+	}
 	reliable := fwd.Reliable()
 	res := &logZResult{Method: "ais", Base: baseName, LogZ: fwd.LogZ, StdErr: fwd.StdErr, Upper: fwd.Upper,
 		Runs: fwd.Runs, Steps: fwd.Steps, LogZBase: fwd.LogZBase, ESS: fwd.ESS, Reliable: &reliable}
@@ -124,10 +127,26 @@ func machineLogZ(ctx context.Context, bar *progress, m *rbm.Machine, base layer.
 		if err != nil {
 			return nil, err
 		}
+		if err := finiteLogZ("reverse AIS", rev.LogZ, m); err != nil {
+			return nil, err
+		}
 		res.UpperSide = &upperResult{LogZ: rev.LogZ, StdErr: rev.StdErr, ESS: rev.ESS, Replicas: len(ladder),
 			Sweeps: a.sweeps, SwapRates: rates, MinSwap: slices.Min(rates)}
 	}
 	return res, nil
+}
+
+// finiteLogZ reports an estimate of log Z that is not a number, which
+// AIS gives when the machine has no density: real-valued units whose
+// log-partition grows quadratically (ReLU, dReLU) against a Gaussian, ReLU
+// or dReLU layer lose it when the weights outgrow the units' precisions,
+// and the free energy is then unbounded below. (Two Gaussian layers are
+// refused on reading; rbm.Machine.Validate.)
+func finiteLogZ(method string, logZ float64, m *rbm.Machine) error {
+	if !math.IsNaN(logZ) && !math.IsInf(logZ, 0) {
+		return nil
+	}
+	return fmt.Errorf("%s gave log Z = %v: the %s machine has no finite normalising constant at these weights (its free energy is unbounded below), or its annealing overflowed", method, logZ, machineShape(m))
 }
 
 // machineLogzResult is the --json output of rbm logz on a machine.

@@ -212,3 +212,35 @@ func TestMachineUpperSideFlags(t *testing.T) {
 		t.Errorf("--upper none within --max-memory 64K: exit %d, %q", r.code, r.stderr)
 	}
 }
+
+// TestMachineWithoutDensity: a 3 gaussian × 2 relu machine whose weights
+// outgrow the units' precisions has a free energy unbounded below (the
+// ReLU units' log-partition grows like the square of their input) and no
+// log Z; rbm logz must say so and fail, in text and JSON, rather than
+// print NaN. And a gaussian × gaussian machine in that state is refused
+// as it is read.
+func TestMachineWithoutDensity(t *testing.T) {
+	dir := t.TempDir()
+	m := rbm.NewMachine(layer.NewGaussian(make([]float64, 3), make([]float64, 3), false), layer.NewReLU(make([]float64, 2), make([]float64, 2), false))
+	for i := range m.W {
+		m.W[i] = 3
+	}
+	if f0, f1 := m.FreeEnergy([]float64{10, 10, 10}), m.FreeEnergy([]float64{20, 20, 20}); !(f1 < f0) {
+		t.Fatalf("F(10·1) = %v, F(20·1) = %v: the test machine has a density after all", f0, f1)
+	}
+	relu := filepath.Join(dir, "relu.rbm")
+	if err := rbm.SaveMachine(relu, m, nil); err != nil {
+		t.Fatal(err)
+	}
+	for _, extra := range [][]string{nil, {"--json"}} {
+		r := rbmRun(t, append([]string{"logz", relu, "--method", "ais", "--schedule", "200", "--runs", "10", "--upper", "none"}, extra...)...)
+		if r.code != 1 || !strings.Contains(r.stderr, "no finite normalising constant") || strings.Contains(r.stdout, "NaN") {
+			t.Errorf("logz %v: exit %d, stdout %q, stderr %q", extra, r.code, r.stdout, r.stderr)
+		}
+	}
+	g := rbm.NewMachine(layer.NewGaussian(make([]float64, 2), make([]float64, 2), false), layer.NewGaussian(make([]float64, 1), make([]float64, 1), false))
+	copy(g.W, []float64{0.8, 0.7})
+	if err := rbm.SaveMachine(filepath.Join(dir, "gg.rbm"), g, nil); err == nil {
+		t.Error("a gaussian × gaussian machine without a density was saved")
+	}
+}

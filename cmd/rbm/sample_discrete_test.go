@@ -3,6 +3,7 @@ package main
 import (
 	"encoding/json"
 	"math"
+	"path/filepath"
 	"strings"
 	"testing"
 )
@@ -114,4 +115,20 @@ func grepLine(s, prefix string) string {
 		}
 	}
 	return ""
+}
+
+// TestSampleOutputCheckedFirst: an output a Potts model's samples cannot
+// be written to is refused before any sampling starts.
+func TestSampleOutputCheckedFirst(t *testing.T) {
+	teacher := filepath.Join("..", "..", "testdata", "potts-teacher.rbm")
+	for _, args := range [][]string{
+		{"--binary", "-o", filepath.Join(t.TempDir(), "x.png")},
+		{"-o", filepath.Join(t.TempDir(), "x.png")},
+		{"--binary", "-o", filepath.Join(t.TempDir(), "x.bin")},
+	} {
+		r := rbmRun(t, append([]string{"sample", teacher, "-n", "5", "--steps", "5"}, args...)...)
+		if r.code != 2 || strings.Contains(r.stderr, "sampling") {
+			t.Errorf("sample %v: exit %d, stderr %q; want a usage error before sampling", args, r.code, r.stderr)
+		}
+	}
 }

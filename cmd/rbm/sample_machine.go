@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"io"
+	"math"
 
 	"github.com/rbmkit/rbm/internal/atomicfile"
 	"github.com/rbmkit/rbm/rbm"
@@ -48,6 +49,17 @@ func sampleMachine(ctx context.Context, e *env, s *machineSampling) error {
 			return fmt.Errorf("%s: has %d rows, -n asks for %d chains", s.from, start.Rows, s.n)
 		}
 	}
+	// The output's format is checked before the sampling, which can be
+	// long.
+	categories := valuesOf(m.Visible.Kind()) == layer.Categories && s.states
+	shape, shapeErr := imageShape(s.shapeFlag, meta, vw)
+	if categories {
+		if err := categoryFormat(s.out, m.Visible.States()); err != nil {
+			return err
+		}
+	} else if shapeErr != nil && (s.shapeFlag != "" || outputFormat(s.out) == "png") {
+		return shapeErr
+	}
 	fmt.Fprintf(e.stderr, "sampling %d chains of %d Gibbs steps from a %s RBM\n", s.n, s.steps, machineShape(m))
 	var init *mat.Dense
 	if start != nil {
@@ -64,24 +76,21 @@ func sampleMachine(ctx context.Context, e *env, s *machineSampling) error {
 	result := rbm.NewMatrix(s.n, vw)
 	for i, x := range chosen.RawMatrix().Data {
 		result.Data[i] = float32(x)
+		if math.IsNaN(x) || math.IsInf(float64(result.Data[i]), 0) {
+			return fmt.Errorf("%s: sample %d, value %d is %v: the %s machine has no density at these weights (its free energy is unbounded below), so its Gibbs chains run away", s.path, i/vw+1, i%vw+1, x, machineShape(m))
+		}
 	}
 	if meta.Scaling != nil {
 		if err := meta.Scaling.Invert(result); err != nil {
 			return fmt.Errorf("%s: %w", s.path, err)
 		}
 	}
-	if valuesOf(m.Visible.Kind()) == layer.Categories && s.states {
+	if categories {
 		if err := writeCategories(s.out, result, m.Visible.States()); err != nil {
 			return err
 		}
-	} else {
-		shape, err := imageShape(s.shapeFlag, meta, vw)
-		if err != nil && (s.shapeFlag != "" || outputFormat(s.out) == "png") {
-			return err
-		}
-		if err := writeMatrix(s.out, result, shape); err != nil {
-			return err
-		}
+	} else if err := writeMatrix(s.out, result, shape); err != nil {
+		return err
 	}
 	fmt.Fprintf(e.stderr, "wrote %d samples after %d Gibbs steps to %s\n", s.n, s.steps, s.out)
 	return nil
@@ -102,11 +111,11 @@ func writeCategories(path string, onehot *rbm.Matrix, q int) error {
 			}
 		}
 	}
+	if err := categoryFormat(path, q); err != nil {
+		return err
+	}
 	switch ext := outputFormat(path); ext {
 	case "idx", "idx.gz":
-		if q > 256 {
-			return fmt.Errorf("%s: %d categories do not fit IDX unsigned bytes; write .csv or .npy", path, q)
-		}
 		data := make([]uint8, len(cats.Data))
 		for i, c := range cats.Data {
 			data[i] = uint8(c)
@@ -116,6 +125,21 @@ func writeCategories(path string, onehot *rbm.Matrix, q int) error {
 		return atomicfile.Write(path, func(w io.Writer) error { return dataset.WriteNPY(w, cats) })
 	case "csv":
 		return atomicfile.Write(path, func(w io.Writer) error { return writeCSV(w, cats) })
+	}
+	panic("unreachable: categoryFormat accepted " + path)
+}
+
+// categoryFormat reports an output path that cannot hold q-state
+// categories.
+func categoryFormat(path string, q int) error {
+	switch outputFormat(path) {
+	case "idx", "idx.gz":
+		if q > 256 {
+			return usagef("%s: %d categories do not fit IDX unsigned bytes; write .csv or .npy", path, q)
+		}
+		return nil
+	case "npy", "csv":
+		return nil
 	}
 	return usagef("%s: Potts states are written as .idx, .idx.gz, .csv or .npy", path)
 }
