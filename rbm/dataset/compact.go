@@ -39,7 +39,19 @@ func LoadCompact(path string, opt Options) (rbm.Data, Shape, error) {
 		return nil, Shape{}, err // it names the file already
 	}
 	defer r.Close()
-	bits, err := readBits(r, b)
+	bits, aboveOne, err := readBits(r, b, false)
+	if err == nil && r.Type == idx.UByte && !aboveOne {
+		// Every byte was 0 or 1: binary data stored as bytes, which
+		// FromIDX takes as they are rather than as grey levels, and which
+		// the pass above has scaled as grey levels. They are read again,
+		// as the rare case they are.
+		r.Close()
+		if r, err = idx.Open(path); err != nil {
+			return nil, Shape{}, err
+		}
+		defer r.Close()
+		bits, _, err = readBits(r, b, true)
+	}
 	if err != nil {
 		if _, ok := err.(dataError); ok {
 			return nil, Shape{}, fmt.Errorf("dataset: %s: %w", path, err)
@@ -69,18 +81,20 @@ const unmeasuredReserve = 8 << 20
 // (see FromIDX), into a BitMatrix a chunk of elements at a time. When the
 // input's size was not measured (gzip, pipes) the matrix grows as rows
 // arrive beyond unmeasuredReserve, so that a header's claim alone never
-// sets more of the allocation.
-func readBits(r *idx.Reader, b binarizer) (*rbm.BitMatrix, error) {
+// sets more of the allocation. binaryBytes reads ubyte elements as binary
+// values (byteDivisor); aboveOne reports whether a ubyte element was above
+// 1, which says whether they are.
+func readBits(r *idx.Reader, b binarizer, binaryBytes bool) (bits *rbm.BitMatrix, aboveOne bool, err error) {
 	rows, cols, err := layoutOf(r.Dims)
 	if err != nil {
-		return nil, dataError{err}
+		return nil, false, dataError{err}
 	}
 	if cols == 0 {
 		// No elements to read, only the end of the input to check.
 		if _, err := r.Read(emptyOf(r.Type)); err != io.EOF {
-			return nil, err
+			return nil, false, err
 		}
-		return rbm.NewBitMatrix(rows, 0), nil
+		return rbm.NewBitMatrix(rows, 0), false, nil
 	}
 	out := rbm.NewBitMatrix(0, cols)
 	reserve := rows
@@ -90,11 +104,14 @@ func readBits(r *idx.Reader, b binarizer) (*rbm.BitMatrix, error) {
 		reserve = min(rows, unmeasuredReserve/(8*((cols+63)/64)))
 	}
 	out.Grow(reserve)
+	// above gathers the bits of ubyte elements other than the lowest: it
+	// ends nonzero when one was above 1.
+	var above uint64
 	switch r.Type {
 	case idx.UByte:
-		err = streamBits(r, out, byteRule[uint8](b, 0, math.MaxUint8))
+		err = streamBits(r, out, byteRule[uint8](b, 0, byteDivisor(binaryBytes), &above))
 	case idx.SByte:
-		err = streamBits(r, out, byteRule[int8](b, -math.MinInt8, math.MaxUint8))
+		err = streamBits(r, out, byteRule[int8](b, -math.MinInt8, math.MaxUint8, &above))
 	case idx.Int16:
 		err = streamBits(r, out, probabilityRule[int16](b))
 	case idx.Int32:
@@ -107,9 +124,9 @@ func readBits(r *idx.Reader, b binarizer) (*rbm.BitMatrix, error) {
 		err = dataError{fmt.Errorf("unsupported element type %v", r.Type)}
 	}
 	if err != nil {
-		return nil, err
+		return nil, false, err
 	}
-	return out, nil
+	return out, above != 0, nil
 }
 
 // emptyOf returns an empty slice of the Go type of t's elements.
@@ -240,8 +257,9 @@ func setBits[T element](row []uint64, src []T, col int, bit func(T) uint64) {
 
 // byteRule returns the rule of binarizer b for ubyte or sbyte elements,
 // scaled as (v+offset)/divisor: each of the 256 values is scaled once, by
-// the same arithmetic as binarize, so the units are FromIDX's.
-func byteRule[T uint8 | int8](b binarizer, offset, divisor float64) rule[T] {
+// the same arithmetic as binarize, so the units are FromIDX's. It ors the
+// bits of each element's byte above the lowest into *above.
+func byteRule[T uint8 | int8](b binarizer, offset, divisor float64, above *uint64) rule[T] {
 	var p [256]float64
 	var on [256]uint64
 	for v := range 256 {
@@ -254,6 +272,7 @@ func byteRule[T uint8 | int8](b binarizer, offset, divisor float64) rule[T] {
 	if b.mode == Stochastic {
 		return func(row []uint64, src []T, _, col int) error {
 			setBits(row, src, col, func(v T) uint64 {
+				*above |= uint64(uint8(v)) &^ 1
 				if b.rand.Float64() < p[uint8(v)] {
 					return 1
 				}
@@ -262,11 +281,14 @@ func byteRule[T uint8 | int8](b binarizer, offset, divisor float64) rule[T] {
 			return nil
 		}
 	}
-	if ubyte, ok := any(thresholdBytes(&on)).(rule[T]); ok { // sbyte keeps the table
+	if ubyte, ok := any(thresholdBytes(&on, above)).(rule[T]); ok { // sbyte keeps the table
 		return ubyte
 	}
 	return func(row []uint64, src []T, _, col int) error {
-		setBits(row, src, col, func(v T) uint64 { return on[uint8(v)] })
+		setBits(row, src, col, func(v T) uint64 {
+			*above |= uint64(uint8(v)) &^ 1
+			return on[uint8(v)]
+		})
 		return nil
 	}
 }
@@ -282,13 +304,14 @@ func byteRule[T uint8 | int8](b binarizer, offset, divisor float64) rule[T] {
 // 1.26), which made the loop half again as slow.
 //
 //go:noinline
-func thresholdBytes(on *[256]uint64) rule[uint8] {
+func thresholdBytes(on *[256]uint64, above *uint64) rule[uint8] {
 	c := uint64(0)
 	for _, x := range on {
 		c += 1 - x
 	}
 	y := c * lowBits
 	return func(row []uint64, pixels []uint8, _, col int) error {
+		var high uint64 // the bits of the pixels above the lowest
 		for len(pixels) > 0 {
 			w, s := col/64, col%64
 			m := min(64-s, len(pixels))
@@ -296,15 +319,19 @@ func thresholdBytes(on *[256]uint64) rule[uint8] {
 			j := 0
 			if c < 256 {
 				for ; j+8 <= m; j += 8 {
-					acc |= packHighBits(geBytes(binary.LittleEndian.Uint64(pixels[j:]), y)) << (s + j)
+					x := binary.LittleEndian.Uint64(pixels[j:])
+					high |= x &^ lowBits
+					acc |= packHighBits(geBytes(x, y)) << (s + j)
 				}
 			}
 			for ; j < m; j++ {
+				high |= uint64(pixels[j]) &^ 1
 				acc |= on[pixels[j]] << (s + j)
 			}
 			row[w] |= acc
 			pixels, col = pixels[m:], col+m
 		}
+		*above |= high
 		return nil
 	}
 }

@@ -24,11 +24,12 @@ import (
 func compactCases(t testing.TB) map[string]*idx.Array {
 	rng := rand.New(rand.NewPCG(4, 4))
 	n := 3 * chunkBytes / 2 // 1.5 chunks of ubyte; rows of 3 columns span chunks
-	u8, i8 := make([]uint8, n), make([]int8, n)
+	u8, i8, bin := make([]uint8, n), make([]int8, n), make([]uint8, n)
 	f32, f64 := make([]float32, n), make([]float64, n)
 	i16, i32 := make([]int16, n), make([]int32, n)
 	for i := range n {
 		u8[i] = uint8(rng.IntN(256))
+		bin[i] = uint8(rng.IntN(2))
 		i8[i] = int8(u8[i])
 		f32[i] = rng.Float32()
 		f64[i] = rng.Float64()
@@ -45,6 +46,7 @@ func compactCases(t testing.TB) map[string]*idx.Array {
 	}
 	add("ubyte images", []int{n / 12, 3, 4}, u8)
 	add("ubyte rows", []int{n / 3, 3}, u8)
+	add("ubyte 0 and 1", []int{n / 6, 6}, bin)
 	add("sbyte", []int{n / 6, 6}, i8)
 	add("int16", []int{n / 3, 3}, i16)
 	add("int32", []int{n / 2, 2}, i32)
@@ -238,7 +240,15 @@ func FuzzReadBits(f *testing.F) {
 		var got *rbm.BitMatrix
 		if err == nil {
 			b.rand = opt().Rand
-			got, err = readBits(r, b)
+			var aboveOne bool
+			got, aboveOne, err = readBits(r, b, false)
+			if err == nil && r.Type == idx.UByte && !aboveOne {
+				// Binary data stored as bytes, read again as LoadCompact
+				// does.
+				r, _ = idx.NewReader(bytes.NewReader(input))
+				b.rand = opt().Rand
+				got, _, err = readBits(r, b, true)
+			}
 		}
 		if (err == nil) != (wantErr == nil) {
 			t.Fatalf("readBits error %v, Decode and FromIDX error %v", err, wantErr)
@@ -319,5 +329,67 @@ func TestLoadCompactStopsOnBadValue(t *testing.T) {
 		}
 	case <-time.After(30 * time.Second):
 		t.Fatal("LoadCompact did not return after a bad value")
+	}
+}
+
+// TestBinaryBytes checks that ubyte data whose every element is 0 or 1 —
+// binary data stored as bytes — load as those values in every mode and
+// from both loaders, where as grey levels they would all lie below 1/255,
+// and that one element above 1 makes them grey levels again.
+func TestBinaryBytes(t *testing.T) {
+	dir := t.TempDir()
+	data := []uint8{0, 1, 1, 0, 1, 0, 0, 0, 1, 1, 1, 1}
+	path := filepath.Join(dir, "binary.idx")
+	if err := idx.WriteFile(path, mustArray(t, []int{3, 4}, data), false); err != nil {
+		t.Fatal(err)
+	}
+	for mode, opt := range map[string]Options{
+		"threshold":     {},
+		"stochastic":    {Binarize: Stochastic, Rand: rand.New(rand.NewPCG(1, 2))},
+		"probabilities": {Binarize: Probabilities},
+	} {
+		m, _, err := Load(path, opt)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for i, v := range data {
+			if m.Data[i] != float32(v) {
+				t.Fatalf("%s: Load: element %d is %v, the file holds %d", mode, i, m.Data[i], v)
+			}
+		}
+		if mode == "probabilities" {
+			continue
+		}
+		c, _, err := LoadCompact(path, opt)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got := c.(*rbm.BitMatrix).Unpack(); !slices.Equal(got.Data, m.Data) {
+			t.Errorf("%s: LoadCompact gives %v, Load %v", mode, got.Data, m.Data)
+		}
+	}
+	grey := slices.Clone(data)
+	grey[5] = 2
+	if err := idx.WriteFile(path, mustArray(t, []int{3, 4}, grey), false); err != nil {
+		t.Fatal(err)
+	}
+	for _, load := range []func(string, Options) (rbm.Data, Shape, error){
+		func(p string, o Options) (rbm.Data, Shape, error) { return Load(p, o) },
+		LoadCompact,
+	} {
+		d, _, err := load(path, Options{})
+		if err != nil {
+			t.Fatal(err)
+		}
+		var m *rbm.Matrix
+		switch d := d.(type) {
+		case *rbm.Matrix:
+			m = d
+		case *rbm.BitMatrix:
+			m = d.Unpack()
+		}
+		if slices.Contains(m.Data, 1) {
+			t.Errorf("grey levels up to 2 of 255 thresholded at one half give %v", m.Data)
+		}
 	}
 }

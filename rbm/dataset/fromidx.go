@@ -25,7 +25,9 @@ type Shape struct {
 //
 // Each element is first scaled to [0,1] according to its type:
 //
-//	ubyte      0..255 maps linearly onto [0,1]: v/255
+//	ubyte      0..255 maps linearly onto [0,1]: v/255, unless every
+//	           element is 0 or 1: binary data stored as bytes, taken as
+//	           they are (scaled, they would all lie below 1/255)
 //	sbyte      -128..127 maps linearly onto [0,1]: (v+128)/255
 //	otherwise  the values are probabilities already; one outside [0,1]
 //	           (or NaN) is an error
@@ -129,7 +131,7 @@ func shapeOf(dims []int) Shape {
 func fill(m *rbm.Matrix, a *idx.Array, b binarizer) error {
 	switch data := a.Data.(type) {
 	case []uint8:
-		binarize(m.Data, data, 0, math.MaxUint8, b)
+		binarize(m.Data, data, 0, byteDivisor(!bytesAboveOne(data)), b)
 	case []int8:
 		binarize(m.Data, data, -math.MinInt8, math.MaxUint8, b)
 	case []int16:
@@ -144,6 +146,26 @@ func fill(m *rbm.Matrix, a *idx.Array, b binarizer) error {
 		return fmt.Errorf("unsupported data type %T", a.Data)
 	}
 	return nil
+}
+
+// bytesAboveOne reports whether any of data is above 1: whether ubyte
+// data are grey levels rather than binary values stored as bytes.
+func bytesAboveOne(data []uint8) bool {
+	for _, v := range data {
+		if v > 1 {
+			return true
+		}
+	}
+	return false
+}
+
+// byteDivisor returns what ubyte elements are divided by: 1 for binary
+// data stored as bytes (every element 0 or 1), else 255.
+func byteDivisor(binary bool) float64 {
+	if binary {
+		return 1
+	}
+	return math.MaxUint8
 }
 
 type element interface {
