@@ -19,7 +19,7 @@ func init() {
 		name:  "classify",
 		usage: "[flags] --train-labels LABELS --test-labels LABELS TRAIN TEST",
 		summary: "Fit a softmax (multinomial logistic-regression) classifier with an L2 penalty on the rows of TRAIN and report its accuracy on TEST. " +
-			"TRAIN and TEST are .npy files (as rbm features writes them) or IDX files, read as rbm train reads them; the classes are 0 to the largest training label.",
+			"TRAIN and TEST are .npy files or float IDX files (as rbm features writes them), whose values are used as they are, or image IDX files, binarised as rbm train reads them (--binarize); the classes are 0 to the largest training label.",
 		example: "  rbm features mnist64.rbm train-images-idx3-ubyte.gz -o train64.npy\n" +
 			"  rbm features mnist64.rbm t10k-images-idx3-ubyte.gz -o test64.npy\n" +
 			"  rbm classify --train-labels train-labels-idx1-ubyte.gz --test-labels t10k-labels-idx1-ubyte.gz train64.npy test64.npy",
@@ -156,6 +156,17 @@ func score(model *classify.Softmax, x *rbm.Matrix, labels []int) (float64, int, 
 	return acc, correct, nil
 }
 
+// idxHoldsReals reports whether path is an IDX file of float32 or float64
+// elements (false when it cannot be read: the load that follows says why).
+func idxHoldsReals(path string) bool {
+	r, err := idx.Open(path)
+	if err != nil {
+		return false
+	}
+	defer r.Close()
+	return r.Type == idx.Float32 || r.Type == idx.Float64
+}
+
 // loadLabelled reads a data file (.npy, or IDX as data.load reads it) and
 // its IDX label file, both cut to --limit rows, and checks that they
 // match.
@@ -169,8 +180,16 @@ func loadLabelled(data *dataFlags, path, labelPath string) (*rbm.Matrix, []int, 
 		if data.limit > 0 && data.limit < x.Rows {
 			x = x.Slice(0, data.limit)
 		}
-	} else if x, _, err = data.load(path); err != nil {
-		return nil, nil, err
+	} else {
+		read := *data
+		if read.fs != nil && !read.fs.Changed("binarize") && idxHoldsReals(path) {
+			// Features (rbm features writes float32 IDX) are real values to
+			// classify as they are, not grey levels to binarise.
+			read.binarize = "prob"
+		}
+		if x, _, err = read.load(path); err != nil {
+			return nil, nil, err
+		}
 	}
 	a, err := idx.ReadFile(labelPath)
 	if err != nil {

@@ -147,3 +147,37 @@ func TestClassifyJSON(t *testing.T) {
 
 // npyFile builds a .npy file (version 1.0) with the given header
 // dictionary and data bytes, padding the header as the format requires.
+
+// TestClassifyRealIDX: features stored as float32 IDX (as rbm features
+// writes them) are classified as the real values they are, the same as
+// from .npy, and not binarised as grey levels would be: here every value
+// lies below one half, so binarised they would all be 0.
+func TestClassifyRealIDX(t *testing.T) {
+	dir := t.TempDir()
+	n := 30
+	x := rbm.NewMatrix(n, 3)
+	labels := make([]uint8, n)
+	for i := range n {
+		labels[i] = uint8(i % 3)
+		for c := range 3 {
+			x.Data[i*3+c] = 0.1
+		}
+		x.Data[i*3+i%3] = 0.3
+	}
+	l, _ := idx.New([]int{n}, labels)
+	a := dataset.ToIDX(x, dataset.Shape{})
+	var buf bytes.Buffer
+	if err := dataset.WriteNPY(&buf, x); err != nil {
+		t.Fatal(err)
+	}
+	paths := map[string]string{"labels": filepath.Join(dir, "l.idx"), "idx": filepath.Join(dir, "f.idx"), "npy": filepath.Join(dir, "f.npy")}
+	if idx.WriteFile(paths["labels"], l, false) != nil || idx.WriteFile(paths["idx"], a, false) != nil || os.WriteFile(paths["npy"], buf.Bytes(), 0o644) != nil {
+		t.Fatal("cannot write the fixture")
+	}
+	for _, f := range []string{"idx", "npy"} {
+		r := rbmRun(t, "classify", "--train-labels", paths["labels"], "--test-labels", paths["labels"], paths[f], paths[f])
+		if r.code != 0 || !strings.Contains(r.stdout, "test accuracy  1.0000") {
+			t.Errorf("%s features: exit %d, %s%s", f, r.code, r.stdout, r.stderr)
+		}
+	}
+}
