@@ -38,6 +38,18 @@ func Standardize(data *Matrix) *Scaling {
 	return s
 }
 
+// LogJacobian returns -Σⱼ log sⱼ, the log-determinant of the map x ↦
+// (x - μ)/s: the log-density of a row in the data's own units is that of
+// its standardised row plus this, so that log-likelihoods of models of
+// standardised data compare with those of models of the data as they are.
+func (s *Scaling) LogJacobian() float64 {
+	var j float64
+	for _, sc := range s.Scale {
+		j -= math.Log(sc)
+	}
+	return j
+}
+
 // Apply standardises the rows of data in place.
 func (s *Scaling) Apply(data *Matrix) error {
 	if err := s.check(data.Cols); err != nil {

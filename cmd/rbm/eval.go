@@ -69,6 +69,22 @@ func newLogLikFigures(f float64, lz *logZResult) logLikFigures {
 	return r
 }
 
+// shift adds d to every log-likelihood figure: the log-Jacobian of a
+// standardisation (rbm.Scaling.LogJacobian), which turns the density of
+// standardised rows into that of the rows in their own units.
+func (r *logLikFigures) shift(d float64) {
+	r.LogLik += d
+	r.LogLikLower += d
+	if r.LogLikUpper != nil {
+		u := *r.LogLikUpper + d
+		r.LogLikUpper = &u
+	}
+	if r.LogLikConservative != nil {
+		c := *r.LogLikConservative + d
+		r.LogLikConservative = &c
+	}
+}
+
 // print writes the log-lik lines of rbm eval's text output, and RAISE's
 // when raise is not nil.
 func (r *logLikFigures) print(e *env, method string, raise *raiseResult) {

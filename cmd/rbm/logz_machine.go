@@ -213,10 +213,13 @@ type machineEvalResult struct {
 	Rows         int    `json:"rows"`
 	VisibleLayer string `json:"visible_layer"`
 	HiddenLayer  string `json:"hidden_layer"`
-	// The figures are in nats of the data as the model sees it
-	// (standardised when the model records a scaling).
+	// The figures are in nats of the rows in the data file's own units:
+	// for a model of standardised data (one that records a scaling) they
+	// include LogJacobian, -Σⱼ log sⱼ, which the model's own density of
+	// the standardised rows lacks.
 	logLikFigures
-	LogZ logZResult `json:"log_z"`
+	LogJacobian float64    `json:"log_jacobian,omitempty"`
+	LogZ        logZResult `json:"log_z"`
 	// Raise is RAISE on a random subset of the rows (--raise-rows), with
 	// forward AIS's figure on the same rows.
 	Raise      *raiseResult `json:"raise,omitempty"`
@@ -278,6 +281,14 @@ func runEvalMachine(ctx context.Context, e *env, modelPath, dataPath string, ann
 		res.Raise = &raiseResult{Rows: len(rows), LogLik: negF - rev.LogZ, StdErr: rev.StdErr, Forward: negF - lz.LogZ, ESS: rev.ESS}
 	}
 	res.logLikFigures = newLogLikFigures(res.FreeEnergy, lz)
+	if meta.Scaling != nil {
+		res.LogJacobian = meta.Scaling.LogJacobian()
+		res.shift(res.LogJacobian)
+		if res.Raise != nil {
+			res.Raise.LogLik += res.LogJacobian
+			res.Raise.Forward += res.LogJacobian
+		}
+	}
 	rec := m.Reconstruct(v.Dense())
 	for r := range v.Rows {
 		for j, x := range v.Row(r) {
@@ -291,7 +302,11 @@ func runEvalMachine(ctx context.Context, e *env, modelPath, dataPath string, ann
 		return json.NewEncoder(e.stdout).Encode(res)
 	}
 	fmt.Fprintf(e.stdout, "model:       %s (%s)\n", modelPath, machineShape(m))
-	fmt.Fprintf(e.stdout, "data:        %s (%d rows%s)\n", dataPath, v.Rows, map[bool]string{true: ", standardised as in training"}[meta.Scaling != nil])
+	if meta.Scaling != nil {
+		fmt.Fprintf(e.stdout, "data:        %s (%d rows, standardised as in training; the log-likelihoods are of the rows in their own units, the standardisation's -Σ log s = %.4f included)\n", dataPath, v.Rows, res.LogJacobian)
+	} else {
+		fmt.Fprintf(e.stdout, "data:        %s (%d rows)\n", dataPath, v.Rows)
+	}
 	if method == "exact" {
 		fmt.Fprintf(e.stdout, "log Z:       %.10g (exact)\n", lz.LogZ)
 	} else {

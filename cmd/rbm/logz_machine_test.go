@@ -3,9 +3,12 @@ package main
 import (
 	"context"
 	"encoding/json"
+	"fmt"
 	"math"
 	"math/rand/v2"
+	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 
@@ -242,5 +245,55 @@ func TestMachineWithoutDensity(t *testing.T) {
 	copy(g.W, []float64{0.8, 0.7})
 	if err := rbm.SaveMachine(filepath.Join(dir, "gg.rbm"), g, nil); err == nil {
 		t.Error("a gaussian × gaussian machine without a density was saved")
+	}
+}
+
+// TestEvalStandardisedInOwnUnits: rbm eval of a model of standardised data
+// reports the log-likelihood of the rows in the file's own units. With no
+// weights the model is independent normals N(bⱼ, σⱼ²) of the standardised
+// values zⱼ = (xⱼ - μⱼ)/sⱼ, so xⱼ ~ N(μⱼ + sⱼbⱼ, (sⱼσⱼ)²), whose density is
+// written out here.
+func TestEvalStandardisedInOwnUnits(t *testing.T) {
+	dir := t.TempDir()
+	b, logSigma := []float64{0.3, -0.5}, []float64{0.2, -0.1}
+	m := rbm.NewMachine(layer.NewGaussian(slices.Clone(b), slices.Clone(logSigma), false), layer.NewBinary(make([]float64, 2)))
+	scaling := &rbm.Scaling{Mean: []float64{10, -3}, Scale: []float64{4, 0.5}}
+	model := filepath.Join(dir, "std.rbm")
+	if err := rbm.SaveMachine(model, m, &rbm.Meta{Scaling: scaling}); err != nil {
+		t.Fatal(err)
+	}
+	rows := [][2]float64{{11, -3.1}, {6.5, -2.8}, {13, -3.4}}
+	var csv strings.Builder
+	var want float64
+	for _, x := range rows {
+		fmt.Fprintf(&csv, "%g,%g\n", x[0], x[1])
+		for j, xj := range x {
+			mean := scaling.Mean[j] + scaling.Scale[j]*b[j]
+			sd := scaling.Scale[j] * math.Exp(logSigma[j])
+			want += -0.5*math.Pow((xj-mean)/sd, 2) - math.Log(sd) - 0.5*math.Log(2*math.Pi)
+		}
+	}
+	want /= float64(len(rows))
+	data := filepath.Join(dir, "x.csv")
+	if err := os.WriteFile(data, []byte(csv.String()), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	r := rbmRun(t, "eval", "--json", model, data)
+	if r.code != 0 {
+		t.Fatal(r.stderr)
+	}
+	var got struct {
+		LogLik      float64 `json:"log_lik"`
+		LogJacobian float64 `json:"log_jacobian"`
+	}
+	if err := json.Unmarshal([]byte(r.stdout), &got); err != nil {
+		t.Fatal(err)
+	}
+	// float32 rows: the standardised values carry ~1e-7 relative error.
+	if math.Abs(got.LogLik-want) > 1e-5 {
+		t.Errorf("log-lik %.9f, the normals' %.9f", got.LogLik, want)
+	}
+	if j := -math.Log(4) - math.Log(0.5); math.Abs(got.LogJacobian-j) > 1e-12 {
+		t.Errorf("log_jacobian %v, want %v", got.LogJacobian, j)
 	}
 }

@@ -94,16 +94,17 @@ func TestMachineCommands(t *testing.T) {
 				t.Fatalf("eval: exit %d: %s", r.code, r.stderr)
 			}
 			var ev struct {
-				LogLik     float64 `json:"log_lik"`
-				FreeEnergy float64 `json:"free_energy"`
-				LogZ       struct {
+				LogLik      float64 `json:"log_lik"`
+				LogJacobian float64 `json:"log_jacobian"` // standardised data
+				FreeEnergy  float64 `json:"free_energy"`
+				LogZ        struct {
 					LogZ float64 `json:"log_z"`
 				} `json:"log_z"`
 			}
 			if err := json.Unmarshal([]byte(r.stdout), &ev); err != nil {
 				t.Fatal(err)
 			}
-			if ev.LogZ.LogZ != lz.LogZ || math.Abs(ev.LogLik-(-ev.FreeEnergy-lz.LogZ)) > 1e-9 {
+			if ev.LogZ.LogZ != lz.LogZ || math.Abs(ev.LogLik-(-ev.FreeEnergy-lz.LogZ+ev.LogJacobian)) > 1e-9 {
 				t.Errorf("eval: log Z %v (logz %v), log-lik %v, free energy %v", ev.LogZ.LogZ, lz.LogZ, ev.LogLik, ev.FreeEnergy)
 			}
 			r = rbmRun(t, "score", model, c.data)

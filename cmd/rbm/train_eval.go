@@ -129,8 +129,9 @@ func (f *evalFlags) attach(tr *rbm.Trainer, train rbm.Data, bar *progress) {
 // rows are already in the visible layer's encoding (dequantised,
 // standardised or one-hot as the training rows), and AIS starts from base,
 // the visible layer fitted to the training data (the base rbm eval takes
-// from the saved model).
-func (f *evalFlags) attachMachine(tr *rbm.Trainer, base layer.Layer, bar *progress) {
+// from the saved model). With a scaling (standardised rows) the estimates
+// are of the rows in their own units, as rbm eval gives them.
+func (f *evalFlags) attachMachine(tr *rbm.Trainer, base layer.Layer, scaling *rbm.Scaling, bar *progress) {
 	if f.every == 0 || tr.Validation == nil {
 		return
 	}
@@ -140,7 +141,18 @@ func (f *evalFlags) attachMachine(tr *rbm.Trainer, base layer.Layer, bar *progre
 	tr.EvalEvery, tr.KeepBest = f.every, f.keepBest
 	tr.EvaluateMachine = func(ctx context.Context, m *rbm.Machine) (*rbm.LogLik, error) {
 		defer bar.clear()
-		return loglik.EstimateMachine(ctx, m, rows, opt)
+		ll, err := loglik.EstimateMachine(ctx, m, rows, opt)
+		if err != nil || scaling == nil {
+			return ll, err
+		}
+		d := scaling.LogJacobian()
+		ll.Mean += d
+		for _, p := range []*float64{ll.Lower, ll.Upper} {
+			if p != nil {
+				*p += d
+			}
+		}
+		return ll, nil
 	}
 }
 

@@ -302,7 +302,7 @@ func trainMachine(ctx context.Context, e *env, r *machineRun) error {
 		tr.Validation = held
 	}
 	bar := newProgress(e.stderr)
-	r.eval.attachMachine(tr, baseLayer, bar)
+	r.eval.attachMachine(tr, baseLayer, scaling, bar)
 	fmt.Fprintf(e.stderr, "training %s(%d)×%s(%d) RBM on %d rows of %s (%s, batch %d, %d %s, recipe %s)\n",
 		u.visible, vis.Units(), u.hidden, hid.Units(), train.Rows, r.path,
 		describeTraining(cfg), cfg.BatchSize, cfg.Epochs, plural(cfg.Epochs, "epoch"), r.recipe)
