@@ -69,7 +69,7 @@ func (t *Trainer) TrainMachine(ctx context.Context, m *Machine, data Data) ([]Ep
 	if cols != m.Visible.Width() || rows == 0 {
 		return nil, fmt.Errorf("rbm: train: data is %d×%d, the %s visible layer takes %d values per row", rows, cols, m.Visible.Kind(), m.Visible.Width())
 	}
-	if err := checkLayerData(m.Visible, data); err != nil {
+	if err := CheckLayerData(m.Visible, data); err != nil {
 		return nil, fmt.Errorf("rbm: train: %w", err)
 	}
 	var val *mat.Dense
@@ -77,7 +77,7 @@ func (t *Trainer) TrainMachine(ctx context.Context, m *Machine, data Data) ([]Ep
 		if _, vc := v.Dims(); vc != cols {
 			return nil, fmt.Errorf("rbm: train: validation data has %d columns, the visible layer takes %d", vc, cols)
 		}
-		if err := checkLayerData(m.Visible, v); err != nil {
+		if err := CheckLayerData(m.Visible, v); err != nil {
 			return nil, fmt.Errorf("rbm: train: validation: %w", err)
 		}
 		if t.MonitorRows >= 0 {
@@ -213,9 +213,10 @@ func monitorRows(n int) int {
 	return n
 }
 
-// checkLayerData reports the first row of data the visible layer's units
-// cannot take (a Potts row that is not one-hot, a negative ReLU value, …).
-func checkLayerData(l layer.Layer, data Data) error {
+// CheckLayerData reports the first row of data (counted from 1) that the
+// units of layer l cannot take: a Potts row that is not one-hot, a
+// negative value for ReLU units, ….
+func CheckLayerData(l layer.Layer, data Data) error {
 	rows, cols := data.Dims()
 	const chunk = 1024
 	buf := NewMatrix(min(chunk, rows), cols)

@@ -55,12 +55,21 @@ func (u *unitFlags) check(fs *pflag.FlagSet) error {
 		return usagef("--hidden-type %s needs --states", u.hidden)
 	case u.standardize && vis != layer.Reals:
 		return usagef("--standardize applies to real-valued visible units, not %s", u.visible)
+	case u.standardize && !takesNegative(u.visible):
+		return usagef("--standardize gives each column mean 0, and so negative values, which %s units cannot take; use gaussian or drelu units", u.visible)
 	case fs.Changed("alphabet") && vis != layer.Categories:
 		return usagef("--alphabet applies to categorical visible units (aligned sequences)")
 	case u.dequantize && vis != layer.Reals:
 		return usagef("--dequantize applies to real-valued visible units, not %s", u.visible)
 	}
 	return nil
+}
+
+// takesNegative reports whether units of the registered type kind take
+// negative values (ReLU units, for one, do not).
+func takesNegative(kind string) bool {
+	l, err := layer.New(kind, 1, layer.Settings{States: 2})
+	return err == nil && l.Check([]float64{-1}) == nil
 }
 
 // hiddenWidth returns the width of a hidden layer of n units: n·q for
@@ -268,6 +277,16 @@ func trainMachine(ctx context.Context, e *env, r *machineRun) error {
 	vis, err := layer.New(u.visible, width, layer.Settings{States: states, LearnScale: u.learnScale})
 	if err != nil {
 		return usagef("--visible: %v", err)
+	}
+	// Every row must be a state of the visible units (ReLU units take no
+	// negative value, say), checked here to name the file.
+	if err := rbm.CheckLayerData(vis, train); err != nil {
+		return fmt.Errorf("%s: %v", r.path, err)
+	}
+	if held != nil {
+		if err := rbm.CheckLayerData(vis, held); err != nil {
+			return fmt.Errorf("%s: %v", r.val, err)
+		}
 	}
 	// The shape is checked before the hidden layer allocates it.
 	if err := rbm.CheckFileShape(vis.Width(), u.hiddenWidth(r.hidden)); err != nil {

@@ -3,7 +3,9 @@ package main
 import (
 	"fmt"
 	"math/rand/v2"
+	"os"
 	"path/filepath"
+	"strings"
 	"testing"
 
 	"github.com/rbmkit/rbm/internal/testenv"
@@ -131,4 +133,31 @@ func toMatrix(rows [][]float64) *rbm.Matrix {
 		}
 	}
 	return m
+}
+
+// TestReLUVisibleData: a negative value in data for ReLU visible units is
+// an error naming the file (training or held-out) and the row, before
+// training; --standardize, which always makes negative values, is a usage
+// error for them.
+func TestReLUVisibleData(t *testing.T) {
+	dir := t.TempDir()
+	pos, neg := filepath.Join(dir, "pos.csv"), filepath.Join(dir, "neg.csv")
+	if os.WriteFile(pos, []byte("0.5,1\n2,0\n1,1\n"), 0o644) != nil || os.WriteFile(neg, []byte("0.5,1\n2,-0.25\n"), 0o644) != nil {
+		t.Fatal("cannot write the data")
+	}
+	out := filepath.Join(dir, "m.rbm")
+	for _, c := range []struct {
+		args []string
+		code int
+		want string
+	}{
+		{[]string{neg}, 1, neg + ": row 2: unit 1 is -0.25"},
+		{[]string{"--val", neg, pos}, 1, neg + ": row 2: unit 1 is -0.25"},
+		{[]string{"--standardize", pos}, 2, "--standardize gives each column mean 0"},
+	} {
+		r := rbmRun(t, append([]string{"train", "--visible", "relu", "-hidden", "2", "--epochs", "1", "--monitor", "0", "-o", out}, c.args...)...)
+		if r.code != c.code || !strings.Contains(r.stderr, c.want) || strings.Contains(r.stderr, "epoch 1") {
+			t.Errorf("%v: exit %d, stderr %q; want exit %d and %q before any epoch", c.args, r.code, r.stderr, c.code, c.want)
+		}
+	}
 }
