@@ -39,6 +39,10 @@ func loadMachineDataFor(d *dataFlags, path string, m *rbm.Machine, meta *rbm.Met
 		return nil, err
 	}
 	if v.Cols != m.Visible.Width() {
+		if q := m.Visible.States(); valuesOf(m.Visible.Kind()) == layer.Categories && q > 0 {
+			// Counted in units, not in the one-hot columns they become.
+			return nil, fmt.Errorf("%s: rows have %d categorical values, the model's %s visible layer has %d units (of %d states)", path, v.Cols/q, m.Visible.Kind(), m.Visible.Units(), q)
+		}
 		return nil, fmt.Errorf("%s: rows have %d values, the model's %s visible layer takes %d", path, v.Cols, m.Visible.Kind(), m.Visible.Width())
 	}
 	if v.Rows == 0 {

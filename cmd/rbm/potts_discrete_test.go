@@ -105,3 +105,17 @@ func TestDiscretePottsSpec(t *testing.T) {
 		}
 	}
 }
+
+// TestPottsWidthCountsUnits: data with the wrong number of categorical
+// columns for a Potts model is reported in units, not in the one-hot
+// columns they become.
+func TestPottsWidthCountsUnits(t *testing.T) {
+	data := filepath.Join(t.TempDir(), "five.csv")
+	if err := os.WriteFile(data, []byte("0,1,2,3,0\n1,1,1,1,1\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	r := rbmRun(t, "score", filepath.Join("..", "..", "testdata", "potts-teacher.rbm"), data)
+	if want := "rows have 5 categorical values, the model's potts visible layer has 10 units (of 4 states)"; r.code != 1 || !strings.Contains(r.stderr, want) {
+		t.Errorf("exit %d, stderr %q; want %q", r.code, r.stderr, want)
+	}
+}

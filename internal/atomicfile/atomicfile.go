@@ -113,8 +113,10 @@ func modeFor(path string) (mode fs.FileMode, keep bool, err error) {
 		return 0, false, nil
 	case err != nil:
 		return 0, false, err
+	case fi.IsDir():
+		return 0, false, errors.New("is a directory, not a file")
 	case !fi.Mode().IsRegular():
-		return 0, false, fmt.Errorf("exists and is not a regular file (%v)", fi.Mode().Type())
+		return 0, false, fmt.Errorf("exists and is not a regular file but a %s", fileKind(fi.Mode()))
 	}
 	return fi.Mode().Perm(), true, nil
 }
@@ -217,4 +219,22 @@ func isDigits(s string) bool {
 		}
 	}
 	return true
+}
+
+// fileKind names the type of a file that is not a regular file or a
+// directory.
+func fileKind(m fs.FileMode) string {
+	switch {
+	case m&fs.ModeSymlink != 0:
+		return "symbolic link"
+	case m&fs.ModeNamedPipe != 0:
+		return "named pipe"
+	case m&fs.ModeSocket != 0:
+		return "socket"
+	case m&fs.ModeCharDevice != 0:
+		return "character device"
+	case m&fs.ModeDevice != 0:
+		return "device"
+	}
+	return "special file"
 }

@@ -113,7 +113,7 @@ func TestWriteErrors(t *testing.T) {
 		name, path, want string
 	}{
 		{"missing directory", filepath.Join(dir, "nope", "out.idx"), "no such file or directory"},
-		{"directory in the way", sub, "not a regular file"},
+		{"directory in the way", sub, "is a directory, not a file"},
 	}
 	if runtime.GOOS != "windows" && os.Geteuid() != 0 {
 		ro := filepath.Join(dir, "ro")
@@ -185,7 +185,7 @@ func TestCheck(t *testing.T) {
 	}
 	cases := []struct{ path, want string }{
 		{filepath.Join(dir, "nope", "out.idx"), "no such file or directory"},
-		{dir, "not a regular file"},
+		{dir, "is a directory, not a file"},
 	}
 	if runtime.GOOS != "windows" && os.Geteuid() != 0 {
 		ro := filepath.Join(dir, "ro")
