@@ -61,8 +61,31 @@ func (u *unitFlags) check(fs *pflag.FlagSet) error {
 		return usagef("--alphabet applies to categorical visible units (aligned sequences)")
 	case u.dequantize && vis != layer.Reals:
 		return usagef("--dequantize applies to real-valued visible units, not %s", u.visible)
+	case u.learnScale && !hasScale(u.visible) && !hasScale(u.hidden):
+		return usagef("--learn-scale: %s and %s units have no scale to learn (only %s units do)", u.visible, u.hidden, realTypes())
+	case vis != layer.Bits && (fs.Changed("binarize") || fs.Changed("threshold")):
+		return usagef("--binarize and --threshold turn grey levels into binary or spin visible units, not %s units", u.visible)
 	}
 	return nil
+}
+
+// hasScale reports whether units of the registered type kind have a scale
+// that --learn-scale trains: a parameter that is fixed without it.
+func hasScale(kind string) bool {
+	trained := func(learn bool) int {
+		l, err := layer.New(kind, 1, layer.Settings{States: 2, LearnScale: learn})
+		if err != nil {
+			return 0
+		}
+		n := 0
+		for _, p := range l.Params() {
+			if !p.Fixed {
+				n++
+			}
+		}
+		return n
+	}
+	return trained(true) > trained(false)
 }
 
 // takesNegative reports whether units of the registered type kind take
@@ -231,6 +254,9 @@ func trainMachine(ctx context.Context, e *env, r *machineRun) error {
 		}
 	}
 	u := r.units
+	if u.alphabet != "" && dataFormat(r.path) != "alignment" {
+		return usagef("--alphabet applies to aligned sequences (.fasta, .fa, .a2m, .afa) only")
+	}
 	r.data.alphabet = u.alphabet
 	train, shape, q, err := loadMachineData(r.data, u.visible, r.path, u.states, u.dequantize, seeds.DequantizeTrain)
 	if err != nil {
