@@ -119,3 +119,23 @@ func TestPottsWidthCountsUnits(t *testing.T) {
 		t.Errorf("exit %d, stderr %q; want %q", r.code, r.stderr, want)
 	}
 }
+
+// TestHiddenStates: Potts hidden units may have their own number of
+// states (--hidden-states), here 3 against the 21 of aligned protein
+// sequences, and the model keeps both.
+func TestHiddenStates(t *testing.T) {
+	dir := t.TempDir()
+	seqs := filepath.Join(dir, "s.fasta")
+	if err := os.WriteFile(seqs, []byte(">a\nACDE-\n>b\nACDFG\n>c\nKCDE-\n>d\nACWEG\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	model := filepath.Join(dir, "m.rbm")
+	r := rbmRun(t, "train", "--visible", "potts", "--hidden-type", "potts", "--hidden-states", "3", "-hidden", "2", "--epochs", "2", "--monitor", "0", "-o", model, seqs)
+	if r.code != 0 {
+		t.Fatal(r.stderr)
+	}
+	r = rbmRun(t, "info", model)
+	if want := "5 potts (21 states) × 2 potts (3 states)"; !strings.Contains(r.stdout, want) {
+		t.Errorf("info: %q, want %q", r.stdout, want)
+	}
+}

@@ -19,6 +19,7 @@ import (
 type unitFlags struct {
 	visible, hidden string
 	states          int
+	hiddenStates    int // of Potts hidden units; 0: states
 	learnScale      bool
 	standardize     bool
 	dequantize      bool
@@ -29,7 +30,8 @@ func (u *unitFlags) register(fs *pflag.FlagSet) {
 	types := strings.Join(layer.Names(), "|")
 	fs.StringVar(&u.visible, "visible", "binary", "unit type of the visible layer: "+types)
 	fs.StringVar(&u.hidden, "hidden-type", "binary", "unit type of the hidden layer: "+types)
-	fs.IntVar(&u.states, "states", 0, "states of each Potts unit (0: the visible data's largest category plus one; hidden Potts units need it)")
+	fs.IntVar(&u.states, "states", 0, "states of each Potts unit (0: the visible data's largest category plus one; hidden Potts units need it or --hidden-states)")
+	fs.IntVar(&u.hiddenStates, "hidden-states", 0, "states of each Potts hidden unit, when they differ from the visible units' (0: --states)")
 	fs.BoolVar(&u.learnScale, "learn-scale", false, "train the scales of real-valued units ("+realTypes()+"; σ of Gaussian units, precisions of ReLU and dReLU units), which otherwise stay 1")
 	fs.StringVar(&u.alphabet, "alphabet", "", "Potts units on aligned sequences (.fasta, .fa, .a2m, .afa): the characters of the states, in order (default: the gap and the 20 amino acids, "+dataset.DefaultAlphabet+")")
 	fs.BoolVar(&u.dequantize, "dequantize", false, "real-valued visible units on byte data: read each byte v as (v + u)/256 with u uniform, seeded by --seed, rather than v/255 (the data then has a bounded density; recorded in the model)")
@@ -49,10 +51,14 @@ func (u *unitFlags) check(fs *pflag.FlagSet) error {
 	switch {
 	case u.states < 0 || u.states == 1:
 		return usagef("--states %d: categorical units need at least 2 states", u.states)
+	case u.hiddenStates < 0 || u.hiddenStates == 1:
+		return usagef("--hidden-states %d: categorical units need at least 2 states", u.hiddenStates)
 	case fs.Changed("states") && vis != layer.Categories && hid != layer.Categories:
 		return usagef("--states applies to categorical units (potts) only")
-	case hid == layer.Categories && u.states == 0:
-		return usagef("--hidden-type %s needs --states", u.hidden)
+	case fs.Changed("hidden-states") && hid != layer.Categories:
+		return usagef("--hidden-states applies to categorical hidden units (potts) only")
+	case hid == layer.Categories && u.hiddenQ() == 0:
+		return usagef("--hidden-type %s needs --hidden-states (or --states)", u.hidden)
 	case u.standardize && vis != layer.Reals:
 		return usagef("--standardize applies to real-valued visible units, not %s", u.visible)
 	case u.standardize && !takesNegative(u.visible):
@@ -95,13 +101,21 @@ func takesNegative(kind string) bool {
 	return err == nil && l.Check([]float64{-1}) == nil
 }
 
+// hiddenQ returns the number of states of Potts hidden units.
+func (u *unitFlags) hiddenQ() int {
+	if u.hiddenStates != 0 {
+		return u.hiddenStates
+	}
+	return u.states
+}
+
 // hiddenWidth returns the width of a hidden layer of n units: n·q for
 // categorical units, n otherwise, saturating rather than overflowing.
 func (u *unitFlags) hiddenWidth(n int) int {
 	if valuesOf(u.hidden) != layer.Categories {
 		return n
 	}
-	if w := uint64(n) * uint64(max(u.states, 1)); w < 1<<40 {
+	if w := uint64(n) * uint64(max(u.hiddenQ(), 1)); w < 1<<40 {
 		return int(w)
 	}
 	return 1 << 40
@@ -318,7 +332,7 @@ func trainMachine(ctx context.Context, e *env, r *machineRun) error {
 	if err := rbm.CheckFileShape(vis.Width(), u.hiddenWidth(r.hidden)); err != nil {
 		return usagef("-hidden %d: %v", r.hidden, err)
 	}
-	hid, err := layer.New(u.hidden, r.hidden, layer.Settings{States: u.states, LearnScale: u.learnScale})
+	hid, err := layer.New(u.hidden, r.hidden, layer.Settings{States: u.hiddenQ(), LearnScale: u.learnScale})
 	if err != nil {
 		return usagef("--hidden-type: %v", err)
 	}
