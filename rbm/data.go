@@ -121,7 +121,7 @@ func PackBits(m *Matrix) (*BitMatrix, error) {
 			case 1:
 				row[j/64] |= 1 << (j % 64)
 			default:
-				return nil, fmt.Errorf("rbm: row %d, column %d holds %v, not 0 or 1", i, j, x)
+				return nil, fmt.Errorf("rbm: row %d, column %d holds %v, not 0 or 1", i+1, j+1, x)
 			}
 		}
 	}

@@ -150,7 +150,7 @@ func TestAppendWordsRefusesStrayBits(t *testing.T) {
 func TestPackBitsRejectsNonBinary(t *testing.T) {
 	m := NewMatrix(2, 3)
 	m.Data[4] = 0.5
-	if _, err := PackBits(m); err == nil || !strings.Contains(err.Error(), "row 1, column 1 holds 0.5, not 0 or 1") {
+	if _, err := PackBits(m); err == nil || !strings.Contains(err.Error(), "row 2, column 2 holds 0.5, not 0 or 1") {
 		t.Errorf("PackBits error %v", err)
 	}
 	if _, err := PackBits(&Matrix{Rows: 2, Cols: 2, Data: make([]float32, 3)}); err == nil {

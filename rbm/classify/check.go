@@ -20,7 +20,7 @@ func checkData(x *rbm.Matrix) error {
 	}
 	for i, v := range x.Data {
 		if math.IsNaN(float64(v)) || math.IsInf(float64(v), 0) {
-			return fmt.Errorf("row %d, column %d is %v", i/x.Cols, i%x.Cols, v)
+			return fmt.Errorf("row %d, column %d is %v", i/x.Cols+1, i%x.Cols+1, v)
 		}
 	}
 	return nil
