@@ -24,9 +24,11 @@ var maxCSVValues = 1 << 30
 // finite float32 values; a field that is not is an error naming its line
 // and column.
 //
-// The first record is a header when any of its fields is not a number;
+// The first record is a header when none of its fields is a number;
 // ReadCSV returns the header's fields (nil when there is none) with the
-// matrix. Blank lines, and lines whose first character is '#', are
+// matrix. A first record that mixes numbers with other (or empty) fields
+// is data with a bad field, and so an error naming it, not a header:
+// taking it for one would drop a row of data without a word. Blank lines, and lines whose first character is '#', are
 // skipped. Input with no data rows is an error, and so is input of more
 // than 2³⁰ values.
 //
@@ -90,7 +92,7 @@ func readCSV(r io.Reader) (*rbm.Matrix, []string, error) {
 		}
 		if cols < 0 {
 			cols, firstLine = len(record), line
-			if !allNumbers(record) {
+			if noNumbers(record) {
 				header = make([]string, len(record))
 				for j, f := range record {
 					header[j] = strings.TrimSpace(f)
@@ -122,15 +124,20 @@ func readCSV(r io.Reader) (*rbm.Matrix, []string, error) {
 	return &rbm.Matrix{Rows: rows, Cols: cols, Data: data}, header, nil
 }
 
-// allNumbers reports whether every field parses as a number, finite or
-// not.
-func allNumbers(record []string) bool {
+// noNumbers reports whether no field parses as a number, finite or not.
+func noNumbers(record []string) bool {
 	for _, f := range record {
-		if _, err := strconv.ParseFloat(strings.TrimSpace(f), 64); err != nil && !errors.Is(err, strconv.ErrRange) {
+		if isNumber(f) {
 			return false
 		}
 	}
 	return true
+}
+
+// isNumber reports whether field parses as a number, finite or not.
+func isNumber(field string) bool {
+	_, err := strconv.ParseFloat(strings.TrimSpace(field), 64)
+	return err == nil || errors.Is(err, strconv.ErrRange)
 }
 
 // parseValue parses a field as a finite float32.
