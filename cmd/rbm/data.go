@@ -28,6 +28,16 @@ func (d *dataFlags) register(fs *pflag.FlagSet) {
 	nonNegativeIntVar(fs, &d.limit, "limit", 0, "use only the first N rows of each data file (0: all)")
 }
 
+// notef writes a note about the data read, such as ambiguous residues
+// read as gaps, to the command's standard error: its flag set's output,
+// which newFlags sets to it, so that every command that reads data can
+// report without a writer passed down to each loader.
+func (d *dataFlags) notef(format string, args ...any) {
+	if d.fs != nil {
+		fmt.Fprintf(d.fs.Output(), format+"\n", args...)
+	}
+}
+
 // load reads an IDX file (gzipped or not) into a matrix.
 func (d *dataFlags) load(path string) (*rbm.Matrix, dataset.Shape, error) {
 	opt, err := d.options()

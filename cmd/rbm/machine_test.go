@@ -276,6 +276,62 @@ func TestMachineTextData(t *testing.T) {
 	}
 }
 
+// TestMachineAlignmentLetters checks how aligned sequences' letters are
+// read: lowercase residues count in FASTA files and are insertions only
+// in A2M ones, ambiguity codes read as gaps with a note, a lowercase
+// alphabet matches either case, and any other letter is an error.
+func TestMachineAlignmentLetters(t *testing.T) {
+	dir := t.TempDir()
+	write := func(name, text string) string {
+		path := filepath.Join(dir, name)
+		if err := os.WriteFile(path, []byte(text), 0o644); err != nil {
+			t.Fatal(err)
+		}
+		return path
+	}
+	for _, c := range []struct {
+		name, text string
+		args       []string
+		units      int    // 0: an error
+		stderr     string // in the error or the notes
+	}{
+		{"mixed.fasta", ">a\nAcDEF\n>b\nACDeF\n", nil, 5, ""},
+		{"mixed.a2m", ">a\nAcDEF\n>b\nACDeF\n", nil, 4, ""},
+		{"unknown.fasta", ">a\nACDEF\n>b\nACDXZ\n>c\nACDEx\n", nil, 5, "unknown.fasta: 3 ambiguous residues (X, Z) read as gaps"},
+		{"star.fasta", ">a\nACDEF\n>b\nAC*EF\n", nil, 0, `star.fasta: line 4: record 2 ("b", line 3), column 3: '*' is not in the alphabet`},
+		{"lower.fasta", ">a\nacgt\n>b\nACGA\n", []string{"--alphabet", "acgt"}, 4, ""},
+		{"alllower.fasta", ">a\nacdefghikl\n>b\nacdefghikl\n", []string{"--alphabet", "acgt"}, 0, `column 3: 'd' is not in the alphabet "acgt"`},
+		{"dna.fa", ">a\nACGN\n>b\nACGT\n", []string{"--alphabet", "ACGT-"}, 4, "dna.fa: 1 ambiguous residues (N) read as gaps"},
+	} {
+		data := write(c.name, c.text)
+		model := filepath.Join(dir, c.name+".rbm")
+		r := rbmRun(t, append(append([]string{"train", "--visible", "potts", "-hidden", "2", "--epochs", "1", "--monitor", "0", "-o", model}, c.args...), data)...)
+		if c.units == 0 {
+			if msg := strings.TrimSpace(r.stderr); r.code != 1 || strings.Contains(msg, "\n") || !strings.Contains(msg, c.stderr) {
+				t.Errorf("%s: exit %d, %q; want an error containing %q", c.name, r.code, r.stderr, c.stderr)
+			}
+			continue
+		}
+		if r.code != 0 || !strings.Contains(r.stderr, c.stderr) {
+			t.Fatalf("%s: exit %d, %q; want %q", c.name, r.code, r.stderr, c.stderr)
+		}
+		if c.stderr == "" && strings.Contains(r.stderr, "ambiguous") {
+			t.Errorf("%s: a note about ambiguous residues there are none of: %q", c.name, r.stderr)
+		}
+		m, _, err := rbm.LoadMachine(model)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if m.Visible.Units() != c.units {
+			t.Errorf("%s: %d units, want %d", c.name, m.Visible.Units(), c.units)
+		}
+		// Scoring the file reads it as training did, note included.
+		if r := rbmRun(t, "score", model, data); r.code != 0 || !strings.Contains(r.stderr, c.stderr) || strings.Count(r.stdout, "\n") != strings.Count(c.text, ">") {
+			t.Errorf("%s: score: exit %d, %q %q", c.name, r.code, r.stdout, r.stderr)
+		}
+	}
+}
+
 // TestMachineEvalAISAndRAISE scores samples of the shipped Potts teacher
 // exactly and by AIS with RAISE on a subset: on a model this small the
 // annealed estimates must agree with the exact figure to a few hundredths.

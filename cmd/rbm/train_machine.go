@@ -31,7 +31,7 @@ func (u *unitFlags) register(fs *pflag.FlagSet) {
 	fs.StringVar(&u.hidden, "hidden-type", "binary", "unit type of the hidden layer: "+types)
 	fs.IntVar(&u.states, "states", 0, "states of each Potts unit (0: the visible data's largest category plus one; hidden Potts units need it)")
 	fs.BoolVar(&u.learnScale, "learn-scale", false, "train the scales of real-valued units ("+realTypes()+"; σ of Gaussian units, precisions of ReLU and dReLU units), which otherwise stay 1")
-	fs.StringVar(&u.alphabet, "alphabet", "", "Potts units on aligned sequences (.fasta, .fa, .a2m, .afa): the characters of the states, in order (default: the gap and the 20 amino acids, "+dataset.DefaultAlphabet+")")
+	fs.StringVar(&u.alphabet, "alphabet", "", "Potts units on aligned sequences: the characters of the states, in order, letters matched in either case (default: the gap and the 20 amino acids, "+dataset.DefaultAlphabet+"). In .fasta, .fa, .afa and .aln files every character is a column and '.' a gap; in .a2m and .a3m files lowercase letters and '.' are insertions, dropped. The ambiguity codes X, B, Z, J, U, O (protein alphabets) and N (nucleotide ones) read as the gap '-', with a note on stderr; any other letter outside the alphabet is an error")
 	fs.BoolVar(&u.dequantize, "dequantize", false, "real-valued visible units on byte data: read each byte v as (v + u)/256 with u uniform, seeded by --seed, rather than v/255 (the data then has a bounded density; recorded in the model)")
 	fs.BoolVar(&u.standardize, "standardize", false, "real-valued visible data: give each column mean 0 and standard deviation 1 (stored in the model and applied to any data scored with it)")
 }
@@ -124,6 +124,12 @@ func loadMachineData(d *dataFlags, kind, path string, states int, dequantize boo
 			}
 			if states != 0 && states != a.Q() {
 				return nil, dataset.Shape{}, 0, fmt.Errorf("%s: an alphabet of %d states, the model's units have %d", path, a.Q(), states)
+			}
+			if a.Ambiguous > 0 {
+				// Read as gaps, as DCA tools read them, but not unsaid:
+				// a file full of X's is a model of gaps.
+				letters := strings.Join(strings.Split(a.AmbiguousLetters, ""), ", ")
+				d.notef("%s: %d ambiguous residues (%s) read as gaps", path, a.Ambiguous, letters)
 			}
 			return a.OneHot(), dataset.Shape{}, a.Q(), nil
 		case "csv":
@@ -372,7 +378,7 @@ func trainMachine(ctx context.Context, e *env, r *machineRun) error {
 func dataFormat(path string) string {
 	base := strings.TrimSuffix(strings.ToLower(filepath.Base(path)), ".gz")
 	switch filepath.Ext(base) {
-	case ".fasta", ".fa", ".a2m", ".afa", ".aln":
+	case ".fasta", ".fa", ".a2m", ".a3m", ".afa", ".aln":
 		return "alignment"
 	case ".csv":
 		return "csv"
