@@ -337,7 +337,7 @@ func probabilityRule[T int16 | int32 | float32 | float64](b binarizer) rule[T] {
 	return func(row []uint64, src []T, i, col int) error {
 		for j, v := range src {
 			if p := float64(v); !(p >= 0 && p <= 1) { // false for NaN too
-				return fmt.Errorf("row %d, column %d: %T value %v is outside [0,1]; data other than ubyte and sbyte must be probabilities", i, col+j, v, v)
+				return fmt.Errorf("row %d, column %d: %T value %v is outside [0,1]; data other than ubyte and sbyte must be probabilities", i+1, col+j+1, v, v)
 			}
 		}
 		setBits(row, src, col, func(v T) uint64 {

@@ -148,8 +148,8 @@ func TestLoadCompactErrors(t *testing.T) {
 		is   error
 	}{
 		{labels, Options{}, "dataset: " + labels + ": a 1-D array of 3 values, such as a label file, is not training data", nil},
-		{outside, Options{}, "dataset: " + outside + ": row 1, column 1: float32 value 1.5 is outside [0,1]", nil},
-		{nan, Options{Binarize: Stochastic, Rand: rand.New(rand.NewPCG(1, 1))}, "dataset: " + nan + ": row 0, column 1: float64 value NaN is outside [0,1]", nil},
+		{outside, Options{}, "dataset: " + outside + ": row 2, column 2: float32 value 1.5 is outside [0,1]", nil},
+		{nan, Options{Binarize: Stochastic, Rand: rand.New(rand.NewPCG(1, 1))}, "dataset: " + nan + ": row 1, column 2: float64 value NaN is outside [0,1]", nil},
 		{truncated, Options{}, "idx: " + truncated + ": header claims 81 bytes of ubyte data, file has 1", idx.ErrFormat},
 		{trailing, Options{}, "idx: " + trailing + ": trailing data after 4 bytes of ubyte data", idx.ErrFormat},
 		{emptyTrailing, Options{}, "idx: " + emptyTrailing + ": trailing data after 0 bytes of ubyte data", idx.ErrFormat},
@@ -314,7 +314,7 @@ func TestLoadCompactStopsOnBadValue(t *testing.T) {
 	}()
 	select {
 	case err := <-done:
-		if err == nil || !strings.Contains(err.Error(), "row 0, column 5: float32 value 2 is outside [0,1]") {
+		if err == nil || !strings.Contains(err.Error(), "row 1, column 6: float32 value 2 is outside [0,1]") {
 			t.Errorf("error %v", err)
 		}
 	case <-time.After(30 * time.Second):

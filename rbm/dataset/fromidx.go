@@ -155,7 +155,7 @@ type element interface {
 func binarizeProbabilities[T int16 | int32 | float32 | float64](m *rbm.Matrix, data []T, b binarizer) error {
 	for i, v := range data {
 		if p := float64(v); !(p >= 0 && p <= 1) { // false for NaN too
-			return fmt.Errorf("row %d, column %d: %T value %v is outside [0,1]; data other than ubyte and sbyte must be probabilities", i/m.Cols, i%m.Cols, v, v)
+			return fmt.Errorf("row %d, column %d: %T value %v is outside [0,1]; data other than ubyte and sbyte must be probabilities", i/m.Cols+1, i%m.Cols+1, v, v)
 		}
 	}
 	binarize(m.Data, data, 0, 1, b)

@@ -188,8 +188,8 @@ func TestFromIDXErrors(t *testing.T) {
 	}{
 		{"labels", mustArray(t, []int{3}, []uint8{1, 2, 3}), Options{}, "a 1-D array of 3 values, such as a label file, is not training data"},
 		{"scalar", mustArray(t, nil, []uint8{1}), Options{}, "a scalar is not training data"},
-		{"float above 1", mustArray(t, []int{2, 3}, []float32{0, 0, 0, 0, 1.5, 0}), Options{}, "row 1, column 1: float32 value 1.5 is outside [0,1]"},
-		{"negative float", row(t, []float64{-0.1}), stochastic, "row 0, column 0: float64 value -0.1 is outside [0,1]"},
+		{"float above 1", mustArray(t, []int{2, 3}, []float32{0, 0, 0, 0, 1.5, 0}), Options{}, "row 2, column 2: float32 value 1.5 is outside [0,1]"},
+		{"negative float", row(t, []float64{-0.1}), stochastic, "row 1, column 1: float64 value -0.1 is outside [0,1]"},
 		{"NaN", row(t, []float32{float32(math.NaN())}), Options{Binarize: Probabilities}, "float32 value NaN is outside [0,1]"},
 		{"int16 2", row(t, []int16{0, 2}), Options{}, "int16 value 2 is outside [0,1]"},
 		{"int32 -1", row(t, []int32{-1}), Options{}, "int32 value -1 is outside [0,1]"},
