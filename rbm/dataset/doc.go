@@ -14,6 +14,10 @@
 // rows go straight from the decoder into an rbm.BitMatrix, one bit per
 // value, a chunk of elements at a time.
 //
+// LoadBits reads data for two-state units from IDX, .npy or CSV files
+// alike: bits (0/1) or probabilities, binarized as Load binarizes them,
+// and for spin units ±1 too.
+//
 // LoadAlignment reads aligned sequences for Potts units, in the format
 // the file's extension gives: in aligned FASTA (.fasta, .fa, .afa, .aln)
 // every character is a column and lowercase letters are the same

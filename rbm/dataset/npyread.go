@@ -7,13 +7,17 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"reflect"
 
 	"github.com/rbmkit/rbm/rbm"
 	"github.com/sbinet/npyio"
 )
 
-// ReadNPY reads a two-dimensional float32 or float64 NumPy array, in C or
-// Fortran order, as a matrix. github.com/sbinet/npyio parses the header
+// ReadNPY reads a two-dimensional NumPy array of floats (float32 or
+// float64), integers (8 to 64 bits, signed or not) or booleans, in C or
+// Fortran order, as a matrix: integers are how NumPy holds categories and
+// bits, and an integer of magnitude above 2²⁴, which float32 cannot hold
+// exactly, is an error naming its row and column. github.com/sbinet/npyio parses the header
 // and decodes the elements; the checks around it are there because npyio
 // trusts its input: it allocates whatever the header claims, silently
 // leaves zeros where a file is cut short, and panics on some malformed
@@ -55,31 +59,62 @@ func DecodeNPY(f io.ReadSeeker, size int64) (*rbm.Matrix, error) {
 		return nil, fmt.Errorf("array of shape %v: want two dimensions, (rows, features)", h.Shape)
 	}
 	rows, cols := h.Shape[0], h.Shape[1]
+	rt := npyio.TypeFrom(h.Type)
 	var elem int64
-	switch npyio.TypeFrom(h.Type) {
-	case npyFloat32:
-		elem = 4
-	case npyFloat64:
-		elem = 8
-	default:
-		return nil, fmt.Errorf("element type %q: want float32 or float64", h.Type)
+	if rt != nil {
+		switch rt.Kind() {
+		case reflect.Float32, reflect.Float64, reflect.Bool,
+			reflect.Int8, reflect.Int16, reflect.Int32, reflect.Int64,
+			reflect.Uint8, reflect.Uint16, reflect.Uint32, reflect.Uint64:
+			elem = int64(rt.Size())
+		}
+	}
+	if elem == 0 {
+		return nil, fmt.Errorf("element type %q: want floats, integers or booleans", h.Type)
 	}
 	if cols > 0 && int64(rows) > (size-dataStart)/elem/int64(cols) || int64(rows)*int64(cols)*elem != size-dataStart {
 		return nil, fmt.Errorf("the header announces %d×%d %s values, the file holds %d bytes of data", rows, cols, h.Type, size-dataStart)
 	}
 	m := rbm.NewMatrix(rows, cols)
-	if elem == 4 {
+	inexact := -1 // the first integer float32 cannot hold, in file order
+	switch rt.Kind() {
+	case reflect.Float32:
 		err = r.Read(&m.Data)
-	} else {
-		wide := make([]float64, rows*cols)
-		if err = r.Read(&wide); err == nil {
-			for i, v := range wide {
-				m.Data[i] = float32(v)
+	case reflect.Float64:
+		err = readNPYAs[float64](r, m.Data)
+	case reflect.Bool:
+		var b []bool
+		if err = r.Read(&b); err == nil {
+			for i, v := range b {
+				m.Data[i] = bit(v)
 			}
 		}
+	case reflect.Int8:
+		inexact, err = readNPYInts[int8](r, m.Data)
+	case reflect.Int16:
+		inexact, err = readNPYInts[int16](r, m.Data)
+	case reflect.Int32:
+		inexact, err = readNPYInts[int32](r, m.Data)
+	case reflect.Int64:
+		inexact, err = readNPYInts[int64](r, m.Data)
+	case reflect.Uint8:
+		inexact, err = readNPYInts[uint8](r, m.Data)
+	case reflect.Uint16:
+		inexact, err = readNPYInts[uint16](r, m.Data)
+	case reflect.Uint32:
+		inexact, err = readNPYInts[uint32](r, m.Data)
+	case reflect.Uint64:
+		inexact, err = readNPYInts[uint64](r, m.Data)
 	}
 	if err != nil {
 		return nil, err
+	}
+	if inexact >= 0 {
+		i, j := inexact/max(cols, 1), inexact%max(cols, 1)
+		if h.Fortran {
+			i, j = inexact%rows, inexact/rows
+		}
+		return nil, fmt.Errorf("row %d, column %d: %s value beyond ±2²⁴, which float32 cannot hold exactly", i+1, j+1, h.Type)
 	}
 	if h.Fortran { // column-major: element (i, j) is at j*rows + i
 		t := rbm.NewMatrix(rows, cols)
@@ -93,10 +128,34 @@ func DecodeNPY(f io.ReadSeeker, size int64) (*rbm.Matrix, error) {
 	return m, nil
 }
 
-var (
-	npyFloat32 = npyio.TypeFrom("<f4")
-	npyFloat64 = npyio.TypeFrom("<f8")
-)
+// readNPYAs reads the elements of r, of type T, into dst as float32.
+func readNPYAs[T float64](r *npyio.Reader, dst []float32) error {
+	wide := make([]T, len(dst))
+	if err := r.Read(&wide); err != nil {
+		return err
+	}
+	for i, v := range wide {
+		dst[i] = float32(v)
+	}
+	return nil
+}
+
+// readNPYInts reads the integers of r, of type T, into dst, and returns
+// the index of the first that float32 cannot hold exactly, or -1.
+func readNPYInts[T int8 | int16 | int32 | int64 | uint8 | uint16 | uint32 | uint64](r *npyio.Reader, dst []float32) (int, error) {
+	ints := make([]T, len(dst))
+	if err := r.Read(&ints); err != nil {
+		return -1, err
+	}
+	const exact = 1 << 24 // float32's 24-bit significand
+	for i, v := range ints {
+		if x := float64(v); x > exact || x < -exact { // float64 is exact here
+			return i, nil
+		}
+		dst[i] = float32(v)
+	}
+	return -1, nil
+}
 
 // npyDataOffset reads the fixed part of a .npy header, the magic string,
 // the version and the header's length, and returns where the data

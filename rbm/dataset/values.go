@@ -12,8 +12,7 @@ import (
 )
 
 // LoadValues reads real-valued data for continuous (Gaussian, ReLU, dReLU) units:
-// an IDX file, plain or gzipped, or a 2-D .npy array of float32 or
-// float64. Unsigned bytes scale to [0, 1] (v/255) and signed bytes to
+// an IDX file, plain or gzipped, or a 2-D .npy array (see ReadNPY). Unsigned bytes scale to [0, 1] (v/255) and signed bytes to
 // (v+128)/255, as FromIDX does; every other element type is taken as it is.
 // A value that is not finite is an error naming its row and column.
 //
