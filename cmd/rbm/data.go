@@ -38,13 +38,26 @@ func (d *dataFlags) notef(format string, args ...any) {
 	}
 }
 
-// load reads an IDX file (gzipped or not) into a matrix.
+// load reads a data file of binary units into a matrix: an IDX file
+// (gzipped or not), or a .npy or CSV file of bits or probabilities
+// (dataset.LoadBits, which binarizes them as IDX probabilities are).
 func (d *dataFlags) load(path string) (*rbm.Matrix, dataset.Shape, error) {
 	opt, err := d.options()
 	if err != nil {
 		return nil, dataset.Shape{}, err
 	}
-	m, shape, err := dataset.Load(path, opt)
+	var (
+		m     *rbm.Matrix
+		shape dataset.Shape
+	)
+	switch dataFormat(path) {
+	case "csv", "npy":
+		m, shape, err = dataset.LoadBits(path, opt, false)
+	case "alignment":
+		err = alignmentError(path, "binary")
+	default:
+		m, shape, err = dataset.Load(path, opt)
+	}
 	if err != nil {
 		return nil, shape, err
 	}
@@ -54,7 +67,7 @@ func (d *dataFlags) load(path string) (*rbm.Matrix, dataset.Shape, error) {
 	return m, shape, nil
 }
 
-// loadCompact reads an IDX file as load does, but binarized data into a
+// loadCompact reads a data file as load does, but binarized data into a
 // bit matrix streamed from the file (dataset.LoadCompact): the same values
 // for training, in a thirty-second of the memory.
 func (d *dataFlags) loadCompact(path string) (rbm.Data, dataset.Shape, error) {
@@ -62,7 +75,18 @@ func (d *dataFlags) loadCompact(path string) (rbm.Data, dataset.Shape, error) {
 	if err != nil {
 		return nil, dataset.Shape{}, err
 	}
-	data, shape, err := dataset.LoadCompact(path, opt)
+	var (
+		data  rbm.Data
+		shape dataset.Shape
+	)
+	switch dataFormat(path) {
+	case "csv", "npy": // small enough as they are
+		data, shape, err = dataset.LoadBits(path, opt, false)
+	case "alignment":
+		err = alignmentError(path, "binary")
+	default:
+		data, shape, err = dataset.LoadCompact(path, opt)
+	}
 	if err != nil {
 		return nil, shape, err
 	}
@@ -75,6 +99,12 @@ func (d *dataFlags) loadCompact(path string) (rbm.Data, dataset.Shape, error) {
 		}
 	}
 	return data, shape, nil
+}
+
+// alignmentError refuses aligned sequences for units of the given kind,
+// saying what they read instead of failing on the IDX magic number.
+func alignmentError(path, kind string) error {
+	return fmt.Errorf("%s: aligned sequences are read by Potts units (--visible potts); %s units read IDX, .npy or CSV files", path, kind)
 }
 
 // options returns the dataset options the flags give.

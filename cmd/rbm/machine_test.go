@@ -1,11 +1,14 @@
 package main
 
 import (
+	"encoding/binary"
 	"encoding/json"
+	"fmt"
 	"math"
 	"math/rand/v2"
 	"os"
 	"path/filepath"
+	"slices"
 	"strconv"
 	"strings"
 	"testing"
@@ -329,6 +332,155 @@ func TestMachineAlignmentLetters(t *testing.T) {
 		if r := rbmRun(t, "score", model, data); r.code != 0 || !strings.Contains(r.stderr, c.stderr) || strings.Count(r.stdout, "\n") != strings.Count(c.text, ">") {
 			t.Errorf("%s: score: exit %d, %q %q", c.name, r.code, r.stdout, r.stderr)
 		}
+	}
+}
+
+// TestMachineDataFormats trains each two-state and categorical visible
+// layer on the same data as IDX, CSV and .npy (bits as 0/1 and, for
+// spins, as ±1), which must give the same model byte for byte, reads a
+// spin model's own samples back in every format rbm sample writes, and
+// checks the errors for values the units cannot take.
+func TestMachineDataFormats(t *testing.T) {
+	dir := t.TempDir()
+	const rows, cols = 40, 6
+	rng := rand.New(rand.NewPCG(3, 4))
+	bits, cats := make([]uint8, rows*cols), make([]uint8, rows*cols)
+	for i := range bits {
+		bits[i], cats[i] = uint8(rng.IntN(2)), uint8(rng.IntN(3))
+	}
+	path := func(name string) string { return filepath.Join(dir, name) }
+	writeIDX := func(name string, data any) {
+		a, err := idx.New([]int{rows, cols}, data)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := idx.WriteFile(path(name), a, false); err != nil {
+			t.Fatal(err)
+		}
+	}
+	writeText := func(name string, value func(i int) string) {
+		var b strings.Builder
+		for i := range rows * cols {
+			b.WriteString(value(i))
+			if i%cols == cols-1 {
+				b.WriteString("\n")
+			} else {
+				b.WriteString(",")
+			}
+		}
+		if err := os.WriteFile(path(name), []byte(b.String()), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	// writeNPY writes int64 values, as NumPy holds integers by default.
+	writeNPY := func(name string, value func(i int) int64) {
+		header := fmt.Sprintf("{'descr': '<i8', 'fortran_order': False, 'shape': (%d, %d), }", rows, cols)
+		header += strings.Repeat(" ", 63-(10+len(header))%64) + "\n"
+		out := append([]byte("\x93NUMPY\x01\x00"), byte(len(header)), byte(len(header)>>8))
+		out = append(out, header...)
+		for i := range rows * cols {
+			out = binary.LittleEndian.AppendUint64(out, uint64(value(i)))
+		}
+		if err := os.WriteFile(path(name), out, 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	grey := make([]uint8, len(bits)) // 0/255: thresholded to the bits
+	spins := make([]float32, len(bits))
+	for i, b := range bits {
+		grey[i], spins[i] = 255*b, float32(2*int(b)-1)
+	}
+	writeIDX("bits.idx", grey)
+	writeIDX("spins.idx", spins)
+	writeIDX("cats.idx", cats)
+	writeText("bits.csv", func(i int) string { return strconv.Itoa(int(bits[i])) })
+	writeText("spins.csv", func(i int) string { return strconv.Itoa(2*int(bits[i]) - 1) })
+	writeText("cats.csv", func(i int) string { return strconv.Itoa(int(cats[i])) })
+	writeNPY("bits.npy", func(i int) int64 { return int64(bits[i]) })
+	writeNPY("spins.npy", func(i int) int64 { return 2*int64(bits[i]) - 1 })
+	writeNPY("cats.npy", func(i int) int64 { return int64(cats[i]) })
+
+	train := func(model string, args ...string) {
+		t.Helper()
+		args = append([]string{"train", "-hidden", "2", "--epochs", "2", "--monitor", "0", "-o", model}, args...)
+		if r := rbmRun(t, args...); r.code != 0 {
+			t.Fatalf("%v: exit %d: %s", args, r.code, r.stderr)
+		}
+	}
+	for _, c := range []struct {
+		name  string
+		units []string
+		files []string // the first is the reference
+	}{
+		{"spin", []string{"--visible", "spin"}, []string{"bits.idx", "spins.idx", "bits.csv", "spins.csv", "bits.npy", "spins.npy"}},
+		{"binary×drelu", []string{"--hidden-type", "drelu"}, []string{"bits.idx", "bits.csv", "bits.npy"}},
+		{"binary×binary", nil, []string{"bits.idx", "bits.csv", "bits.npy"}},
+		{"potts", []string{"--visible", "potts"}, []string{"cats.idx", "cats.csv", "cats.npy"}},
+	} {
+		ref := path(c.name + "-ref.rbm")
+		train(ref, append(c.units, path(c.files[0]))...)
+		want, _ := os.ReadFile(ref)
+		for _, f := range c.files[1:] {
+			model := path(c.name + "-" + f + ".rbm")
+			train(model, append(c.units, path(f))...)
+			if got, _ := os.ReadFile(model); string(got) != string(want) {
+				t.Errorf("%s: the model trained on %s differs from the one trained on %s", c.name, f, c.files[0])
+			}
+		}
+	}
+
+	// A spin model reads back the ±1 rows rbm sample --binary writes.
+	spinModel := path("spin-ref.rbm")
+	var scores []string
+	for _, ext := range []string{".idx", ".idx.gz", ".npy", ".csv"} {
+		out := path("samples" + ext)
+		if r := rbmRun(t, "sample", spinModel, "-n", "4", "--steps", "5", "--binary", "--seed", "2", "-o", out); r.code != 0 {
+			t.Fatalf("sample -o %s: %s", out, r.stderr)
+		}
+		r := rbmRun(t, "score", spinModel, out)
+		if r.code != 0 || strings.Count(r.stdout, "\n") != 4 {
+			t.Fatalf("score %s: exit %d, %q %q", out, r.code, r.stdout, r.stderr)
+		}
+		scores = append(scores, r.stdout)
+		if scores[0] != r.stdout {
+			t.Errorf("scores of samples%s differ from those of samples.idx", ext)
+		}
+	}
+
+	// Values the units cannot take, named by file, row and column.
+	writeText("two.csv", func(i int) string { return strconv.Itoa(min(i, 2)) })
+	if err := os.WriteFile(path("seqs.fasta"), []byte(">a\nACD\n>b\nACE\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	for _, c := range []struct {
+		args []string
+		want string
+	}{
+		{[]string{"--visible", "spin", path("two.csv")}, "two.csv: row 1, column 3: 2 is outside [0,1] (bits) and is not -1 or +1 (spins)"},
+		{[]string{"--hidden-type", "drelu", path("spins.csv")}, "spins.csv: row 1, column "},
+		{[]string{path("spins.npy")}, "spins.npy: row 1, column "},
+		{[]string{"--visible", "spin", "--binarize", "prob", path("bits.idx")}, ""},
+		{[]string{"--visible", "gaussian", path("seqs.fasta")}, "seqs.fasta: aligned sequences are read by Potts units (--visible potts); gaussian units read IDX, .npy or CSV files"},
+		{[]string{"--visible", "spin", path("seqs.fasta")}, "seqs.fasta: aligned sequences are read by Potts units"},
+		{[]string{path("seqs.fasta")}, "seqs.fasta: aligned sequences are read by Potts units"},
+	} {
+		args := append([]string{"train", "-hidden", "2", "--epochs", "1", "-o", path("x.rbm")}, c.args...)
+		r := rbmRun(t, args...)
+		if c.want == "" { // bits read as probabilities are still bits
+			if r.code != 0 {
+				t.Errorf("%v: exit %d: %s", c.args, r.code, r.stderr)
+			}
+			continue
+		}
+		if msg := strings.TrimSpace(r.stderr); r.code != 1 || strings.Contains(msg, "\n") || !strings.Contains(msg, c.want) {
+			t.Errorf("%v: exit %d, %q; want one line containing %q", c.args, r.code, r.stderr, c.want)
+		}
+	}
+	// Grey levels kept by --binarize prob are not spins.
+	writeIDX("grey.idx", slices.Repeat([]float32{0.5}, rows*cols))
+	if r := rbmRun(t, "train", "--visible", "spin", "--binarize", "prob", "-hidden", "2", "-o", path("x.rbm"), path("grey.idx")); r.code != 1 ||
+		!strings.Contains(r.stderr, "grey.idx: row 1, column 1: 0.5 is not a state of spin units") {
+		t.Errorf("spins from grey levels: exit %d, %q", r.code, r.stderr)
 	}
 }
 

@@ -132,8 +132,14 @@ func loadMachineData(d *dataFlags, kind, path string, states int, dequantize boo
 				d.notef("%s: %d ambiguous residues (%s) read as gaps", path, a.Ambiguous, letters)
 			}
 			return a.OneHot(), dataset.Shape{}, a.Q(), nil
-		case "csv":
-			values, _, err := dataset.LoadCSV(path)
+		case "csv", "npy":
+			var values *rbm.Matrix
+			var err error
+			if format == "csv" {
+				values, _, err = dataset.LoadCSV(path)
+			} else {
+				values, err = dataset.ReadNPY(path)
+			}
 			if err != nil {
 				return nil, dataset.Shape{}, 0, err
 			}
@@ -145,6 +151,9 @@ func loadMachineData(d *dataFlags, kind, path string, states int, dequantize boo
 		}
 		return dataset.LoadCategories(path, states)
 	case layer.Reals:
+		if format == "alignment" {
+			return nil, dataset.Shape{}, 0, alignmentError(path, kind)
+		}
 		if format == "csv" {
 			if dequantize {
 				return nil, dataset.Shape{}, 0, fmt.Errorf("%s: --dequantize applies to byte data (IDX), not CSV", path)
@@ -159,26 +168,41 @@ func loadMachineData(d *dataFlags, kind, path string, states int, dequantize boo
 		m, shape, err := dataset.LoadValues(path, noise)
 		return m, shape, 0, err
 	}
-	m, shape, err := d.load(path)
-	if err != nil {
-		return nil, shape, 0, err
+	if format == "alignment" {
+		return nil, dataset.Shape{}, 0, alignmentError(path, kind)
 	}
-	// Encode each bit as the unit's state through the layer itself.
-	l, err := layer.New(kind, m.Cols, layer.Settings{States: 2})
+	opt, err := d.options()
 	if err != nil {
-		return nil, shape, 0, err
+		return nil, dataset.Shape{}, 0, err
+	}
+	l, err := layer.New(kind, 1, layer.Settings{States: 2})
+	if err != nil {
+		return nil, dataset.Shape{}, 0, err
 	}
 	encode := l.(layer.Discrete)
-	bits, x := make([]int, m.Cols), make([]float64, m.Cols)
-	for r := range m.Rows {
-		row := m.Row(r)
-		for j, v := range row {
-			bits[j] = int(v)
+	// Data may come as the units' own states, as rbm sample writes them:
+	// ±1 for spins, whose state 0 is -1.
+	low := []float64{0}
+	encode.SetState(low, []int{0})
+	m, shape, err := dataset.LoadBits(path, opt, low[0] == -1)
+	if err != nil {
+		return nil, shape, 0, err
+	}
+	// Encode each bit as the unit's state through the layer itself. A
+	// value that is no bit, a grey level kept by --binarize prob, stays
+	// as it is if the units take it (binary ones do) and is an error if
+	// not (spins take -1 and +1 only).
+	x := make([]float64, 1)
+	for i, v := range m.Data {
+		switch {
+		case v == 0 || v == 1:
+			encode.SetState(x, []int{int(v)})
+		case l.Check([]float64{float64(v)}) == nil:
+			continue
+		default:
+			return nil, shape, 0, fmt.Errorf("%s: row %d, column %d: %v is not a state of %s units (--binarize %s keeps grey levels, which they cannot take)", path, i/m.Cols+1, i%m.Cols+1, v, kind, d.binarize)
 		}
-		encode.SetState(x, bits)
-		for j, v := range x {
-			row[j] = float32(v)
-		}
+		m.Data[i] = float32(x[0])
 	}
 	return m, shape, 0, nil
 }
@@ -373,8 +397,7 @@ func trainMachine(ctx context.Context, e *env, r *machineRun) error {
 }
 
 // dataFormat names the format of a data file by its extension (a .gz
-// suffix aside): "alignment" for FASTA/A2M, "csv", or "" for the IDX and
-// .npy files the other loaders tell apart themselves.
+// suffix aside): "alignment" for FASTA/A2M, "csv", "npy", or "" for IDX.
 func dataFormat(path string) string {
 	base := strings.TrimSuffix(strings.ToLower(filepath.Base(path)), ".gz")
 	switch filepath.Ext(base) {
@@ -382,6 +405,8 @@ func dataFormat(path string) string {
 		return "alignment"
 	case ".csv":
 		return "csv"
+	case ".npy":
+		return "npy"
 	}
 	return ""
 }
