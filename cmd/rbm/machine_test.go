@@ -13,7 +13,9 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/rbmkit/rbm/internal/seeds"
 	"github.com/rbmkit/rbm/rbm"
+	"github.com/rbmkit/rbm/rbm/dataset"
 	"github.com/rbmkit/rbm/rbm/idx"
 )
 
@@ -481,6 +483,12 @@ func TestMachineDataFormats(t *testing.T) {
 	if r := rbmRun(t, "train", "--visible", "spin", "--binarize", "prob", "-hidden", "2", "-o", path("x.rbm"), path("grey.idx")); r.code != 1 ||
 		!strings.Contains(r.stderr, "grey.idx: row 1, column 1: 0.5 is not a state of spin units") {
 		t.Errorf("spins from grey levels: exit %d, %q", r.code, r.stderr)
+	}
+	// Binary units take them as they are (they were truncated to 0).
+	d := &dataFlags{binarize: "prob", threshold: dataset.DefaultThreshold}
+	m, _, _, err := loadMachineData(d, "binary", path("grey.idx"), 0, false, seeds.DequantizeTrain)
+	if err != nil || slices.ContainsFunc(m.Data, func(v float32) bool { return v != 0.5 }) {
+		t.Errorf("binary units on grey levels kept by --binarize prob: %v, %v", err, m)
 	}
 }
 
