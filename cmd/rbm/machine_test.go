@@ -1,6 +1,8 @@
 package main
 
 import (
+	"bytes"
+	"compress/gzip"
 	"encoding/binary"
 	"encoding/json"
 	"fmt"
@@ -401,6 +403,16 @@ func TestMachineDataFormats(t *testing.T) {
 	writeNPY("bits.npy", func(i int) int64 { return int64(bits[i]) })
 	writeNPY("spins.npy", func(i int) int64 { return 2*int64(bits[i]) - 1 })
 	writeNPY("cats.npy", func(i int) int64 { return int64(cats[i]) })
+	for _, name := range []string{"spins.npy", "cats.npy"} { // np.save to a gzip stream
+		var b bytes.Buffer
+		zw := gzip.NewWriter(&b)
+		text, _ := os.ReadFile(path(name))
+		zw.Write(text)
+		zw.Close()
+		if err := os.WriteFile(path(name+".gz"), b.Bytes(), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
 
 	train := func(model string, args ...string) {
 		t.Helper()
@@ -414,10 +426,10 @@ func TestMachineDataFormats(t *testing.T) {
 		units []string
 		files []string // the first is the reference
 	}{
-		{"spin", []string{"--visible", "spin"}, []string{"bits.idx", "spins.idx", "bits.csv", "spins.csv", "bits.npy", "spins.npy"}},
+		{"spin", []string{"--visible", "spin"}, []string{"bits.idx", "spins.idx", "bits.csv", "spins.csv", "bits.npy", "spins.npy", "spins.npy.gz"}},
 		{"binary×drelu", []string{"--hidden-type", "drelu"}, []string{"bits.idx", "bits.csv", "bits.npy"}},
 		{"binary×binary", nil, []string{"bits.idx", "bits.csv", "bits.npy"}},
-		{"potts", []string{"--visible", "potts"}, []string{"cats.idx", "cats.csv", "cats.npy"}},
+		{"potts", []string{"--visible", "potts"}, []string{"cats.idx", "cats.csv", "cats.npy", "cats.npy.gz"}},
 	} {
 		ref := path(c.name + "-ref.rbm")
 		train(ref, append(c.units, path(c.files[0]))...)

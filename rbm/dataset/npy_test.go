@@ -131,20 +131,52 @@ func TestReadNPY(t *testing.T) {
 			if err := os.WriteFile(path, c.file, 0o644); err != nil {
 				t.Fatal(err)
 			}
-			got, err := ReadNPY(path)
-			if c.want == nil {
-				if err == nil || !strings.Contains(err.Error(), c.err) || !strings.HasPrefix(err.Error(), path+": ") {
-					t.Errorf("error %v, want one naming the file and containing %q", err, c.err)
-				}
-				return
-			}
-			if err != nil {
+			// Gzipped, the same array or the same error.
+			gz := path + ".gz"
+			if err := os.WriteFile(gz, gzipped(t, string(c.file)), 0o644); err != nil {
 				t.Fatal(err)
 			}
-			if got.Rows != c.want.Rows || got.Cols != c.want.Cols || !slices.Equal(got.Data, c.want.Data) {
-				t.Errorf("read %d×%d %v, want %d×%d %v", got.Rows, got.Cols, head(got.Data), c.want.Rows, c.want.Cols, head(c.want.Data))
+			for _, path := range []string{path, gz} {
+				got, err := ReadNPY(path)
+				if c.want == nil {
+					if err == nil || !strings.Contains(err.Error(), c.err) || !strings.HasPrefix(err.Error(), path+": ") {
+						t.Errorf("error %v, want one naming the file and containing %q", err, c.err)
+					}
+					continue
+				}
+				if err != nil {
+					t.Fatal(err)
+				}
+				if got.Rows != c.want.Rows || got.Cols != c.want.Cols || !slices.Equal(got.Data, c.want.Data) {
+					t.Errorf("%s: read %d×%d %v, want %d×%d %v", filepath.Base(path), got.Rows, got.Cols, head(got.Data), c.want.Rows, c.want.Cols, head(c.want.Data))
+				}
 			}
 		})
+	}
+}
+
+func TestReadNPYGzipErrors(t *testing.T) {
+	dir := t.TempDir()
+	var b bytes.Buffer
+	WriteNPY(&b, rbm.NewMatrix(20, 20))
+	defer func(n int64) { maxGzippedNPY = n }(maxGzippedNPY)
+	maxGzippedNPY = int64(b.Len()) - 1
+	for _, c := range []struct {
+		name string
+		file []byte
+		err  string
+	}{
+		{"too large", gzipped(t, b.String()), fmt.Sprintf("decompresses to more than %d bytes", b.Len()-1)},
+		{"corrupt", []byte("\x1f\x8b\x08xxxxxxxxxxxxxxxx"), "decompressing"},
+		{"truncated", gzipped(t, b.String())[:30], "decompressing"},
+	} {
+		path := filepath.Join(dir, c.name+".npy.gz")
+		if err := os.WriteFile(path, c.file, 0o644); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := ReadNPY(path); err == nil || !strings.HasPrefix(err.Error(), path+": ") || !strings.Contains(err.Error(), c.err) {
+			t.Errorf("%s: error %v, want one naming the file and containing %q", c.name, err, c.err)
+		}
 	}
 }
 

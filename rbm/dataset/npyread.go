@@ -2,6 +2,7 @@ package dataset
 
 import (
 	"bufio"
+	"bytes"
 	"encoding/binary"
 	"errors"
 	"fmt"
@@ -9,21 +10,24 @@ import (
 	"os"
 	"reflect"
 
+	"github.com/klauspost/compress/gzip"
 	"github.com/rbmkit/rbm/rbm"
 	"github.com/sbinet/npyio"
 )
 
-// ReadNPY reads a two-dimensional NumPy array of floats (float32 or
-// float64), integers (8 to 64 bits, signed or not) or booleans, in C or
-// Fortran order, as a matrix: integers are how NumPy holds categories and
-// bits, and an integer of magnitude above 2²⁴, which float32 cannot hold
-// exactly, is an error naming its row and column. github.com/sbinet/npyio parses the header
-// and decodes the elements; the checks around it are there because npyio
-// trusts its input: it allocates whatever the header claims, silently
-// leaves zeros where a file is cut short, and panics on some malformed
-// headers. So the header length and the data size are checked against the
-// file's size first, and a panic in the parser is reported as a malformed
-// header.
+// ReadNPY reads a two-dimensional NumPy array, from a plain or
+// gzip-compressed .npy file, as a matrix: floats (float32 or float64),
+// integers (8 to 64 bits, signed or not) or booleans, in C or Fortran
+// order. Integers are how NumPy holds categories and bits; one of
+// magnitude above 2²⁴, which float32 cannot hold exactly, is an error
+// naming its row and column.
+//
+// github.com/sbinet/npyio parses the header and decodes the elements; the
+// checks around it are there because npyio trusts its input: it
+// allocates whatever the header claims, silently leaves zeros where a
+// file is cut short, and panics on some malformed headers. So the header
+// length and the data size are checked against the file's size first,
+// and a panic in the parser is reported as a malformed header.
 func ReadNPY(path string) (*rbm.Matrix, error) {
 	f, err := os.Open(path)
 	if err != nil {
@@ -34,11 +38,43 @@ func ReadNPY(path string) (*rbm.Matrix, error) {
 	if err != nil {
 		return nil, err
 	}
-	m, err := DecodeNPY(f, st.Size())
+	var m *rbm.Matrix
+	var magic [2]byte
+	if n, _ := io.ReadFull(f, magic[:]); n == 2 && magic == [2]byte(gzipMagic) {
+		m, err = decodeGzippedNPY(f)
+	} else if _, err = f.Seek(0, io.SeekStart); err == nil {
+		m, err = DecodeNPY(f, st.Size())
+	}
 	if err != nil {
 		return nil, fmt.Errorf("%s: %w", path, err)
 	}
 	return m, nil
+}
+
+// maxGzippedNPY bounds what a gzipped .npy file may decompress to, 4 GiB,
+// so that a small file cannot claim all memory. A variable so that tests
+// can lower it.
+var maxGzippedNPY int64 = 4 << 30
+
+// decodeGzippedNPY reads a gzipped .npy file, as np.save to a gzip
+// stream writes it, decompressed into memory: DecodeNPY checks the
+// header against the size of the whole, which a stream does not give.
+func decodeGzippedNPY(f io.ReadSeeker) (*rbm.Matrix, error) {
+	if _, err := f.Seek(0, io.SeekStart); err != nil {
+		return nil, err
+	}
+	zr, err := gzip.NewReader(bufio.NewReader(f))
+	if err != nil {
+		return nil, fmt.Errorf("decompressing: %w", err)
+	}
+	b, err := io.ReadAll(io.LimitReader(zr, maxGzippedNPY+1))
+	if err != nil {
+		return nil, fmt.Errorf("decompressing: %w", err)
+	}
+	if int64(len(b)) > maxGzippedNPY {
+		return nil, fmt.Errorf("decompresses to more than %d bytes", maxGzippedNPY)
+	}
+	return DecodeNPY(bytes.NewReader(b), int64(len(b)))
 }
 
 // DecodeNPY reads a .npy array of size bytes from f, as ReadNPY does.

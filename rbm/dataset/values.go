@@ -4,16 +4,16 @@ import (
 	"fmt"
 	"math"
 	"math/rand/v2"
-	"path/filepath"
-	"strings"
 
 	"github.com/rbmkit/rbm/rbm"
 	"github.com/rbmkit/rbm/rbm/idx"
 )
 
-// LoadValues reads real-valued data for continuous (Gaussian, ReLU, dReLU) units:
-// an IDX file, plain or gzipped, or a 2-D .npy array (see ReadNPY). Unsigned bytes scale to [0, 1] (v/255) and signed bytes to
-// (v+128)/255, as FromIDX does; every other element type is taken as it is.
+// LoadValues reads real-valued data for continuous (Gaussian, ReLU,
+// dReLU) units: an IDX file, or a 2-D .npy array (see ReadNPY), plain or
+// gzipped. Unsigned bytes in IDX files scale to [0, 1] (v/255) and signed
+// bytes to (v+128)/255, as FromIDX does; every other element type, and
+// every .npy element, is taken as it is.
 // A value that is not finite is an error naming its row and column.
 //
 // With dequantize set, byte data becomes (v + u)/256 instead, u uniform on
@@ -25,9 +25,9 @@ import (
 // the unit cube: add 784·log 256 nats per MNIST image for the bytes' own
 // scale).
 func LoadValues(path string, dequantize *rand.Rand) (*rbm.Matrix, Shape, error) {
-	if strings.EqualFold(filepath.Ext(path), ".npy") {
+	if formatOf(path) == "npy" {
 		if dequantize != nil {
-			return nil, Shape{}, fmt.Errorf("dataset: %s: only byte data is dequantised; .npy files hold floats", path)
+			return nil, Shape{}, fmt.Errorf("dataset: %s: only IDX byte data is dequantised, not .npy arrays", path)
 		}
 		m, err := ReadNPY(path)
 		if err != nil {
