@@ -470,8 +470,8 @@ func TestMachineDataFormats(t *testing.T) {
 		args []string
 		want string
 	}{
-		{[]string{"--visible", "spin", path("two.csv")}, "two.csv: row 1, column 3: 2 is outside [0,1] (bits) and is not -1 or +1 (spins)"},
-		{[]string{"--hidden-type", "drelu", path("spins.csv")}, "spins.csv: row 1, column "},
+		{[]string{"--visible", "spin", path("two.csv")}, "two.csv: line 1, column 3: 2 is outside [0,1] (bits) and is not -1 or +1 (spins)"},
+		{[]string{"--hidden-type", "drelu", path("spins.csv")}, "spins.csv: line 1, column "},
 		{[]string{path("spins.npy")}, "spins.npy: row 1, column "},
 		{[]string{"--visible", "spin", "--binarize", "prob", path("bits.idx")}, ""},
 		{[]string{"--visible", "gaussian", path("seqs.fasta")}, "seqs.fasta: aligned sequences are read by Potts units (--visible potts); gaussian units read IDX, .npy or CSV files"},

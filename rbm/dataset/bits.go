@@ -37,12 +37,13 @@ func formatOf(path string) string {
 // value must hold only -1 and +1, which read as the bits 0 and 1 in any
 // mode. The two forms cannot be confused: 0 is no spin, -1 no bit.
 //
-// A value outside these is an error naming the file, and its row and
-// column counted from 1.
+// A value outside these is an error naming the file, and its row (its
+// line in a CSV file) and column, counted from 1.
 func LoadBits(path string, opt Options, spins bool) (*rbm.Matrix, Shape, error) {
 	var (
 		values *rbm.Matrix
 		shape  Shape
+		lines  []int // of a CSV file's rows
 		err    error
 	)
 	switch formatOf(path) {
@@ -51,7 +52,7 @@ func LoadBits(path string, opt Options, spins bool) (*rbm.Matrix, Shape, error) 
 			return nil, Shape{}, err
 		}
 	case "csv":
-		if values, _, err = LoadCSV(path); err != nil {
+		if values, _, lines, err = loadCSV(path); err != nil {
 			return nil, Shape{}, err
 		}
 	default:
@@ -79,7 +80,14 @@ func LoadBits(path string, opt Options, spins bool) (*rbm.Matrix, Shape, error) 
 		values = &rbm.Matrix{Rows: rows, Cols: cols, Data: a.Float32s()}
 		shape = shapeOf(a.Dims)
 	}
-	m, err := bitsOf(values, opt, spins)
+	// where names the place of value i: its line in a text file.
+	where := func(i int) string {
+		if lines != nil {
+			return fmt.Sprintf("line %d, column %d", lines[i/values.Cols], i%values.Cols+1)
+		}
+		return fmt.Sprintf("row %d, column %d", i/values.Cols+1, i%values.Cols+1)
+	}
+	m, err := bitsOf(values, opt, spins, where)
 	if err != nil {
 		return nil, Shape{}, fmt.Errorf("dataset: %s: %w", path, err)
 	}
@@ -104,7 +112,7 @@ func negative(a *idx.Array) bool {
 
 // bitsOf returns the values read from a file as bits, as LoadBits
 // describes.
-func bitsOf(values *rbm.Matrix, opt Options, spins bool) (*rbm.Matrix, error) {
+func bitsOf(values *rbm.Matrix, opt Options, spins bool, where func(int) string) (*rbm.Matrix, error) {
 	b, err := opt.binarizer()
 	if err != nil {
 		return nil, err
@@ -113,7 +121,7 @@ func bitsOf(values *rbm.Matrix, opt Options, spins bool) (*rbm.Matrix, error) {
 	if spins && slices.ContainsFunc(values.Data, func(v float32) bool { return v < 0 }) {
 		for i, v := range values.Data {
 			if v != -1 && v != 1 {
-				return nil, fmt.Errorf("row %d, column %d: %v is not a spin, -1 or +1 (the data hold negative values, so they are read as spins)", i/values.Cols+1, i%values.Cols+1, v)
+				return nil, fmt.Errorf("%s: %v is not a spin, -1 or +1 (the data hold negative values, so they are read as spins)", where(i), v)
 			}
 			m.Data[i] = (v + 1) / 2
 		}
@@ -125,7 +133,7 @@ func bitsOf(values *rbm.Matrix, opt Options, spins bool) (*rbm.Matrix, error) {
 	}
 	for i, v := range values.Data {
 		if !(v >= 0 && v <= 1) { // false for NaN too
-			return nil, fmt.Errorf("row %d, column %d: %v is outside %s", i/values.Cols+1, i%values.Cols+1, v, want)
+			return nil, fmt.Errorf("%s: %v is outside %s", where(i), v, want)
 		}
 	}
 	binarize(m.Data, values.Data, 0, 1, b)

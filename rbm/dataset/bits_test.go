@@ -2,6 +2,7 @@ package dataset
 
 import (
 	"bytes"
+	"fmt"
 	"math/rand/v2"
 	"os"
 	"path/filepath"
@@ -26,6 +27,7 @@ func TestLoadBits(t *testing.T) {
 		if err := WriteNPY(&npy, m); err != nil {
 			t.Fatal(err)
 		}
+		csv.WriteString("# a comment and a header: row r is on line r+2\nx,y,z\n")
 		for r := range rows {
 			for j, v := range m.Row(r) {
 				if j > 0 {
@@ -81,16 +83,21 @@ func TestLoadBits(t *testing.T) {
 			t.Run(c.name+"/"+filepath.Base(path), func(t *testing.T) {
 				m, _, err := LoadBits(path, c.opt, c.spins)
 				if c.want == nil {
-					if err == nil || !strings.Contains(err.Error(), path+": ") || !strings.Contains(err.Error(), c.err) {
-						t.Fatalf("error %v, want one naming the file and containing %q", err, c.err)
+					want := c.err
+					var r int
+					if n, _ := fmt.Sscanf(want, "row %d,", &r); n == 1 && strings.Contains(path, ".csv") {
+						want = fmt.Sprintf("line %d,", r+2) + strings.TrimPrefix(want, fmt.Sprintf("row %d,", r))
+					}
+					if err == nil || !strings.Contains(err.Error(), path+": ") || !strings.Contains(err.Error(), want) {
+						t.Fatalf("error %v, want one naming the file and containing %q", err, want)
 					}
 					// The error says what the units take.
-					want := "outside [0,1]"
+					takes := "outside [0,1]"
 					if c.spins {
-						want = "+1"
+						takes = "+1"
 					}
-					if !strings.Contains(err.Error(), want) {
-						t.Errorf("error %v does not say %q", err, want)
+					if !strings.Contains(err.Error(), takes) {
+						t.Errorf("error %v does not say %q", err, takes)
 					}
 					return
 				}

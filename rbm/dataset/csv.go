@@ -35,7 +35,7 @@ var maxCSVValues = 1 << 30
 // Integer category values read this way become one-hot rows for Potts
 // units with OneHotValues.
 func ReadCSV(r io.Reader) (*rbm.Matrix, []string, error) {
-	m, header, err := readCSV(r)
+	m, header, _, err := readCSV(r)
 	if err != nil {
 		return nil, nil, fmt.Errorf("dataset: %w", err)
 	}
@@ -45,23 +45,31 @@ func ReadCSV(r io.Reader) (*rbm.Matrix, []string, error) {
 // LoadCSV reads the named file, plain or gzip-compressed, as ReadCSV
 // does. Its errors name the file.
 func LoadCSV(path string) (*rbm.Matrix, []string, error) {
+	m, header, _, err := loadCSV(path)
+	return m, header, err
+}
+
+// loadCSV implements LoadCSV, returning the line of each row too.
+func loadCSV(path string) (*rbm.Matrix, []string, []int, error) {
 	f, err := openText(path)
 	if err != nil {
-		return nil, nil, err
+		return nil, nil, nil, err
 	}
 	defer f.Close()
-	m, header, err := readCSV(f)
+	m, header, lines, err := readCSV(f)
 	if err != nil {
-		return nil, nil, fmt.Errorf("dataset: %s: %w", path, err)
+		return nil, nil, nil, fmt.Errorf("dataset: %s: %w", path, err)
 	}
-	return m, header, nil
+	return m, header, lines, nil
 }
 
 // readCSV implements ReadCSV with errors that lack the "dataset:" prefix.
-func readCSV(r io.Reader) (*rbm.Matrix, []string, error) {
+// It returns the line of each row too, so that a caller checking the
+// values can name the line of a bad one.
+func readCSV(r io.Reader) (*rbm.Matrix, []string, []int, error) {
 	in, err := textInput(r)
 	if err != nil {
-		return nil, nil, err
+		return nil, nil, nil, err
 	}
 	cr := csv.NewReader(in)
 	cr.Comment = '#'
@@ -70,6 +78,7 @@ func readCSV(r io.Reader) (*rbm.Matrix, []string, error) {
 	var (
 		header    []string
 		data      []float32
+		lines     []int // of the rows
 		rows      int
 		cols      = -1
 		firstLine int // line of the first record, which set cols
@@ -82,9 +91,9 @@ func readCSV(r io.Reader) (*rbm.Matrix, []string, error) {
 		if err != nil {
 			var pe *csv.ParseError
 			if errors.As(err, &pe) {
-				return nil, nil, err // it gives the line
+				return nil, nil, nil, err // it gives the line
 			}
-			return nil, nil, fmt.Errorf("reading: %w", err)
+			return nil, nil, nil, fmt.Errorf("reading: %w", err)
 		}
 		line, _ := cr.FieldPos(0)
 		if len(record) == 1 && strings.TrimSpace(record[0]) == "" {
@@ -101,27 +110,28 @@ func readCSV(r io.Reader) (*rbm.Matrix, []string, error) {
 			}
 		}
 		if len(record) != cols {
-			return nil, nil, fmt.Errorf("line %d has %d fields, line %d has %d", line, len(record), firstLine, cols)
+			return nil, nil, nil, fmt.Errorf("line %d has %d fields, line %d has %d", line, len(record), firstLine, cols)
 		}
 		if len(data) > maxCSVValues-cols {
-			return nil, nil, fmt.Errorf("line %d: more than %d values", line, maxCSVValues)
+			return nil, nil, nil, fmt.Errorf("line %d: more than %d values", line, maxCSVValues)
 		}
 		for j, f := range record {
 			v, err := parseValue(f)
 			if err != nil {
-				return nil, nil, fmt.Errorf("line %d, column %d: %w", line, j+1, err)
+				return nil, nil, nil, fmt.Errorf("line %d, column %d: %w", line, j+1, err)
 			}
 			data = append(data, v)
 		}
+		lines = append(lines, line)
 		rows++
 	}
 	if rows == 0 {
 		if header != nil {
-			return nil, nil, fmt.Errorf("a header of %d fields and no data rows", len(header))
+			return nil, nil, nil, fmt.Errorf("a header of %d fields and no data rows", len(header))
 		}
-		return nil, nil, errors.New("no data rows")
+		return nil, nil, nil, errors.New("no data rows")
 	}
-	return &rbm.Matrix{Rows: rows, Cols: cols, Data: data}, header, nil
+	return &rbm.Matrix{Rows: rows, Cols: cols, Data: data}, header, lines, nil
 }
 
 // noNumbers reports whether no field parses as a number, finite or not.
