@@ -116,8 +116,7 @@ func loadMachineData(d *dataFlags, kind, path string, states int, dequantize boo
 	format := dataFormat(path)
 	switch valuesOf(kind) {
 	case layer.Categories:
-		switch format {
-		case "alignment":
+		if format == "alignment" {
 			a, err := dataset.LoadAlignment(path, d.alphabet)
 			if err != nil {
 				return nil, dataset.Shape{}, 0, err
@@ -132,22 +131,6 @@ func loadMachineData(d *dataFlags, kind, path string, states int, dequantize boo
 				d.notef("%s: %d ambiguous residues (%s) read as gaps", path, a.Ambiguous, letters)
 			}
 			return a.OneHot(), dataset.Shape{}, a.Q(), nil
-		case "csv", "npy":
-			var values *rbm.Matrix
-			var err error
-			if format == "csv" {
-				values, _, err = dataset.LoadCSV(path)
-			} else {
-				values, err = dataset.ReadNPY(path)
-			}
-			if err != nil {
-				return nil, dataset.Shape{}, 0, err
-			}
-			m, q, err := dataset.OneHotValues(values, states)
-			if err != nil {
-				return nil, dataset.Shape{}, 0, fmt.Errorf("%s: %w", path, err)
-			}
-			return m, dataset.Shape{}, q, nil
 		}
 		return dataset.LoadCategories(path, states)
 	case layer.Reals:

@@ -80,12 +80,9 @@ func LoadBits(path string, opt Options, spins bool) (*rbm.Matrix, Shape, error) 
 		values = &rbm.Matrix{Rows: rows, Cols: cols, Data: a.Float32s()}
 		shape = shapeOf(a.Dims)
 	}
-	// where names the place of value i: its line in a text file.
-	where := func(i int) string {
-		if lines != nil {
-			return fmt.Sprintf("line %d, column %d", lines[i/values.Cols], i%values.Cols+1)
-		}
-		return fmt.Sprintf("row %d, column %d", i/values.Cols+1, i%values.Cols+1)
+	where := rowColumn(values.Cols)
+	if lines != nil {
+		where = lineColumn(values.Cols, lines)
 	}
 	m, err := bitsOf(values, opt, spins, where)
 	if err != nil {

@@ -133,3 +133,64 @@ func TestLoadBitsIDXAsLoad(t *testing.T) {
 		}
 	}
 }
+
+// TestLoadCategories reads the same categories from IDX, CSV and .npy
+// files, and names the line of a bad value in a CSV file and its row in
+// a .npy one.
+func TestLoadCategories(t *testing.T) {
+	dir := t.TempDir()
+	cats := []uint8{0, 2, 1, 1, 0, 2}
+	a, _ := idx.New([]int{2, 3}, cats)
+	ref := filepath.Join(dir, "cats.idx")
+	if err := idx.WriteFile(ref, a, false); err != nil {
+		t.Fatal(err)
+	}
+	want, _, wq, err := LoadCategories(ref, 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	write := func(name, text string) string {
+		path := filepath.Join(dir, name)
+		if err := os.WriteFile(path, []byte(text), 0o644); err != nil {
+			t.Fatal(err)
+		}
+		return path
+	}
+	ints := func(name string, v ...float32) string {
+		var b bytes.Buffer
+		WriteNPY(&b, &rbm.Matrix{Rows: 2, Cols: 3, Data: v})
+		return write(name, b.String())
+	}
+	for _, path := range []string{
+		write("cats.csv", "# c\nu,v,w\n0,2,1\n1,0,2\n"),
+		write("cats.csv.gz", string(gzipped(t, "0,2,1\n1,0,2\n"))),
+		ints("cats.npy", 0, 2, 1, 1, 0, 2),
+		ints("cats.npy.gz", 0, 2, 1, 1, 0, 2),
+	} {
+		if strings.HasSuffix(path, ".npy.gz") {
+			b, _ := os.ReadFile(strings.TrimSuffix(path, ".gz"))
+			write(filepath.Base(path), string(gzipped(t, string(b))))
+		}
+		got, _, q, err := LoadCategories(path, 0)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if q != wq || !slices.Equal(got.Data, want.Data) {
+			t.Errorf("%s: %d states, %v; want %d, %v", filepath.Base(path), q, got.Data, wq, want.Data)
+		}
+	}
+	for _, c := range []struct {
+		path   string
+		states int
+		err    string
+	}{
+		{write("frac.csv", "# c\nu,v,w\n0,2,1\n1,0.5,2\n"), 0, "frac.csv: line 4, column 2: 0.5 is not a category"},
+		{write("neg.csv", "0,2,1\n\n1,-1,2\n"), 0, "neg.csv: line 3, column 2: -1 is not a category"},
+		{write("big.csv", "0,2,1\n1,0,3\n"), 3, "big.csv: line 2, column 3: category 3 is outside [0, 3)"},
+		{ints("big.npy", 0, 2, 1, 1, 0, 3), 3, "big.npy: row 2, column 3: category 3 is outside [0, 3)"},
+	} {
+		if _, _, _, err := LoadCategories(c.path, c.states); err == nil || !strings.Contains(err.Error(), c.err) {
+			t.Errorf("error %v, want one containing %q", err, c.err)
+		}
+	}
+}

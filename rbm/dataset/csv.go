@@ -134,6 +134,19 @@ func readCSV(r io.Reader) (*rbm.Matrix, []string, []int, error) {
 	return &rbm.Matrix{Rows: rows, Cols: cols, Data: data}, header, lines, nil
 }
 
+// rowColumn returns a function naming the place of value i of a matrix
+// of cols columns: "row r, column c", from 1.
+func rowColumn(cols int) func(int) string {
+	return func(i int) string { return fmt.Sprintf("row %d, column %d", i/cols+1, i%cols+1) }
+}
+
+// lineColumn returns a function naming the place of value i of a matrix
+// of cols columns read from a text file whose row r is on lines[r]:
+// "line l, column c", from 1.
+func lineColumn(cols int, lines []int) func(int) string {
+	return func(i int) string { return fmt.Sprintf("line %d, column %d", lines[i/cols], i%cols+1) }
+}
+
 // noNumbers reports whether no field parses as a number, finite or not.
 func noNumbers(record []string) bool {
 	for _, f := range record {
@@ -174,14 +187,20 @@ func parseValue(field string) (float32, error) {
 // A value that is not an integer, or not in [0, q), is an error naming
 // its row and column.
 func OneHotValues(values *rbm.Matrix, states int) (*rbm.Matrix, int, error) {
-	m, q, err := oneHotValues(values, states)
+	cols := 0 // a nil values is refused by oneHotValues
+	if values != nil {
+		cols = values.Cols
+	}
+	m, q, err := oneHotValues(values, states, rowColumn(cols))
 	if err != nil {
 		return nil, 0, fmt.Errorf("dataset: %w", err)
 	}
 	return m, q, nil
 }
 
-func oneHotValues(values *rbm.Matrix, states int) (*rbm.Matrix, int, error) {
+// oneHotValues implements OneHotValues, naming the place of value i in
+// errors by where(i).
+func oneHotValues(values *rbm.Matrix, states int, where func(int) string) (*rbm.Matrix, int, error) {
 	if values == nil || values.Rows < 0 || values.Cols < 0 || len(values.Data) != values.Rows*values.Cols {
 		return nil, 0, errors.New("malformed values matrix")
 	}
@@ -192,7 +211,7 @@ func oneHotValues(values *rbm.Matrix, states int) (*rbm.Matrix, int, error) {
 	largest := float32(-1)
 	for i, v := range values.Data {
 		if v != float32(math.Trunc(float64(v))) || v < 0 || math.IsInf(float64(v), 1) { // NaN ≠ NaN
-			return nil, 0, fmt.Errorf("row %d, column %d: %v is not a category, an integer from 0", i/cols+1, i%cols+1, v)
+			return nil, 0, fmt.Errorf("%s: %v is not a category, an integer from 0", where(i), v)
 		}
 		largest = max(largest, v)
 	}
@@ -213,7 +232,7 @@ func oneHotValues(values *rbm.Matrix, states int) (*rbm.Matrix, int, error) {
 	m := rbm.NewMatrix(rows, cols*q)
 	for i, v := range values.Data {
 		if float64(v) >= float64(q) {
-			return nil, 0, fmt.Errorf("row %d, column %d: category %v is outside [0, %d)", i/cols+1, i%cols+1, v, q)
+			return nil, 0, fmt.Errorf("%s: category %v is outside [0, %d)", where(i), v, q)
 		}
 		m.Data[i*q+int(v)] = 1
 	}

@@ -84,11 +84,43 @@ func checkFinite(m *rbm.Matrix) error {
 }
 
 // LoadCategories reads categorical data for Potts units: an IDX file of
-// integers (any integer element type), each value a category in
-// [0, states). With states 0 the number of categories is the largest value
-// plus one (at least 2). The result is one-hot, each row's unit i taking
-// columns i·q to i·q+q-1, with q the number of states it returns.
+// integers (any integer element type), or a 2-D .npy array or CSV file
+// (by the extension; plain or gzipped) of integer values, each value a
+// category in [0, states). With states 0 the number of categories is the
+// largest value plus one (at least 2). The result is one-hot, each row's
+// unit i taking columns i·q to i·q+q-1, with q the number of states it
+// returns. A value that is not a category is an error naming its row
+// (its line in a CSV file) and column.
 func LoadCategories(path string, states int) (*rbm.Matrix, Shape, int, error) {
+	var (
+		values *rbm.Matrix
+		lines  []int
+		err    error
+	)
+	switch formatOf(path) {
+	case "npy":
+		values, err = ReadNPY(path)
+	case "csv":
+		values, _, lines, err = loadCSV(path)
+	default:
+		return loadCategoriesIDX(path, states)
+	}
+	if err != nil {
+		return nil, Shape{}, 0, err
+	}
+	where := rowColumn(values.Cols)
+	if lines != nil {
+		where = lineColumn(values.Cols, lines)
+	}
+	m, q, err := oneHotValues(values, states, where)
+	if err != nil {
+		return nil, Shape{}, 0, fmt.Errorf("dataset: %s: %w", path, err)
+	}
+	return m, Shape{}, q, nil
+}
+
+// loadCategoriesIDX implements LoadCategories for IDX files.
+func loadCategoriesIDX(path string, states int) (*rbm.Matrix, Shape, int, error) {
 	a, err := idx.ReadFile(path)
 	if err != nil {
 		return nil, Shape{}, 0, err
