@@ -18,6 +18,7 @@ type dataFlags struct {
 	seed      uint64
 	limit     int
 	alphabet  string // Potts units: the states of aligned sequences ("": the amino acids)
+	spins     bool   // load reads ±1 data too, as bits (for spin units)
 }
 
 func (d *dataFlags) register(fs *pflag.FlagSet) {
@@ -50,11 +51,11 @@ func (d *dataFlags) load(path string) (*rbm.Matrix, dataset.Shape, error) {
 		m     *rbm.Matrix
 		shape dataset.Shape
 	)
-	switch dataFormat(path) {
-	case "csv", "npy":
-		m, shape, err = dataset.LoadBits(path, opt, false)
-	case "alignment":
+	switch format := dataFormat(path); {
+	case format == "alignment":
 		err = alignmentError(path, "binary")
+	case format != "" || d.spins:
+		m, shape, err = dataset.LoadBits(path, opt, d.spins)
 	default:
 		m, shape, err = dataset.Load(path, opt)
 	}

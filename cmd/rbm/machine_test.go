@@ -459,6 +459,9 @@ func TestMachineDataFormats(t *testing.T) {
 		if scores[0] != r.stdout {
 			t.Errorf("scores of samples%s differ from those of samples.idx", ext)
 		}
+		if r := rbmRun(t, "denoise", spinModel, out, "--corrupt", "0.1", "--sweeps", "2", "-o", path("denoised"+ext+".csv")); r.code != 0 {
+			t.Errorf("denoise %s: exit %d, %q", out, r.code, r.stderr)
+		}
 	}
 
 	// Values the units cannot take, named by file, row and column.

@@ -163,11 +163,7 @@ func loadMachineData(d *dataFlags, kind, path string, states int, dequantize boo
 		return nil, dataset.Shape{}, 0, err
 	}
 	encode := l.(layer.Discrete)
-	// Data may come as the units' own states, as rbm sample writes them:
-	// ±1 for spins, whose state 0 is -1.
-	low := []float64{0}
-	encode.SetState(low, []int{0})
-	m, shape, err := dataset.LoadBits(path, opt, low[0] == -1)
+	m, shape, err := dataset.LoadBits(path, opt, spinLike(kind))
 	if err != nil {
 		return nil, shape, 0, err
 	}
@@ -188,6 +184,19 @@ func loadMachineData(d *dataFlags, kind, path string, states int, dequantize boo
 		m.Data[i] = float32(x[0])
 	}
 	return m, shape, 0, nil
+}
+
+// spinLike reports whether two-state units of the given kind take -1
+// for their state 0, as spins do: data may then come as the units' own
+// ±1 states, as rbm sample writes them for such units.
+func spinLike(kind string) bool {
+	l, err := layer.New(kind, 1, layer.Settings{States: 2})
+	if err != nil || valuesOf(kind) != layer.Bits {
+		return false
+	}
+	low := []float64{0}
+	l.(layer.Discrete).SetState(low, []int{0})
+	return low[0] == -1
 }
 
 func trainMachine(ctx context.Context, e *env, r *machineRun) error {
