@@ -158,30 +158,27 @@ func loadMachineData(d *dataFlags, kind, path string, states int, dequantize boo
 	if err != nil {
 		return nil, dataset.Shape{}, 0, err
 	}
-	l, err := layer.New(kind, 1, layer.Settings{States: 2})
+	// The units' encoding of the bits 0 and 1, by the layer itself.
+	l, err := layer.New(kind, 2, layer.Settings{States: 2})
 	if err != nil {
 		return nil, dataset.Shape{}, 0, err
 	}
-	encode := l.(layer.Discrete)
+	state := make([]float64, 2)
+	l.(layer.Discrete).SetState(state, []int{0, 1})
 	m, shape, err := dataset.LoadBits(path, opt, spinLike(kind))
 	if err != nil {
 		return nil, shape, 0, err
 	}
-	// Encode each bit as the unit's state through the layer itself. A
-	// value that is no bit, a grey level kept by --binarize prob, stays
+	// A value that is no bit, a grey level kept by --binarize prob, stays
 	// as it is if the units take it (binary ones do) and is an error if
 	// not (spins take -1 and +1 only).
-	x := make([]float64, 1)
 	for i, v := range m.Data {
 		switch {
 		case v == 0 || v == 1:
-			encode.SetState(x, []int{int(v)})
-		case l.Check([]float64{float64(v)}) == nil:
-			continue
-		default:
+			m.Data[i] = float32(state[int(v)])
+		case l.Check([]float64{float64(v), state[0]}) != nil:
 			return nil, shape, 0, fmt.Errorf("%s: row %d, column %d: %v is not a state of %s units (--binarize %s keeps grey levels, which they cannot take)", path, i/m.Cols+1, i%m.Cols+1, v, kind, d.binarize)
 		}
-		m.Data[i] = float32(x[0])
 	}
 	return m, shape, 0, nil
 }
