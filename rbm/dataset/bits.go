@@ -56,7 +56,7 @@ func LoadBits(path string, opt Options, spins bool) (*rbm.Matrix, Shape, error) 
 			return nil, Shape{}, err
 		}
 	default:
-		a, err := idx.ReadFile(path)
+		a, err := readIDX(path)
 		if err != nil {
 			return nil, Shape{}, err
 		}

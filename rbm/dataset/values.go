@@ -38,7 +38,7 @@ func LoadValues(path string, dequantize *rand.Rand) (*rbm.Matrix, Shape, error) 
 		}
 		return m, Shape{}, nil
 	}
-	a, err := idx.ReadFile(path)
+	a, err := readIDX(path)
 	if err != nil {
 		return nil, Shape{}, err
 	}
@@ -121,7 +121,7 @@ func LoadCategories(path string, states int) (*rbm.Matrix, Shape, int, error) {
 
 // loadCategoriesIDX implements LoadCategories for IDX files.
 func loadCategoriesIDX(path string, states int) (*rbm.Matrix, Shape, int, error) {
-	a, err := idx.ReadFile(path)
+	a, err := readIDX(path)
 	if err != nil {
 		return nil, Shape{}, 0, err
 	}
