@@ -19,7 +19,7 @@ func init() {
 		name:  "classify",
 		usage: "[flags] --train-labels LABELS --test-labels LABELS TRAIN TEST",
 		summary: "Fit a softmax (multinomial logistic-regression) classifier with an L2 penalty on the rows of TRAIN and report its accuracy on TEST. " +
-			"TRAIN and TEST are .npy files or float IDX files (as rbm features writes them), whose values are used as they are, or image IDX files, binarised as rbm train reads them (--binarize); the classes are 0 to the largest training label.",
+			"TRAIN and TEST are .npy, CSV or float IDX files (as rbm features writes them), whose values are taken as they are, or image IDX files, binarised as rbm train reads them (--binarize); the classes are 0 to the largest training label.",
 		example: "  rbm features mnist64.rbm train-images-idx3-ubyte.gz -o train64.npy\n" +
 			"  rbm features mnist64.rbm t10k-images-idx3-ubyte.gz -o test64.npy\n" +
 			"  rbm classify --train-labels train-labels-idx1-ubyte.gz --test-labels t10k-labels-idx1-ubyte.gz train64.npy test64.npy",
@@ -173,8 +173,15 @@ func idxHoldsReals(path string) bool {
 func loadLabelled(data *dataFlags, path, labelPath string) (*rbm.Matrix, []int, error) {
 	var x *rbm.Matrix
 	var err error
-	if outputFormat(path) == "npy" {
-		if x, err = dataset.ReadNPY(path); err != nil {
+	if f := dataFormat(path); f == "npy" || f == "csv" {
+		// Features, which rbm features writes as .npy or CSV, are taken
+		// as they are, not binarized as data for binary units would be.
+		if f == "npy" {
+			x, err = dataset.ReadNPY(path)
+		} else {
+			x, _, err = dataset.LoadCSV(path)
+		}
+		if err != nil {
 			return nil, nil, err
 		}
 		if data.limit > 0 && data.limit < x.Rows {

@@ -57,6 +57,13 @@ func classifyFixture(t *testing.T, dir string) map[string]string {
 				}
 				return os.WriteFile(p, buf.Bytes(), 0o644)
 			},
+			".csv": func(p string) error {
+				var buf bytes.Buffer
+				if err := writeCSV(&buf, features); err != nil {
+					return err
+				}
+				return os.WriteFile(p, buf.Bytes(), 0o644)
+			},
 		} {
 			p := filepath.Join(dir, name+suffix)
 			if err := write(p); err != nil {
@@ -92,6 +99,7 @@ func TestClassifyCommand(t *testing.T) {
 		stdout string // substring of stdout (exit 0) or stderr (otherwise)
 	}{
 		{"npy features", append(slices.Clone(labels), p["train.npy"], p["test.npy"]), 0, "test accuracy  1.0000  (30/30 correct)"},
+		{"CSV features, taken as they are", append(slices.Clone(labels), p["train.csv"], p["test.csv"]), 0, "test accuracy  1.0000  (30/30 correct)"},
 		{"IDX pixels", append(slices.Clone(labels), "--binarize", "prob", p["train-images.idx.gz"], p["test-images.idx.gz"]), 0, "test accuracy  1.0000"},
 		{"limit", append(slices.Clone(labels), "--limit", "12", p["train.npy"], p["test.npy"]), 0, "(12/12 correct)"},
 		{"single-dash flags", []string{"-train-labels", p["train-labels.idx"], "-test-labels", p["test-labels.idx"], p["train.npy"], p["test.npy"]}, 0, "train accuracy 1.0000"},
@@ -142,6 +150,21 @@ func TestClassifyJSON(t *testing.T) {
 	if res.TrainRows != 60 || res.TestRows != 30 || res.Features != 16 || res.Classes != 3 ||
 		res.TestAccuracy != 1 || res.TrainAccuracy != 1 || res.TestCorrect != 30 || res.L2 != 1e-4 || res.Iterations == 0 {
 		t.Errorf("result %+v", res)
+	}
+
+	// The same features as CSV fit the same classifier: their values are
+	// taken as they are, as .npy ones are, not binarized.
+	stdout.Reset()
+	args[len(args)-2], args[len(args)-1] = p["train.csv"], p["test.csv"]
+	if code := run(context.Background(), &env{stdout: &stdout, stderr: &stderr}, args); code != 0 {
+		t.Fatalf("CSV: exit %d: %s", code, stderr.String())
+	}
+	var csvRes classifyResult
+	if err := json.Unmarshal(stdout.Bytes(), &csvRes); err != nil {
+		t.Fatal(err)
+	}
+	if csvRes.Loss != res.Loss || csvRes.Iterations != res.Iterations {
+		t.Errorf("CSV features: loss %v after %d iterations, .npy ones %v after %d", csvRes.Loss, csvRes.Iterations, res.Loss, res.Iterations)
 	}
 }
 

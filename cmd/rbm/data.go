@@ -18,6 +18,7 @@ type dataFlags struct {
 	seed      uint64
 	limit     int
 	alphabet  string // Potts units: the states of aligned sequences ("": the amino acids)
+	spins     bool   // load reads ±1 data too, as bits (for spin units)
 }
 
 func (d *dataFlags) register(fs *pflag.FlagSet) {
@@ -28,13 +29,36 @@ func (d *dataFlags) register(fs *pflag.FlagSet) {
 	nonNegativeIntVar(fs, &d.limit, "limit", 0, "use only the first N rows of each data file (0: all)")
 }
 
-// load reads an IDX file (gzipped or not) into a matrix.
+// notef writes a note about the data read, such as ambiguous residues
+// read as gaps, to the command's standard error: its flag set's output,
+// which newFlags sets to it, so that every command that reads data can
+// report without a writer passed down to each loader.
+func (d *dataFlags) notef(format string, args ...any) {
+	if d.fs != nil {
+		fmt.Fprintf(d.fs.Output(), format+"\n", args...)
+	}
+}
+
+// load reads a data file of binary units into a matrix: an IDX file
+// (gzipped or not), or a .npy or CSV file of bits or probabilities
+// (dataset.LoadBits, which binarizes them as IDX probabilities are).
 func (d *dataFlags) load(path string) (*rbm.Matrix, dataset.Shape, error) {
 	opt, err := d.options()
 	if err != nil {
 		return nil, dataset.Shape{}, err
 	}
-	m, shape, err := dataset.Load(path, opt)
+	var (
+		m     *rbm.Matrix
+		shape dataset.Shape
+	)
+	switch format := dataFormat(path); {
+	case format == "alignment":
+		err = alignmentError(path, "binary")
+	case format != "" || d.spins:
+		m, shape, err = dataset.LoadBits(path, opt, d.spins)
+	default:
+		m, shape, err = dataset.Load(path, opt)
+	}
 	if err != nil {
 		return nil, shape, err
 	}
@@ -44,7 +68,7 @@ func (d *dataFlags) load(path string) (*rbm.Matrix, dataset.Shape, error) {
 	return m, shape, nil
 }
 
-// loadCompact reads an IDX file as load does, but binarized data into a
+// loadCompact reads a data file as load does, but binarized data into a
 // bit matrix streamed from the file (dataset.LoadCompact): the same values
 // for training, in a thirty-second of the memory.
 func (d *dataFlags) loadCompact(path string) (rbm.Data, dataset.Shape, error) {
@@ -52,7 +76,18 @@ func (d *dataFlags) loadCompact(path string) (rbm.Data, dataset.Shape, error) {
 	if err != nil {
 		return nil, dataset.Shape{}, err
 	}
-	data, shape, err := dataset.LoadCompact(path, opt)
+	var (
+		data  rbm.Data
+		shape dataset.Shape
+	)
+	switch dataFormat(path) {
+	case "csv", "npy": // small enough as they are
+		data, shape, err = dataset.LoadBits(path, opt, false)
+	case "alignment":
+		err = alignmentError(path, "binary")
+	default:
+		data, shape, err = dataset.LoadCompact(path, opt)
+	}
 	if err != nil {
 		return nil, shape, err
 	}
@@ -65,6 +100,12 @@ func (d *dataFlags) loadCompact(path string) (rbm.Data, dataset.Shape, error) {
 		}
 	}
 	return data, shape, nil
+}
+
+// alignmentError refuses aligned sequences for units of the given kind,
+// saying what they read instead of failing on the IDX magic number.
+func alignmentError(path, kind string) error {
+	return fmt.Errorf("%s: aligned sequences are read by Potts units (--visible potts); %s units read IDX, .npy or CSV files", path, kind)
 }
 
 // options returns the dataset options the flags give.

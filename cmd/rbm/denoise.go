@@ -223,6 +223,8 @@ func runDenoise(ctx context.Context, e *env, args []string) error {
 			return err
 		}
 		data.followModel(meta)
+		data.spins = spinLike(machine.Visible.Kind()) // its samples are ±1
+
 	}
 	if err != nil {
 		return err

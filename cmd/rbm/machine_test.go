@@ -1,16 +1,23 @@
 package main
 
 import (
+	"bytes"
+	"compress/gzip"
+	"encoding/binary"
 	"encoding/json"
+	"fmt"
 	"math"
 	"math/rand/v2"
 	"os"
 	"path/filepath"
+	"slices"
 	"strconv"
 	"strings"
 	"testing"
 
+	"github.com/rbmkit/rbm/internal/seeds"
 	"github.com/rbmkit/rbm/rbm"
+	"github.com/rbmkit/rbm/rbm/dataset"
 	"github.com/rbmkit/rbm/rbm/idx"
 )
 
@@ -274,6 +281,230 @@ func TestMachineTextData(t *testing.T) {
 	}
 	if r := rbmRun(t, "train", "--alphabet", "AB", "-hidden", "2", bad); r.code != 2 {
 		t.Errorf("--alphabet without Potts units: exit %d, %q", r.code, r.stderr)
+	}
+}
+
+// TestMachineAlignmentLetters checks how aligned sequences' letters are
+// read: lowercase residues count in FASTA files and are insertions only
+// in A2M ones, ambiguity codes read as gaps with a note, a lowercase
+// alphabet matches either case, and any other letter is an error.
+func TestMachineAlignmentLetters(t *testing.T) {
+	dir := t.TempDir()
+	write := func(name, text string) string {
+		path := filepath.Join(dir, name)
+		if err := os.WriteFile(path, []byte(text), 0o644); err != nil {
+			t.Fatal(err)
+		}
+		return path
+	}
+	for _, c := range []struct {
+		name, text string
+		args       []string
+		units      int    // 0: an error
+		stderr     string // in the error or the notes
+	}{
+		{"mixed.fasta", ">a\nAcDEF\n>b\nACDeF\n", nil, 5, ""},
+		{"mixed.a2m", ">a\nAcDEF\n>b\nACDeF\n", nil, 4, ""},
+		{"unknown.fasta", ">a\nACDEF\n>b\nACDXZ\n>c\nACDEx\n", nil, 5, "unknown.fasta: 3 ambiguous residues (X, Z) read as gaps"},
+		{"star.fasta", ">a\nACDEF\n>b\nAC*EF\n", nil, 0, `star.fasta: line 4: record 2 ("b", line 3), column 3: '*' is not in the alphabet`},
+		{"lower.fasta", ">a\nacgt\n>b\nACGA\n", []string{"--alphabet", "acgt"}, 4, ""},
+		{"alllower.fasta", ">a\nacdefghikl\n>b\nacdefghikl\n", []string{"--alphabet", "acgt"}, 0, `column 3: 'd' is not in the alphabet "acgt"`},
+		{"dna.fa", ">a\nACGN\n>b\nACGT\n", []string{"--alphabet", "ACGT-"}, 4, "dna.fa: 1 ambiguous residues (N) read as gaps"},
+	} {
+		data := write(c.name, c.text)
+		model := filepath.Join(dir, c.name+".rbm")
+		r := rbmRun(t, append(append([]string{"train", "--visible", "potts", "-hidden", "2", "--epochs", "1", "--monitor", "0", "-o", model}, c.args...), data)...)
+		if c.units == 0 {
+			if msg := strings.TrimSpace(r.stderr); r.code != 1 || strings.Contains(msg, "\n") || !strings.Contains(msg, c.stderr) {
+				t.Errorf("%s: exit %d, %q; want an error containing %q", c.name, r.code, r.stderr, c.stderr)
+			}
+			continue
+		}
+		if r.code != 0 || !strings.Contains(r.stderr, c.stderr) {
+			t.Fatalf("%s: exit %d, %q; want %q", c.name, r.code, r.stderr, c.stderr)
+		}
+		if c.stderr == "" && strings.Contains(r.stderr, "ambiguous") {
+			t.Errorf("%s: a note about ambiguous residues there are none of: %q", c.name, r.stderr)
+		}
+		m, _, err := rbm.LoadMachine(model)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if m.Visible.Units() != c.units {
+			t.Errorf("%s: %d units, want %d", c.name, m.Visible.Units(), c.units)
+		}
+		// Scoring the file reads it as training did, note included.
+		if r := rbmRun(t, "score", model, data); r.code != 0 || !strings.Contains(r.stderr, c.stderr) || strings.Count(r.stdout, "\n") != strings.Count(c.text, ">") {
+			t.Errorf("%s: score: exit %d, %q %q", c.name, r.code, r.stdout, r.stderr)
+		}
+	}
+}
+
+// TestMachineDataFormats trains each two-state and categorical visible
+// layer on the same data as IDX, CSV and .npy (bits as 0/1 and, for
+// spins, as ±1), which must give the same model byte for byte, reads a
+// spin model's own samples back in every format rbm sample writes, and
+// checks the errors for values the units cannot take.
+func TestMachineDataFormats(t *testing.T) {
+	dir := t.TempDir()
+	const rows, cols = 40, 6
+	rng := rand.New(rand.NewPCG(3, 4))
+	bits, cats := make([]uint8, rows*cols), make([]uint8, rows*cols)
+	for i := range bits {
+		bits[i], cats[i] = uint8(rng.IntN(2)), uint8(rng.IntN(3))
+	}
+	path := func(name string) string { return filepath.Join(dir, name) }
+	writeIDX := func(name string, data any) {
+		a, err := idx.New([]int{rows, cols}, data)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := idx.WriteFile(path(name), a, false); err != nil {
+			t.Fatal(err)
+		}
+	}
+	writeText := func(name string, value func(i int) string) {
+		var b strings.Builder
+		for i := range rows * cols {
+			b.WriteString(value(i))
+			if i%cols == cols-1 {
+				b.WriteString("\n")
+			} else {
+				b.WriteString(",")
+			}
+		}
+		if err := os.WriteFile(path(name), []byte(b.String()), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	// writeNPY writes int64 values, as NumPy holds integers by default.
+	writeNPY := func(name string, value func(i int) int64) {
+		header := fmt.Sprintf("{'descr': '<i8', 'fortran_order': False, 'shape': (%d, %d), }", rows, cols)
+		header += strings.Repeat(" ", 63-(10+len(header))%64) + "\n"
+		out := append([]byte("\x93NUMPY\x01\x00"), byte(len(header)), byte(len(header)>>8))
+		out = append(out, header...)
+		for i := range rows * cols {
+			out = binary.LittleEndian.AppendUint64(out, uint64(value(i)))
+		}
+		if err := os.WriteFile(path(name), out, 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	grey := make([]uint8, len(bits)) // 0/255: thresholded to the bits
+	spins := make([]float32, len(bits))
+	for i, b := range bits {
+		grey[i], spins[i] = 255*b, float32(2*int(b)-1)
+	}
+	writeIDX("bits.idx", grey)
+	writeIDX("spins.idx", spins)
+	writeIDX("cats.idx", cats)
+	writeText("bits.csv", func(i int) string { return strconv.Itoa(int(bits[i])) })
+	writeText("spins.csv", func(i int) string { return strconv.Itoa(2*int(bits[i]) - 1) })
+	writeText("cats.csv", func(i int) string { return strconv.Itoa(int(cats[i])) })
+	writeNPY("bits.npy", func(i int) int64 { return int64(bits[i]) })
+	writeNPY("spins.npy", func(i int) int64 { return 2*int64(bits[i]) - 1 })
+	writeNPY("cats.npy", func(i int) int64 { return int64(cats[i]) })
+	for _, name := range []string{"spins.npy", "cats.npy"} { // np.save to a gzip stream
+		var b bytes.Buffer
+		zw := gzip.NewWriter(&b)
+		text, _ := os.ReadFile(path(name))
+		zw.Write(text)
+		zw.Close()
+		if err := os.WriteFile(path(name+".gz"), b.Bytes(), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+
+	train := func(model string, args ...string) {
+		t.Helper()
+		args = append([]string{"train", "-hidden", "2", "--epochs", "2", "--monitor", "0", "-o", model}, args...)
+		if r := rbmRun(t, args...); r.code != 0 {
+			t.Fatalf("%v: exit %d: %s", args, r.code, r.stderr)
+		}
+	}
+	for _, c := range []struct {
+		name  string
+		units []string
+		files []string // the first is the reference
+	}{
+		{"spin", []string{"--visible", "spin"}, []string{"bits.idx", "spins.idx", "bits.csv", "spins.csv", "bits.npy", "spins.npy", "spins.npy.gz"}},
+		{"binary×drelu", []string{"--hidden-type", "drelu"}, []string{"bits.idx", "bits.csv", "bits.npy"}},
+		{"binary×binary", nil, []string{"bits.idx", "bits.csv", "bits.npy"}},
+		{"potts", []string{"--visible", "potts"}, []string{"cats.idx", "cats.csv", "cats.npy", "cats.npy.gz"}},
+	} {
+		ref := path(c.name + "-ref.rbm")
+		train(ref, append(c.units, path(c.files[0]))...)
+		want, _ := os.ReadFile(ref)
+		for _, f := range c.files[1:] {
+			model := path(c.name + "-" + f + ".rbm")
+			train(model, append(c.units, path(f))...)
+			if got, _ := os.ReadFile(model); string(got) != string(want) {
+				t.Errorf("%s: the model trained on %s differs from the one trained on %s", c.name, f, c.files[0])
+			}
+		}
+	}
+
+	// A spin model reads back the ±1 rows rbm sample --binary writes.
+	spinModel := path("spin-ref.rbm")
+	var scores []string
+	for _, ext := range []string{".idx", ".idx.gz", ".npy", ".csv"} {
+		out := path("samples" + ext)
+		if r := rbmRun(t, "sample", spinModel, "-n", "4", "--steps", "5", "--binary", "--seed", "2", "-o", out); r.code != 0 {
+			t.Fatalf("sample -o %s: %s", out, r.stderr)
+		}
+		r := rbmRun(t, "score", spinModel, out)
+		if r.code != 0 || strings.Count(r.stdout, "\n") != 4 {
+			t.Fatalf("score %s: exit %d, %q %q", out, r.code, r.stdout, r.stderr)
+		}
+		scores = append(scores, r.stdout)
+		if scores[0] != r.stdout {
+			t.Errorf("scores of samples%s differ from those of samples.idx", ext)
+		}
+		if r := rbmRun(t, "denoise", spinModel, out, "--corrupt", "0.1", "--sweeps", "2", "-o", path("denoised"+ext+".csv")); r.code != 0 {
+			t.Errorf("denoise %s: exit %d, %q", out, r.code, r.stderr)
+		}
+	}
+
+	// Values the units cannot take, named by file, row and column.
+	writeText("two.csv", func(i int) string { return strconv.Itoa(min(i, 2)) })
+	if err := os.WriteFile(path("seqs.fasta"), []byte(">a\nACD\n>b\nACE\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	for _, c := range []struct {
+		args []string
+		want string
+	}{
+		{[]string{"--visible", "spin", path("two.csv")}, "two.csv: line 1, column 3: 2 is outside [0,1] (bits) and is not -1 or +1 (spins)"},
+		{[]string{"--hidden-type", "drelu", path("spins.csv")}, "spins.csv: line 1, column "},
+		{[]string{path("spins.npy")}, "spins.npy: row 1, column "},
+		{[]string{"--visible", "spin", "--binarize", "prob", path("bits.idx")}, ""},
+		{[]string{"--visible", "gaussian", path("seqs.fasta")}, "seqs.fasta: aligned sequences are read by Potts units (--visible potts); gaussian units read IDX, .npy or CSV files"},
+		{[]string{"--visible", "spin", path("seqs.fasta")}, "seqs.fasta: aligned sequences are read by Potts units"},
+		{[]string{path("seqs.fasta")}, "seqs.fasta: aligned sequences are read by Potts units"},
+	} {
+		args := append([]string{"train", "-hidden", "2", "--epochs", "1", "-o", path("x.rbm")}, c.args...)
+		r := rbmRun(t, args...)
+		if c.want == "" { // bits read as probabilities are still bits
+			if r.code != 0 {
+				t.Errorf("%v: exit %d: %s", c.args, r.code, r.stderr)
+			}
+			continue
+		}
+		if msg := strings.TrimSpace(r.stderr); r.code != 1 || strings.Contains(msg, "\n") || !strings.Contains(msg, c.want) {
+			t.Errorf("%v: exit %d, %q; want one line containing %q", c.args, r.code, r.stderr, c.want)
+		}
+	}
+	// Grey levels kept by --binarize prob are not spins.
+	writeIDX("grey.idx", slices.Repeat([]float32{0.5}, rows*cols))
+	if r := rbmRun(t, "train", "--visible", "spin", "--binarize", "prob", "-hidden", "2", "-o", path("x.rbm"), path("grey.idx")); r.code != 1 ||
+		!strings.Contains(r.stderr, "grey.idx: row 1, column 1: 0.5 is not a state of spin units") {
+		t.Errorf("spins from grey levels: exit %d, %q", r.code, r.stderr)
+	}
+	// Binary units take them as they are (they were truncated to 0).
+	d := &dataFlags{binarize: "prob", threshold: dataset.DefaultThreshold}
+	m, _, _, err := loadMachineData(d, "binary", path("grey.idx"), 0, false, seeds.DequantizeTrain)
+	if err != nil || slices.ContainsFunc(m.Data, func(v float32) bool { return v != 0.5 }) {
+		t.Errorf("binary units on grey levels kept by --binarize prob: %v, %v", err, m)
 	}
 }
 

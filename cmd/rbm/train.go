@@ -14,7 +14,7 @@ func init() {
 	register(&command{
 		name:    "train",
 		usage:   "[flags] DATA",
-		summary: "Train an RBM on the rows of a data file (IDX, gzipped or not; for other unit types also .npy, CSV or aligned sequences) by CD-k, persistent CD or parallel tempering; binary units unless --visible/--hidden-type say otherwise.",
+		summary: "Train an RBM on the rows of a data file (IDX, gzipped or not, .npy or CSV: bits or probabilities for binary units, bits or ±1 for spin units, integer categories for Potts units, which also read aligned sequences; real values for the others) by CD-k, persistent CD or parallel tempering; binary units unless --visible/--hidden-type say otherwise.",
 		example: "  rbm train -hidden 64 --epochs 10 --val t10k-images-idx3-ubyte.gz -o mnist64.rbm train-images-idx3-ubyte.gz",
 		run:     runTrain,
 	})
@@ -75,7 +75,7 @@ func runTrain(ctx context.Context, e *env, args []string) error {
 	fs.Float64Var(&cfg.SparsityDecay, "sparsity-decay", orFloat(cfg.SparsityDecay, 0.9), "decay of the running mean activation the penalty uses")
 	fs.Uint64Var(&cfg.Seed, "seed", 1, "random seed: the same seed gives the same model, bit for bit")
 	nonNegativeIntVar(fs, &cfg.Workers, "workers", 0, "goroutines sharing the work (0: one per core); never changes the result")
-	fs.StringVar(&val, "val", "", "held-out data, read as the training data are (IDX; for machines also CSV, .npy or an alignment): reports the free-energy gap that shows overfitting, and is what --eval-every scores")
+	fs.StringVar(&val, "val", "", "held-out data, read as the training data are: reports the free-energy gap that shows overfitting, and is what --eval-every scores")
 	nonNegativeIntVar(fs, &monitor, "monitor", 500, "rows of training (and held-out) data the per-epoch statistics use (0: off)")
 	fs.StringVar(&logPath, "log", "", "also write the per-epoch statistics to this file as JSON lines, each as its epoch ends")
 	eval.register(fs)

@@ -33,7 +33,7 @@ func (u *unitFlags) register(fs *pflag.FlagSet) {
 	fs.IntVar(&u.states, "states", 0, "states of each Potts unit (0: the visible data's largest category plus one; hidden Potts units need it or --hidden-states)")
 	fs.IntVar(&u.hiddenStates, "hidden-states", 0, "states of each Potts hidden unit, when they differ from the visible units' (0: --states)")
 	fs.BoolVar(&u.learnScale, "learn-scale", false, "train the scales of real-valued units ("+realTypes()+"; σ of Gaussian units, precisions of ReLU and dReLU units), which otherwise stay 1")
-	fs.StringVar(&u.alphabet, "alphabet", "", "Potts units on aligned sequences (.fasta, .fa, .a2m, .afa): the characters of the states, in order (default: the gap and the 20 amino acids, "+dataset.DefaultAlphabet+")")
+	fs.StringVar(&u.alphabet, "alphabet", "", "Potts units on aligned sequences: the characters of the states, in order, letters matched in either case (default: the gap and the 20 amino acids, "+dataset.DefaultAlphabet+"). In .fasta, .fa, .afa and .aln files every character is a column and '.' a gap; in .a2m and .a3m files lowercase letters and '.' are insertions, dropped. The ambiguity codes X, B, Z, J, U, O (protein alphabets) and N (nucleotide ones) read as the gap '-', with a note on stderr; any other letter outside the alphabet is an error")
 	fs.BoolVar(&u.dequantize, "dequantize", false, "real-valued visible units on byte data: read each byte v as (v + u)/256 with u uniform, seeded by --seed, rather than v/255 (the data then has a bounded density; recorded in the model)")
 	fs.BoolVar(&u.standardize, "standardize", false, "real-valued visible data: give each column mean 0 and standard deviation 1 (stored in the model and applied to any data scored with it)")
 }
@@ -162,8 +162,7 @@ func loadMachineData(d *dataFlags, kind, path string, states int, dequantize boo
 	format := dataFormat(path)
 	switch valuesOf(kind) {
 	case layer.Categories:
-		switch format {
-		case "alignment":
+		if format == "alignment" {
 			a, err := dataset.LoadAlignment(path, d.alphabet)
 			if err != nil {
 				return nil, dataset.Shape{}, 0, err
@@ -171,20 +170,19 @@ func loadMachineData(d *dataFlags, kind, path string, states int, dequantize boo
 			if states != 0 && states != a.Q() {
 				return nil, dataset.Shape{}, 0, fmt.Errorf("%s: an alphabet of %d states, the model's units have %d", path, a.Q(), states)
 			}
+			if a.Ambiguous > 0 {
+				// Read as gaps, as DCA tools read them, but not unsaid:
+				// a file full of X's is a model of gaps.
+				letters := strings.Join(strings.Split(a.AmbiguousLetters, ""), ", ")
+				d.notef("%s: %d ambiguous residues (%s) read as gaps", path, a.Ambiguous, letters)
+			}
 			return a.OneHot(), dataset.Shape{}, a.Q(), nil
-		case "csv":
-			values, _, err := dataset.LoadCSV(path)
-			if err != nil {
-				return nil, dataset.Shape{}, 0, err
-			}
-			m, q, err := dataset.OneHotValues(values, states)
-			if err != nil {
-				return nil, dataset.Shape{}, 0, fmt.Errorf("%s: %w", path, err)
-			}
-			return m, dataset.Shape{}, q, nil
 		}
 		return dataset.LoadCategories(path, states)
 	case layer.Reals:
+		if format == "alignment" {
+			return nil, dataset.Shape{}, 0, alignmentError(path, kind)
+		}
 		if format == "csv" {
 			if dequantize {
 				return nil, dataset.Shape{}, 0, fmt.Errorf("%s: --dequantize applies to byte data (IDX), not CSV", path)
@@ -199,28 +197,49 @@ func loadMachineData(d *dataFlags, kind, path string, states int, dequantize boo
 		m, shape, err := dataset.LoadValues(path, noise)
 		return m, shape, 0, err
 	}
-	m, shape, err := d.load(path)
+	if format == "alignment" {
+		return nil, dataset.Shape{}, 0, alignmentError(path, kind)
+	}
+	opt, err := d.options()
+	if err != nil {
+		return nil, dataset.Shape{}, 0, err
+	}
+	// The units' encoding of the bits 0 and 1, by the layer itself.
+	l, err := layer.New(kind, 2, layer.Settings{States: 2})
+	if err != nil {
+		return nil, dataset.Shape{}, 0, err
+	}
+	state := make([]float64, 2)
+	l.(layer.Discrete).SetState(state, []int{0, 1})
+	m, shape, err := dataset.LoadBits(path, opt, spinLike(kind))
 	if err != nil {
 		return nil, shape, 0, err
 	}
-	// Encode each bit as the unit's state through the layer itself.
-	l, err := layer.New(kind, m.Cols, layer.Settings{States: 2})
-	if err != nil {
-		return nil, shape, 0, err
-	}
-	encode := l.(layer.Discrete)
-	bits, x := make([]int, m.Cols), make([]float64, m.Cols)
-	for r := range m.Rows {
-		row := m.Row(r)
-		for j, v := range row {
-			bits[j] = int(v)
-		}
-		encode.SetState(x, bits)
-		for j, v := range x {
-			row[j] = float32(v)
+	// A value that is no bit, a grey level kept by --binarize prob, stays
+	// as it is if the units take it (binary ones do) and is an error if
+	// not (spins take -1 and +1 only).
+	for i, v := range m.Data {
+		switch {
+		case v == 0 || v == 1:
+			m.Data[i] = float32(state[int(v)])
+		case l.Check([]float64{float64(v), state[0]}) != nil:
+			return nil, shape, 0, fmt.Errorf("%s: row %d, column %d: %v is not a state of %s units (--binarize %s keeps grey levels, which they cannot take)", path, i/m.Cols+1, i%m.Cols+1, v, kind, d.binarize)
 		}
 	}
 	return m, shape, 0, nil
+}
+
+// spinLike reports whether two-state units of the given kind take -1
+// for their state 0, as spins do: data may then come as the units' own
+// ±1 states, as rbm sample writes them for such units.
+func spinLike(kind string) bool {
+	l, err := layer.New(kind, 1, layer.Settings{States: 2})
+	if err != nil || valuesOf(kind) != layer.Bits {
+		return false
+	}
+	low := []float64{0}
+	l.(layer.Discrete).SetState(low, []int{0})
+	return low[0] == -1
 }
 
 func trainMachine(ctx context.Context, e *env, r *machineRun) error {
@@ -426,15 +445,16 @@ func trainMachine(ctx context.Context, e *env, r *machineRun) error {
 }
 
 // dataFormat names the format of a data file by its extension (a .gz
-// suffix aside): "alignment" for FASTA/A2M, "csv", or "" for the IDX and
-// .npy files the other loaders tell apart themselves.
+// suffix aside): "alignment" for FASTA/A2M, "csv", "npy", or "" for IDX.
 func dataFormat(path string) string {
 	base := strings.TrimSuffix(strings.ToLower(filepath.Base(path)), ".gz")
 	switch filepath.Ext(base) {
-	case ".fasta", ".fa", ".a2m", ".afa", ".aln":
+	case ".fasta", ".fa", ".a2m", ".a3m", ".afa", ".aln":
 		return "alignment"
 	case ".csv":
 		return "csv"
+	case ".npy":
+		return "npy"
 	}
 	return ""
 }

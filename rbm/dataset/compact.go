@@ -36,7 +36,7 @@ func LoadCompact(path string, opt Options) (rbm.Data, Shape, error) {
 	}
 	r, err := idx.Open(path)
 	if err != nil {
-		return nil, Shape{}, err // it names the file already
+		return nil, Shape{}, explainIDX(path, err) // it names the file already
 	}
 	defer r.Close()
 	bits, aboveOne, err := readBits(r, b, false)

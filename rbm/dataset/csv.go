@@ -24,16 +24,18 @@ var maxCSVValues = 1 << 30
 // finite float32 values; a field that is not is an error naming its line
 // and column.
 //
-// The first record is a header when any of its fields is not a number;
+// The first record is a header when none of its fields is a number;
 // ReadCSV returns the header's fields (nil when there is none) with the
-// matrix. Blank lines, and lines whose first character is '#', are
+// matrix. A first record that mixes numbers with other (or empty) fields
+// is data with a bad field, and so an error naming it, not a header:
+// taking it for one would drop a row of data without a word. Blank lines, and lines whose first character is '#', are
 // skipped. Input with no data rows is an error, and so is input of more
 // than 2³⁰ values.
 //
 // Integer category values read this way become one-hot rows for Potts
 // units with OneHotValues.
 func ReadCSV(r io.Reader) (*rbm.Matrix, []string, error) {
-	m, header, err := readCSV(r)
+	m, header, _, err := readCSV(r)
 	if err != nil {
 		return nil, nil, fmt.Errorf("dataset: %w", err)
 	}
@@ -43,23 +45,31 @@ func ReadCSV(r io.Reader) (*rbm.Matrix, []string, error) {
 // LoadCSV reads the named file, plain or gzip-compressed, as ReadCSV
 // does. Its errors name the file.
 func LoadCSV(path string) (*rbm.Matrix, []string, error) {
+	m, header, _, err := loadCSV(path)
+	return m, header, err
+}
+
+// loadCSV implements LoadCSV, returning the line of each row too.
+func loadCSV(path string) (*rbm.Matrix, []string, []int, error) {
 	f, err := openText(path)
 	if err != nil {
-		return nil, nil, err
+		return nil, nil, nil, err
 	}
 	defer f.Close()
-	m, header, err := readCSV(f)
+	m, header, lines, err := readCSV(f)
 	if err != nil {
-		return nil, nil, fmt.Errorf("dataset: %s: %w", path, err)
+		return nil, nil, nil, fmt.Errorf("dataset: %s: %w", path, err)
 	}
-	return m, header, nil
+	return m, header, lines, nil
 }
 
 // readCSV implements ReadCSV with errors that lack the "dataset:" prefix.
-func readCSV(r io.Reader) (*rbm.Matrix, []string, error) {
+// It returns the line of each row too, so that a caller checking the
+// values can name the line of a bad one.
+func readCSV(r io.Reader) (*rbm.Matrix, []string, []int, error) {
 	in, err := textInput(r)
 	if err != nil {
-		return nil, nil, err
+		return nil, nil, nil, err
 	}
 	cr := csv.NewReader(in)
 	cr.Comment = '#'
@@ -68,6 +78,7 @@ func readCSV(r io.Reader) (*rbm.Matrix, []string, error) {
 	var (
 		header    []string
 		data      []float32
+		lines     []int // of the rows
 		rows      int
 		cols      = -1
 		firstLine int // line of the first record, which set cols
@@ -80,9 +91,9 @@ func readCSV(r io.Reader) (*rbm.Matrix, []string, error) {
 		if err != nil {
 			var pe *csv.ParseError
 			if errors.As(err, &pe) {
-				return nil, nil, err // it gives the line
+				return nil, nil, nil, err // it gives the line
 			}
-			return nil, nil, fmt.Errorf("reading: %w", err)
+			return nil, nil, nil, fmt.Errorf("reading: %w", err)
 		}
 		line, _ := cr.FieldPos(0)
 		if len(record) == 1 && strings.TrimSpace(record[0]) == "" {
@@ -90,7 +101,7 @@ func readCSV(r io.Reader) (*rbm.Matrix, []string, error) {
 		}
 		if cols < 0 {
 			cols, firstLine = len(record), line
-			if !allNumbers(record) {
+			if noNumbers(record) {
 				header = make([]string, len(record))
 				for j, f := range record {
 					header[j] = strings.TrimSpace(f)
@@ -99,38 +110,57 @@ func readCSV(r io.Reader) (*rbm.Matrix, []string, error) {
 			}
 		}
 		if len(record) != cols {
-			return nil, nil, fmt.Errorf("line %d has %d fields, line %d has %d", line, len(record), firstLine, cols)
+			return nil, nil, nil, fmt.Errorf("line %d has %d fields, line %d has %d", line, len(record), firstLine, cols)
 		}
 		if len(data) > maxCSVValues-cols {
-			return nil, nil, fmt.Errorf("line %d: more than %d values", line, maxCSVValues)
+			return nil, nil, nil, fmt.Errorf("line %d: more than %d values", line, maxCSVValues)
 		}
 		for j, f := range record {
 			v, err := parseValue(f)
 			if err != nil {
-				return nil, nil, fmt.Errorf("line %d, column %d: %w", line, j+1, err)
+				return nil, nil, nil, fmt.Errorf("line %d, column %d: %w", line, j+1, err)
 			}
 			data = append(data, v)
 		}
+		lines = append(lines, line)
 		rows++
 	}
 	if rows == 0 {
 		if header != nil {
-			return nil, nil, fmt.Errorf("a header of %d fields and no data rows", len(header))
+			return nil, nil, nil, fmt.Errorf("a header of %d fields and no data rows", len(header))
 		}
-		return nil, nil, errors.New("no data rows")
+		return nil, nil, nil, errors.New("no data rows")
 	}
-	return &rbm.Matrix{Rows: rows, Cols: cols, Data: data}, header, nil
+	return &rbm.Matrix{Rows: rows, Cols: cols, Data: data}, header, lines, nil
 }
 
-// allNumbers reports whether every field parses as a number, finite or
-// not.
-func allNumbers(record []string) bool {
+// rowColumn returns a function naming the place of value i of a matrix
+// of cols columns: "row r, column c", from 1.
+func rowColumn(cols int) func(int) string {
+	return func(i int) string { return fmt.Sprintf("row %d, column %d", i/cols+1, i%cols+1) }
+}
+
+// lineColumn returns a function naming the place of value i of a matrix
+// of cols columns read from a text file whose row r is on lines[r]:
+// "line l, column c", from 1.
+func lineColumn(cols int, lines []int) func(int) string {
+	return func(i int) string { return fmt.Sprintf("line %d, column %d", lines[i/cols], i%cols+1) }
+}
+
+// noNumbers reports whether no field parses as a number, finite or not.
+func noNumbers(record []string) bool {
 	for _, f := range record {
-		if _, err := strconv.ParseFloat(strings.TrimSpace(f), 64); err != nil && !errors.Is(err, strconv.ErrRange) {
+		if isNumber(f) {
 			return false
 		}
 	}
 	return true
+}
+
+// isNumber reports whether field parses as a number, finite or not.
+func isNumber(field string) bool {
+	_, err := strconv.ParseFloat(strings.TrimSpace(field), 64)
+	return err == nil || errors.Is(err, strconv.ErrRange)
 }
 
 // parseValue parses a field as a finite float32.
@@ -157,14 +187,20 @@ func parseValue(field string) (float32, error) {
 // A value that is not an integer, or not in [0, q), is an error naming
 // its row and column.
 func OneHotValues(values *rbm.Matrix, states int) (*rbm.Matrix, int, error) {
-	m, q, err := oneHotValues(values, states)
+	cols := 0 // a nil values is refused by oneHotValues
+	if values != nil {
+		cols = values.Cols
+	}
+	m, q, err := oneHotValues(values, states, rowColumn(cols))
 	if err != nil {
 		return nil, 0, fmt.Errorf("dataset: %w", err)
 	}
 	return m, q, nil
 }
 
-func oneHotValues(values *rbm.Matrix, states int) (*rbm.Matrix, int, error) {
+// oneHotValues implements OneHotValues, naming the place of value i in
+// errors by where(i).
+func oneHotValues(values *rbm.Matrix, states int, where func(int) string) (*rbm.Matrix, int, error) {
 	if values == nil || values.Rows < 0 || values.Cols < 0 || len(values.Data) != values.Rows*values.Cols {
 		return nil, 0, errors.New("malformed values matrix")
 	}
@@ -175,7 +211,7 @@ func oneHotValues(values *rbm.Matrix, states int) (*rbm.Matrix, int, error) {
 	largest := float32(-1)
 	for i, v := range values.Data {
 		if v != float32(math.Trunc(float64(v))) || v < 0 || math.IsInf(float64(v), 1) { // NaN ≠ NaN
-			return nil, 0, fmt.Errorf("row %d, column %d: %v is not a category, an integer from 0", i/cols+1, i%cols+1, v)
+			return nil, 0, fmt.Errorf("%s: %v is not a category, an integer from 0", where(i), v)
 		}
 		largest = max(largest, v)
 	}
@@ -196,7 +232,7 @@ func oneHotValues(values *rbm.Matrix, states int) (*rbm.Matrix, int, error) {
 	m := rbm.NewMatrix(rows, cols*q)
 	for i, v := range values.Data {
 		if float64(v) >= float64(q) {
-			return nil, 0, fmt.Errorf("row %d, column %d: category %v is outside [0, %d)", i/cols+1, i%cols+1, v, q)
+			return nil, 0, fmt.Errorf("%s: category %v is outside [0, %d)", where(i), v, q)
 		}
 		m.Data[i*q+int(v)] = 1
 	}

@@ -28,8 +28,8 @@ func TestReadCSV(t *testing.T) {
 		{"no final newline", "1,2\n3,4", nil, 2, []float32{1, 2, 3, 4}},
 		{"header", "a,b,c\n1,2,3\n", []string{"a", "b", "c"}, 1, []float32{1, 2, 3}},
 		{"header with spaces", "x, y\n1, 2\n 3 ,4 \n", []string{"x", "y"}, 2, []float32{1, 2, 3, 4}},
-		{"header partly numeric", "1,b\n2,3\n", []string{"1", "b"}, 1, []float32{2, 3}},
 		{"header with an empty field", ",a\n1,2\n", []string{"", "a"}, 1, []float32{1, 2}},
+		{"header of names that look numeric", "x1,2b,1e\n1,2,3\n", []string{"x1", "2b", "1e"}, 1, []float32{1, 2, 3}},
 		{"comments and blank lines", "# comment\n\n1,2\n\n# 3,4\n5,6\n\n", nil, 2, []float32{1, 2, 5, 6}},
 		{"comment before header", "# made by hand\nu,v\n1,2\n", []string{"u", "v"}, 1, []float32{1, 2}},
 		{"line of white space", "1,2\n   \n3,4\n", nil, 2, []float32{1, 2, 3, 4}},
@@ -95,6 +95,13 @@ func TestReadCSVErrors(t *testing.T) {
 		{"line numbers count comments", "# c\n1,2\n# d\n3,x\n", `line 4, column 2: "x" is not a number`},
 		{"line numbers with crlf", "1,2\r\n\r\n3,x\r\n", `line 3, column 2: "x" is not a number`},
 		{"empty field", "1,2\n3,\n", "line 2, column 2: empty field"},
+		// A first line with some numbers is data, not a header, however
+		// its other fields read: dropping it would lose a row silently.
+		{"typo in the first line", "0,1,x,3\n1,2,3,4\n", `line 1, column 3: "x" is not a number`},
+		{"empty field in the first line", "1,2,\n1,2,3\n", "line 1, column 3: empty field"},
+		{"first line partly numeric", "1,b\n2,3\n", `line 1, column 2: "b" is not a number`},
+		{"first line after a comment", "# c\n\n1,,3\n1,2,3\n", "line 3, column 2: empty field"},
+		{"first line with NaN and text", "nan,b\n2,3\n", `line 1, column 1: "nan" is not a finite`},
 		{"blank field", "1,2\n3,  \n", "line 2, column 2: empty field"},
 		{"NaN", "1,NaN\n", `line 1, column 2: "NaN" is not a finite float32 value`},
 		{"nan after header", "a,b\n1,2\nnan,3\n", `line 3, column 1: "nan" is not a finite`},
@@ -285,6 +292,9 @@ func FuzzReadCSV(f *testing.F) {
 		"1,NaN\n",
 		"1,2\n3\n",
 		"1,1e39\n",
+		"0,1,x,3\n1,2,3,4\n",
+		"1,2,\n1,2,3\n",
+		",a\n1,2\n",
 	} {
 		f.Add([]byte(s))
 	}
@@ -298,6 +308,11 @@ func FuzzReadCSV(f *testing.F) {
 			return
 		}
 		checkCSV(t, m, header)
+		for _, f := range header {
+			if isNumber(f) {
+				t.Fatalf("header %q holds a number, so it should have been read as data", header)
+			}
+		}
 
 		// The values, written out again, read the same.
 		var buf bytes.Buffer

@@ -14,6 +14,19 @@
 // rows go straight from the decoder into an rbm.BitMatrix, one bit per
 // value, a chunk of elements at a time.
 //
+// LoadBits reads data for two-state units from IDX, .npy or CSV files
+// alike: bits (0/1) or probabilities, binarized as Load binarizes them,
+// and for spin units ±1 too.
+//
+// LoadAlignment reads aligned sequences for Potts units, in the format
+// the file's extension gives: in aligned FASTA (.fasta, .fa, .afa, .aln)
+// every character is a column and lowercase letters are the same
+// residues as uppercase ones; in A2M (.a2m, .a3m) lowercase letters and
+// '.' are insert states and are dropped. The standard ambiguity codes
+// (X, B, Z, J, U, O for proteins, N for nucleotides) read as the gap and
+// are counted, so that the caller can say so; any other letter outside
+// the alphabet is an error naming the record, column and letter.
+//
 // Labels reads a 1-D label file as a slice of ints, and WriteNPY writes a
 // matrix for NumPy.
 package dataset

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"path/filepath"
 	"strings"
 
 	"github.com/rbmkit/rbm/rbm"
@@ -17,9 +18,15 @@ const DefaultAlphabet = "-ACDEFGHIKLMNPQRSTVWY"
 
 // ambiguousAminoAcids are the letters IUPAC adds to the 20 amino acids:
 // X (any), B (D or N), Z (E or Q), J (I or L), and the rarer U
-// (selenocysteine) and O (pyrrolysine). With DefaultAlphabet they read as
-// gaps, as DCA tools read them.
+// (selenocysteine) and O (pyrrolysine). With a protein alphabet they read
+// as gaps, as DCA tools read them.
 const ambiguousAminoAcids = "XBZJUO"
+
+// ambiguousNucleotides is N (any base), which reads as the gap with a
+// nucleotide alphabet. The two-base codes (R, Y, …) are not taken: they
+// share letters with the amino acids, so a protein file read with a
+// nucleotide alphabet by mistake would pass unnoticed.
+const ambiguousNucleotides = "N"
 
 // MaxLineLength is the longest line, in bytes, that ReadAlignment
 // accepts: ample for any alignment of protein or nucleotide sequences,
@@ -51,9 +58,47 @@ type Alignment struct {
 	// than Q().
 	States []uint8
 
-	// Ambiguous counts the ambiguous amino-acid letters (X, B, Z, J, U,
-	// O) read as gaps, with DefaultAlphabet; it is 0 with any other.
-	Ambiguous int
+	// Ambiguous counts the ambiguity codes read as gaps (see
+	// ReadAlignmentFormat), and AmbiguousLetters lists the distinct ones
+	// in alphabetical order, upper case: "XZ".
+	Ambiguous        int
+	AmbiguousLetters string
+}
+
+// An AlignmentFormat says which characters of a sequence are columns.
+type AlignmentFormat int
+
+const (
+	// A2M is the format of HMMER and HH-suite alignments (.a2m, and
+	// .a3m, which only omits the '.' padding): uppercase letters and '-'
+	// are match columns, while lowercase letters and '.' that are not in
+	// the alphabet are insert states, dropped.
+	A2M AlignmentFormat = iota
+
+	// AlignedFASTA is a plain aligned FASTA file (.fasta, .fa, .afa,
+	// .aln): every character is a column, a lowercase letter is the same
+	// residue as its uppercase one, and '.' is a gap, as HMMER writes
+	// its insert columns (unless the alphabet holds '.').
+	AlignedFASTA
+)
+
+// AlignmentFormatOf returns the format of the named file by its
+// extension, after any ".gz": A2M for .a2m and .a3m, AlignedFASTA for
+// any other.
+func AlignmentFormatOf(path string) AlignmentFormat {
+	base := strings.TrimSuffix(strings.ToLower(filepath.Base(path)), ".gz")
+	switch filepath.Ext(base) {
+	case ".a2m", ".a3m":
+		return A2M
+	}
+	return AlignedFASTA
+}
+
+func (f AlignmentFormat) String() string {
+	if f == AlignedFASTA {
+		return "aligned FASTA"
+	}
+	return "A2M"
 }
 
 // Q returns the number of states of each column, len(a.Alphabet).
@@ -78,33 +123,43 @@ func (a *Alignment) OneHot() *rbm.Matrix {
 	return m
 }
 
-// ReadAlignment reads a multiple sequence alignment in FASTA or A2M
-// format from r, which may be gzip-compressed, mapping each match column
-// of each record to the index of its character in alphabet, or in
+// ReadAlignment reads a multiple sequence alignment in A2M format from
+// r, as ReadAlignmentFormat does.
+func ReadAlignment(r io.Reader, alphabet string) (*Alignment, error) {
+	return ReadAlignmentFormat(r, alphabet, A2M)
+}
+
+// ReadAlignmentFormat reads a multiple sequence alignment in the given
+// format from r, which may be gzip-compressed, mapping each column of
+// each record to the index of its character in alphabet, or in
 // DefaultAlphabet when alphabet is "".
 //
 // A record starts with a header line, '>' followed by the record's name;
 // the lines up to the next header hold its sequence, which may wrap over
 // any number of lines. White space, including the '\r' of CRLF line
 // endings, is ignored, and so are blank lines before the first record.
-// Following the A2M convention, a character of the alphabet is a match
-// column, while the lowercase letters and '.' that are not in the
-// alphabet are insertions relative to the alignment and are dropped; in
-// a plain aligned FASTA file every character is a match column. Every
-// record must have the same, non-zero number of match columns.
+// In A2M, the lowercase letters and '.' that are not in the alphabet are
+// insertions relative to the alignment and are dropped; in aligned FASTA
+// every character is a column (see AlignmentFormat). Every record must
+// have the same, non-zero number of columns.
 //
-// Any other character is an error naming the record, the column and the
-// character, except that with the default alphabet the ambiguous
-// amino-acid letters X, B, Z, J, U and O are read as gaps (state 0) and
-// counted in Ambiguous.
+// A letter matches the alphabet whatever its case, unless the alphabet
+// holds both of its cases (then each is its own state) or, in A2M, the
+// letter is lowercase (an insertion). The standard ambiguity codes read
+// as the gap '-' when the alphabet holds it and not them: X, B, Z, J, U
+// and O with a protein alphabet (the 20 amino acids and '-', in any
+// order, such as DefaultAlphabet), N with a nucleotide one (A, C, G and
+// T or U, and '-'). They are counted in Ambiguous, so that a caller can
+// say how many there were. Any other character is an error naming the
+// record, the column and the character.
 //
 // An alphabet must have at least 2 and at most 256 characters (bytes),
 // all distinct, none of them '>' or white space.
 //
 // Lines longer than MaxLineLength, and alignments that would need more
 // than 4 GiB for their states and names, are refused.
-func ReadAlignment(r io.Reader, alphabet string) (*Alignment, error) {
-	a, err := readAlignment(r, alphabet)
+func ReadAlignmentFormat(r io.Reader, alphabet string, format AlignmentFormat) (*Alignment, error) {
+	a, err := readAlignment(r, alphabet, format)
 	if err != nil {
 		return nil, fmt.Errorf("dataset: %w", err)
 	}
@@ -112,28 +167,36 @@ func ReadAlignment(r io.Reader, alphabet string) (*Alignment, error) {
 }
 
 // LoadAlignment reads the alignment in the named file, plain or
-// gzip-compressed, as ReadAlignment does. Its errors name the file.
+// gzip-compressed, as ReadAlignmentFormat does, in the format its
+// extension gives (AlignmentFormatOf). Its errors name the file.
 func LoadAlignment(path string, alphabet string) (*Alignment, error) {
 	f, err := openText(path)
 	if err != nil {
 		return nil, err
 	}
 	defer f.Close()
-	a, err := readAlignment(f, alphabet)
+	a, err := readAlignment(f, alphabet, AlignmentFormatOf(path))
 	if err != nil {
 		return nil, fmt.Errorf("dataset: %s: %w", path, err)
 	}
 	return a, nil
 }
 
-// alphabetStates returns, for each byte, its state in alphabet, or -1.
+// Marks in the table of states for characters outside the alphabet.
+const (
+	unknown   = -1 // an error, unless an A2M insertion
+	ambiguous = -2 // an ambiguity code, read as the gap and counted
+)
+
+// alphabetStates returns, for each byte, its state in alphabet, or
+// unknown.
 func alphabetStates(alphabet string) (*[256]int16, error) {
 	if len(alphabet) < 2 || len(alphabet) > 256 {
 		return nil, fmt.Errorf("alphabet %q has %d characters: want 2 to 256", alphabet, len(alphabet))
 	}
 	var states [256]int16
 	for i := range states {
-		states[i] = -1
+		states[i] = unknown
 	}
 	for i := range len(alphabet) {
 		c := alphabet[i]
@@ -157,6 +220,77 @@ func isSpace(c byte) bool {
 	return false
 }
 
+// readStates returns the table of states by which readAlignment reads the
+// characters of a file of the given format: those of alphabet, the other
+// case of its letters (see ReadAlignmentFormat), the ambiguity codes and,
+// in aligned FASTA, '.' as the gap.
+func readStates(alphabet string, format AlignmentFormat) (*[256]int16, error) {
+	states, err := alphabetStates(alphabet)
+	if err != nil {
+		return nil, err
+	}
+	exact := *states
+	for c := range 256 {
+		if exact[c] < 0 {
+			continue
+		}
+		switch o := otherCase(byte(c)); {
+		case o == byte(c) || exact[o] >= 0:
+		case format == A2M && isLower(o):
+			// An insertion, not the uppercase letter's state.
+		default:
+			states[o] = exact[c]
+		}
+	}
+	gap := exact['-']
+	if gap < 0 {
+		return states, nil
+	}
+	if format == AlignedFASTA && states['.'] == unknown {
+		states['.'] = gap
+	}
+	var codes string
+	switch {
+	case hasLetters(&exact, "ACDEFGHIKLMNPQRSTVWY"):
+		codes = ambiguousAminoAcids
+	case hasLetters(&exact, "ACGT") || hasLetters(&exact, "ACGU"):
+		codes = ambiguousNucleotides
+	}
+	for i := range len(codes) {
+		for _, c := range []byte{codes[i], otherCase(codes[i])} {
+			if states[c] == unknown && !(format == A2M && isLower(c)) {
+				states[c] = ambiguous
+			}
+		}
+	}
+	return states, nil
+}
+
+// hasLetters reports whether every letter of letters, or its other case,
+// has a state in states.
+func hasLetters(states *[256]int16, letters string) bool {
+	for i := range len(letters) {
+		if states[letters[i]] < 0 && states[otherCase(letters[i])] < 0 {
+			return false
+		}
+	}
+	return true
+}
+
+// otherCase returns the ASCII letter c in the other case, and any other
+// byte as it is.
+func otherCase(c byte) byte {
+	switch {
+	case 'a' <= c && c <= 'z':
+		return c - 'a' + 'A'
+	case 'A' <= c && c <= 'Z':
+		return c - 'A' + 'a'
+	}
+	return c
+}
+
+func isLower(c byte) bool { return 'a' <= c && c <= 'z' }
+
 // isInsertion reports whether c marks an insertion in A2M.
 func isInsertion(c byte) bool {
 	return c == '.' || 'a' <= c && c <= 'z'
@@ -164,19 +298,16 @@ func isInsertion(c byte) bool {
 
 // readAlignment implements ReadAlignment with errors that lack the
 // "dataset:" prefix.
-func readAlignment(r io.Reader, alphabet string) (*Alignment, error) {
+func readAlignment(r io.Reader, alphabet string, format AlignmentFormat) (*Alignment, error) {
 	if alphabet == "" {
 		alphabet = DefaultAlphabet
 	}
-	states, err := alphabetStates(alphabet)
+	states, err := readStates(alphabet, format)
 	if err != nil {
 		return nil, err
 	}
-	if alphabet == DefaultAlphabet {
-		for i := range len(ambiguousAminoAcids) {
-			states[ambiguousAminoAcids[i]] = -2 // read as the gap, counted
-		}
-	}
+	gap := uint8(strings.IndexByte(alphabet, '-')) // used only when it is there
+	var seen [256]bool                             // the ambiguity codes read
 	in, err := textInput(r)
 	if err != nil {
 		return nil, err
@@ -238,10 +369,11 @@ func readAlignment(r io.Reader, alphabet string) (*Alignment, error) {
 			s := states[c]
 			switch {
 			case s >= 0:
-			case s == -2:
-				s = 0
+			case s == ambiguous:
+				s = int16(gap)
 				a.Ambiguous++
-			case isInsertion(c):
+				seen[c&^0x20] = true // upper case
+			case format == A2M && isInsertion(c):
 				continue
 			default:
 				return nil, fmt.Errorf("line %d: %s, column %d: %q is not in the alphabet %q", line, record(), len(a.States)-start+1, c, alphabet)
@@ -266,6 +398,11 @@ func readAlignment(r io.Reader, alphabet string) (*Alignment, error) {
 	}
 	if err := finish(); err != nil {
 		return nil, err
+	}
+	for c, ok := range seen {
+		if ok {
+			a.AmbiguousLetters += string(rune(c))
+		}
 	}
 	return a, nil
 }

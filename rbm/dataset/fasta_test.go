@@ -9,6 +9,7 @@ import (
 	"slices"
 	"strings"
 	"testing"
+	"unicode"
 
 	"github.com/klauspost/compress/gzip"
 	"github.com/rbmkit/rbm/rbm"
@@ -221,8 +222,9 @@ func checkAlignment(t *testing.T, a *Alignment) {
 	if len(a.Names) == 0 || a.Columns <= 0 || len(a.States) != len(a.Names)*a.Columns {
 		t.Fatalf("%d names, %d columns, %d states", len(a.Names), a.Columns, len(a.States))
 	}
-	if a.Ambiguous < 0 || a.Ambiguous > len(a.States) || a.Alphabet != DefaultAlphabet && a.Ambiguous != 0 {
-		t.Fatalf("%d ambiguous letters among %d states, alphabet %q", a.Ambiguous, len(a.States), a.Alphabet)
+	if a.Ambiguous < 0 || a.Ambiguous > len(a.States) || !strings.Contains(a.Alphabet, "-") && a.Ambiguous != 0 ||
+		(a.Ambiguous == 0) != (a.AmbiguousLetters == "") || len(a.AmbiguousLetters) > a.Ambiguous {
+		t.Fatalf("%d ambiguous letters (%q) among %d states, alphabet %q", a.Ambiguous, a.AmbiguousLetters, len(a.States), a.Alphabet)
 	}
 	for i, s := range a.States {
 		if int(s) >= q {
@@ -310,7 +312,7 @@ func TestReadAlignmentErrors(t *testing.T) {
 		{"column counts matches only", ">x\nAC\n>y\naaC\nB", "ACGT-", `line 5: record 2 ("y", line 3), column 2: 'B' is not in the alphabet "ACGT-"`},
 		{"crlf line numbers", ">x\r\nAC\r\n>y\r\nA!\r\n", "", `line 4: record 2 ("y", line 3), column 2: '!' is not in the alphabet`},
 		{"X with a custom alphabet", ">x\nACXT\n", "ACGT-", `column 3: 'X' is not in the alphabet "ACGT-"`},
-		{"uppercase with a lowercase alphabet", ">x\nacgT\n", "acgt", `column 4: 'T' is not in the alphabet "acgt"`},
+		{"lowercase alphabet, a letter outside it", ">x\nacgtD\n", "acgt", `column 5: 'D' is not in the alphabet "acgt"`},
 		{"alphabet of one", ">x\nA\n", "A", `alphabet "A" has 1 characters: want 2 to 256`},
 		{"alphabet too long", ">x\nA\n", strings.Repeat("AB", 129), "has 258 characters: want 2 to 256"},
 		{"duplicate in alphabet", ">x\nA\n", "ACA", `alphabet "ACA" holds 'A' twice`},
@@ -336,6 +338,98 @@ func TestReadAlignmentErrors(t *testing.T) {
 				t.Errorf("error %q, want it to contain %q", err, tt.want)
 			}
 		})
+	}
+}
+
+// TestReadAlignmentFormat reads the same text as aligned FASTA and as
+// A2M: only A2M drops lowercase letters and '.' as insert states, and
+// only the ambiguity codes of the alphabet's kind read as gaps.
+func TestReadAlignmentFormat(t *testing.T) {
+	tests := []struct {
+		name     string
+		in       string
+		alphabet string
+		format   AlignmentFormat
+		columns  int
+		states   []uint8
+		letters  string // the ambiguity codes read as gaps
+		err      string // the error, if any
+	}{
+		{name: "lowercase residues in FASTA", in: ">a\nAcDEF\n>b\nACDeF\n", format: AlignedFASTA,
+			columns: 5, states: []uint8{aA, aC, aD, aE, 5, aA, aC, aD, aE, 5}},
+		{name: "the same as A2M: insertions dropped", in: ">a\nAcDEF\n>b\nACDeF\n", format: A2M,
+			columns: 4, states: []uint8{aA, aD, aE, 5, aA, aC, aD, 5}},
+		{name: "'.' is a gap in FASTA", in: ">a\nACD.F\n>b\nACDEF\n", format: AlignedFASTA,
+			columns: 5, states: []uint8{aA, aC, aD, gap, 5, aA, aC, aD, aE, 5}},
+		{name: "'.' is an insertion in A2M", in: ">a\nACD.F\n>b\nACDF\n", format: A2M,
+			columns: 4, states: []uint8{aA, aC, aD, 5, aA, aC, aD, 5}},
+		{name: "ambiguity codes in FASTA, either case", in: ">a\nACDEF\n>b\nACDXZ\n>c\nbCDEx\n", format: AlignedFASTA,
+			columns: 5, states: []uint8{aA, aC, aD, aE, 5, aA, aC, aD, gap, gap, gap, aC, aD, aE, gap}, letters: "BXZ"},
+		{name: "protein alphabet with the gap last", in: ">a\nAX\n", alphabet: "ACDEFGHIKLMNPQRSTVWY-", format: AlignedFASTA,
+			columns: 2, states: []uint8{0, 20}, letters: "X"},
+		{name: "N in nucleotides", in: ">a\nACGN\n>b\nacgt\n", alphabet: "ACGT-", format: AlignedFASTA,
+			columns: 4, states: []uint8{0, 1, 2, 4, 0, 1, 2, 3}, letters: "N"},
+		{name: "N in RNA, lowercase alphabet", in: ">a\nACGUN\n", alphabet: "-acgu", format: A2M,
+			columns: 5, states: []uint8{1, 2, 3, 4, 0}, letters: "N"},
+		{name: "lowercase alphabet matches uppercase", in: ">a\nacgT\n", alphabet: "acgt", format: AlignedFASTA,
+			columns: 4, states: []uint8{0, 1, 2, 3}},
+		{name: "lowercase alphabet matches uppercase in A2M", in: ">a\nacgT.\n", alphabet: "acgt", format: A2M,
+			columns: 4, states: []uint8{0, 1, 2, 3}},
+		{name: "both cases in the alphabet are distinct states", in: ">a\naAbB\n", alphabet: "aAbB", format: AlignedFASTA,
+			columns: 4, states: []uint8{0, 1, 2, 3}},
+		{name: "letters outside a lowercase alphabet", in: ">a\nacdefghikl\n>b\nacdefghikl\n", alphabet: "acgt", format: AlignedFASTA,
+			err: `line 2: record 1 ("a", line 1), column 3: 'd' is not in the alphabet "acgt"`},
+		{name: "a letter that is no ambiguity code", in: ">a\nACD*\n", format: AlignedFASTA,
+			err: `column 4: '*' is not in the alphabet`},
+		{name: "lowercase letter that is no residue", in: ">a\nACDo\n>b\nACDx\n", alphabet: "ACDEFGHIKLMNPQRSTVWY-", format: AlignedFASTA,
+			columns: 4, states: []uint8{0, 1, 2, 20, 0, 1, 2, 20}, letters: "OX"},
+		{name: "protein codes are errors with nucleotides", in: ">a\nACGX\n", alphabet: "ACGT-", format: AlignedFASTA,
+			err: `column 4: 'X' is not in the alphabet "ACGT-"`},
+		{name: "N is an error with no gap in the alphabet", in: ">a\nACGN\n", alphabet: "ACGT", format: AlignedFASTA,
+			err: `column 4: 'N' is not in the alphabet "ACGT"`},
+		{name: "'.' is an error with no gap in the alphabet", in: ">a\n01.\n", alphabet: "01", format: AlignedFASTA,
+			err: `column 3: '.' is not in the alphabet "01"`},
+		{name: "a lowercase letter outside the alphabet in FASTA", in: ">a\n01a\n", alphabet: "01", format: AlignedFASTA,
+			err: `column 3: 'a' is not in the alphabet "01"`},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			a, err := ReadAlignmentFormat(strings.NewReader(tt.in), tt.alphabet, tt.format)
+			if tt.err != "" {
+				if err == nil || !strings.Contains(err.Error(), tt.err) {
+					t.Fatalf("error %v, want one containing %q", err, tt.err)
+				}
+				return
+			}
+			if err != nil {
+				t.Fatal(err)
+			}
+			// Each ambiguity code read is a gap no other letter made.
+			ambiguous := 0
+			for line := range strings.Lines(tt.in) {
+				for _, c := range line {
+					if !strings.HasPrefix(line, ">") && strings.ContainsRune(tt.letters, unicode.ToUpper(c)) {
+						ambiguous++
+					}
+				}
+			}
+			if a.Columns != tt.columns || !bytes.Equal(a.States, tt.states) || a.AmbiguousLetters != tt.letters || a.Ambiguous != ambiguous {
+				t.Errorf("got %d columns, states %v, %d ambiguous %q; want %d, %v, %d %q",
+					a.Columns, a.States, a.Ambiguous, a.AmbiguousLetters, tt.columns, tt.states, ambiguous, tt.letters)
+			}
+			checkAlignment(t, a)
+		})
+	}
+}
+
+func TestAlignmentFormatOf(t *testing.T) {
+	for path, want := range map[string]AlignmentFormat{
+		"x.a2m": A2M, "d/x.A2M.gz": A2M, "x.a3m": A2M,
+		"x.fasta": AlignedFASTA, "x.fa.gz": AlignedFASTA, "x.afa": AlignedFASTA, "x.aln": AlignedFASTA, "x": AlignedFASTA,
+	} {
+		if got := AlignmentFormatOf(path); got != want {
+			t.Errorf("AlignmentFormatOf(%q) = %v, want %v", path, got, want)
+		}
 	}
 }
 
@@ -448,18 +542,27 @@ func FuzzReadAlignment(f *testing.F) {
 	if err != nil {
 		f.Fatal(err)
 	}
-	f.Add(string(tiny), "")
-	f.Add(">a\nACD\n>b\n-WY\n", "")
-	f.Add(">s1\nAc.D-\n>s2\nA..CDy\n", "")
-	f.Add(">x\r\nAC\r\nD\r\n>y\r\nAXB\r\n", "")
-	f.Add(">a\n0101\n>b\n1100\n", "01")
-	f.Add(">a\nACGT-\n>b\nacgtA-CGT\n", "ACGT-")
-	f.Add(">a\nac.g\n>b\ng.ca\n", "acg")
-	f.Add(string(gzipped(f, ">a\nAC\n>b\nCA\n")), "AC")
-	f.Add(">x\nACD\n>y\nAC\n", "")
-	f.Add("ACD\n", "")
-	f.Fuzz(func(t *testing.T, in, alphabet string) {
-		a, err := ReadAlignment(strings.NewReader(in), alphabet)
+	f.Add(string(tiny), "", false)
+	f.Add(">a\nACD\n>b\n-WY\n", "", false)
+	f.Add(">s1\nAc.D-\n>s2\nA..CDy\n", "", false)
+	f.Add(">x\r\nAC\r\nD\r\n>y\r\nAXB\r\n", "", false)
+	f.Add(">a\n0101\n>b\n1100\n", "01", false)
+	f.Add(">a\nACGT-\n>b\nacgtA-CGT\n", "ACGT-", false)
+	f.Add(">a\nac.g\n>b\ng.ca\n", "acg", false)
+	f.Add(string(gzipped(f, ">a\nAC\n>b\nCA\n")), "AC", false)
+	f.Add(">x\nACD\n>y\nAC\n", "", false)
+	f.Add("ACD\n", "", false)
+	f.Add(">a\nAcDEF\n>b\nACDeF\n", "", true)
+	f.Add(">a\nACD.F\n>b\nACDXZ\n", "", true)
+	f.Add(">a\nACGN\n>b\nacgt\n", "ACGT-", true)
+	f.Add(">a\nacgT\n", "acgt", true)
+	f.Add(">a\naAbB\n", "aAbB", true)
+	f.Fuzz(func(t *testing.T, in, alphabet string, fasta bool) {
+		format := A2M
+		if fasta {
+			format = AlignedFASTA
+		}
+		a, err := ReadAlignmentFormat(strings.NewReader(in), alphabet, format)
 		if err != nil {
 			if a != nil {
 				t.Fatalf("an alignment with the error %v", err)
@@ -470,7 +573,7 @@ func FuzzReadAlignment(f *testing.F) {
 		if alphabet != "" && a.Alphabet != alphabet {
 			t.Fatalf("alphabet %q, asked for %q", a.Alphabet, alphabet)
 		}
-		b, err := ReadAlignment(strings.NewReader(formatAlignment(a)), alphabet)
+		b, err := ReadAlignmentFormat(strings.NewReader(formatAlignment(a)), alphabet, format)
 		if err != nil {
 			t.Fatalf("reading back: %v", err)
 		}

@@ -45,7 +45,7 @@ func FromIDX(a *idx.Array, opt Options) (*rbm.Matrix, Shape, error) {
 // it as FromIDX does. Its errors name the file. For training, LoadCompact
 // gives the same values in a thirty-second of the memory.
 func Load(path string, opt Options) (*rbm.Matrix, Shape, error) {
-	a, err := idx.ReadFile(path)
+	a, err := readIDX(path)
 	if err != nil {
 		return nil, Shape{}, err // it names the file already
 	}

@@ -60,3 +60,40 @@ func TestLoadErrorsNameTheFile(t *testing.T) {
 		}
 	}
 }
+
+// TestLoadTextNamedAsIDX checks that a text file whose name gives no
+// format, read as IDX, is refused with a hint about extensions, by every
+// loader, while a binary file that is not IDX gets no hint.
+func TestLoadTextNamedAsIDX(t *testing.T) {
+	dir := t.TempDir()
+	write := func(name string, data []byte) string {
+		path := filepath.Join(dir, name)
+		if err := os.WriteFile(path, data, 0o644); err != nil {
+			t.Fatal(err)
+		}
+		return path
+	}
+	text := write("data.tsv", []byte("0\t1\t1\n1\t0\t1\n"))
+	gz := write("data.txt.gz", gzipped(t, "0,1,1\n1,0,1\n"))
+	binary := write("data.bin", []byte{1, 2, 3, 4, 0, 0xff, 7, 8, 9})
+	loaders := map[string]func(string) error{
+		"Load":           func(p string) error { _, _, err := Load(p, Options{}); return err },
+		"LoadCompact":    func(p string) error { _, _, err := LoadCompact(p, Options{}); return err },
+		"LoadBits":       func(p string) error { _, _, err := LoadBits(p, Options{}, true); return err },
+		"LoadValues":     func(p string) error { _, _, err := LoadValues(p, nil); return err },
+		"LoadCategories": func(p string) error { _, _, _, err := LoadCategories(p, 0); return err },
+	}
+	const hint = "it holds text: CSV files are read by the extension .csv"
+	for name, load := range loaders {
+		for _, path := range []string{text, gz, binary} {
+			err := load(path)
+			if err == nil || !errors.Is(err, idx.ErrFormat) || !strings.Contains(err.Error(), path) {
+				t.Errorf("%s(%s): error %v, want an IDX format error naming the file", name, filepath.Base(path), err)
+				continue
+			}
+			if got := strings.Contains(err.Error(), hint); got != (path != binary) {
+				t.Errorf("%s(%s): error %v; hint given: %v", name, filepath.Base(path), err, got)
+			}
+		}
+	}
+}

@@ -3,11 +3,13 @@ package dataset
 import (
 	"bufio"
 	"bytes"
+	"errors"
 	"fmt"
 	"io"
 	"os"
 
 	"github.com/klauspost/compress/gzip"
+	"github.com/rbmkit/rbm/rbm/idx"
 )
 
 // gzipMagic opens every gzip stream (RFC 1952); no text file starts with
@@ -52,4 +54,47 @@ func openText(path string) (*os.File, error) {
 		return nil, fmt.Errorf("dataset: %w", err)
 	}
 	return f, nil
+}
+
+// readIDX reads the IDX file at path as idx.ReadFile does, with a hint
+// when the file is not IDX but text: a data file's format is told by its
+// extension, and one that names none is read as IDX, which a CSV file
+// named .txt or .tsv fails with only a magic number to say why.
+func readIDX(path string) (*idx.Array, error) {
+	a, err := idx.ReadFile(path)
+	return a, explainIDX(path, err)
+}
+
+// explainIDX adds the hint of readIDX to err, an error from reading path
+// as IDX, when the file holds text.
+func explainIDX(path string, err error) error {
+	if err == nil || !errors.Is(err, idx.ErrFormat) || !looksLikeText(path) {
+		return err
+	}
+	return fmt.Errorf("%w; it holds text: CSV files are read by the extension .csv, aligned sequences by .fasta, .fa, .afa, .aln, .a2m or .a3m (each gzipped or not), and any other name as IDX", err)
+}
+
+// looksLikeText reports whether the file at path starts with printable
+// text, after decompression if gzipped.
+func looksLikeText(path string) bool {
+	f, err := os.Open(path)
+	if err != nil {
+		return false
+	}
+	defer f.Close()
+	in, err := textInput(f)
+	if err != nil {
+		return false
+	}
+	head := make([]byte, 512)
+	n, _ := io.ReadFull(in, head)
+	if n == 0 {
+		return false
+	}
+	for _, c := range head[:n] {
+		if c < ' ' && !isSpace(c) || c == 0x7f {
+			return false
+		}
+	}
+	return true
 }

@@ -4,17 +4,16 @@ import (
 	"fmt"
 	"math"
 	"math/rand/v2"
-	"path/filepath"
-	"strings"
 
 	"github.com/rbmkit/rbm/rbm"
 	"github.com/rbmkit/rbm/rbm/idx"
 )
 
-// LoadValues reads real-valued data for continuous (Gaussian, ReLU, dReLU) units:
-// an IDX file, plain or gzipped, or a 2-D .npy array of float32 or
-// float64. Unsigned bytes scale to [0, 1] (v/255) and signed bytes to
-// (v+128)/255, as FromIDX does; every other element type is taken as it is.
+// LoadValues reads real-valued data for continuous (Gaussian, ReLU,
+// dReLU) units: an IDX file, or a 2-D .npy array (see ReadNPY), plain or
+// gzipped. Unsigned bytes in IDX files scale to [0, 1] (v/255) and signed
+// bytes to (v+128)/255, as FromIDX does; every other element type, and
+// every .npy element, is taken as it is.
 // A value that is not finite is an error naming its row and column.
 //
 // With dequantize set, byte data becomes (v + u)/256 instead, u uniform on
@@ -26,9 +25,9 @@ import (
 // the unit cube: add 784·log 256 nats per MNIST image for the bytes' own
 // scale).
 func LoadValues(path string, dequantize *rand.Rand) (*rbm.Matrix, Shape, error) {
-	if strings.EqualFold(filepath.Ext(path), ".npy") {
+	if formatOf(path) == "npy" {
 		if dequantize != nil {
-			return nil, Shape{}, fmt.Errorf("dataset: %s: only byte data is dequantised; .npy files hold floats", path)
+			return nil, Shape{}, fmt.Errorf("dataset: %s: only IDX byte data is dequantised, not .npy arrays", path)
 		}
 		m, err := ReadNPY(path)
 		if err != nil {
@@ -39,7 +38,7 @@ func LoadValues(path string, dequantize *rand.Rand) (*rbm.Matrix, Shape, error) 
 		}
 		return m, Shape{}, nil
 	}
-	a, err := idx.ReadFile(path)
+	a, err := readIDX(path)
 	if err != nil {
 		return nil, Shape{}, err
 	}
@@ -85,12 +84,44 @@ func checkFinite(m *rbm.Matrix) error {
 }
 
 // LoadCategories reads categorical data for Potts units: an IDX file of
-// integers (any integer element type), each value a category in
-// [0, states). With states 0 the number of categories is the largest value
-// plus one (at least 2). The result is one-hot, each row's unit i taking
-// columns i·q to i·q+q-1, with q the number of states it returns.
+// integers (any integer element type), or a 2-D .npy array or CSV file
+// (by the extension; plain or gzipped) of integer values, each value a
+// category in [0, states). With states 0 the number of categories is the
+// largest value plus one (at least 2). The result is one-hot, each row's
+// unit i taking columns i·q to i·q+q-1, with q the number of states it
+// returns. A value that is not a category is an error naming its row
+// (its line in a CSV file) and column.
 func LoadCategories(path string, states int) (*rbm.Matrix, Shape, int, error) {
-	a, err := idx.ReadFile(path)
+	var (
+		values *rbm.Matrix
+		lines  []int
+		err    error
+	)
+	switch formatOf(path) {
+	case "npy":
+		values, err = ReadNPY(path)
+	case "csv":
+		values, _, lines, err = loadCSV(path)
+	default:
+		return loadCategoriesIDX(path, states)
+	}
+	if err != nil {
+		return nil, Shape{}, 0, err
+	}
+	where := rowColumn(values.Cols)
+	if lines != nil {
+		where = lineColumn(values.Cols, lines)
+	}
+	m, q, err := oneHotValues(values, states, where)
+	if err != nil {
+		return nil, Shape{}, 0, fmt.Errorf("dataset: %s: %w", path, err)
+	}
+	return m, Shape{}, q, nil
+}
+
+// loadCategoriesIDX implements LoadCategories for IDX files.
+func loadCategoriesIDX(path string, states int) (*rbm.Matrix, Shape, int, error) {
+	a, err := readIDX(path)
 	if err != nil {
 		return nil, Shape{}, 0, err
 	}
