@@ -151,8 +151,8 @@ func TestReLUVisibleData(t *testing.T) {
 		code int
 		want string
 	}{
-		{[]string{neg}, 1, neg + ": row 2: unit 1 is -0.25"},
-		{[]string{"--val", neg, pos}, 1, neg + ": row 2: unit 1 is -0.25"},
+		{[]string{neg}, 1, neg + ": row 2: unit 2 is -0.25"},
+		{[]string{"--val", neg, pos}, 1, neg + ": row 2: unit 2 is -0.25"},
 		{[]string{"--standardize", pos}, 2, "--standardize gives each column mean 0"},
 	} {
 		r := rbmRun(t, append([]string{"train", "--visible", "relu", "-hidden", "2", "--epochs", "1", "--monitor", "0", "-o", out}, c.args...)...)

@@ -138,7 +138,7 @@ func (l *Binary) Fit(sum, _ []float64, n int) {
 func (l *Binary) Check(x []float64) error {
 	for i, xi := range x {
 		if !(xi >= 0 && xi <= 1) {
-			return fmt.Errorf("unit %d is %v, binary units take values in [0, 1]", i, xi)
+			return fmt.Errorf("unit %d is %v, binary units take values in [0, 1]", i+1, xi)
 		}
 	}
 	return nil

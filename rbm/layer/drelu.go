@@ -251,7 +251,7 @@ func (l *DReLU) Fit(sum, _ []float64, n int) {
 func (l *DReLU) Check(x []float64) error {
 	for i, xi := range x {
 		if math.IsNaN(xi) || math.IsInf(xi, 0) {
-			return fmt.Errorf("unit %d is %v, dReLU units take finite values", i, xi)
+			return fmt.Errorf("unit %d is %v, dReLU units take finite values", i+1, xi)
 		}
 	}
 	return nil

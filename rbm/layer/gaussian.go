@@ -209,7 +209,7 @@ func (l *Gaussian) Fit(sum, sumSquares []float64, n int) {
 func (l *Gaussian) Check(x []float64) error {
 	for i, xi := range x {
 		if math.IsNaN(xi) || math.IsInf(xi, 0) {
-			return fmt.Errorf("unit %d is %v, Gaussian units take finite values", i, xi)
+			return fmt.Errorf("unit %d is %v, Gaussian units take finite values", i+1, xi)
 		}
 	}
 	return nil

@@ -240,11 +240,11 @@ func (l *Potts) Check(x []float64) error {
 			case 1:
 				ones++
 			default:
-				return fmt.Errorf("unit %d: state %d is %v, potts units are one-hot (0 or 1)", i, a, xa)
+				return fmt.Errorf("unit %d: state %d is %v, potts units are one-hot (0 or 1)", i+1, a, xa)
 			}
 		}
 		if ones != 1 {
-			return fmt.Errorf("unit %d has %d of its %d states set, potts units are one-hot (exactly one)", i, ones, l.q)
+			return fmt.Errorf("unit %d has %d of its %d states set, potts units are one-hot (exactly one)", i+1, ones, l.q)
 		}
 	}
 	return nil

@@ -214,18 +214,18 @@ func TestPottsCheck(t *testing.T) {
 		t.Errorf("Check of a one-hot state: %v", err)
 	}
 	for _, bad := range [][]float64{
-		{0, 0, 1, 0, 0, 0},          // unit 1 in no state
-		{0, 0, 1, 0, 1, 1},          // unit 1 in two states
-		{0, 0, 1, 0, 0.5, 0.5},      // unit 1 a distribution
-		{0, 0, 1, 0, 2, 0},          // unit 1 not 0/1
+		{0, 0, 1, 0, 0, 0},          // unit 2 in no state
+		{0, 0, 1, 0, 1, 1},          // unit 2 in two states
+		{0, 0, 1, 0, 0.5, 0.5},      // unit 2 a distribution
+		{0, 0, 1, 0, 2, 0},          // unit 2 not 0/1
 		{0, 0, 1, -1, 1, 1},         // one-hot sum but not 0/1
 		{0, 0, 1, math.NaN(), 1, 0}, // not a number
 	} {
 		err := l.Check(bad)
 		if err == nil {
 			t.Errorf("Check(%v) accepted", bad)
-		} else if !strings.Contains(err.Error(), "unit 1") {
-			t.Errorf("Check(%v): %q does not name unit 1", bad, err)
+		} else if !strings.Contains(err.Error(), "unit 2") {
+			t.Errorf("Check(%v): %q does not name unit 2 (counted from 1)", bad, err)
 		}
 	}
 	if l.Check([]float64{0, 0, 1}) == nil {

@@ -212,7 +212,7 @@ func (l *ReLU) Fit(sum, _ []float64, n int) {
 func (l *ReLU) Check(x []float64) error {
 	for i, xi := range x {
 		if !(xi >= 0 && xi <= math.MaxFloat64) {
-			return fmt.Errorf("unit %d is %v, ReLU units take finite values ≥ 0", i, xi)
+			return fmt.Errorf("unit %d is %v, ReLU units take finite values ≥ 0", i+1, xi)
 		}
 	}
 	return nil

@@ -128,7 +128,7 @@ func (l *Spin) Fit(sum, _ []float64, n int) {
 func (l *Spin) Check(x []float64) error {
 	for i, xi := range x {
 		if xi != -1 && xi != 1 {
-			return fmt.Errorf("unit %d is %v, spin units take the values -1 and +1", i, xi)
+			return fmt.Errorf("unit %d is %v, spin units take the values -1 and +1", i+1, xi)
 		}
 	}
 	return nil
