@@ -86,6 +86,11 @@ type Meta struct {
 	// made continuous, (v + u)/256 with u uniform (dataset.LoadValues);
 	// data scored with the model is read the same way.
 	Dequantize bool `json:"dequantize,omitempty"`
+	// Bytes records that real-valued units were trained on byte data
+	// (IDX unsigned or signed bytes), which reading scales to [0, 1]: data
+	// scored with the model from a file of other values must be on that
+	// scale too.
+	Bytes bool `json:"bytes,omitempty"`
 	// Scaling, when training standardised real-valued data, is the
 	// standardisation it applied.
 	Scaling *Scaling `json:"scaling,omitempty"`

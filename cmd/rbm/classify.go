@@ -159,12 +159,29 @@ func score(model *classify.Softmax, x *rbm.Matrix, labels []int) (float64, int, 
 // idxHoldsReals reports whether path is an IDX file of float32 or float64
 // elements (false when it cannot be read: the load that follows says why).
 func idxHoldsReals(path string) bool {
+	t, ok := idxType(path)
+	return ok && (t == idx.Float32 || t == idx.Float64)
+}
+
+// idxHoldsBytes reports whether path is an IDX file of unsigned or signed
+// bytes, which real-valued units read scaled to [0, 1].
+func idxHoldsBytes(path string) bool {
+	t, ok := idxType(path)
+	return ok && (t == idx.UByte || t == idx.SByte)
+}
+
+// idxType returns the element type of the IDX file at path, and false
+// when it is not one that can be opened.
+func idxType(path string) (idx.Type, bool) {
+	if f := dataFormat(path); f != "" {
+		return 0, false // .npy, CSV or sequences
+	}
 	r, err := idx.Open(path)
 	if err != nil {
-		return false
+		return 0, false
 	}
 	defer r.Close()
-	return r.Type == idx.Float32 || r.Type == idx.Float64
+	return r.Type, true
 }
 
 // loadLabelled reads a data file (.npy, or IDX as data.load reads it) and

@@ -14,6 +14,7 @@ import (
 
 	"github.com/rbmkit/rbm/exact"
 	"github.com/rbmkit/rbm/rbm"
+	"github.com/rbmkit/rbm/rbm/idx"
 	"github.com/rbmkit/rbm/rbm/layer"
 )
 
@@ -295,5 +296,52 @@ func TestEvalStandardisedInOwnUnits(t *testing.T) {
 	}
 	if j := -math.Log(4) - math.Log(0.5); math.Abs(got.LogJacobian-j) > 1e-12 {
 		t.Errorf("log_jacobian %v, want %v", got.LogJacobian, j)
+	}
+}
+
+// TestByteScaleRecorded: a Gaussian model trained on IDX bytes (read as
+// v/255) refuses data given as values on the bytes' own scale, naming the
+// file and the value, and scores the same values on its scale as it scores
+// the bytes.
+func TestByteScaleRecorded(t *testing.T) {
+	dir := t.TempDir()
+	images := filepath.Join(dir, "images.idx")
+	writeImages(t, images, 40, 3, 2, 9)
+	model := filepath.Join(dir, "g.rbm")
+	if r := rbmRun(t, "train", "--visible", "gaussian", "-hidden", "2", "--epochs", "2", "--monitor", "0", "-o", model, images); r.code != 0 {
+		t.Fatal(r.stderr)
+	}
+	a, err := idx.ReadFile(images)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var raw, scaled strings.Builder
+	for i, v := range a.Data.([]uint8) {
+		sep := ","
+		if i%6 == 5 {
+			sep = "\n"
+		}
+		fmt.Fprintf(&raw, "%d%s", v, sep)
+		fmt.Fprintf(&scaled, "%v%s", float32(float64(v)/255), sep)
+	}
+	rawPath, scaledPath := filepath.Join(dir, "raw.csv"), filepath.Join(dir, "scaled.csv")
+	if os.WriteFile(rawPath, []byte(raw.String()), 0o644) != nil || os.WriteFile(scaledPath, []byte(scaled.String()), 0o644) != nil {
+		t.Fatal("cannot write the CSV files")
+	}
+	if r := rbmRun(t, "eval", model, rawPath); r.code != 1 || !strings.Contains(r.stderr, "outside [0, 1]: the model was trained on byte data") {
+		t.Errorf("eval of the raw bytes as CSV: exit %d, %q", r.code, r.stderr)
+	}
+	logLik := func(data string) float64 {
+		r := rbmRun(t, "eval", "--json", model, data)
+		var ev struct {
+			LogLik float64 `json:"log_lik"`
+		}
+		if r.code != 0 || json.Unmarshal([]byte(r.stdout), &ev) != nil {
+			t.Fatalf("eval %s: exit %d, %s", data, r.code, r.stderr)
+		}
+		return ev.LogLik
+	}
+	if b, s := logLik(images), logLik(scaledPath); b != s {
+		t.Errorf("log-lik %v of the bytes, %v of the same values as CSV", b, s)
 	}
 }

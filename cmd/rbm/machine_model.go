@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"io"
 	"math"
+	"slices"
 
 	"github.com/rbmkit/rbm/internal/seeds"
 	"github.com/rbmkit/rbm/rbm"
@@ -50,6 +51,13 @@ func loadMachineDataFor(d *dataFlags, path string, m *rbm.Machine, meta *rbm.Met
 	}
 	if d.limit > 0 && d.limit < v.Rows {
 		v = v.Slice(0, d.limit)
+	}
+	if meta.Bytes && !idxHoldsBytes(path) {
+		// The model knows its data on [0, 1], as bytes read; values on
+		// the bytes' own scale would be scored as far outliers.
+		if i := slices.IndexFunc(v.Data, func(x float32) bool { return !(x >= 0 && x <= 1) }); i >= 0 {
+			return nil, fmt.Errorf("%s: row %d, column %d is %v, outside [0, 1]: the model was trained on byte data read as v/255, so values given as they are must be on that scale (or give the IDX bytes)", path, i/v.Cols+1, i%v.Cols+1, v.Data[i])
+		}
 	}
 	if meta.Scaling != nil {
 		if err := meta.Scaling.Apply(v); err != nil {

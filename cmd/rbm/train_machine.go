@@ -404,7 +404,8 @@ func trainMachine(ctx context.Context, e *env, r *machineRun) error {
 	if trainErr != nil && !interrupted && !diverged {
 		return trainErr
 	}
-	meta := &rbm.Meta{Training: cfg, Epochs: len(stats), Interrupted: interrupted || diverged, Rows: train.Rows, Scaling: scaling, Base: base, Dequantize: u.dequantize}
+	meta := &rbm.Meta{Training: cfg, Epochs: len(stats), Interrupted: interrupted || diverged, Rows: train.Rows, Scaling: scaling, Base: base, Dequantize: u.dequantize,
+		Bytes: visValues == layer.Reals && idxHoldsBytes(r.path)}
 	if visValues == layer.Bits {
 		meta.Binarize = r.data.binarize
 	}
