@@ -168,9 +168,9 @@ func (c Config) withDefaults() (Config, error) {
 	case !finite(c.Momentum) || !finite(c.FinalMomentum) || c.Momentum < 0 || c.Momentum >= 1 || c.FinalMomentum < 0 || c.FinalMomentum >= 1:
 		return c, fmt.Errorf("momentum must lie in [0, 1)")
 	case !finite(c.WeightDecay) || c.WeightDecay < 0:
-		return c, fmt.Errorf("weight decay %v must not be negative", c.WeightDecay)
+		return c, fmt.Errorf("weight decay %v must be a number ≥ 0", c.WeightDecay)
 	case !finite(c.WeightL1) || c.WeightL1 < 0:
-		return c, fmt.Errorf("L1 penalty %v must not be negative", c.WeightL1)
+		return c, fmt.Errorf("L1 penalty %v must be a number ≥ 0", c.WeightL1)
 	case !finite(c.SparsityTarget) || c.SparsityTarget < 0 || c.SparsityTarget >= 1:
 		return c, fmt.Errorf("sparsity target %v must lie in [0, 1)", c.SparsityTarget)
 	case !finite(c.SparsityCost) || c.SparsityCost < 0:

@@ -128,6 +128,7 @@ func TestFlagsCheckedBeforeAnyFileIsRead(t *testing.T) {
 		{[]string{"train", "--momentum", "5", missing}, "momentum"},
 		{[]string{"train", "--weight-decay", "-1", missing}, "weight decay"},
 		{[]string{"train", "--l1", "-1", missing}, "L1 penalty"},
+		{[]string{"train", "--l1", "NaN", missing}, "L1 penalty NaN must be a number ≥ 0"},
 		{[]string{"train", "--hidden-states", "3", missing}, "--hidden-states applies to categorical hidden units"},
 		{[]string{"train", "--visible", "potts", "--learn-scale", missing}, "no scale to learn"},
 		{[]string{"train", "--visible", "gaussian", "--binarize", "prob", missing}, "--binarize and --threshold"},
